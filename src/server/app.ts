@@ -1,0 +1,113 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { sql } from 'kysely';
+import type { Config } from './config.js';
+import type { Database } from './platform/db/database.js';
+import { registerErrorHandler } from './platform/http/error-handler.js';
+import { registerMetrics } from './platform/http/metrics.js';
+import { authRoutes, registerAuthHook } from './modules/auth/index.js';
+import { accountRoutes } from './modules/accounts/index.js';
+
+export interface AppDeps {
+  config: Pick<Config, 'logLevel' | 'sessionTtlHours' | 'cookieSecure' | 'trustProxy' | 'serveUi'>;
+  database: Database;
+  now?: () => Date;
+  /** Where the built admin UI lives; served at / when present. */
+  webRoot?: string;
+  logger?: boolean;
+  loginAttemptsPerMinute?: number;
+}
+
+/** Builds the HTTP app: platform plugins first, then every module's routes. Does not listen. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const now = deps.now ?? (() => new Date());
+  const app = Fastify({
+    logger: deps.logger === false ? false : { level: deps.config.logLevel },
+    trustProxy: deps.config.trustProxy,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : crypto.randomUUID();
+    },
+    bodyLimit: 1024 * 1024,
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Tollgate API',
+        version: '1.0.0',
+        description: 'Customer management for VoIP carriers.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'tg_session' },
+          apiKey: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { apiKey: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+
+  registerErrorHandler(app);
+  registerMetrics(app, deps.database.pool);
+  registerAuthHook(app, { db: deps.database.db, now });
+
+  app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await sql`SELECT 1`.execute(deps.database.db);
+      return { status: 'ok', database: deps.database.kind };
+    } catch {
+      return reply.status(503).send({ status: 'unavailable', database: deps.database.kind });
+    }
+  });
+
+  await app.register(
+    async (api) => {
+      await api.register(
+        authRoutes({
+          sessionTtlHours: deps.config.sessionTtlHours,
+          cookieSecure: deps.config.cookieSecure,
+          loginAttemptsPerMinute: deps.loginAttemptsPerMinute,
+        }),
+      );
+      await api.register(accountRoutes('customer'));
+      await api.register(accountRoutes('provider'));
+      await api.register(accountRoutes('reseller'));
+    },
+    { prefix: '/api/v1' },
+  );
+
+  const webRoot = deps.webRoot;
+  if (deps.config.serveUi && webRoot && fs.existsSync(path.join(webRoot, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false });
+    // Client-side routes fall back to the app shell.
+    app.get('/*', { schema: { hide: true } }, (req, reply) => {
+      if (req.url.startsWith('/api/')) {
+        return reply
+          .status(404)
+          .send({ error: { code: 'ROUTE_NOT_FOUND', message: `No route ${req.method} ${req.url}` } });
+      }
+      return reply.sendFile('index.html');
+    });
+  }
+  return app;
+}

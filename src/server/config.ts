@@ -1,0 +1,56 @@
+import path from 'node:path';
+
+/** Everything Tollgate reads from the environment, validated once and frozen. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | null;
+  redisUrl: string | null;
+  adminEmail: string | null;
+  adminPassword: string | null;
+  logLevel: string;
+  sessionTtlHours: number;
+  cookieSecure: boolean;
+  trustProxy: boolean;
+  serveUi: boolean;
+}
+
+function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+function boolFrom(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new Error('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  return Object.freeze({
+    port: intFrom(env, 'PORT', 8080, 0, 65535),
+    host: env.HOST?.trim() || '0.0.0.0',
+    dataDir: path.resolve(env.DATA_DIR?.trim() || './data'),
+    databaseUrl,
+    redisUrl: env.REDIS_URL?.trim() || null,
+    adminEmail: env.TOLLGATE_ADMIN_EMAIL?.trim() || null,
+    adminPassword: env.TOLLGATE_ADMIN_PASSWORD || null,
+    logLevel: env.LOG_LEVEL?.trim() || 'info',
+    sessionTtlHours: intFrom(env, 'SESSION_TTL_HOURS', 12, 1, 24 * 90),
+    cookieSecure: boolFrom(env, 'COOKIE_SECURE', false),
+    trustProxy: boolFrom(env, 'TRUST_PROXY', false),
+    serveUi: boolFrom(env, 'SERVE_UI', true),
+  });
+}

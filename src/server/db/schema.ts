@@ -1,0 +1,130 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Timestamps come back as Date and may be written as Date or ISO text. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** NUMERIC comes back as a decimal string: money is never a binary float. */
+type Numeric = ColumnType<string, string, string>;
+
+export interface AccountsTable {
+  id: Generated<number>;
+  account_number: string;
+  is_reseller: Generated<boolean>;
+  roles: Generated<string[]>;
+  parent_id: number | null;
+  ancestor_ids: Generated<number[]>;
+  name: string;
+  status: Generated<'active' | 'inactive'>;
+  pin: string | null;
+  valid_until: Timestamp | null;
+  first_used_at: Timestamp | null;
+  company_name: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  main_email: string | null;
+  noc_emails: Generated<string[]>;
+  billing_emails: Generated<string[]>;
+  rates_emails: Generated<string[]>;
+  notification_emails: Generated<string[]>;
+  phone: string | null;
+  address1: string | null;
+  address2: string | null;
+  city: string | null;
+  province: string | null;
+  zip: string | null;
+  country: string;
+  timezone: string;
+  tax_id: string | null;
+  reference: string | null;
+  call_limit: number | null;
+  cps_limit: Numeric | null;
+  localization_id: number | null;
+  allow_local_calls: Generated<boolean>;
+  local_call_price_per_min: ColumnType<string, string | undefined, string>;
+  min_profit_type: 'percent' | 'absolute' | null;
+  min_profit_value: Numeric | null;
+  notifications_enabled: Generated<boolean>;
+  online_payment: Generated<boolean>;
+  portal_permissions: Generated<string[]>;
+  mode: Generated<'prepaid' | 'postpaid'>;
+  currency: string;
+  credit_limit: ColumnType<string, string | undefined, string>;
+  unlimited_credit: Generated<boolean>;
+  balance: ColumnType<string, string | undefined, string>;
+  rate_group_id: number | null;
+  non_cli_rate_group_id: number | null;
+  cli_pool_mode: Generated<number>;
+  billing_schedule: Generated<'daily' | 'monthly'>;
+  billing_day: Generated<number>;
+  generate_zero_invoice: Generated<boolean>;
+  invoice_note: string | null;
+  template_id: number | null;
+  search_text: ColumnType<string, never, never>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  deleted_at: Timestamp | null;
+  deleted_by: number | null;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  login: string;
+  email: string | null;
+  display_name: string;
+  role: 'admin' | 'reseller' | 'customer';
+  account_id: number | null;
+  password_hash: string | null;
+  status: Generated<'active' | 'inactive'>;
+  failed_logins: Generated<number>;
+  locked_until: Timestamp | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  deleted_at: Timestamp | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: number;
+  csrf_token: string;
+  impersonator_user_id: number | null;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Generated<Date>;
+  last_seen_at: Generated<Date>;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
+export interface ApiKeysTable {
+  id: Generated<number>;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  role: Generated<'admin' | 'switch'>;
+  created_by: number;
+  created_at: Generated<Date>;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Generated<Date>;
+  actor_user_id: number | null;
+  actor_api_key_id: number | null;
+  actor_label: string;
+  action: string;
+  entity_type: string;
+  entity_id: number | null;
+  account_id: number | null;
+  before: ColumnType<unknown, string | null, string | null> | null;
+  after: ColumnType<unknown, string | null, string | null> | null;
+  request_id: string | null;
+}
+
+export interface DB {
+  accounts: AccountsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_keys: ApiKeysTable;
+  audit_log: AuditLogTable;
+}

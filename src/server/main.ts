@@ -1,0 +1,70 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from './config.js';
+import { openDatabase } from './platform/db/database.js';
+import { DataDirLockedError } from './platform/db/data-dir-lock.js';
+import { migrateToLatest } from './platform/db/migrate.js';
+import { generatePassword } from './platform/passwords.js';
+import { systemActor } from './platform/context.js';
+import { buildApp } from './app.js';
+import { ensureFirstAdmin } from './modules/auth/index.js';
+import { ensureWebBuild } from './web-build.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Boot: config -> database -> migrate -> first admin -> UI build -> listen; SIGTERM drains. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  let database;
+  try {
+    database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  } catch (err) {
+    if (err instanceof DataDirLockedError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  await migrateToLatest(database.db);
+  const admin = await ensureFirstAdmin(
+    { actor: systemActor, db: database.db, now: () => new Date() },
+    { email: config.adminEmail, password: config.adminPassword, generate: () => generatePassword(20) },
+  );
+  if (admin?.generated) {
+    console.log(
+      `\n  First admin created.\n    email:    ${admin.email}\n    password: ${admin.password}\n` +
+        '  This password is shown only once: sign in and keep it safe.\n',
+    );
+  } else if (admin) {
+    console.log(`First admin created: ${admin.email}`);
+  }
+
+  const webRoot = path.join(root, 'dist/web');
+  if (config.serveUi) await ensureWebBuild(root);
+  const app = await buildApp({ config, database, webRoot });
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: finishing requests in flight');
+    const timer = setTimeout(() => process.exit(1), 15_000);
+    timer.unref();
+    try {
+      await app.close();
+      await database.close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.listen({ port: config.port, host: config.host });
+  app.log.info(`Tollgate on http://localhost:${config.port} (${database.kind})`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

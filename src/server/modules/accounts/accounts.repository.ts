@@ -1,0 +1,295 @@
+import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import type { Executor } from '../../platform/db/database.js';
+import type { Actor } from '../../platform/context.js';
+import type { AccountKind, SortField } from './accounts.schemas.js';
+
+/** Columns read for an account; secrets live in `users` and are never selected here. */
+const ACCOUNT_COLUMNS = [
+  'a.id',
+  'a.account_number',
+  'a.is_reseller',
+  'a.roles',
+  'a.parent_id',
+  'a.ancestor_ids',
+  'a.name',
+  'a.status',
+  'a.pin',
+  'a.valid_until',
+  'a.first_used_at',
+  'a.company_name',
+  'a.first_name',
+  'a.last_name',
+  'a.main_email',
+  'a.noc_emails',
+  'a.billing_emails',
+  'a.rates_emails',
+  'a.notification_emails',
+  'a.phone',
+  'a.address1',
+  'a.address2',
+  'a.city',
+  'a.province',
+  'a.zip',
+  'a.country',
+  'a.timezone',
+  'a.tax_id',
+  'a.reference',
+  'a.call_limit',
+  'a.cps_limit',
+  'a.localization_id',
+  'a.allow_local_calls',
+  'a.local_call_price_per_min',
+  'a.min_profit_type',
+  'a.min_profit_value',
+  'a.notifications_enabled',
+  'a.online_payment',
+  'a.portal_permissions',
+  'a.mode',
+  'a.currency',
+  'a.credit_limit',
+  'a.unlimited_credit',
+  'a.balance',
+  'a.rate_group_id',
+  'a.non_cli_rate_group_id',
+  'a.cli_pool_mode',
+  'a.billing_schedule',
+  'a.billing_day',
+  'a.generate_zero_invoice',
+  'a.invoice_note',
+  'a.template_id',
+  'a.created_at',
+  'a.updated_at',
+  'a.deleted_at',
+] as const;
+
+type AccountQuery = SelectQueryBuilder<DB & { a: DB['accounts'] }, 'a', object>;
+
+function baseSelect(db: Executor) {
+  return db
+    .selectFrom('accounts as a')
+    .select(ACCOUNT_COLUMNS)
+    .select((eb) => [
+      eb
+        .selectFrom('accounts as p')
+        .select('p.name')
+        .whereRef('p.id', '=', 'a.parent_id')
+        .as('reseller_name'),
+      eb
+        .selectFrom('users as u')
+        .select('u.login')
+        .whereRef('u.account_id', '=', 'a.id')
+        .where('u.deleted_at', 'is', null)
+        .orderBy('u.id')
+        .limit(1)
+        .as('portal_username'),
+      eb
+        .selectFrom('users as u')
+        .select(sql<boolean>`u.password_hash IS NOT NULL`.as('x'))
+        .whereRef('u.account_id', '=', 'a.id')
+        .where('u.deleted_at', 'is', null)
+        .orderBy('u.id')
+        .limit(1)
+        .as('has_password'),
+    ]);
+}
+
+export type AccountRow = Awaited<ReturnType<ReturnType<typeof baseSelect>['executeTakeFirstOrThrow']>>;
+
+/**
+ * The tenant scope. Every read of accounts goes through here: an admin sees all, a reseller its
+ * subtree (never itself or its siblings), a customer only itself.
+ */
+export function scopeAccounts<Q extends AccountQuery>(q: Q, actor: Actor): Q {
+  switch (actor.kind) {
+    case 'admin':
+    case 'system':
+      return q;
+    case 'reseller':
+      return q.where(sql<boolean>`a.ancestor_ids @> ARRAY[${actor.accountId}]::bigint[]`) as Q;
+    case 'customer':
+      return q.where('a.id', '=', actor.accountId) as Q;
+  }
+}
+
+export function kindPredicate(kind: AccountKind, role?: 'customer' | 'provider' | 'any') {
+  return (eb: ExpressionBuilder<DB & { a: DB['accounts'] }, 'a'>) => {
+    if (kind === 'reseller') return eb('a.is_reseller', '=', true);
+    const wanted = kind === 'provider' ? 'provider' : (role ?? 'customer');
+    if (wanted === 'any') return eb('a.is_reseller', '=', false);
+    return eb.and([eb('a.is_reseller', '=', false), sql<boolean>`${wanted} = ANY(a.roles)`]);
+  };
+}
+
+export async function findAccount(
+  db: Executor,
+  actor: Actor,
+  kind: AccountKind | null,
+  id: number,
+  opts: { forUpdate?: boolean; includeDeleted?: boolean } = {},
+): Promise<AccountRow | undefined> {
+  let q = scopeAccounts(baseSelect(db).where('a.id', '=', id), actor);
+  if (kind) q = q.where(kindPredicate(kind, kind === 'customer' ? 'any' : undefined));
+  if (!opts.includeDeleted) q = q.where('a.deleted_at', 'is', null);
+  if (opts.forUpdate) q = q.forUpdate('a');
+  return q.executeTakeFirst();
+}
+
+const SORT_COLUMNS: Record<SortField, { expr: string; nullable: boolean; type: 'text' | 'num' | 'time' }> = {
+  accountNumber: { expr: 'a.account_number', nullable: false, type: 'text' },
+  name: { expr: 'lower(a.name)', nullable: false, type: 'text' },
+  companyName: { expr: 'lower(a.company_name)', nullable: true, type: 'text' },
+  firstName: { expr: 'a.first_name', nullable: true, type: 'text' },
+  lastName: { expr: 'a.last_name', nullable: true, type: 'text' },
+  mode: { expr: 'a.mode', nullable: false, type: 'text' },
+  balance: { expr: 'a.balance', nullable: false, type: 'num' },
+  creditLimit: { expr: 'a.credit_limit', nullable: false, type: 'num' },
+  callLimit: { expr: 'a.call_limit', nullable: true, type: 'num' },
+  cpsLimit: { expr: 'a.cps_limit', nullable: true, type: 'num' },
+  firstUsedAt: { expr: 'a.first_used_at', nullable: true, type: 'time' },
+  validUntil: { expr: 'a.valid_until', nullable: true, type: 'time' },
+  createdAt: { expr: 'a.created_at', nullable: false, type: 'time' },
+  status: { expr: 'a.status', nullable: false, type: 'text' },
+  rateGroupId: { expr: 'a.rate_group_id', nullable: true, type: 'num' },
+  localizationId: { expr: 'a.localization_id', nullable: true, type: 'num' },
+  resellerId: { expr: 'a.parent_id', nullable: true, type: 'num' },
+};
+
+export interface ListFilter {
+  kind: AccountKind;
+  role?: 'customer' | 'provider' | 'any';
+  q?: string;
+  status?: 'active' | 'inactive';
+  mode?: 'prepaid' | 'postpaid';
+  resellerId?: number | 'none';
+  company?: string;
+  name?: string;
+  accountNumber?: string;
+  rateGroupId?: number;
+  createdFrom?: string;
+  createdTo?: string;
+}
+
+export interface Cursor {
+  /** The sort key of the last row, as text (null for a null key). */
+  v: string | null;
+  id: number;
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => '\\' + c);
+}
+
+function filtered(db: Executor, actor: Actor, f: ListFilter) {
+  let q = scopeAccounts(baseSelect(db), actor)
+    .where('a.deleted_at', 'is', null)
+    .where(kindPredicate(f.kind, f.role));
+  if (f.q) q = q.where(sql<boolean>`a.search_text LIKE ${'%' + escapeLike(f.q.toLowerCase()) + '%'}`);
+  if (f.status) q = q.where('a.status', '=', f.status);
+  if (f.mode) q = q.where('a.mode', '=', f.mode);
+  if (f.resellerId === 'none') q = q.where('a.parent_id', 'is', null);
+  else if (f.resellerId) q = q.where('a.parent_id', '=', f.resellerId);
+  if (f.company)
+    q = q.where(sql<boolean>`lower(a.company_name) LIKE ${'%' + escapeLike(f.company.toLowerCase()) + '%'}`);
+  if (f.name) q = q.where(sql<boolean>`lower(a.name) LIKE ${'%' + escapeLike(f.name.toLowerCase()) + '%'}`);
+  if (f.accountNumber) q = q.where('a.account_number', 'like', escapeLike(f.accountNumber) + '%');
+  if (f.rateGroupId) q = q.where('a.rate_group_id', '=', f.rateGroupId);
+  if (f.createdFrom) q = q.where('a.created_at', '>=', new Date(f.createdFrom));
+  if (f.createdTo) q = q.where('a.created_at', '<', new Date(f.createdTo));
+  return q;
+}
+
+/**
+ * One page by keyset (never OFFSET): rows after the cursor in (sortKey, id) order, nulls last.
+ */
+export async function listAccountsPage(
+  db: Executor,
+  actor: Actor,
+  f: ListFilter,
+  page: { sort: SortField; order: 'asc' | 'desc'; limit: number; cursor: Cursor | null },
+): Promise<{ rows: AccountRow[]; next: Cursor | null }> {
+  const col = SORT_COLUMNS[page.sort];
+  const key = sql.raw(col.expr);
+  const cast = sql.raw(col.type === 'num' ? 'numeric' : col.type === 'time' ? 'timestamptz' : 'text');
+  const cmp = sql.raw(page.order === 'asc' ? '>' : '<');
+  const dir = sql.raw(page.order === 'asc' ? 'ASC' : 'DESC');
+  let q = filtered(db, actor, f);
+  const c = page.cursor;
+  if (c) {
+    if (c.v === null) {
+      q = q.where(sql<boolean>`(${key} IS NULL AND a.id ${cmp} ${c.id})`);
+    } else if (col.nullable) {
+      q = q.where(
+        sql<boolean>`(${key} ${cmp} ${c.v}::${cast} OR (${key} = ${c.v}::${cast} AND a.id ${cmp} ${c.id}) OR ${key} IS NULL)`,
+      );
+    } else {
+      q = q.where(sql<boolean>`(${key}, a.id) ${cmp} (${c.v}::${cast}, ${c.id}::bigint)`);
+    }
+  }
+  const rows = await q
+    .orderBy(sql`${key} ${dir} NULLS LAST`)
+    .orderBy(sql`a.id ${dir}`)
+    .limit(page.limit + 1)
+    .execute();
+  const hasMore = rows.length > page.limit;
+  const pageRows = hasMore ? rows.slice(0, page.limit) : rows;
+  const last = pageRows[pageRows.length - 1];
+  return { rows: pageRows, next: hasMore && last ? { v: sortValueOf(last, page.sort), id: last.id } : null };
+}
+
+function sortValueOf(row: AccountRow, sort: SortField): string | null {
+  const map: Record<SortField, unknown> = {
+    accountNumber: row.account_number,
+    name: row.name.toLowerCase(),
+    companyName: row.company_name?.toLowerCase() ?? null,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    mode: row.mode,
+    balance: row.balance,
+    creditLimit: row.credit_limit,
+    callLimit: row.call_limit,
+    cpsLimit: row.cps_limit,
+    firstUsedAt: row.first_used_at,
+    validUntil: row.valid_until,
+    createdAt: row.created_at,
+    status: row.status,
+    rateGroupId: row.rate_group_id,
+    localizationId: row.localization_id,
+    resellerId: row.parent_id,
+  };
+  const v = map[sort];
+  if (v === null || v === undefined) return null;
+  return v instanceof Date ? v.toISOString() : String(v);
+}
+
+/** Counts matches up to `cap` + 1 so the total stays cheap on a million rows. */
+export async function countAccounts(
+  db: Executor,
+  actor: Actor,
+  f: ListFilter,
+  cap: number,
+): Promise<{ total: number; capped: boolean }> {
+  const inner = filtered(db, actor, f)
+    .clearSelect()
+    .select(sql`1`.as('one'))
+    .limit(cap + 1);
+  const r = await db
+    .selectFrom(inner.as('m'))
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  const n = Number(r.n);
+  return n > cap ? { total: cap, capped: true } : { total: n, capped: false };
+}
+
+/** Live account ids of the subtree under a reseller, deepest first (for bottom-up cascades). */
+export async function subtreeIdsDeepestFirst(db: Executor, resellerId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('accounts')
+    .select(['id'])
+    .where(sql<boolean>`ancestor_ids @> ARRAY[${resellerId}]::bigint[]`)
+    .where('deleted_at', 'is', null)
+    .orderBy(sql`cardinality(ancestor_ids)`, 'desc')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => r.id);
+}

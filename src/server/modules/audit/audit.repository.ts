@@ -1,0 +1,84 @@
+import type { Executor } from '../../platform/db/database.js';
+
+export interface AuditRow {
+  id: number;
+  at: Date;
+  actorLabel: string;
+  actorUserId: number | null;
+  action: string;
+  entityType: string;
+  entityId: number | null;
+  before: unknown;
+  after: unknown;
+  requestId: string | null;
+}
+
+export async function insertAudit(
+  db: Executor,
+  row: {
+    actorUserId: number | null;
+    actorApiKeyId: number | null;
+    actorLabel: string;
+    action: string;
+    entityType: string;
+    entityId: number | null;
+    accountId: number | null;
+    before: unknown;
+    after: unknown;
+    requestId: string | null;
+  },
+): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({
+      actor_user_id: row.actorUserId,
+      actor_api_key_id: row.actorApiKeyId,
+      actor_label: row.actorLabel,
+      action: row.action,
+      entity_type: row.entityType,
+      entity_id: row.entityId,
+      account_id: row.accountId,
+      before: row.before === undefined || row.before === null ? null : JSON.stringify(row.before),
+      after: row.after === undefined || row.after === null ? null : JSON.stringify(row.after),
+      request_id: row.requestId,
+    })
+    .execute();
+}
+
+export async function listAuditForAccount(
+  db: Executor,
+  accountId: number,
+  opts: { limit: number; beforeId?: number },
+): Promise<AuditRow[]> {
+  let q = db
+    .selectFrom('audit_log')
+    .select([
+      'id',
+      'at',
+      'actor_label',
+      'actor_user_id',
+      'action',
+      'entity_type',
+      'entity_id',
+      'before',
+      'after',
+      'request_id',
+    ])
+    .where('account_id', '=', accountId)
+    .orderBy('id', 'desc')
+    .limit(opts.limit);
+  if (opts.beforeId) q = q.where('id', '<', opts.beforeId);
+  const rows = await q.execute();
+  return rows.map((r) => ({
+    id: r.id,
+    at: r.at,
+    actorLabel: r.actor_label,
+    actorUserId: r.actor_user_id,
+    action: r.action,
+    entityType: r.entity_type,
+    entityId: r.entity_id,
+    before: r.before,
+    after: r.after,
+    requestId: r.request_id,
+  }));
+}

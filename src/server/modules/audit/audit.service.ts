@@ -1,0 +1,61 @@
+import type { Ctx } from '../../platform/context.js';
+import { insertAudit } from './audit.repository.js';
+
+const SECRET_KEYS = /password|secret|pin|token|hash|apikey/i;
+
+/** Drops secret values (keeps the fact that they changed) so the log never holds a credential. */
+export function redactSecrets(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    out[k] = SECRET_KEYS.test(k) ? (v === null || v === undefined ? v : '[redacted]') : redactSecrets(v);
+  }
+  return out;
+}
+
+/** Only the keys whose values differ, so an entry reads as "from -> to". */
+export function diffObjects(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): { before: Record<string, unknown>; after: Record<string, unknown> } | null {
+  const b: Record<string, unknown> = {};
+  const a: Record<string, unknown> = {};
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) {
+      b[key] = before[key];
+      a[key] = after[key];
+    }
+  }
+  return Object.keys(a).length ? { before: b, after: a } : null;
+}
+
+/** Writes one audit entry with the context's executor, so it commits or rolls back with the change. */
+export async function recordAudit(
+  ctx: Ctx,
+  entry: {
+    action: string;
+    entityType: string;
+    entityId: number | null;
+    accountId: number | null;
+    before?: unknown;
+    after?: unknown;
+  },
+): Promise<void> {
+  const actor = ctx.actor;
+  await insertAudit(ctx.db, {
+    actorUserId: actor.kind === 'system' ? null : actor.userId,
+    actorApiKeyId: actor.kind === 'admin' ? actor.apiKeyId : null,
+    actorLabel:
+      actor.kind !== 'system' && actor.kind !== 'admin' && actor.impersonatorUserId
+        ? `${actor.label} (impersonated by user ${actor.impersonatorUserId})`
+        : actor.label,
+    action: entry.action,
+    entityType: entry.entityType,
+    entityId: entry.entityId,
+    accountId: entry.accountId,
+    before: redactSecrets(entry.before ?? null),
+    after: redactSecrets(entry.after ?? null),
+    requestId: ctx.requestId ?? null,
+  });
+}

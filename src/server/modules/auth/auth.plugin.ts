@@ -1,0 +1,49 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Db } from '../../platform/db/database.js';
+import { forbidden } from '../../platform/errors.js';
+import type { Ctx } from '../../platform/context.js';
+import { actorOf, resolveApiKey, resolveSession, SESSION_COOKIE } from './auth.service.js';
+import { csrfInvalid, unauthenticated } from './auth.errors.js';
+import '../../platform/http/types.js';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Resolves the actor of every /api route from the session cookie or an `Authorization: Bearer`
+ * API key, enforces the route's declared roles, and checks the CSRF token on cookie-authenticated
+ * changes. Routes marked `config.public` skip it.
+ */
+export function registerAuthHook(app: FastifyInstance, deps: { db: Db; now: () => Date }): void {
+  app.decorateRequest('ctx', null as unknown as Ctx);
+  app.decorateRequest('session', null);
+  app.addHook('onRequest', async (req: FastifyRequest) => {
+    if (!req.url.startsWith('/api/v1/')) return;
+    const base: Ctx = {
+      actor: { kind: 'system', label: 'anonymous' },
+      db: deps.db,
+      now: deps.now,
+      requestId: req.id,
+    };
+    req.ctx = base;
+    const config = req.routeOptions.config;
+    if (config?.public || !req.routeOptions.url) return;
+
+    const authz = req.headers.authorization;
+    if (authz?.startsWith('Bearer ')) {
+      const actor = await resolveApiKey(base, authz.slice(7).trim());
+      if (!actor) throw unauthenticated();
+      req.ctx = { ...base, actor };
+    } else {
+      const token = req.cookies?.[SESSION_COOKIE];
+      const session = token ? await resolveSession(base, token) : null;
+      if (!session) throw unauthenticated();
+      if (!SAFE_METHODS.has(req.method) && req.headers['x-csrf-token'] !== session.csrfToken)
+        throw csrfInvalid();
+      req.session = session;
+      req.ctx = { ...base, actor: actorOf(session) };
+    }
+    const roles = config?.roles;
+    const kind = req.ctx.actor.kind;
+    if (roles && (kind === 'system' || !roles.includes(kind))) throw forbidden();
+  });
+}

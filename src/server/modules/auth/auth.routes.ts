@@ -1,0 +1,182 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { unauthenticated, loginRateLimited } from './auth.errors.js';
+import * as auth from './auth.service.js';
+import { SESSION_COOKIE } from './auth.service.js';
+
+const ErrorBody = Type.Object({
+  error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) }),
+});
+
+const Me = Type.Object({
+  id: Type.Integer(),
+  login: Type.String(),
+  email: Type.Union([Type.String(), Type.Null()]),
+  displayName: Type.String(),
+  role: Type.String(),
+  accountId: Type.Union([Type.Integer(), Type.Null()]),
+  accountName: Type.Union([Type.String(), Type.Null()]),
+  impersonated: Type.Boolean(),
+  csrfToken: Type.String(),
+  expiresAt: Type.String({ format: 'date-time' }),
+});
+
+function meOf(s: auth.SessionUser) {
+  return {
+    ...s.user,
+    impersonated: s.user.impersonatorUserId !== null,
+    csrfToken: s.csrfToken,
+    expiresAt: s.expiresAt.toISOString(),
+  };
+}
+
+/** A fixed window per client address: enough to stop password guessing from one host. */
+function createLoginLimiter(max: number, windowMs: number) {
+  const hits = new Map<string, { count: number; resetAt: number }>();
+  return (key: string, now: number) => {
+    let h = hits.get(key);
+    if (!h || h.resetAt <= now) {
+      if (hits.size > 50_000) hits.clear();
+      h = { count: 0, resetAt: now + windowMs };
+      hits.set(key, h);
+    }
+    h.count++;
+    if (h.count > max) throw loginRateLimited(Math.ceil((h.resetAt - now) / 1000));
+  };
+}
+
+export const authRoutes =
+  (opts: {
+    sessionTtlHours: number;
+    cookieSecure: boolean;
+    loginAttemptsPerMinute?: number;
+  }): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const limit = createLoginLimiter(opts.loginAttemptsPerMinute ?? 20, 60_000);
+
+    app.post(
+      '/auth/login',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['auth'],
+          summary: 'Sign in: sets the session cookie; answer carries the CSRF token for later changes',
+          body: Type.Object(
+            {
+              email: Type.String({
+                minLength: 1,
+                maxLength: 254,
+                description: 'Admin email or portal username',
+              }),
+              password: Type.String({ minLength: 1, maxLength: 200 }),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 200: Me, 401: ErrorBody, 423: ErrorBody, 429: ErrorBody },
+        },
+      },
+      async (req, reply) => {
+        limit(req.ip, Date.now());
+        const { token, session } = await auth.login(req.ctx, {
+          login: req.body.email,
+          password: req.body.password,
+          ip: req.ip,
+          userAgent: req.headers['user-agent'] ?? null,
+          ttlHours: opts.sessionTtlHours,
+        });
+        reply.setCookie(SESSION_COOKIE, token, {
+          path: '/',
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: opts.cookieSecure,
+          expires: session.expiresAt,
+        });
+        return meOf(session);
+      },
+    );
+
+    app.post(
+      '/auth/logout',
+      {
+        schema: { tags: ['auth'], summary: 'Sign out: revokes the session', response: { 204: Type.Null() } },
+      },
+      async (req, reply) => {
+        const token = req.cookies?.[SESSION_COOKIE];
+        if (token) await auth.logout(req.ctx, token);
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.get(
+      '/auth/me',
+      { schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: Me, 401: ErrorBody } } },
+      async (req) => {
+        if (!req.session) throw unauthenticated();
+        return meOf(req.session);
+      },
+    );
+
+    const ApiKey = Type.Object({
+      id: Type.Integer(),
+      name: Type.String(),
+      prefix: Type.String(),
+      role: Type.String(),
+      createdAt: Type.String(),
+      lastUsedAt: Type.Union([Type.String(), Type.Null()]),
+      revokedAt: Type.Union([Type.String(), Type.Null()]),
+    });
+
+    app.post(
+      '/api-keys',
+      {
+        config: { roles: ['admin'] },
+        schema: {
+          tags: ['auth'],
+          summary: 'Create an API key (the key is shown once)',
+          body: Type.Object(
+            {
+              name: Type.String({ minLength: 1, maxLength: 100 }),
+              role: Type.Optional(Type.Union([Type.Literal('admin'), Type.Literal('switch')])),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 201: Type.Object({ key: Type.String(), apiKey: ApiKey }) },
+        },
+      },
+      async (req, reply) => {
+        const r = await auth.createApiKey(req.ctx, { name: req.body.name, role: req.body.role ?? 'admin' });
+        return reply.status(201).send(r);
+      },
+    );
+
+    app.get(
+      '/api-keys',
+      {
+        config: { roles: ['admin'] },
+        schema: {
+          tags: ['auth'],
+          summary: 'List API keys',
+          response: { 200: Type.Object({ data: Type.Array(ApiKey) }) },
+        },
+      },
+      async (req) => ({ data: await auth.listApiKeys(req.ctx) }),
+    );
+
+    app.delete(
+      '/api-keys/:id',
+      {
+        config: { roles: ['admin'] },
+        schema: {
+          tags: ['auth'],
+          summary: 'Revoke an API key',
+          params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+          response: { 204: Type.Null() },
+        },
+      },
+      async (req, reply) => {
+        await auth.revokeApiKey(req.ctx, req.params.id);
+        return reply.status(204).send(null);
+      },
+    );
+  };

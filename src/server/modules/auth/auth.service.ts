@@ -1,0 +1,195 @@
+import type { Actor, Ctx } from '../../platform/context.js';
+import { forbidden } from '../../platform/errors.js';
+import { hashPassword, randomToken, sha256Hex, verifyPassword } from '../../platform/passwords.js';
+import { recordAudit } from '../audit/index.js';
+import * as repo from './auth.repository.js';
+import { accountLocked, apiKeyNotFound, invalidCredentials } from './auth.errors.js';
+
+export const SESSION_COOKIE = 'tg_session';
+const LOCK_AFTER_FAILURES = 5;
+const LOCK_MINUTES = 15;
+
+export interface SessionUser {
+  sessionId: string;
+  csrfToken: string;
+  expiresAt: Date;
+  user: {
+    id: number;
+    login: string;
+    email: string | null;
+    displayName: string;
+    role: 'admin' | 'reseller' | 'customer';
+    accountId: number | null;
+    accountName: string | null;
+    impersonatorUserId: number | null;
+  };
+}
+
+/**
+ * Checks a login and password and opens a server-side session. The cookie holds a random token;
+ * the database holds only its SHA-256, so a leaked table cannot be replayed.
+ */
+export async function login(
+  ctx: Ctx,
+  input: { login: string; password: string; ip: string | null; userAgent: string | null; ttlHours: number },
+): Promise<{ token: string; session: SessionUser }> {
+  const user = await repo.findUserForLogin(ctx.db, input.login.trim());
+  const now = ctx.now();
+  if (user?.locked_until && new Date(user.locked_until) > now)
+    throw accountLocked(new Date(user.locked_until));
+  const ok = await verifyPassword(user?.password_hash ?? null, input.password);
+  if (!user || !ok) {
+    if (user) await repo.recordLoginFailure(ctx.db, user.id, LOCK_AFTER_FAILURES, LOCK_MINUTES);
+    throw invalidCredentials();
+  }
+  const token = randomToken();
+  const csrfToken = randomToken(24);
+  const expiresAt = new Date(now.getTime() + input.ttlHours * 3600_000);
+  await repo.recordLoginSuccess(ctx.db, user.id);
+  await repo.insertSession(ctx.db, {
+    idHash: sha256Hex(token),
+    userId: user.id,
+    csrfToken,
+    ip: input.ip,
+    userAgent: input.userAgent,
+    expiresAt,
+  });
+  const session = await resolveSession(ctx, token);
+  // A user of an inactive or deleted account has a password but no usable session.
+  if (!session) throw invalidCredentials();
+  return { token, session };
+}
+
+export async function resolveSession(ctx: Ctx, token: string): Promise<SessionUser | null> {
+  const idHash = sha256Hex(token);
+  const now = ctx.now();
+  const r = await repo.findLiveSession(ctx.db, idHash, now);
+  if (!r) return null;
+  if (now.getTime() - new Date(r.last_seen_at).getTime() > 60_000)
+    await repo.touchSession(ctx.db, idHash, now);
+  return {
+    sessionId: idHash,
+    csrfToken: r.csrf_token,
+    expiresAt: new Date(r.expires_at),
+    user: {
+      id: r.id,
+      login: r.login,
+      email: r.email,
+      displayName: r.display_name,
+      role: r.role,
+      accountId: r.account_id,
+      accountName: r.account_name ?? null,
+      impersonatorUserId: r.impersonator_user_id,
+    },
+  };
+}
+
+export async function logout(ctx: Ctx, token: string): Promise<void> {
+  await repo.revokeSession(ctx.db, sha256Hex(token), ctx.now());
+}
+
+export function actorOf(s: SessionUser): Actor {
+  const u = s.user;
+  if (u.role === 'admin') return { kind: 'admin', userId: u.id, apiKeyId: null, label: `user:${u.login}` };
+  return {
+    kind: u.role,
+    userId: u.id,
+    accountId: u.accountId!,
+    label: `user:${u.login}`,
+    impersonatorUserId: u.impersonatorUserId,
+  };
+}
+
+export async function resolveApiKey(ctx: Ctx, key: string): Promise<Actor | null> {
+  const row = await repo.findLiveApiKey(ctx.db, sha256Hex(key));
+  if (!row) return null;
+  const now = ctx.now();
+  if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() > 60_000)
+    await repo.touchApiKey(ctx.db, row.id, now);
+  // Switch keys are for the call-authorization API; until it exists they act as nothing else.
+  if (row.role !== 'admin') return null;
+  return { kind: 'admin', userId: null, apiKeyId: row.id, label: `api-key:${row.name}` };
+}
+
+function requireAdminUser(ctx: Ctx): number {
+  if (ctx.actor.kind !== 'admin' || ctx.actor.userId === null)
+    throw forbidden('Only a signed-in admin manages API keys.');
+  return ctx.actor.userId;
+}
+
+/** Creates an API key; the secret is shown once and stored only as a SHA-256 hash. */
+export async function createApiKey(ctx: Ctx, input: { name: string; role: 'admin' | 'switch' }) {
+  const userId = requireAdminUser(ctx);
+  const prefix = randomToken(6).replace(/[-_]/g, 'x').slice(0, 8);
+  const key = `tg_${prefix}_${randomToken(32)}`;
+  const row = await repo.insertApiKey(ctx.db, {
+    name: input.name,
+    prefix,
+    keyHash: sha256Hex(key),
+    role: input.role,
+    createdBy: userId,
+  });
+  await recordAudit(ctx, {
+    action: 'api_key.create',
+    entityType: 'api_key',
+    entityId: row.id,
+    accountId: null,
+    after: { name: row.name, role: row.role, prefix },
+  });
+  return { key, apiKey: apiKeyDto(row) };
+}
+
+export async function listApiKeys(ctx: Ctx) {
+  requireAdminUser(ctx);
+  return (await repo.listApiKeys(ctx.db)).map(apiKeyDto);
+}
+
+export async function revokeApiKey(ctx: Ctx, id: number): Promise<void> {
+  requireAdminUser(ctx);
+  if (!(await repo.revokeApiKey(ctx.db, id, ctx.now()))) throw apiKeyNotFound();
+  await recordAudit(ctx, { action: 'api_key.revoke', entityType: 'api_key', entityId: id, accountId: null });
+}
+
+function apiKeyDto(r: {
+  id: number;
+  name: string;
+  prefix: string;
+  role: string;
+  created_at: Date;
+  last_used_at: Date | string | null;
+  revoked_at: Date | string | null;
+}) {
+  return {
+    id: r.id,
+    name: r.name,
+    prefix: r.prefix,
+    role: r.role,
+    createdAt: r.created_at.toISOString(),
+    lastUsedAt: r.last_used_at ? new Date(r.last_used_at).toISOString() : null,
+    revokedAt: r.revoked_at ? new Date(r.revoked_at).toISOString() : null,
+  };
+}
+
+/**
+ * On an empty database, creates the first admin: from the given email and password, or with a
+ * generated password that the caller prints once. Returns null when an admin already exists.
+ */
+export async function ensureFirstAdmin(
+  ctx: Ctx,
+  opts: { email: string | null; password: string | null; generate: () => string },
+): Promise<{ email: string; password: string | null; generated: boolean } | null> {
+  if ((await repo.countAdmins(ctx.db)) > 0) return null;
+  const email = opts.email ?? 'admin@tollgate.local';
+  const generated = !opts.password;
+  const password = opts.password ?? opts.generate();
+  if (password.length < 10) throw new Error('TOLLGATE_ADMIN_PASSWORD must be at least 10 characters');
+  await repo.insertUser(ctx.db, {
+    login: email,
+    email,
+    displayName: 'Administrator',
+    role: 'admin',
+    accountId: null,
+    passwordHash: await hashPassword(password),
+  });
+  return { email, password: generated ? password : null, generated };
+}

@@ -1,0 +1,3 @@
+export { authRoutes } from './auth.routes.js';
+export { registerAuthHook } from './auth.plugin.js';
+export { ensureFirstAdmin, SESSION_COOKIE } from './auth.service.js';

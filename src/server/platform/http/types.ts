@@ -1,0 +1,18 @@
+import type { Ctx } from '../context.js';
+import type { SessionUser } from '../../modules/auth/auth.service.js';
+
+export type Role = 'admin' | 'reseller' | 'customer';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who acts, with the database and clock: set by the auth hook on every /api/v1 route. */
+    ctx: Ctx;
+    session: SessionUser | null;
+  }
+  interface FastifyContextConfig {
+    /** No sign-in needed (login, health). */
+    public?: boolean;
+    /** The roles that may call this route; absent = any signed-in role. */
+    roles?: Role[];
+  }
+}
