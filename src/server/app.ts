@@ -14,6 +14,7 @@ import { registerErrorHandler } from './platform/http/error-handler.js';
 import { registerMetrics } from './platform/http/metrics.js';
 import { authRoutes, registerAuthHook } from './modules/auth/index.js';
 import { accountRoutes } from './modules/accounts/index.js';
+import { ledgerAdminRoutes, ledgerRoutes } from './modules/ledger/index.js';
 
 export interface AppDeps {
   config: Pick<Config, 'logLevel' | 'sessionTtlHours' | 'cookieSecure' | 'trustProxy' | 'serveUi'>;
@@ -92,6 +93,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(accountRoutes('customer'));
       await api.register(accountRoutes('provider'));
       await api.register(accountRoutes('reseller'));
+      for (const kind of ['customer', 'reseller'] as const) await api.register(ledgerRoutes(kind));
+      await api.register(ledgerAdminRoutes);
     },
     { prefix: '/api/v1' },
   );

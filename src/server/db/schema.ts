@@ -121,10 +121,59 @@ export interface AuditLogTable {
   request_id: string | null;
 }
 
+export type LedgerEntryType =
+  | 'PAYMENT'
+  | 'TEST_CREDIT'
+  | 'INITIAL_BALANCE'
+  | 'CHARGE'
+  | 'CALL'
+  | 'RECURRING'
+  | 'TAX'
+  | 'SHORT_CALL_CHARGE'
+  | 'BALANCE_RESET'
+  | 'ADJUSTMENT'
+  | 'REVERSAL';
+
+export interface LedgerEntriesTable {
+  id: Generated<string>;
+  seq: ColumnType<number, never, never>;
+  account_id: number;
+  type: LedgerEntryType;
+  amount: Numeric;
+  balance_after: Numeric;
+  currency: string;
+  idempotency_key: string;
+  request_hash: string;
+  reason: string;
+  method: string | null;
+  external_ref: string | null;
+  reverses_entry_id: string | null;
+  created_by: string;
+  created_by_user_id: number | null;
+  created_by_api_key_id: number | null;
+  request_id: string | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface OutboxEventsTable {
+  id: Generated<number>;
+  topic: string;
+  dedupe_key: string;
+  account_id: number | null;
+  payload: ColumnType<unknown, string, string>;
+  created_at: Generated<Date>;
+  available_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  processed_at: Timestamp | null;
+}
+
 export interface DB {
   accounts: AccountsTable;
   users: UsersTable;
   sessions: SessionsTable;
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;
+  ledger_entries: LedgerEntriesTable;
+  outbox_events: OutboxEventsTable;
 }

@@ -112,6 +112,19 @@ export const CreateAccountBody = Type.Object(
     accountNumber: Type.Optional(Type.String({ pattern: '^[0-9]{4,20}$' })),
     resellerId: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
     password: Type.Optional(Type.String({ minLength: 10, maxLength: 200 })),
+    // Opening entries (DOMAIN 3.2), posted to the ledger in the creation transaction.
+    testCredit: Type.Optional(
+      Type.String({
+        pattern: '^(0|[1-9][0-9]{0,13})(\\.[0-9]{1,6})?$',
+        description: 'Prepaid only: a TEST_CREDIT ledger entry at creation (postpaid uses creditLimit)',
+      }),
+    ),
+    initialBalance: Type.Optional(
+      Type.String({
+        pattern: MONEY_PATTERN,
+        description: 'Opening balance: an INITIAL_BALANCE ledger entry',
+      }),
+    ),
   } as unknown as typeof editableFields,
   { additionalProperties: false },
 );
@@ -123,6 +136,8 @@ export type CreateAccountInput = Partial<Static<typeof PatchAccountBody>> & {
   accountNumber?: string;
   resellerId?: number | null;
   password?: string;
+  testCredit?: string;
+  initialBalance?: string;
 };
 
 export const PatchAccountBody = Type.Object(

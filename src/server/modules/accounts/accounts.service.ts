@@ -8,11 +8,13 @@ import { hashPassword } from '../../platform/passwords.js';
 import { isCountryCode, isCurrencyCode, isTimeZone } from '../../platform/reference-data.js';
 import { diffObjects, listAuditForAccount, recordAudit } from '../audit/index.js';
 import * as users from '../auth/auth.repository.js';
+import { accountHasLedgerEntries, postOpeningBalances } from '../ledger/index.js';
 import {
   accountNameTaken,
   accountNotFound,
   accountNumberTaken,
   balanceConfirmationRequired,
+  currencyLocked,
   pinTaken,
   portalUsernameTaken,
   resellerNotFound,
@@ -234,6 +236,10 @@ export async function createAccount(
         accountId: id,
         passwordHash,
       });
+      await postOpeningBalances(tx, id, {
+        initialBalance: input.initialBalance,
+        testCredit: input.testCredit,
+      });
       const created = toAccountDto((await findAccount(tx.db, tx.actor, null, id))!);
       await recordAudit(tx, {
         action: `${kind}.create`,
@@ -374,6 +380,9 @@ export async function updateAccount(
         false,
       );
       if (next.unlimitedCredit === true && row.unlimited_credit) delete next.unlimitedCredit;
+      if (next.currency !== undefined && next.currency !== row.currency) {
+        if (await accountHasLedgerEntries(tx, id)) throw currencyLocked();
+      }
 
       const set: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(next)) {

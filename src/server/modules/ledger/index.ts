@@ -1,0 +1,10 @@
+export { ledgerRoutes, ledgerAdminRoutes } from './ledger.routes.js';
+export {
+  accountHasLedgerEntries,
+  postOpeningBalances,
+  reconcileLedger,
+  type PostingHooks,
+  type PostingResult,
+} from './ledger.service.js';
+export * as ledgerService from './ledger.service.js';
+export type { LedgerEntryDto } from './ledger.schemas.js';

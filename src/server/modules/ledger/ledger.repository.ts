@@ -1,0 +1,293 @@
+import { sql } from 'kysely';
+import type { LedgerEntryType } from '../../db/schema.js';
+import type { Actor } from '../../platform/context.js';
+import type { Executor } from '../../platform/db/database.js';
+import { scopeAccounts } from '../accounts/index.js';
+
+/** What a posting needs of its account: read under `FOR UPDATE` inside the posting transaction. */
+export interface LedgerAccount {
+  id: number;
+  account_number: string;
+  is_reseller: boolean;
+  mode: 'prepaid' | 'postpaid';
+  currency: string;
+  credit_limit: string;
+  unlimited_credit: boolean;
+  balance: string;
+  portal_permissions: string[];
+}
+
+const ACCOUNT_COLUMNS = [
+  'a.id',
+  'a.account_number',
+  'a.is_reseller',
+  'a.mode',
+  'a.currency',
+  'a.credit_limit',
+  'a.unlimited_credit',
+  'a.balance',
+  'a.portal_permissions',
+] as const;
+
+/**
+ * One account through the tenant scope of the accounts module (a reseller reaches its subtree, a
+ * customer itself). `kind` 'customer' matches every non-reseller account, as GET /customers/{id} does.
+ * With `forUpdate` the row stays locked until the transaction ends: call it inside one.
+ */
+export async function findLedgerAccount(
+  db: Executor,
+  actor: Actor,
+  kind: 'customer' | 'provider' | 'reseller' | null,
+  id: number,
+  opts: { forUpdate?: boolean; includeDeleted?: boolean } = {},
+): Promise<LedgerAccount | undefined> {
+  let q = scopeAccounts(db.selectFrom('accounts as a').select(ACCOUNT_COLUMNS).where('a.id', '=', id), actor);
+  if (kind) q = q.where('a.is_reseller', '=', kind === 'reseller');
+  if (!opts.includeDeleted) q = q.where('a.deleted_at', 'is', null);
+  if (opts.forUpdate) q = q.forUpdate('a');
+  return q.executeTakeFirst();
+}
+
+export const ENTRY_COLUMNS = [
+  'e.id',
+  'e.seq',
+  'e.account_id',
+  'e.type',
+  'e.amount',
+  'e.balance_after',
+  'e.currency',
+  'e.idempotency_key',
+  'e.request_hash',
+  'e.reason',
+  'e.method',
+  'e.external_ref',
+  'e.reverses_entry_id',
+  'e.created_by',
+  'e.created_at',
+] as const;
+
+/** The same columns, unqualified, for INSERT ... RETURNING. */
+const RETURNED_COLUMNS = ENTRY_COLUMNS.map((c) => c.slice(2)) as unknown as readonly [
+  'id',
+  'seq',
+  'account_id',
+  'type',
+  'amount',
+  'balance_after',
+  'currency',
+  'idempotency_key',
+  'request_hash',
+  'reason',
+  'method',
+  'external_ref',
+  'reverses_entry_id',
+  'created_by',
+  'created_at',
+];
+
+export interface EntryRow {
+  id: string;
+  seq: number;
+  account_id: number;
+  type: LedgerEntryType;
+  amount: string;
+  balance_after: string;
+  currency: string;
+  idempotency_key: string;
+  request_hash: string;
+  reason: string;
+  method: string | null;
+  external_ref: string | null;
+  reverses_entry_id: string | null;
+  created_by: string;
+  created_at: Date;
+}
+
+export interface ListedEntryRow extends EntryRow {
+  reversed_by_entry_id: string | null;
+}
+
+export async function findEntryByKey(db: Executor, key: string): Promise<EntryRow | undefined> {
+  return db
+    .selectFrom('ledger_entries as e')
+    .select(ENTRY_COLUMNS)
+    .where('e.idempotency_key', '=', key)
+    .executeTakeFirst();
+}
+
+/** One entry of one account, with the reversal that undid it, if any. */
+export async function findEntry(
+  db: Executor,
+  accountId: number,
+  entryId: string,
+): Promise<ListedEntryRow | undefined> {
+  return db
+    .selectFrom('ledger_entries as e')
+    .leftJoin('ledger_entries as r', 'r.reverses_entry_id', 'e.id')
+    .select(ENTRY_COLUMNS)
+    .select('r.id as reversed_by_entry_id')
+    .where('e.account_id', '=', accountId)
+    .where('e.id', '=', entryId)
+    .executeTakeFirst();
+}
+
+export interface NewEntry {
+  accountId: number;
+  type: LedgerEntryType;
+  amount: string;
+  balanceAfter: string;
+  currency: string;
+  idempotencyKey: string;
+  requestHash: string;
+  reason: string;
+  method: string | null;
+  externalRef: string | null;
+  reversesEntryId: string | null;
+  createdBy: string;
+  createdByUserId: number | null;
+  createdByApiKeyId: number | null;
+  requestId: string | null;
+  createdAt: Date;
+}
+
+/**
+ * Appends one entry. Returns undefined when the idempotency key is already taken (by a committed
+ * entry; a concurrent inserter of the same key is waited for), so the caller can answer with it.
+ */
+export async function insertEntry(db: Executor, e: NewEntry): Promise<EntryRow | undefined> {
+  return db
+    .insertInto('ledger_entries')
+    .values({
+      account_id: e.accountId,
+      type: e.type,
+      amount: e.amount,
+      balance_after: e.balanceAfter,
+      currency: e.currency,
+      idempotency_key: e.idempotencyKey,
+      request_hash: e.requestHash,
+      reason: e.reason,
+      method: e.method,
+      external_ref: e.externalRef,
+      reverses_entry_id: e.reversesEntryId,
+      created_by: e.createdBy,
+      created_by_user_id: e.createdByUserId,
+      created_by_api_key_id: e.createdByApiKeyId,
+      request_id: e.requestId,
+      created_at: e.createdAt,
+    })
+    .onConflict((oc) => oc.column('idempotency_key').doNothing())
+    .returning(RETURNED_COLUMNS)
+    .executeTakeFirst();
+}
+
+/** The cached balance: written only by the posting function, under the account's row lock. */
+export async function setCachedBalance(db: Executor, accountId: number, balance: string): Promise<void> {
+  await db.updateTable('accounts').set({ balance }).where('id', '=', accountId).execute();
+}
+
+export async function accountHasEntries(db: Executor, accountId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('ledger_entries')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export interface EntryCursor {
+  t: string;
+  s: number;
+}
+
+/** Newest first by (created_at, seq), keyset-paged (never OFFSET). */
+export async function listEntriesPage(
+  db: Executor,
+  accountId: number,
+  f: { from?: Date; to?: Date; types?: LedgerEntryType[] },
+  page: { limit: number; cursor: EntryCursor | null },
+): Promise<{ rows: ListedEntryRow[]; next: EntryCursor | null }> {
+  let q = db
+    .selectFrom('ledger_entries as e')
+    .leftJoin('ledger_entries as r', 'r.reverses_entry_id', 'e.id')
+    .select(ENTRY_COLUMNS)
+    .select('r.id as reversed_by_entry_id')
+    .where('e.account_id', '=', accountId);
+  if (f.from) q = q.where('e.created_at', '>=', f.from);
+  if (f.to) q = q.where('e.created_at', '<', f.to);
+  if (f.types?.length) q = q.where('e.type', 'in', f.types);
+  const c = page.cursor;
+  if (c) q = q.where(sql<boolean>`(e.created_at, e.seq) < (${c.t}::timestamptz, ${c.s}::bigint)`);
+  const rows = await q
+    .orderBy('e.created_at', 'desc')
+    .orderBy('e.seq', 'desc')
+    .limit(page.limit + 1)
+    .execute();
+  const hasMore = rows.length > page.limit;
+  const pageRows = hasMore ? rows.slice(0, page.limit) : rows;
+  const last = pageRows[pageRows.length - 1];
+  return {
+    rows: pageRows,
+    next: hasMore && last ? { t: last.created_at.toISOString(), s: last.seq } : null,
+  };
+}
+
+export interface ReconcileRow {
+  account_id: number;
+  account_number: string;
+  cached_balance: string;
+  ledger_balance: string;
+  difference: string;
+  last_balance_after: string | null;
+  chain_breaks: number;
+  currency_mismatches: number;
+}
+
+/**
+ * Recomputes every balance from the ledger in one statement (one snapshot): the sum of amounts must
+ * equal the cached balance and the newest balance_after, every balance_after must be the running sum
+ * in posting order, and every entry must carry its account's currency.
+ */
+export async function reconcileBalances(
+  db: Executor,
+  maxRows: number,
+): Promise<{ accounts: number; entries: number; rows: ReconcileRow[] }> {
+  const r = await sql<{ accounts: number; entries: number; rows: ReconcileRow[] | null }>`
+    WITH per_entry AS (
+      SELECT e.account_id, e.amount, e.balance_after, e.currency,
+             sum(e.amount) OVER (PARTITION BY e.account_id ORDER BY e.seq) AS running,
+             row_number() OVER (PARTITION BY e.account_id ORDER BY e.seq DESC) AS newest
+        FROM ledger_entries e
+    ),
+    per_account AS (
+      SELECT p.account_id,
+             sum(p.amount) AS total,
+             max(p.balance_after) FILTER (WHERE p.newest = 1) AS last_balance_after,
+             count(*) FILTER (WHERE p.balance_after <> p.running)::int AS chain_breaks,
+             count(*) FILTER (WHERE p.currency <> a.currency)::int AS currency_mismatches
+        FROM per_entry p JOIN accounts a ON a.id = p.account_id
+       GROUP BY p.account_id
+    ),
+    diffs AS (
+      SELECT a.id AS account_id, a.account_number,
+             a.balance::text AS cached_balance,
+             coalesce(s.total, 0)::numeric(20,6)::text AS ledger_balance,
+             (a.balance - coalesce(s.total, 0))::numeric(20,6)::text AS difference,
+             s.last_balance_after::text AS last_balance_after,
+             coalesce(s.chain_breaks, 0) AS chain_breaks,
+             coalesce(s.currency_mismatches, 0) AS currency_mismatches
+        FROM accounts a LEFT JOIN per_account s ON s.account_id = a.id
+       WHERE a.balance <> coalesce(s.total, 0)
+          OR a.balance <> coalesce(s.last_balance_after, 0)
+          OR coalesce(s.chain_breaks, 0) > 0
+          OR coalesce(s.currency_mismatches, 0) > 0
+       ORDER BY a.id
+       LIMIT ${maxRows}
+    )
+    SELECT (SELECT count(*) FROM accounts)::int AS accounts,
+           (SELECT count(*) FROM ledger_entries)::int AS entries,
+           (SELECT json_agg(d ORDER BY d.account_id) FROM diffs d) AS rows
+  `.execute(db);
+  const row = r.rows[0];
+  return { accounts: row.accounts, entries: row.entries, rows: row.rows ?? [] };
+}

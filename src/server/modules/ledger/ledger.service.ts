@@ -1,0 +1,601 @@
+import crypto from 'node:crypto';
+import { pipeline, Readable } from 'node:stream';
+import { stringify } from 'csv-stringify';
+import type { LedgerEntryType } from '../../db/schema.js';
+import type { Actor, Ctx } from '../../platform/context.js';
+import { inTransaction } from '../../platform/db/transaction.js';
+import { AppError, forbidden, isUniqueViolation, validationError } from '../../platform/errors.js';
+import { currencyMinorUnits, formatMoney, money, type Money } from '../../platform/money.js';
+import { enqueueOutboxEvent } from '../../platform/outbox/index.js';
+import { accountNotFound, type AccountKind } from '../accounts/index.js';
+import {
+  amountNotPositive,
+  amountPrecision,
+  badCursor,
+  badDateRange,
+  balanceOutOfRange,
+  entryAlreadyReversed,
+  entryNotFound,
+  entryNotReversible,
+  idempotencyKeyReused,
+  portalPermissionRequired,
+} from './ledger.errors.js';
+import { CSV_COLUMNS, creditPosition, toCsvRow, toEntryDto, toListedEntryDto } from './ledger.mapper.js';
+import * as repo from './ledger.repository.js';
+import type { EntryCursor, EntryRow, LedgerAccount } from './ledger.repository.js';
+import type {
+  AdjustmentInput,
+  ChargeInput,
+  EntryFilter,
+  LedgerEntryDto,
+  RefillInput,
+  ReversalInput,
+} from './ledger.schemas.js';
+
+export interface PostingResult {
+  entry: LedgerEntryDto;
+  /** true when the idempotency key had already posted: nothing changed, the first entry is returned. */
+  replayed: boolean;
+}
+
+/** Test-only pause points, to kill a process inside the posting transaction (crash test). */
+export interface PostingHooks {
+  afterEntryInsert?: () => Promise<void>;
+  beforeCommit?: () => Promise<void>;
+}
+
+/** What one posting writes, decided from the locked account. */
+interface Draft {
+  type: LedgerEntryType;
+  /** Signed: credits > 0, debits < 0. */
+  amount: Money;
+  reason: string;
+  method?: string | null;
+  externalRef?: string | null;
+  reversesEntryId?: string | null;
+}
+
+interface PostingRequest {
+  kind: AccountKind | null;
+  accountId: number;
+  /** As stored: already scoped (see scopedKey). */
+  idempotencyKey: string;
+  /** Hash of what was asked; a key reused with another fingerprint is refused. */
+  fingerprint: string;
+  /** Builds the entry from the locked account; state checks (reversal target ...) throw here. */
+  draft: (account: LedgerAccount, tx: Ctx) => Promise<Draft> | Draft;
+}
+
+/** NUMERIC(20,6) holds up to 14 integer digits. */
+const MAX_ABS_BALANCE = money('99999999999999.999999');
+
+/**
+ * THE posting function: the only writer of accounts.balance.
+ *
+ * Locking contract: inside one transaction (the caller's, when it has one) it
+ *   1. locks the account row (SELECT ... FOR UPDATE, through the tenant scope),
+ *   2. looks the idempotency key up; only after the lock, so two requests with the same key on the
+ *      same account are serialized and the second sees the first (same fingerprint: returns the
+ *      first entry, changes nothing; another fingerprint: 409 IDEMPOTENCY_KEY_REUSED),
+ *   3. inserts the entry with balance_after = locked balance + amount (ON CONFLICT DO NOTHING on
+ *      the key: a concurrent posting of the same key on another account, which the account lock does
+ *      not serialize, makes the insert wait for it and then answers as in 2),
+ *   4. writes the new cached balance and, for a PAYMENT, a "payment received" outbox row.
+ * The entry and the balance commit together or not at all; balance_after chains in posting order.
+ */
+export async function postEntry(
+  ctx: Ctx,
+  req: PostingRequest,
+  hooks: PostingHooks = {},
+): Promise<PostingResult> {
+  try {
+    return await inTransaction(ctx, async (tx) => {
+      const account = await repo.findLedgerAccount(tx.db, tx.actor, req.kind, req.accountId, {
+        forUpdate: true,
+      });
+      if (!account) throw accountNotFound();
+      const existing = await repo.findEntryByKey(tx.db, req.idempotencyKey);
+      if (existing) return replay(existing, req.fingerprint);
+
+      const d = await req.draft(account, tx);
+      const balanceAfter = money(account.balance).plus(d.amount);
+      if (balanceAfter.abs().gt(MAX_ABS_BALANCE)) throw balanceOutOfRange();
+      const actor = tx.actor;
+      const row = await repo.insertEntry(tx.db, {
+        accountId: account.id,
+        type: d.type,
+        amount: formatMoney(d.amount),
+        balanceAfter: formatMoney(balanceAfter),
+        currency: account.currency,
+        idempotencyKey: req.idempotencyKey,
+        requestHash: req.fingerprint,
+        reason: d.reason,
+        method: d.method ?? null,
+        externalRef: d.externalRef ?? null,
+        reversesEntryId: d.reversesEntryId ?? null,
+        createdBy: actorLabel(actor),
+        createdByUserId: actor.kind === 'system' ? null : actor.userId,
+        createdByApiKeyId: actor.kind === 'admin' ? actor.apiKeyId : null,
+        requestId: tx.requestId ?? null,
+        createdAt: tx.now(),
+      });
+      if (!row) {
+        const winner = await repo.findEntryByKey(tx.db, req.idempotencyKey);
+        if (!winner) throw new Error('idempotency key conflict without a committed entry');
+        return replay(winner, req.fingerprint);
+      }
+      await hooks.afterEntryInsert?.();
+      await repo.setCachedBalance(tx.db, account.id, row.balance_after);
+      if (row.type === 'PAYMENT') {
+        await enqueueOutboxEvent(tx.db, {
+          topic: 'payment.received',
+          dedupeKey: row.id,
+          accountId: row.account_id,
+          payload: {
+            entryId: row.id,
+            accountId: row.account_id,
+            amount: row.amount,
+            currency: row.currency,
+            balanceAfter: row.balance_after,
+            method: row.method,
+            externalRef: row.external_ref,
+            createdAt: new Date(row.created_at).toISOString(),
+          },
+        });
+      }
+      await hooks.beforeCommit?.();
+      return { entry: toEntryDto(row), replayed: false };
+    });
+  } catch (err) {
+    // Backstop: the row lock already serializes reversals of one entry.
+    if (isUniqueViolation(err, 'ledger_entries_reverses_key')) throw entryAlreadyReversed(null);
+    throw err;
+  }
+}
+
+function replay(existing: EntryRow, fingerprint: string): PostingResult {
+  if (existing.request_hash !== fingerprint) throw idempotencyKeyReused();
+  return { entry: toEntryDto(existing), replayed: true };
+}
+
+function actorLabel(actor: Actor): string {
+  return actor.kind !== 'system' && actor.kind !== 'admin' && actor.impersonatorUserId
+    ? `${actor.label} (impersonated by user ${actor.impersonatorUserId})`
+    : actor.label;
+}
+
+/**
+ * Client keys are scoped to the tenant that sends them: the operator's staff share one space, each
+ * reseller has its own, so two resellers using "invoice-1001" never collide. System keys
+ * (open:..., later cdr:..., scc:...) never start with these prefixes.
+ */
+export function scopedKey(actor: Actor, clientKey: string): string {
+  switch (actor.kind) {
+    case 'admin':
+    case 'system':
+      return `op:${clientKey}`;
+    case 'reseller':
+      return `reseller:${actor.accountId}:${clientKey}`;
+    case 'customer':
+      return `customer:${actor.accountId}:${clientKey}`;
+  }
+}
+
+/** A stable hash of what was asked; amounts normalized so "10" and "10.00" are the same request. */
+export function fingerprintOf(parts: (string | number | null)[]): string {
+  return crypto.createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
+function requireManager(ctx: Ctx): void {
+  if (ctx.actor.kind === 'customer') throw forbidden('Customers cannot post to the ledger.');
+}
+
+function requireKey(clientKey: string | undefined): string {
+  if (!clientKey)
+    throw new AppError('VALIDATION_FAILED', 'The Idempotency-Key header is required.', 400, {
+      field: 'idempotency-key',
+    });
+  return clientKey;
+}
+
+function cleanReason(reason: string | undefined, fallback?: string): string {
+  const r = reason?.trim();
+  if (r) return r;
+  if (fallback) return fallback;
+  throw validationError('reason', 'A reason is required.');
+}
+
+function cleanOptional(s: string | undefined): string | null {
+  const t = s?.trim();
+  return t ? t : null;
+}
+
+function positiveAmount(s: string, field = 'amount'): Money {
+  const a = money(s);
+  if (!a.gt(0)) throw amountNotPositive(field);
+  return a;
+}
+
+/** Manual amounts respect the currency's minor unit; rated call charges may carry 6 places. */
+function checkMinorUnits(amount: Money, currency: string, field = 'amount'): void {
+  const places = currencyMinorUnits(currency);
+  if (amount.decimalPlaces() > places) throw amountPrecision(field, currency, places);
+}
+
+/** Refill: a PAYMENT entry (+amount) and a "payment received" outbox event. */
+export async function postRefill(
+  ctx: Ctx,
+  kind: AccountKind,
+  accountId: number,
+  clientKey: string | undefined,
+  input: RefillInput,
+  hooks?: PostingHooks,
+): Promise<PostingResult> {
+  requireManager(ctx);
+  const key = requireKey(clientKey);
+  const amount = positiveAmount(input.amount);
+  const reason = cleanReason(input.reason);
+  const method = cleanOptional(input.method);
+  const externalRef = cleanOptional(input.externalRef);
+  return postEntry(
+    ctx,
+    {
+      kind,
+      accountId,
+      idempotencyKey: scopedKey(ctx.actor, key),
+      fingerprint: fingerprintOf(['refill', accountId, formatMoney(amount), reason, method, externalRef]),
+      draft: (account) => {
+        checkMinorUnits(amount, account.currency);
+        return { type: 'PAYMENT', amount, reason, method, externalRef };
+      },
+    },
+    hooks,
+  );
+}
+
+/**
+ * Post charge: a CHARGE entry storing -amount. A manual charge is never capped by available credit:
+ * it records a debt the operator decided on, so it may take the balance below the credit limit.
+ */
+export async function postCharge(
+  ctx: Ctx,
+  kind: AccountKind,
+  accountId: number,
+  clientKey: string | undefined,
+  input: ChargeInput,
+  hooks?: PostingHooks,
+): Promise<PostingResult> {
+  requireManager(ctx);
+  const key = requireKey(clientKey);
+  const amount = positiveAmount(input.amount);
+  const reason = cleanReason(input.reason);
+  const externalRef = cleanOptional(input.externalRef);
+  return postEntry(
+    ctx,
+    {
+      kind,
+      accountId,
+      idempotencyKey: scopedKey(ctx.actor, key),
+      fingerprint: fingerprintOf(['charge', accountId, formatMoney(amount), reason, externalRef]),
+      draft: (account) => {
+        checkMinorUnits(amount, account.currency);
+        return { type: 'CHARGE', amount: amount.neg(), reason, externalRef };
+      },
+    },
+    hooks,
+  );
+}
+
+/** Adjustment: a signed correction that is neither a payment nor a fee (ADJUSTMENT, either sign). */
+export async function postAdjustment(
+  ctx: Ctx,
+  kind: AccountKind,
+  accountId: number,
+  clientKey: string | undefined,
+  input: AdjustmentInput,
+): Promise<PostingResult> {
+  requireManager(ctx);
+  const key = requireKey(clientKey);
+  const amount = money(input.amount);
+  if (amount.isZero()) throw validationError('amount', 'An adjustment cannot be zero.', 'AMOUNT_ZERO');
+  const reason = cleanReason(input.reason);
+  const externalRef = cleanOptional(input.externalRef);
+  return postEntry(ctx, {
+    kind,
+    accountId,
+    idempotencyKey: scopedKey(ctx.actor, key),
+    fingerprint: fingerprintOf(['adjustment', accountId, formatMoney(amount), reason, externalRef]),
+    draft: (account) => {
+      checkMinorUnits(amount, account.currency);
+      return { type: 'ADJUSTMENT', amount, reason, externalRef };
+    },
+  });
+}
+
+const DEFAULT_RESET_REASON = 'Balance reset';
+
+/**
+ * Reset balance (DOMAIN 3.16): a BALANCE_RESET entry of -balance, read under the lock, so the
+ * balance becomes exactly 0 whatever was posted just before. A reset of a zero balance still posts
+ * (a zero entry) so the action and its actor stay on record.
+ */
+export async function resetBalance(
+  ctx: Ctx,
+  kind: AccountKind,
+  accountId: number,
+  clientKey: string | undefined,
+  input: { reason?: string },
+): Promise<PostingResult> {
+  requireManager(ctx);
+  const key = requireKey(clientKey);
+  const reason = cleanReason(input.reason, DEFAULT_RESET_REASON);
+  return postEntry(ctx, {
+    kind,
+    accountId,
+    idempotencyKey: scopedKey(ctx.actor, key),
+    fingerprint: fingerprintOf(['reset', accountId, reason]),
+    draft: (account) => ({ type: 'BALANCE_RESET', amount: money(account.balance).neg(), reason }),
+  });
+}
+
+/**
+ * Bulk reset (DOMAIN 3.1): one transaction and one result per id, at most 1,000 ids. Each row's
+ * key is derived from the request's key and the id, so retrying the whole bulk request is safe.
+ */
+export async function bulkResetBalances(
+  ctx: Ctx,
+  kind: AccountKind,
+  ids: number[],
+  clientKey: string | undefined,
+  input: { reason?: string },
+) {
+  requireManager(ctx);
+  const key = requireKey(clientKey);
+  const results: {
+    id: number;
+    ok: boolean;
+    entry?: LedgerEntryDto;
+    error?: { code: string; message: string };
+  }[] = [];
+  for (const id of ids) {
+    try {
+      const r = await resetBalance(ctx, kind, id, `bulk:${key}:${id}`, input);
+      results.push({ id, ok: true, entry: r.entry });
+    } catch (err) {
+      if (err instanceof AppError && err.status < 500)
+        results.push({ id, ok: false, error: { code: err.code, message: err.message } });
+      else throw err;
+    }
+  }
+  const succeeded = results.filter((r) => r.ok).length;
+  return { results, succeeded, failed: results.length - succeeded };
+}
+
+/**
+ * Reversal: a REVERSAL entry of -amount linked to the entry it undoes. An entry is reversed at most
+ * once (checked under the account lock, and by a unique index); a reversal is never reversed.
+ */
+export async function reverseEntry(
+  ctx: Ctx,
+  kind: AccountKind,
+  accountId: number,
+  entryId: string,
+  clientKey: string | undefined,
+  input: ReversalInput,
+): Promise<PostingResult> {
+  requireManager(ctx);
+  const key = requireKey(clientKey);
+  const reason = cleanReason(input.reason);
+  return postEntry(ctx, {
+    kind,
+    accountId,
+    idempotencyKey: scopedKey(ctx.actor, key),
+    fingerprint: fingerprintOf(['reversal', accountId, entryId, reason]),
+    draft: async (account, tx) => {
+      const target = await repo.findEntry(tx.db, account.id, entryId);
+      if (!target) throw entryNotFound();
+      if (target.type === 'REVERSAL')
+        throw entryNotReversible('A reversal cannot be reversed; post a new entry instead.');
+      if (money(target.amount).isZero()) throw entryNotReversible('This entry moved no money.');
+      if (target.reversed_by_entry_id) throw entryAlreadyReversed(target.reversed_by_entry_id);
+      return { type: 'REVERSAL', amount: money(target.amount).neg(), reason, reversesEntryId: target.id };
+    },
+  });
+}
+
+/**
+ * Opening entries of a new account, in the caller's (account creation) transaction, DOMAIN 3.2:
+ * an opening balance is an INITIAL_BALANCE entry (either sign), never written to the account;
+ * test credit is a TEST_CREDIT entry and applies to prepaid accounts (postpaid ones get creditLimit).
+ */
+export async function postOpeningBalances(
+  ctx: Ctx,
+  accountId: number,
+  input: { initialBalance?: string; testCredit?: string },
+): Promise<void> {
+  const opening: { type: 'INITIAL_BALANCE' | 'TEST_CREDIT'; field: string; amount: Money; reason: string }[] =
+    [];
+  if (input.initialBalance !== undefined && !money(input.initialBalance).isZero())
+    opening.push({
+      type: 'INITIAL_BALANCE',
+      field: 'initialBalance',
+      amount: money(input.initialBalance),
+      reason: 'Opening balance',
+    });
+  if (input.testCredit !== undefined && !money(input.testCredit).isZero())
+    opening.push({
+      type: 'TEST_CREDIT',
+      field: 'testCredit',
+      amount: money(input.testCredit),
+      reason: 'Test credit',
+    });
+  for (const o of opening) {
+    await postEntry(ctx, {
+      kind: null,
+      accountId,
+      idempotencyKey: `open:${accountId}:${o.type}`,
+      fingerprint: fingerprintOf(['open', accountId, o.type, formatMoney(o.amount)]),
+      draft: (account) => {
+        if (o.type === 'TEST_CREDIT' && account.mode !== 'prepaid')
+          throw validationError(
+            'testCredit',
+            'Test credit is for prepaid accounts; a postpaid account gets a creditLimit.',
+          );
+        if (o.type === 'TEST_CREDIT' && o.amount.lt(0)) throw amountNotPositive('testCredit');
+        checkMinorUnits(o.amount, account.currency, o.field);
+        return { type: o.type, amount: o.amount, reason: o.reason };
+      },
+    });
+  }
+}
+
+/** Whether the account has any entry: its currency is then fixed (DOMAIN 2). */
+export async function accountHasLedgerEntries(ctx: Ctx, accountId: number): Promise<boolean> {
+  return repo.accountHasEntries(ctx.db, accountId);
+}
+
+type PortalPermission = 'balance' | 'paymentHistory';
+
+/** An account the actor may read; a customer also needs the portal permission (DOMAIN 3.14). */
+async function readableAccount(
+  ctx: Ctx,
+  kind: AccountKind,
+  id: number,
+  permission: PortalPermission,
+): Promise<LedgerAccount> {
+  const account = await repo.findLedgerAccount(ctx.db, ctx.actor, kind, id, {
+    includeDeleted: ctx.actor.kind === 'admin',
+  });
+  if (!account) throw accountNotFound();
+  if (ctx.actor.kind === 'customer' && !account.portal_permissions.includes(permission))
+    throw portalPermissionRequired(permission);
+  return account;
+}
+
+/** Balance, credit limit and available funds (DOMAIN 2.1). */
+export async function getBalance(ctx: Ctx, kind: AccountKind, id: number) {
+  const a = await readableAccount(ctx, kind, id, 'balance');
+  return {
+    accountId: a.id,
+    currency: a.currency,
+    mode: a.mode,
+    balance: a.balance,
+    creditLimit: a.credit_limit,
+    unlimitedCredit: a.unlimited_credit,
+    ...creditPosition(a),
+  };
+}
+
+function encodeCursor(c: EntryCursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(s: string): EntryCursor {
+  try {
+    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as EntryCursor;
+    if (
+      typeof c !== 'object' ||
+      !Number.isInteger(c.s) ||
+      typeof c.t !== 'string' ||
+      Number.isNaN(Date.parse(c.t))
+    )
+      throw badCursor();
+    return c;
+  } catch {
+    throw badCursor();
+  }
+}
+
+function filterOf(q: EntryFilter, paymentsOnly: boolean) {
+  const from = q.from ? new Date(q.from) : undefined;
+  const to = q.to ? new Date(q.to) : undefined;
+  if (from && Number.isNaN(from.getTime())) throw validationError('from', 'Not a valid date-time.');
+  if (to && Number.isNaN(to.getTime())) throw validationError('to', 'Not a valid date-time.');
+  if (from && to && to <= from) throw badDateRange();
+  const types: LedgerEntryType[] | undefined = paymentsOnly ? ['PAYMENT'] : q.type;
+  return { from, to, types };
+}
+
+/**
+ * Charge history (every entry) or, with paymentsOnly, the refill report (PAYMENT entries): one
+ * account, newest first, optional [from, to) range and types, keyset pages.
+ */
+export async function listEntries(
+  ctx: Ctx,
+  kind: AccountKind,
+  id: number,
+  query: EntryFilter,
+  opts: { paymentsOnly: boolean },
+) {
+  const account = await readableAccount(ctx, kind, id, opts.paymentsOnly ? 'paymentHistory' : 'balance');
+  const page = await repo.listEntriesPage(ctx.db, account.id, filterOf(query, opts.paymentsOnly), {
+    limit: query.limit ?? 50,
+    cursor: query.cursor ? decodeCursor(query.cursor) : null,
+  });
+  return { data: page.rows.map(toListedEntryDto), nextCursor: page.next ? encodeCursor(page.next) : null };
+}
+
+export async function getEntry(ctx: Ctx, kind: AccountKind, id: number, entryId: string) {
+  const account = await readableAccount(ctx, kind, id, 'balance');
+  const row = await repo.findEntry(ctx.db, account.id, entryId);
+  if (!row) throw entryNotFound();
+  return toListedEntryDto(row);
+}
+
+const EXPORT_PAGE = 1000;
+
+/**
+ * The same rows as listEntries, as a streamed CSV (read page by page, never held whole). Scope and
+ * filters are checked before the first byte, so a refusal is still a proper 4xx.
+ */
+export async function exportEntriesCsv(
+  ctx: Ctx,
+  kind: AccountKind,
+  id: number,
+  query: EntryFilter,
+  opts: { paymentsOnly: boolean },
+): Promise<{ filename: string; stream: Readable }> {
+  const account = await readableAccount(ctx, kind, id, opts.paymentsOnly ? 'paymentHistory' : 'balance');
+  const filter = filterOf(query, opts.paymentsOnly);
+  const db = ctx.db;
+  async function* rows() {
+    let cursor: EntryCursor | null = null;
+    do {
+      const page = await repo.listEntriesPage(db, account.id, filter, { limit: EXPORT_PAGE, cursor });
+      for (const r of page.rows) yield toCsvRow(r);
+      cursor = page.next;
+    } while (cursor);
+  }
+  const csv = stringify({ header: true, columns: [...CSV_COLUMNS] });
+  const stream = pipeline(Readable.from(rows()), csv, () => {});
+  const day = ctx.now().toISOString().slice(0, 10);
+  const name = opts.paymentsOnly ? 'refills' : 'ledger';
+  return { filename: `${name}_${account.account_number}_${day}.csv`, stream };
+}
+
+const RECONCILE_MAX_ROWS = 1000;
+
+/** Recomputes every balance from the ledger and lists the accounts that differ (admins only). */
+export async function reconcileLedger(ctx: Ctx) {
+  if (ctx.actor.kind !== 'admin' && ctx.actor.kind !== 'system')
+    throw forbidden('Only an operator admin may reconcile the ledger.');
+  const r = await repo.reconcileBalances(ctx.db, RECONCILE_MAX_ROWS + 1);
+  const rows = r.rows.slice(0, RECONCILE_MAX_ROWS);
+  return {
+    ok: r.rows.length === 0,
+    checkedAt: ctx.now().toISOString(),
+    checkedAccounts: r.accounts,
+    checkedEntries: r.entries,
+    differences: rows.map((d) => ({
+      accountId: Number(d.account_id),
+      accountNumber: d.account_number,
+      cachedBalance: formatMoney(d.cached_balance),
+      ledgerBalance: formatMoney(d.ledger_balance),
+      difference: formatMoney(d.difference),
+      lastBalanceAfter: d.last_balance_after === null ? null : formatMoney(d.last_balance_after),
+      chainBreaks: Number(d.chain_breaks),
+      currencyMismatches: Number(d.currency_mismatches),
+    })),
+    truncated: r.rows.length > RECONCILE_MAX_ROWS,
+  };
+}

@@ -1,0 +1,6 @@
+export {
+  enqueueOutboxEvent,
+  listOutboxEvents,
+  type OutboxEvent,
+  type StoredOutboxEvent,
+} from './outbox.repository.js';
