@@ -66,25 +66,6 @@ export const ENTRY_COLUMNS = [
   'e.created_at',
 ] as const;
 
-/** The same columns, unqualified, for INSERT ... RETURNING. */
-const RETURNED_COLUMNS = ENTRY_COLUMNS.map((c) => c.slice(2)) as unknown as readonly [
-  'id',
-  'seq',
-  'account_id',
-  'type',
-  'amount',
-  'balance_after',
-  'currency',
-  'idempotency_key',
-  'request_hash',
-  'reason',
-  'method',
-  'external_ref',
-  'reverses_entry_id',
-  'created_by',
-  'created_at',
-];
-
 export interface EntryRow {
   id: string;
   seq: number;
@@ -133,10 +114,11 @@ export async function findEntry(
 
 export interface NewEntry {
   accountId: number;
-  type: LedgerEntryType;
-  amount: string;
-  balanceAfter: string;
+  /** The currency the caller validated the amount for; the write is skipped if it changed since. */
   currency: string;
+  type: LedgerEntryType;
+  /** Signed amount, or 'negate-balance' for a reset: -balance as read under the row lock. */
+  amount: string | 'negate-balance';
   idempotencyKey: string;
   requestHash: string;
   reason: string;
@@ -151,38 +133,58 @@ export interface NewEntry {
 }
 
 /**
- * Appends one entry. Returns undefined when the idempotency key is already taken (by a committed
- * entry; a concurrent inserter of the same key is waited for), so the caller can answer with it.
+ * Appends one entry and moves the cached balance, in ONE statement (so one atomic unit even
+ * outside a transaction, and no network round trip while the row lock is held):
+ *   acc  locks the live account row (SELECT ... FOR UPDATE; after a wait it reads the newest balance),
+ *   ins  inserts the entry with balance_after = balance + amount, ON CONFLICT (idempotency_key) DO
+ *        NOTHING: a taken key (committed, or being committed: the insert waits for it) writes nothing,
+ *   upd  writes the new cached balance, only if ins inserted,
+ *   ob   writes the "payment received" outbox row of a PAYMENT, only if ins inserted. (The outbox
+ *        table belongs to platform/outbox; this is its one writer outside it, to stay one statement.)
+ * Returns undefined when nothing was written: the key is taken, or the account is gone, deleted or
+ * in another currency than the caller checked. A balance beyond NUMERIC(20,6) raises 22003.
  */
-export async function insertEntry(db: Executor, e: NewEntry): Promise<EntryRow | undefined> {
-  return db
-    .insertInto('ledger_entries')
-    .values({
-      account_id: e.accountId,
-      type: e.type,
-      amount: e.amount,
-      balance_after: e.balanceAfter,
-      currency: e.currency,
-      idempotency_key: e.idempotencyKey,
-      request_hash: e.requestHash,
-      reason: e.reason,
-      method: e.method,
-      external_ref: e.externalRef,
-      reverses_entry_id: e.reversesEntryId,
-      created_by: e.createdBy,
-      created_by_user_id: e.createdByUserId,
-      created_by_api_key_id: e.createdByApiKeyId,
-      request_id: e.requestId,
-      created_at: e.createdAt,
-    })
-    .onConflict((oc) => oc.column('idempotency_key').doNothing())
-    .returning(RETURNED_COLUMNS)
-    .executeTakeFirst();
-}
-
-/** The cached balance: written only by the posting function, under the account's row lock. */
-export async function setCachedBalance(db: Executor, accountId: number, balance: string): Promise<void> {
-  await db.updateTable('accounts').set({ balance }).where('id', '=', accountId).execute();
+export async function appendEntry(db: Executor, e: NewEntry): Promise<EntryRow | undefined> {
+  const reset = e.amount === 'negate-balance';
+  const amount = reset ? null : e.amount;
+  const r = await sql<EntryRow>`
+    WITH acc AS (
+      SELECT a.id, a.balance, a.currency FROM accounts a
+       WHERE a.id = ${e.accountId} AND a.deleted_at IS NULL AND a.currency = ${e.currency}
+       FOR UPDATE
+    ),
+    ins AS (
+      INSERT INTO ledger_entries (account_id, type, amount, balance_after, currency, idempotency_key,
+        request_hash, reason, method, external_ref, reverses_entry_id, created_by, created_by_user_id,
+        created_by_api_key_id, request_id, created_at)
+      SELECT acc.id, ${e.type}, x.amount, acc.balance + x.amount, acc.currency, ${e.idempotencyKey},
+             ${e.requestHash}, ${e.reason}, ${e.method}, ${e.externalRef}, ${e.reversesEntryId}::uuid,
+             ${e.createdBy}, ${e.createdByUserId}::bigint, ${e.createdByApiKeyId}::bigint, ${e.requestId},
+             ${e.createdAt}::timestamptz
+        FROM acc CROSS JOIN LATERAL (
+          SELECT CASE WHEN ${reset}::boolean THEN -acc.balance ELSE ${amount}::numeric END AS amount
+        ) x
+      ON CONFLICT (idempotency_key) DO NOTHING
+      RETURNING id, seq, account_id, type, amount, balance_after, currency, idempotency_key,
+                request_hash, reason, method, external_ref, reverses_entry_id, created_by, created_at
+    ),
+    upd AS (
+      UPDATE accounts a SET balance = ins.balance_after FROM ins WHERE a.id = ins.account_id
+      RETURNING a.id
+    ),
+    ob AS (
+      INSERT INTO outbox_events (topic, dedupe_key, account_id, payload)
+      SELECT 'payment.received', ins.id::text, ins.account_id,
+             jsonb_build_object(
+               'entryId', ins.id, 'accountId', ins.account_id, 'amount', ins.amount::text,
+               'currency', ins.currency, 'balanceAfter', ins.balance_after::text, 'method', ins.method,
+               'externalRef', ins.external_ref, 'createdAt', ${e.createdAt.toISOString()}::text)
+        FROM ins WHERE ins.type = 'PAYMENT'
+      ON CONFLICT (topic, dedupe_key) DO NOTHING
+      RETURNING id
+    )
+    SELECT * FROM ins`.execute(db);
+  return r.rows[0];
 }
 
 export async function accountHasEntries(db: Executor, accountId: number): Promise<boolean> {

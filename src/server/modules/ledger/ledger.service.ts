@@ -6,7 +6,6 @@ import type { Actor, Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, forbidden, isUniqueViolation, validationError } from '../../platform/errors.js';
 import { currencyMinorUnits, formatMoney, money, type Money } from '../../platform/money.js';
-import { enqueueOutboxEvent } from '../../platform/outbox/index.js';
 import { accountNotFound, type AccountKind } from '../accounts/index.js';
 import {
   amountNotPositive,
@@ -38,17 +37,17 @@ export interface PostingResult {
   replayed: boolean;
 }
 
-/** Test-only pause points, to kill a process inside the posting transaction (crash test). */
+/** Test-only pause point, to kill a process inside a posting transaction (crash test). */
 export interface PostingHooks {
+  /** Runs after the entry and its balance change are written, before the commit. */
   afterEntryInsert?: () => Promise<void>;
-  beforeCommit?: () => Promise<void>;
 }
 
-/** What one posting writes, decided from the locked account. */
+/** What one posting writes. */
 interface Draft {
   type: LedgerEntryType;
-  /** Signed: credits > 0, debits < 0. */
-  amount: Money;
+  /** Signed (credits > 0, debits < 0), or 'negate-balance' for a reset (-balance under the lock). */
+  amount: Money | 'negate-balance';
   reason: string;
   method?: string | null;
   externalRef?: string | null;
@@ -62,25 +61,28 @@ interface PostingRequest {
   idempotencyKey: string;
   /** Hash of what was asked; a key reused with another fingerprint is refused. */
   fingerprint: string;
-  /** Builds the entry from the locked account; state checks (reversal target ...) throw here. */
-  draft: (account: LedgerAccount, tx: Ctx) => Promise<Draft> | Draft;
+  /** true when draft reads state the row lock must guard (a reversal's target entry). */
+  needsLock?: boolean;
+  /** Builds the entry from the account; checks that depend on it (currency minor unit) throw here. */
+  draft: (account: LedgerAccount, ctx: Ctx) => Promise<Draft> | Draft;
 }
-
-/** NUMERIC(20,6) holds up to 14 integer digits. */
-const MAX_ABS_BALANCE = money('99999999999999.999999');
 
 /**
  * THE posting function: the only writer of accounts.balance.
  *
- * Locking contract: inside one transaction (the caller's, when it has one) it
- *   1. locks the account row (SELECT ... FOR UPDATE, through the tenant scope),
- *   2. looks the idempotency key up; only after the lock, so two requests with the same key on the
- *      same account are serialized and the second sees the first (same fingerprint: returns the
- *      first entry, changes nothing; another fingerprint: 409 IDEMPOTENCY_KEY_REUSED),
- *   3. inserts the entry with balance_after = locked balance + amount (ON CONFLICT DO NOTHING on
- *      the key: a concurrent posting of the same key on another account, which the account lock does
- *      not serialize, makes the insert wait for it and then answers as in 2),
- *   4. writes the new cached balance and, for a PAYMENT, a "payment received" outbox row.
+ * Locking contract. The write itself is one statement (repo.appendEntry) that locks the account
+ * row (SELECT ... FOR UPDATE), inserts the entry with balance_after = the locked balance + amount
+ * unless its idempotency key is taken (ON CONFLICT DO NOTHING, which waits for a concurrent inserter
+ * of the same key), writes the cached balance and, for a PAYMENT, the outbox row. One statement is
+ * one atomic unit, and no network round trip happens while the row lock is held.
+ * - Unlocked path (refill, charge, adjustment, reset, opening entries): read the account through the
+ *   tenant scope, check the input against it, append. If nothing was appended, the key is looked up:
+ *   the same fingerprint returns the first entry and changes nothing, another one is a 409
+ *   IDEMPOTENCY_KEY_REUSED; if the key is free the account changed in between (deleted, currency)
+ *   and the posting is retried on the locked path.
+ * - Locked path (reversal, and that retry): in a transaction, lock the row through the scope, look
+ *   the key up (after the lock, so the same key on the same account is serialized and the second
+ *   request sees the first), check the state, append.
  * The entry and the balance commit together or not at all; balance_after chains in posting order.
  */
 export async function postEntry(
@@ -89,68 +91,80 @@ export async function postEntry(
   hooks: PostingHooks = {},
 ): Promise<PostingResult> {
   try {
-    return await inTransaction(ctx, async (tx) => {
-      const account = await repo.findLedgerAccount(tx.db, tx.actor, req.kind, req.accountId, {
-        forUpdate: true,
-      });
-      if (!account) throw accountNotFound();
-      const existing = await repo.findEntryByKey(tx.db, req.idempotencyKey);
-      if (existing) return replay(existing, req.fingerprint);
-
-      const d = await req.draft(account, tx);
-      const balanceAfter = money(account.balance).plus(d.amount);
-      if (balanceAfter.abs().gt(MAX_ABS_BALANCE)) throw balanceOutOfRange();
-      const actor = tx.actor;
-      const row = await repo.insertEntry(tx.db, {
-        accountId: account.id,
-        type: d.type,
-        amount: formatMoney(d.amount),
-        balanceAfter: formatMoney(balanceAfter),
-        currency: account.currency,
-        idempotencyKey: req.idempotencyKey,
-        requestHash: req.fingerprint,
-        reason: d.reason,
-        method: d.method ?? null,
-        externalRef: d.externalRef ?? null,
-        reversesEntryId: d.reversesEntryId ?? null,
-        createdBy: actorLabel(actor),
-        createdByUserId: actor.kind === 'system' ? null : actor.userId,
-        createdByApiKeyId: actor.kind === 'admin' ? actor.apiKeyId : null,
-        requestId: tx.requestId ?? null,
-        createdAt: tx.now(),
-      });
-      if (!row) {
-        const winner = await repo.findEntryByKey(tx.db, req.idempotencyKey);
-        if (!winner) throw new Error('idempotency key conflict without a committed entry');
-        return replay(winner, req.fingerprint);
-      }
-      await hooks.afterEntryInsert?.();
-      await repo.setCachedBalance(tx.db, account.id, row.balance_after);
-      if (row.type === 'PAYMENT') {
-        await enqueueOutboxEvent(tx.db, {
-          topic: 'payment.received',
-          dedupeKey: row.id,
-          accountId: row.account_id,
-          payload: {
-            entryId: row.id,
-            accountId: row.account_id,
-            amount: row.amount,
-            currency: row.currency,
-            balanceAfter: row.balance_after,
-            method: row.method,
-            externalRef: row.external_ref,
-            createdAt: new Date(row.created_at).toISOString(),
-          },
-        });
-      }
-      await hooks.beforeCommit?.();
-      return { entry: toEntryDto(row), replayed: false };
-    });
+    if (!req.needsLock) {
+      const done = await postUnlocked(ctx, req, hooks);
+      if (done) return done;
+    }
+    return await postLocked(ctx, req, hooks);
   } catch (err) {
     // Backstop: the row lock already serializes reversals of one entry.
     if (isUniqueViolation(err, 'ledger_entries_reverses_key')) throw entryAlreadyReversed(null);
+    if ((err as { code?: string })?.code === '22003') throw balanceOutOfRange();
     throw err;
   }
+}
+
+async function postUnlocked(
+  ctx: Ctx,
+  req: PostingRequest,
+  hooks: PostingHooks,
+): Promise<PostingResult | null> {
+  const attempt = async (c: Ctx): Promise<PostingResult | null> => {
+    const account = await repo.findLedgerAccount(c.db, c.actor, req.kind, req.accountId);
+    if (!account) throw accountNotFound();
+    const d = await req.draft(account, c);
+    const row = await repo.appendEntry(c.db, newEntry(c, account, req, d));
+    if (row) {
+      await hooks.afterEntryInsert?.();
+      return { entry: toEntryDto(row), replayed: false };
+    }
+    const existing = await repo.findEntryByKey(c.db, req.idempotencyKey);
+    return existing ? replay(existing, req.fingerprint) : null;
+  };
+  // A hook needs a transaction to pause in; otherwise the one statement is its own transaction.
+  return hooks.afterEntryInsert ? inTransaction(ctx, attempt) : attempt(ctx);
+}
+
+async function postLocked(ctx: Ctx, req: PostingRequest, hooks: PostingHooks): Promise<PostingResult> {
+  return inTransaction(ctx, async (tx) => {
+    const account = await repo.findLedgerAccount(tx.db, tx.actor, req.kind, req.accountId, {
+      forUpdate: true,
+    });
+    if (!account) throw accountNotFound();
+    const existing = await repo.findEntryByKey(tx.db, req.idempotencyKey);
+    if (existing) return replay(existing, req.fingerprint);
+    const d = await req.draft(account, tx);
+    const row = await repo.appendEntry(tx.db, newEntry(tx, account, req, d));
+    if (!row) {
+      // Under the lock only a concurrent posting of the same key on another account gets here.
+      const winner = await repo.findEntryByKey(tx.db, req.idempotencyKey);
+      if (!winner) throw new Error('ledger append wrote nothing under the row lock');
+      return replay(winner, req.fingerprint);
+    }
+    await hooks.afterEntryInsert?.();
+    return { entry: toEntryDto(row), replayed: false };
+  });
+}
+
+function newEntry(c: Ctx, account: LedgerAccount, req: PostingRequest, d: Draft): repo.NewEntry {
+  const actor = c.actor;
+  return {
+    accountId: account.id,
+    currency: account.currency,
+    type: d.type,
+    amount: d.amount === 'negate-balance' ? d.amount : formatMoney(d.amount),
+    idempotencyKey: req.idempotencyKey,
+    requestHash: req.fingerprint,
+    reason: d.reason,
+    method: d.method ?? null,
+    externalRef: d.externalRef ?? null,
+    reversesEntryId: d.reversesEntryId ?? null,
+    createdBy: actorLabel(actor),
+    createdByUserId: actor.kind === 'system' ? null : actor.userId,
+    createdByApiKeyId: actor.kind === 'admin' ? actor.apiKeyId : null,
+    requestId: c.requestId ?? null,
+    createdAt: c.now(),
+  };
 }
 
 function replay(existing: EntryRow, fingerprint: string): PostingResult {
@@ -334,7 +348,7 @@ export async function resetBalance(
     accountId,
     idempotencyKey: scopedKey(ctx.actor, key),
     fingerprint: fingerprintOf(['reset', accountId, reason]),
-    draft: (account) => ({ type: 'BALANCE_RESET', amount: money(account.balance).neg(), reason }),
+    draft: () => ({ type: 'BALANCE_RESET', amount: 'negate-balance', reason }),
   });
 }
 
@@ -382,25 +396,31 @@ export async function reverseEntry(
   entryId: string,
   clientKey: string | undefined,
   input: ReversalInput,
+  hooks?: PostingHooks,
 ): Promise<PostingResult> {
   requireManager(ctx);
   const key = requireKey(clientKey);
   const reason = cleanReason(input.reason);
-  return postEntry(ctx, {
-    kind,
-    accountId,
-    idempotencyKey: scopedKey(ctx.actor, key),
-    fingerprint: fingerprintOf(['reversal', accountId, entryId, reason]),
-    draft: async (account, tx) => {
-      const target = await repo.findEntry(tx.db, account.id, entryId);
-      if (!target) throw entryNotFound();
-      if (target.type === 'REVERSAL')
-        throw entryNotReversible('A reversal cannot be reversed; post a new entry instead.');
-      if (money(target.amount).isZero()) throw entryNotReversible('This entry moved no money.');
-      if (target.reversed_by_entry_id) throw entryAlreadyReversed(target.reversed_by_entry_id);
-      return { type: 'REVERSAL', amount: money(target.amount).neg(), reason, reversesEntryId: target.id };
+  return postEntry(
+    ctx,
+    {
+      kind,
+      accountId,
+      idempotencyKey: scopedKey(ctx.actor, key),
+      fingerprint: fingerprintOf(['reversal', accountId, entryId, reason]),
+      needsLock: true,
+      draft: async (account, tx) => {
+        const target = await repo.findEntry(tx.db, account.id, entryId);
+        if (!target) throw entryNotFound();
+        if (target.type === 'REVERSAL')
+          throw entryNotReversible('A reversal cannot be reversed; post a new entry instead.');
+        if (money(target.amount).isZero()) throw entryNotReversible('This entry moved no money.');
+        if (target.reversed_by_entry_id) throw entryAlreadyReversed(target.reversed_by_entry_id);
+        return { type: 'REVERSAL', amount: money(target.amount).neg(), reason, reversesEntryId: target.id };
+      },
     },
-  });
+    hooks,
+  );
 }
 
 /**
