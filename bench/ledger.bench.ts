@@ -27,7 +27,7 @@ const serverUrl =
 const ACCOUNTS = Number(env.BENCH_ACCOUNTS ?? 2000);
 const POSTINGS = Number(env.BENCH_POSTINGS ?? 30_000);
 const HOT_POSTINGS = Number(env.BENCH_HOT_POSTINGS ?? 10_000);
-const CONCURRENCY = Number(env.BENCH_CONCURRENCY ?? 32);
+const CONCURRENCY = Number(env.BENCH_CONCURRENCY ?? 64);
 const POOL = Number(env.BENCH_POOL ?? 24);
 
 async function recreateDatabase(): Promise<string> {
@@ -65,7 +65,8 @@ interface Result {
   p99ms: number;
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
 /** `total` postings by `concurrency` workers; `pick(i)` names the account of posting i. */
 async function run(
@@ -163,11 +164,17 @@ async function main(): Promise<void> {
       settings: { accounts: ACCOUNTS, concurrency: CONCURRENCY, pool: POOL },
       results: [many, hot],
       targets: { manyAccountsPerSecond: 5000, hotAccountPerSecond: 2000 },
-      reconcile: { ok: recon.ok, checkedAccounts: recon.checkedAccounts, checkedEntries: recon.checkedEntries },
+      reconcile: {
+        ok: recon.ok,
+        checkedAccounts: recon.checkedAccounts,
+        checkedEntries: recon.checkedEntries,
+      },
       entries: counts.rows[0].entries,
       outboxEvents: counts.rows[0].events,
     };
-    console.log(`\nLedger posting bench on ${machine.postgres}, ${machine.cores} x ${machine.cpu}, ${machine.node}`);
+    console.log(
+      `\nLedger posting bench on ${machine.postgres}, ${machine.cores} x ${machine.cpu}, ${machine.node}`,
+    );
     console.table([many, hot]);
     console.log(
       `targets: many >= 5000/s (${many.perSecond >= 5000 ? 'met' : 'MISSED'}), ` +

@@ -7,7 +7,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     CREATE TABLE ledger_entries (
       id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-      seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+      seq bigint GENERATED ALWAYS AS IDENTITY,
       account_id bigint NOT NULL REFERENCES accounts(id),
       type text NOT NULL CHECK (type IN (
         'PAYMENT','TEST_CREDIT','INITIAL_BALANCE','CHARGE','CALL','RECURRING','TAX',

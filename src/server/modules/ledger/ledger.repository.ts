@@ -112,13 +112,32 @@ export async function findEntry(
     .executeTakeFirst();
 }
 
+/** Locks live accounts, in id order (a fixed order, so two batches never deadlock each other). */
+export async function lockAccounts(db: Executor, ids: number[]): Promise<LedgerAccount[]> {
+  return db
+    .selectFrom('accounts as a')
+    .select(ACCOUNT_COLUMNS)
+    .where('a.id', 'in', ids)
+    .where('a.deleted_at', 'is', null)
+    .orderBy('a.id')
+    .forUpdate()
+    .execute();
+}
+
+export async function findEntriesByKeys(db: Executor, keys: string[]): Promise<EntryRow[]> {
+  return db
+    .selectFrom('ledger_entries as e')
+    .select(ENTRY_COLUMNS)
+    .where('e.idempotency_key', 'in', keys)
+    .execute();
+}
+
 export interface NewEntry {
   accountId: number;
-  /** The currency the caller validated the amount for; the write is skipped if it changed since. */
-  currency: string;
   type: LedgerEntryType;
-  /** Signed amount, or 'negate-balance' for a reset: -balance as read under the row lock. */
-  amount: string | 'negate-balance';
+  amount: string;
+  balanceAfter: string;
+  currency: string;
   idempotencyKey: string;
   requestHash: string;
   reason: string;
@@ -133,43 +152,48 @@ export interface NewEntry {
 }
 
 /**
- * Appends one entry and moves the cached balance, in ONE statement (so one atomic unit even
- * outside a transaction, and no network round trip while the row lock is held):
- *   acc  locks the live account row (SELECT ... FOR UPDATE; after a wait it reads the newest balance),
- *   ins  inserts the entry with balance_after = balance + amount, ON CONFLICT (idempotency_key) DO
- *        NOTHING: a taken key (committed, or being committed: the insert waits for it) writes nothing,
- *   upd  writes the new cached balance, only if ins inserted,
- *   ob   writes the "payment received" outbox row of a PAYMENT, only if ins inserted. (The outbox
- *        table belongs to platform/outbox; this is its one writer outside it, to stay one statement.)
- * Returns undefined when nothing was written: the key is taken, or the account is gone, deleted or
- * in another currency than the caller checked. A balance beyond NUMERIC(20,6) raises 22003.
+ * Appends entries (in the given order, which seq follows) and moves the cached balances, in one
+ * statement: `ins` inserts them (ON CONFLICT (idempotency_key) DO NOTHING, so a key taken by a
+ * concurrent transaction is skipped, not an error), `upd` sets each account's balance to its last
+ * balance_after, `ob` writes a "payment received" outbox row per PAYMENT. (outbox_events belongs to
+ * platform/outbox; this is its one writer outside it, to keep the posting one statement.)
+ * Call it inside the transaction that holds the accounts' row locks. Returns the inserted rows: fewer
+ * than given means a key was taken, and the caller must roll back.
  */
-export async function appendEntry(db: Executor, e: NewEntry): Promise<EntryRow | undefined> {
-  const reset = e.amount === 'negate-balance';
-  const amount = reset ? null : e.amount;
+export async function appendEntries(db: Executor, rows: NewEntry[]): Promise<EntryRow[]> {
+  const col = <T>(f: (e: NewEntry) => T) => rows.map(f);
   const r = await sql<EntryRow>`
-    WITH acc AS (
-      SELECT a.id, a.balance, a.currency FROM accounts a
-       WHERE a.id = ${e.accountId} AND a.deleted_at IS NULL AND a.currency = ${e.currency}
-       FOR UPDATE
+    WITH v AS (
+      SELECT * FROM unnest(
+        ${col((e) => e.accountId)}::bigint[], ${col((e) => e.type)}::text[],
+        ${col((e) => e.amount)}::numeric[], ${col((e) => e.balanceAfter)}::numeric[],
+        ${col((e) => e.currency)}::text[], ${col((e) => e.idempotencyKey)}::text[],
+        ${col((e) => e.requestHash)}::text[], ${col((e) => e.reason)}::text[],
+        ${col((e) => e.method)}::text[], ${col((e) => e.externalRef)}::text[],
+        ${col((e) => e.reversesEntryId)}::uuid[], ${col((e) => e.createdBy)}::text[],
+        ${col((e) => e.createdByUserId)}::bigint[], ${col((e) => e.createdByApiKeyId)}::bigint[],
+        ${col((e) => e.requestId)}::text[], ${col((e) => e.createdAt.toISOString())}::timestamptz[]
+      ) WITH ORDINALITY AS v(account_id, type, amount, balance_after, currency, idempotency_key,
+        request_hash, reason, method, external_ref, reverses_entry_id, created_by, created_by_user_id,
+        created_by_api_key_id, request_id, created_at, ord)
     ),
     ins AS (
       INSERT INTO ledger_entries (account_id, type, amount, balance_after, currency, idempotency_key,
         request_hash, reason, method, external_ref, reverses_entry_id, created_by, created_by_user_id,
         created_by_api_key_id, request_id, created_at)
-      SELECT acc.id, ${e.type}, x.amount, acc.balance + x.amount, acc.currency, ${e.idempotencyKey},
-             ${e.requestHash}, ${e.reason}, ${e.method}, ${e.externalRef}, ${e.reversesEntryId}::uuid,
-             ${e.createdBy}, ${e.createdByUserId}::bigint, ${e.createdByApiKeyId}::bigint, ${e.requestId},
-             ${e.createdAt}::timestamptz
-        FROM acc CROSS JOIN LATERAL (
-          SELECT CASE WHEN ${reset}::boolean THEN -acc.balance ELSE ${amount}::numeric END AS amount
-        ) x
+      SELECT account_id, type, amount, balance_after, currency, idempotency_key, request_hash, reason,
+             method, external_ref, reverses_entry_id, created_by, created_by_user_id,
+             created_by_api_key_id, request_id, created_at
+        FROM v ORDER BY ord
       ON CONFLICT (idempotency_key) DO NOTHING
       RETURNING id, seq, account_id, type, amount, balance_after, currency, idempotency_key,
                 request_hash, reason, method, external_ref, reverses_entry_id, created_by, created_at
     ),
+    last AS (
+      SELECT DISTINCT ON (account_id) account_id, balance_after FROM v ORDER BY account_id, ord DESC
+    ),
     upd AS (
-      UPDATE accounts a SET balance = ins.balance_after FROM ins WHERE a.id = ins.account_id
+      UPDATE accounts a SET balance = last.balance_after FROM last WHERE a.id = last.account_id
       RETURNING a.id
     ),
     ob AS (
@@ -178,13 +202,14 @@ export async function appendEntry(db: Executor, e: NewEntry): Promise<EntryRow |
              jsonb_build_object(
                'entryId', ins.id, 'accountId', ins.account_id, 'amount', ins.amount::text,
                'currency', ins.currency, 'balanceAfter', ins.balance_after::text, 'method', ins.method,
-               'externalRef', ins.external_ref, 'createdAt', ${e.createdAt.toISOString()}::text)
+               'externalRef', ins.external_ref,
+               'createdAt', to_char(ins.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
         FROM ins WHERE ins.type = 'PAYMENT'
       ON CONFLICT (topic, dedupe_key) DO NOTHING
       RETURNING id
     )
     SELECT * FROM ins`.execute(db);
-  return r.rows[0];
+  return r.rows;
 }
 
 export async function accountHasEntries(db: Executor, accountId: number): Promise<boolean> {

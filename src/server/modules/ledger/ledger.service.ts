@@ -3,8 +3,7 @@ import { pipeline, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import type { LedgerEntryType } from '../../db/schema.js';
 import type { Actor, Ctx } from '../../platform/context.js';
-import { inTransaction } from '../../platform/db/transaction.js';
-import { AppError, forbidden, isUniqueViolation, validationError } from '../../platform/errors.js';
+import { AppError, forbidden, validationError } from '../../platform/errors.js';
 import { currencyMinorUnits, formatMoney, money, type Money } from '../../platform/money.js';
 import { accountNotFound, type AccountKind } from '../accounts/index.js';
 import {
@@ -12,16 +11,17 @@ import {
   amountPrecision,
   badCursor,
   badDateRange,
-  balanceOutOfRange,
   entryAlreadyReversed,
   entryNotFound,
   entryNotReversible,
-  idempotencyKeyReused,
   portalPermissionRequired,
 } from './ledger.errors.js';
-import { CSV_COLUMNS, creditPosition, toCsvRow, toEntryDto, toListedEntryDto } from './ledger.mapper.js';
+import { CSV_COLUMNS, creditPosition, toCsvRow, toListedEntryDto } from './ledger.mapper.js';
+import { post, postAllInTransaction, type PostingHooks, type PostingResult } from './ledger.posting.js';
+
+export type { PostingHooks, PostingResult };
 import * as repo from './ledger.repository.js';
-import type { EntryCursor, EntryRow, LedgerAccount } from './ledger.repository.js';
+import type { EntryCursor, LedgerAccount } from './ledger.repository.js';
 import type {
   AdjustmentInput,
   ChargeInput,
@@ -30,153 +30,6 @@ import type {
   RefillInput,
   ReversalInput,
 } from './ledger.schemas.js';
-
-export interface PostingResult {
-  entry: LedgerEntryDto;
-  /** true when the idempotency key had already posted: nothing changed, the first entry is returned. */
-  replayed: boolean;
-}
-
-/** Test-only pause point, to kill a process inside a posting transaction (crash test). */
-export interface PostingHooks {
-  /** Runs after the entry and its balance change are written, before the commit. */
-  afterEntryInsert?: () => Promise<void>;
-}
-
-/** What one posting writes. */
-interface Draft {
-  type: LedgerEntryType;
-  /** Signed (credits > 0, debits < 0), or 'negate-balance' for a reset (-balance under the lock). */
-  amount: Money | 'negate-balance';
-  reason: string;
-  method?: string | null;
-  externalRef?: string | null;
-  reversesEntryId?: string | null;
-}
-
-interface PostingRequest {
-  kind: AccountKind | null;
-  accountId: number;
-  /** As stored: already scoped (see scopedKey). */
-  idempotencyKey: string;
-  /** Hash of what was asked; a key reused with another fingerprint is refused. */
-  fingerprint: string;
-  /** true when draft reads state the row lock must guard (a reversal's target entry). */
-  needsLock?: boolean;
-  /** Builds the entry from the account; checks that depend on it (currency minor unit) throw here. */
-  draft: (account: LedgerAccount, ctx: Ctx) => Promise<Draft> | Draft;
-}
-
-/**
- * THE posting function: the only writer of accounts.balance.
- *
- * Locking contract. The write itself is one statement (repo.appendEntry) that locks the account
- * row (SELECT ... FOR UPDATE), inserts the entry with balance_after = the locked balance + amount
- * unless its idempotency key is taken (ON CONFLICT DO NOTHING, which waits for a concurrent inserter
- * of the same key), writes the cached balance and, for a PAYMENT, the outbox row. One statement is
- * one atomic unit, and no network round trip happens while the row lock is held.
- * - Unlocked path (refill, charge, adjustment, reset, opening entries): read the account through the
- *   tenant scope, check the input against it, append. If nothing was appended, the key is looked up:
- *   the same fingerprint returns the first entry and changes nothing, another one is a 409
- *   IDEMPOTENCY_KEY_REUSED; if the key is free the account changed in between (deleted, currency)
- *   and the posting is retried on the locked path.
- * - Locked path (reversal, and that retry): in a transaction, lock the row through the scope, look
- *   the key up (after the lock, so the same key on the same account is serialized and the second
- *   request sees the first), check the state, append.
- * The entry and the balance commit together or not at all; balance_after chains in posting order.
- */
-export async function postEntry(
-  ctx: Ctx,
-  req: PostingRequest,
-  hooks: PostingHooks = {},
-): Promise<PostingResult> {
-  try {
-    if (!req.needsLock) {
-      const done = await postUnlocked(ctx, req, hooks);
-      if (done) return done;
-    }
-    return await postLocked(ctx, req, hooks);
-  } catch (err) {
-    // Backstop: the row lock already serializes reversals of one entry.
-    if (isUniqueViolation(err, 'ledger_entries_reverses_key')) throw entryAlreadyReversed(null);
-    if ((err as { code?: string })?.code === '22003') throw balanceOutOfRange();
-    throw err;
-  }
-}
-
-async function postUnlocked(
-  ctx: Ctx,
-  req: PostingRequest,
-  hooks: PostingHooks,
-): Promise<PostingResult | null> {
-  const attempt = async (c: Ctx): Promise<PostingResult | null> => {
-    const account = await repo.findLedgerAccount(c.db, c.actor, req.kind, req.accountId);
-    if (!account) throw accountNotFound();
-    const d = await req.draft(account, c);
-    const row = await repo.appendEntry(c.db, newEntry(c, account, req, d));
-    if (row) {
-      await hooks.afterEntryInsert?.();
-      return { entry: toEntryDto(row), replayed: false };
-    }
-    const existing = await repo.findEntryByKey(c.db, req.idempotencyKey);
-    return existing ? replay(existing, req.fingerprint) : null;
-  };
-  // A hook needs a transaction to pause in; otherwise the one statement is its own transaction.
-  return hooks.afterEntryInsert ? inTransaction(ctx, attempt) : attempt(ctx);
-}
-
-async function postLocked(ctx: Ctx, req: PostingRequest, hooks: PostingHooks): Promise<PostingResult> {
-  return inTransaction(ctx, async (tx) => {
-    const account = await repo.findLedgerAccount(tx.db, tx.actor, req.kind, req.accountId, {
-      forUpdate: true,
-    });
-    if (!account) throw accountNotFound();
-    const existing = await repo.findEntryByKey(tx.db, req.idempotencyKey);
-    if (existing) return replay(existing, req.fingerprint);
-    const d = await req.draft(account, tx);
-    const row = await repo.appendEntry(tx.db, newEntry(tx, account, req, d));
-    if (!row) {
-      // Under the lock only a concurrent posting of the same key on another account gets here.
-      const winner = await repo.findEntryByKey(tx.db, req.idempotencyKey);
-      if (!winner) throw new Error('ledger append wrote nothing under the row lock');
-      return replay(winner, req.fingerprint);
-    }
-    await hooks.afterEntryInsert?.();
-    return { entry: toEntryDto(row), replayed: false };
-  });
-}
-
-function newEntry(c: Ctx, account: LedgerAccount, req: PostingRequest, d: Draft): repo.NewEntry {
-  const actor = c.actor;
-  return {
-    accountId: account.id,
-    currency: account.currency,
-    type: d.type,
-    amount: d.amount === 'negate-balance' ? d.amount : formatMoney(d.amount),
-    idempotencyKey: req.idempotencyKey,
-    requestHash: req.fingerprint,
-    reason: d.reason,
-    method: d.method ?? null,
-    externalRef: d.externalRef ?? null,
-    reversesEntryId: d.reversesEntryId ?? null,
-    createdBy: actorLabel(actor),
-    createdByUserId: actor.kind === 'system' ? null : actor.userId,
-    createdByApiKeyId: actor.kind === 'admin' ? actor.apiKeyId : null,
-    requestId: c.requestId ?? null,
-    createdAt: c.now(),
-  };
-}
-
-function replay(existing: EntryRow, fingerprint: string): PostingResult {
-  if (existing.request_hash !== fingerprint) throw idempotencyKeyReused();
-  return { entry: toEntryDto(existing), replayed: true };
-}
-
-function actorLabel(actor: Actor): string {
-  return actor.kind !== 'system' && actor.kind !== 'admin' && actor.impersonatorUserId
-    ? `${actor.label} (impersonated by user ${actor.impersonatorUserId})`
-    : actor.label;
-}
 
 /**
  * Client keys are scoped to the tenant that sends them: the operator's staff share one space, each
@@ -251,7 +104,7 @@ export async function postRefill(
   const reason = cleanReason(input.reason);
   const method = cleanOptional(input.method);
   const externalRef = cleanOptional(input.externalRef);
-  return postEntry(
+  return post(
     ctx,
     {
       kind,
@@ -284,7 +137,7 @@ export async function postCharge(
   const amount = positiveAmount(input.amount);
   const reason = cleanReason(input.reason);
   const externalRef = cleanOptional(input.externalRef);
-  return postEntry(
+  return post(
     ctx,
     {
       kind,
@@ -314,7 +167,7 @@ export async function postAdjustment(
   if (amount.isZero()) throw validationError('amount', 'An adjustment cannot be zero.', 'AMOUNT_ZERO');
   const reason = cleanReason(input.reason);
   const externalRef = cleanOptional(input.externalRef);
-  return postEntry(ctx, {
+  return post(ctx, {
     kind,
     accountId,
     idempotencyKey: scopedKey(ctx.actor, key),
@@ -343,12 +196,12 @@ export async function resetBalance(
   requireManager(ctx);
   const key = requireKey(clientKey);
   const reason = cleanReason(input.reason, DEFAULT_RESET_REASON);
-  return postEntry(ctx, {
+  return post(ctx, {
     kind,
     accountId,
     idempotencyKey: scopedKey(ctx.actor, key),
     fingerprint: fingerprintOf(['reset', accountId, reason]),
-    draft: () => ({ type: 'BALANCE_RESET', amount: 'negate-balance', reason }),
+    draft: (account) => ({ type: 'BALANCE_RESET', amount: money(account.balance).neg(), reason }),
   });
 }
 
@@ -401,14 +254,14 @@ export async function reverseEntry(
   requireManager(ctx);
   const key = requireKey(clientKey);
   const reason = cleanReason(input.reason);
-  return postEntry(
+  return post(
     ctx,
     {
       kind,
       accountId,
       idempotencyKey: scopedKey(ctx.actor, key),
       fingerprint: fingerprintOf(['reversal', accountId, entryId, reason]),
-      needsLock: true,
+      alone: true,
       draft: async (account, tx) => {
         const target = await repo.findEntry(tx.db, account.id, entryId);
         if (!target) throw entryNotFound();
@@ -449,13 +302,15 @@ export async function postOpeningBalances(
       amount: money(input.testCredit),
       reason: 'Test credit',
     });
-  for (const o of opening) {
-    await postEntry(ctx, {
+  // The account was just created in this transaction by this actor: no scope lookup needed.
+  await postAllInTransaction(
+    ctx,
+    opening.map((o) => ({
       kind: null,
       accountId,
       idempotencyKey: `open:${accountId}:${o.type}`,
       fingerprint: fingerprintOf(['open', accountId, o.type, formatMoney(o.amount)]),
-      draft: (account) => {
+      draft: (account: LedgerAccount) => {
         if (o.type === 'TEST_CREDIT' && account.mode !== 'prepaid')
           throw validationError(
             'testCredit',
@@ -465,8 +320,8 @@ export async function postOpeningBalances(
         checkMinorUnits(o.amount, account.currency, o.field);
         return { type: o.type, amount: o.amount, reason: o.reason };
       },
-    });
-  }
+    })),
+  );
 }
 
 /** Whether the account has any entry: its currency is then fixed (DOMAIN 2). */

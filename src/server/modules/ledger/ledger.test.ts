@@ -12,6 +12,7 @@ import {
 import { testDatabaseKinds } from '../../../../test/databases.js';
 import type { Ctx } from '../../platform/context.js';
 import { listOutboxEvents } from '../../platform/outbox/index.js';
+import { money } from '../../platform/money.js';
 import { ledgerService } from './index.js';
 
 const newKey = () => crypto.randomUUID();
@@ -404,6 +405,87 @@ describe.each(testDatabaseKinds())('ledger on %s', (kind) => {
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .executeTakeFirstOrThrow();
       expect(Number(after.n)).toBe(Number(before.n));
+    });
+  });
+
+  describe('batched postings', () => {
+    const operator = (): Ctx => ({
+      actor: { kind: 'admin', userId: null, apiKeyId: null, label: 'user:burst@example.com' },
+      db: t.database.db,
+      now: () => new Date(),
+    });
+
+    it('a burst on one account is posted in batches: each posting answered alone, the chain exact, refusals isolated', async () => {
+      const c = await createCustomer({ mode: 'postpaid', creditLimit: '10' });
+      const ctx = operator();
+      const burst = Array.from({ length: 60 }, (_, i) => {
+        const key = `burst-${c.id}-${i}`;
+        if (i === 17)
+          return ledgerService.postRefill(ctx, 'customer', c.id, key, { amount: '0.001', reason: 'x' });
+        if (i === 33)
+          return ledgerService.postRefill(ctx, 'customer', c.id, key, {
+            amount: '99999999999999',
+            reason: 'x',
+          });
+        if (i === 41) return ledgerService.resetBalance(ctx, 'customer', c.id, key, {});
+        return i % 3 === 0
+          ? ledgerService.postCharge(ctx, 'customer', c.id, key, { amount: '0.40', reason: `c${i}` })
+          : ledgerService.postRefill(ctx, 'customer', c.id, key, { amount: '1.10', reason: `r${i}` });
+      });
+      const settled = await Promise.allSettled(burst);
+      const codes = settled.map((s) =>
+        s.status === 'rejected' ? (s.reason as { code: string }).code : 'ok',
+      );
+      expect(codes[17]).toBe('AMOUNT_PRECISION');
+      expect(codes[33]).toBe('BALANCE_OUT_OF_RANGE');
+      expect(codes.filter((x) => x === 'ok')).toHaveLength(58);
+      // Hand sum, in posting order: 41 postings before the reset (i = 0..40 less i = 17 and 33),
+      // the reset brings the balance to 0, then i = 42..59.
+      const sum = (from: number, to: number) => {
+        let total = 0;
+        for (let i = from; i <= to; i++) if (i !== 17 && i !== 33) total += i % 3 === 0 ? -40 : 110;
+        return total;
+      };
+      const reset = (settled[41] as PromiseFulfilledResult<{ entry: any }>).value.entry;
+      expect(reset.amount).toBe((-sum(0, 40) / 100).toFixed(6));
+      expect((await balanceOf(c.id)).balance).toBe((sum(42, 59) / 100).toFixed(6));
+      await expectReconciled();
+    });
+
+    it('the same key twice in one batch posts once; the twin with another body is refused', async () => {
+      const c = await createCustomer();
+      const ctx = operator();
+      const key = `twin-${c.id}`;
+      const [lead, a, b, other] = await Promise.allSettled([
+        ledgerService.postRefill(ctx, 'customer', c.id, `lead-${c.id}`, { amount: '1', reason: 'lead' }),
+        ledgerService.postRefill(ctx, 'customer', c.id, key, { amount: '2', reason: 'twin' }),
+        ledgerService.postRefill(ctx, 'customer', c.id, key, { amount: '2.00', reason: 'twin' }),
+        ledgerService.postRefill(ctx, 'customer', c.id, key, { amount: '3', reason: 'twin' }),
+      ]);
+      expect(lead.status).toBe('fulfilled');
+      const [ra, rb] = [a, b].map((r) => (r as PromiseFulfilledResult<any>).value);
+      expect(ra.entry.id).toBe(rb.entry.id);
+      expect([ra.replayed, rb.replayed]).toEqual([false, true]);
+      expect((other as PromiseRejectedResult).reason.code).toBe('IDEMPOTENCY_KEY_REUSED');
+      expect((await balanceOf(c.id)).balance).toBe('3.000000');
+    });
+
+    it('one key sent at once for two accounts in different lanes posts once; the other is a 409', async () => {
+      const a = await createCustomer();
+      let b = await createCustomer();
+      while (b.id % 4 === a.id % 4) b = await createCustomer();
+      const ctx = operator();
+      const key = `race-${a.id}-${b.id}`;
+      const settled = await Promise.allSettled([
+        ledgerService.postRefill(ctx, 'customer', a.id, key, { amount: '5', reason: 'race' }),
+        ledgerService.postRefill(ctx, 'customer', b.id, key, { amount: '5', reason: 'race' }),
+      ]);
+      expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
+      const refused = settled.find((s) => s.status === 'rejected') as PromiseRejectedResult;
+      expect(refused.reason.code).toBe('IDEMPOTENCY_KEY_REUSED');
+      const total = money((await balanceOf(a.id)).balance).plus((await balanceOf(b.id)).balance);
+      expect(total.toFixed(2)).toBe('5.00');
+      await expectReconciled();
     });
   });
 

@@ -1,0 +1,297 @@
+/**
+ * The posting engine: the only writer of ledger_entries and of accounts.balance.
+ *
+ * Locking contract. Postings are applied by applyBatch, N >= 1 at a time, in ONE transaction that
+ *   1. locks every account of the batch (SELECT ... FOR UPDATE, in id order, so batches never
+ *      deadlock each other),
+ *   2. looks the idempotency keys up, after the locks, so two requests with the same key on the same
+ *      account are serialized and the second sees the first: the same fingerprint returns the first
+ *      entry and changes nothing; another fingerprint is 409 IDEMPOTENCY_KEY_REUSED,
+ *   3. builds each entry from the locked balance plus the entries before it in the batch (a reset
+ *      is -that balance), refusing per posting what is invalid (no write, no effect on the others),
+ *   4. appends the entries, moves the cached balances and writes the outbox rows in one statement.
+ *      A key that a concurrent transaction took meanwhile (only possible across accounts, which the
+ *      locks do not serialize) skips its row; the batch then rolls back and each posting is retried
+ *      alone, where the key lookup answers it.
+ * Entries and balances commit together or not at all, and balance_after chains in seq order.
+ *
+ * Throughput. Each commit waits for a disk flush while holding the row locks, so one posting per
+ * transaction caps a busy account at 1 / (flush time). Postings are therefore queued in a few lanes
+ * per database (an account always in the same lane) and each lane posts whatever queued while its
+ * previous batch ran ("natural batching": no timer, a lone posting goes at once). Postings inside a
+ * caller's transaction (account creation), reversals and test hooks are applied alone, directly.
+ */
+import type { LedgerEntryType } from '../../db/schema.js';
+import type { Actor, Ctx } from '../../platform/context.js';
+import type { Db, Executor, Tx } from '../../platform/db/database.js';
+import { inTransaction } from '../../platform/db/transaction.js';
+import { AppError, isUniqueViolation } from '../../platform/errors.js';
+import { formatMoney, money, type Money } from '../../platform/money.js';
+import { accountNotFound, type AccountKind } from '../accounts/index.js';
+import { balanceOutOfRange, entryAlreadyReversed, idempotencyKeyReused } from './ledger.errors.js';
+import { toEntryDto } from './ledger.mapper.js';
+import * as repo from './ledger.repository.js';
+import type { EntryRow, LedgerAccount } from './ledger.repository.js';
+import type { LedgerEntryDto } from './ledger.schemas.js';
+
+export interface PostingResult {
+  entry: LedgerEntryDto;
+  /** true when the idempotency key had already posted: nothing changed, the first entry is returned. */
+  replayed: boolean;
+}
+
+/** Test-only pause point, to kill a process inside a posting transaction (crash test). */
+export interface PostingHooks {
+  /** Runs after the entry and its balance change are written, before the commit. */
+  afterEntryInsert?: () => Promise<void>;
+}
+
+/** What one posting writes. */
+export interface Draft {
+  type: LedgerEntryType;
+  /** Signed: credits > 0, debits < 0. */
+  amount: Money;
+  reason: string;
+  method?: string | null;
+  externalRef?: string | null;
+  reversesEntryId?: string | null;
+}
+
+export interface PostingRequest {
+  kind: AccountKind | null;
+  accountId: number;
+  /** As stored: already scoped (see scopedKey in the service). */
+  idempotencyKey: string;
+  /** Hash of what was asked; a key reused with another fingerprint is refused. */
+  fingerprint: string;
+  /** Reads state the row lock must guard beyond the balance (a reversal's target): posted alone. */
+  alone?: boolean;
+  /**
+   * Builds the entry from the locked account, whose balance already includes the postings before
+   * it in the batch. Throws AppError to refuse this posting only. `ctx` carries the transaction.
+   */
+  draft: (account: LedgerAccount, ctx: Ctx) => Promise<Draft> | Draft;
+}
+
+interface Item extends PostingRequest {
+  ctx: Ctx;
+  hooks?: PostingHooks;
+}
+
+type Outcome = { ok: true; result: PostingResult } | { ok: false; error: unknown };
+
+/** NUMERIC(20,6) holds up to 14 integer digits. */
+const MAX_ABS_BALANCE = money('99999999999999.999999');
+const MAX_BATCH = 100;
+const LANES = 4;
+
+/** Raised inside a batch when a concurrent transaction took one of its keys: roll back, retry alone. */
+class KeyTakenMeanwhile extends Error {}
+
+const isTransaction = (db: Executor): db is Tx => (db as Tx).isTransaction === true;
+
+/**
+ * Posts one entry: checks the account is visible to the actor (the tenant scope of the accounts
+ * module; for the operator, whose scope is every account, the locked row is the check), then
+ * applies it, through its lane or alone (see the header).
+ */
+export async function post(ctx: Ctx, req: PostingRequest, hooks?: PostingHooks): Promise<PostingResult> {
+  // The operator's scope is every account: existence and kind are checked on the locked row.
+  if (ctx.actor.kind !== 'admin' && ctx.actor.kind !== 'system') {
+    const visible = await repo.findLedgerAccount(ctx.db, ctx.actor, req.kind, req.accountId);
+    if (!visible) throw accountNotFound();
+  }
+  const item: Item = { ...req, ctx, hooks };
+  if (isTransaction(ctx.db)) return unwrap((await applyBatch(ctx.db, [item]))[0]);
+  if (req.alone || hooks?.afterEntryInsert) return unwrap((await applyWithRetry(ctx.db, [item]))[0]);
+  return enqueue(ctx.db, item);
+}
+
+/** Posts several entries in the caller's transaction (opening balances); the first refusal throws. */
+export async function postAllInTransaction(ctx: Ctx, reqs: PostingRequest[]): Promise<PostingResult[]> {
+  if (!reqs.length) return [];
+  const outcomes = await inTransaction(ctx, (tx) =>
+    applyBatch(
+      tx.db as Tx,
+      reqs.map((r) => ({ ...r, ctx: tx })),
+    ),
+  );
+  return outcomes.map(unwrap);
+}
+
+function unwrap(o: Outcome): PostingResult {
+  if (o.ok) return o.result;
+  throw o.error;
+}
+
+function replay(existing: EntryRow, fingerprint: string): Outcome {
+  if (existing.request_hash !== fingerprint) return { ok: false, error: idempotencyKeyReused() };
+  return { ok: true, result: { entry: toEntryDto(existing), replayed: true } };
+}
+
+/** Steps 1-4 of the header, for a batch, inside `db`'s transaction (or a new one). */
+async function applyBatch(db: Executor, items: Item[]): Promise<Outcome[]> {
+  const run = async (tx: Executor): Promise<Outcome[]> => {
+    const ids = [...new Set(items.map((i) => i.accountId))].sort((a, b) => a - b);
+    const locked = new Map((await repo.lockAccounts(tx, ids)).map((a) => [a.id, a]));
+    const keys = [...new Set(items.map((i) => i.idempotencyKey))];
+    const existing = new Map((await repo.findEntriesByKeys(tx, keys)).map((e) => [e.idempotency_key, e]));
+
+    const outcomes: (Outcome | undefined)[] = new Array(items.length);
+    const rows: repo.NewEntry[] = [];
+    const writerOf = new Map<string, number>(); // key -> index of the item that writes it
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      const earlier = existing.get(item.idempotencyKey);
+      if (earlier) {
+        outcomes[i] = replay(earlier, item.fingerprint);
+        continue;
+      }
+      if (writerOf.has(item.idempotencyKey)) continue; // answered from its twin after the write
+      const account = locked.get(item.accountId);
+      if (!account || (item.kind !== null && account.is_reseller !== (item.kind === 'reseller'))) {
+        outcomes[i] = { ok: false, error: accountNotFound() };
+        continue;
+      }
+      try {
+        const d = await item.draft({ ...account }, { ...item.ctx, db: tx });
+        const after = money(account.balance).plus(d.amount);
+        if (after.abs().gt(MAX_ABS_BALANCE)) throw balanceOutOfRange();
+        rows.push(newEntry(item, account, d, after));
+        account.balance = formatMoney(after);
+        writerOf.set(item.idempotencyKey, i);
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        outcomes[i] = { ok: false, error: err };
+      }
+    }
+
+    if (rows.length) {
+      const written = await repo.appendEntries(tx, rows);
+      if (written.length !== rows.length) throw new KeyTakenMeanwhile();
+      const byKey = new Map(written.map((e) => [e.idempotency_key, e]));
+      for (const [key, i] of writerOf)
+        outcomes[i] = { ok: true, result: { entry: toEntryDto(byKey.get(key)!), replayed: false } };
+      for (const item of items) await item.hooks?.afterEntryInsert?.();
+    }
+    // A key sent twice in one batch: the later one is answered like a retry of the first.
+    for (let i = 0; i < items.length; i++) {
+      if (outcomes[i]) continue;
+      const w = writerOf.get(items[i].idempotencyKey)!;
+      const first = outcomes[w]!;
+      outcomes[i] =
+        first.ok && items[w].fingerprint === items[i].fingerprint
+          ? { ok: true, result: { entry: first.result.entry, replayed: true } }
+          : { ok: false, error: idempotencyKeyReused() };
+    }
+    return outcomes as Outcome[];
+  };
+  if (isTransaction(db)) return run(db);
+  return db.transaction().execute(run);
+}
+
+/**
+ * applyBatch in its own transaction; when the batch fails as a whole (a key taken meanwhile, a
+ * deadlock with another writer, a constraint), each posting is retried alone so a failure is
+ * attributed to the posting that caused it.
+ */
+async function applyWithRetry(db: Db, items: Item[], attempt = 0): Promise<Outcome[]> {
+  try {
+    return await applyBatch(db, items);
+  } catch (err) {
+    if (items.length > 1) {
+      const out: Outcome[] = [];
+      for (const item of items) out.push(...(await applyWithRetry(db, [item], attempt)));
+      return out;
+    }
+    const item = items[0];
+    if (err instanceof KeyTakenMeanwhile) {
+      const winner = (await repo.findEntriesByKeys(db, [item.idempotencyKey]))[0];
+      if (winner) return [replay(winner, item.fingerprint)];
+      // The other transaction rolled back: the key is free again.
+      if (attempt < 3) return applyWithRetry(db, items, attempt + 1);
+    }
+    if (isUniqueViolation(err, 'ledger_entries_reverses_key'))
+      return [{ ok: false, error: entryAlreadyReversed(null) }];
+    return [{ ok: false, error: err }];
+  }
+}
+
+function newEntry(item: Item, account: LedgerAccount, d: Draft, after: Money): repo.NewEntry {
+  const actor = item.ctx.actor;
+  return {
+    accountId: account.id,
+    type: d.type,
+    amount: formatMoney(d.amount),
+    balanceAfter: formatMoney(after),
+    currency: account.currency,
+    idempotencyKey: item.idempotencyKey,
+    requestHash: item.fingerprint,
+    reason: d.reason,
+    method: d.method ?? null,
+    externalRef: d.externalRef ?? null,
+    reversesEntryId: d.reversesEntryId ?? null,
+    createdBy: actorLabel(actor),
+    createdByUserId: actor.kind === 'system' ? null : actor.userId,
+    createdByApiKeyId: actor.kind === 'admin' ? actor.apiKeyId : null,
+    requestId: item.ctx.requestId ?? null,
+    createdAt: item.ctx.now(),
+  };
+}
+
+function actorLabel(actor: Actor): string {
+  return actor.kind !== 'system' && actor.kind !== 'admin' && actor.impersonatorUserId
+    ? `${actor.label} (impersonated by user ${actor.impersonatorUserId})`
+    : actor.label;
+}
+
+interface Waiting {
+  item: Item;
+  resolve: (r: PostingResult) => void;
+  reject: (e: unknown) => void;
+}
+interface Lane {
+  queue: Waiting[];
+  running: boolean;
+}
+
+/** Lanes per database handle: state lives as long as the handle, two databases never share one. */
+const lanesByDb = new WeakMap<Db, Lane[]>();
+
+function enqueue(db: Db, item: Item): Promise<PostingResult> {
+  let lanes = lanesByDb.get(db);
+  if (!lanes) {
+    lanes = Array.from({ length: LANES }, () => ({ queue: [], running: false }));
+    lanesByDb.set(db, lanes);
+  }
+  const lane = lanes[item.accountId % LANES];
+  return new Promise<PostingResult>((resolve, reject) => {
+    lane.queue.push({ item, resolve, reject });
+    if (!lane.running) void drain(db, lane);
+  });
+}
+
+/** Posts the lane's queue, a batch at a time, until it is empty. */
+async function drain(db: Db, lane: Lane): Promise<void> {
+  lane.running = true;
+  try {
+    while (lane.queue.length) {
+      const batch = lane.queue.splice(0, MAX_BATCH);
+      try {
+        const outcomes = await applyWithRetry(
+          db,
+          batch.map((w) => w.item),
+        );
+        batch.forEach((w, i) => {
+          const o = outcomes[i];
+          if (o.ok) w.resolve(o.result);
+          else w.reject(o.error);
+        });
+      } catch (err) {
+        for (const w of batch) w.reject(err);
+      }
+    }
+  } finally {
+    lane.running = false;
+  }
+}
