@@ -172,7 +172,7 @@ async function applyBatch(db: Executor, items: Item[]): Promise<Outcome[]> {
       const byKey = new Map(written.map((e) => [e.idempotency_key, e]));
       for (const [key, i] of writerOf)
         outcomes[i] = { ok: true, result: { entry: toEntryDto(byKey.get(key)!), replayed: false } };
-      for (const item of items) await item.hooks?.afterEntryInsert?.();
+      for (const i of writerOf.values()) await items[i].hooks?.afterEntryInsert?.();
     }
     // A key sent twice in one batch: the later one is answered like a retry of the first.
     for (let i = 0; i < items.length; i++) {
