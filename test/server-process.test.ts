@@ -123,17 +123,26 @@ describe('the server process', () => {
     expect(await s.exited).toBe(0);
   });
 
-  it.runIf(!!process.env.TEST_DATABASE_URL)('runs on PostgreSQL with DATABASE_URL', async () => {
-    const s = startServer({
-      DATABASE_URL: process.env.TEST_DATABASE_URL!.replace(/\/[^/]*$/, '/postgres'),
-      DATA_DIR: '/nonexistent',
-    });
-    const port = await s.port;
-    expect(await (await fetch(`http://127.0.0.1:${port}/health`)).json()).toEqual({
-      status: 'ok',
-      database: 'postgres',
-    });
-    s.child.kill('SIGTERM');
-    expect(await s.exited).toBe(0);
+  it.runIf(testDatabaseKinds().includes('postgres'))('runs on PostgreSQL with DATABASE_URL', async () => {
+    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await admin.connect();
+    const name = `tollgate_proc_${Date.now()}`;
+    await admin.query(`CREATE DATABASE ${name}`);
+    try {
+      const url = new URL(process.env.TEST_DATABASE_URL!);
+      url.pathname = `/${name}`;
+      const s = startServer({ DATABASE_URL: url.toString(), DATA_DIR: '/nonexistent' });
+      const port = await s.port;
+      expect(s.output()).toMatch(/First admin created/);
+      expect(await (await fetch(`http://127.0.0.1:${port}/health`)).json()).toEqual({
+        status: 'ok',
+        database: 'postgres',
+      });
+      s.child.kill('SIGTERM');
+      expect(await s.exited).toBe(0);
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
   });
 });
