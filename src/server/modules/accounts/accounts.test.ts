@@ -198,6 +198,27 @@ describe.each(testDatabaseKinds())('accounts on %s', (kind) => {
       expect((await admin.get('/api/v1/customers?role=any&limit=10')).json().total).toBe(before);
     });
 
+    it('keeps 0 ("nothing allowed") apart from null ("no limit") and does not coerce body types', async () => {
+      const zero = (
+        await admin.post('/api/v1/customers', customerBody({ callLimit: 0, cpsLimit: '0' }))
+      ).json();
+      expect(zero.callLimit).toBe(0);
+      expect(zero.cpsLimit).toBe('0.00');
+      const none = (
+        await admin.post('/api/v1/customers', customerBody({ callLimit: null, companyName: null }))
+      ).json();
+      expect(none.callLimit).toBeNull();
+      expect(none.companyName).toBeNull();
+      const patched = (await admin.patch(`/api/v1/customers/${none.id}`, { callLimit: 0 })).json();
+      expect(patched.callLimit).toBe(0);
+      expectError(
+        await admin.post('/api/v1/customers', customerBody({ callLimit: '5' })),
+        400,
+        'VALIDATION_FAILED',
+        'callLimit',
+      );
+    });
+
     it('answers malformed JSON with 400, never 500', async () => {
       const res = await admin.request('POST', '/api/v1/customers', '{"name": ', {
         'content-type': 'application/json',
