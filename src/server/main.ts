@@ -61,7 +61,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
-  app.log.info(`Tollgate on http://localhost:${config.port} (${database.kind})`);
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  app.log.info({ port, database: database.kind }, `Tollgate listening on http://localhost:${port}`);
 }
 
 main().catch((err) => {

@@ -54,7 +54,7 @@ function requireManager(ctx: Ctx): void {
 }
 
 /** Field rules that TypeBox cannot state: reference codes and rules across fields. */
-function checkAccountRules(ctx: Ctx, next: Partial<CreateAccountInput>, isCreate: boolean): void {
+function checkAccountRules(ctx: Ctx, next: Partial<CreateAccountInput>): void {
   if (next.country !== undefined && !isCountryCode(next.country))
     throw validationError('country', 'Use an ISO 3166-1 alpha-2 country code, such as US.');
   if (next.timezone !== undefined && !isTimeZone(next.timezone))
@@ -83,13 +83,6 @@ function checkAccountRules(ctx: Ctx, next: Partial<CreateAccountInput>, isCreate
     !next.nonCliRateGroupId
   )
     throw validationError('nonCliRateGroupId', 'CLI pool modes 3 to 5 need a non-CLI rate group.');
-  if (
-    next.minProfitability &&
-    money(next.minProfitability.value)
-      .abs()
-      .gt(isCreate ? 1e9 : 1e9)
-  )
-    throw validationError('minProfitability.value', 'Out of range.');
   if (
     next.password !== undefined &&
     next.portalUsername !== undefined &&
@@ -149,7 +142,7 @@ export async function createAccount(
   if (kind === 'customer' && !roles.includes('customer'))
     throw validationError('roles', 'A customer must have the customer role.');
   const mode = input.mode ?? 'prepaid';
-  checkAccountRules(ctx, { ...input, mode }, true);
+  checkAccountRules(ctx, { ...input, mode });
   const portalUsername = input.portalUsername;
   if (input.password && input.password === (portalUsername ?? input.accountNumber))
     throw validationError('password', 'The password must differ from the username.');
@@ -368,17 +361,13 @@ export async function updateAccount(
         if (kind === 'customer' && !next.roles.includes('customer') && !next.roles.includes('provider'))
           throw validationError('roles', 'Choose at least one role.');
       }
-      checkAccountRules(
-        tx,
-        {
-          ...next,
-          mode,
-          cliPoolMode: next.cliPoolMode ?? row.cli_pool_mode,
-          nonCliRateGroupId:
-            next.nonCliRateGroupId !== undefined ? next.nonCliRateGroupId : row.non_cli_rate_group_id,
-        },
-        false,
-      );
+      checkAccountRules(tx, {
+        ...next,
+        mode,
+        cliPoolMode: next.cliPoolMode ?? row.cli_pool_mode,
+        nonCliRateGroupId:
+          next.nonCliRateGroupId !== undefined ? next.nonCliRateGroupId : row.non_cli_rate_group_id,
+      });
       if (next.unlimitedCredit === true && row.unlimited_credit) delete next.unlimitedCredit;
       if (next.currency !== undefined && next.currency !== row.currency) {
         if (await accountHasLedgerEntries(tx, id)) throw currencyLocked();
@@ -476,7 +465,7 @@ export async function deleteAccount(
   ctx: Ctx,
   kind: AccountKind,
   id: number,
-  opts: { confirmBalance?: string; force?: boolean } = {},
+  opts: { confirmBalance?: string; acceptAnyBalance?: boolean; force?: boolean } = {},
 ): Promise<void> {
   requireManager(ctx);
   await inTransaction(ctx, async (tx) => {
@@ -490,7 +479,7 @@ export async function deleteAccount(
       .forUpdate()
       .execute();
     const total = balances.reduce((sum, b) => sum.plus(b.balance), money(0));
-    if (!total.isZero()) {
+    if (!total.isZero() && !opts.acceptAnyBalance) {
       const quoted = formatMoney(total);
       if (opts.confirmBalance === undefined || !money(opts.confirmBalance).eq(total))
         throw balanceConfirmationRequired(quoted);
@@ -536,21 +525,7 @@ export async function bulkAccounts(
       if (action === 'activate') await setAccountStatus(ctx, kind, id, 'active');
       else if (action === 'deactivate') await setAccountStatus(ctx, kind, id, 'inactive');
       else if (action === 'changePassword') await changeAccountPassword(ctx, kind, id, params.password!);
-      else {
-        let confirmBalance: string | undefined;
-        if (params.confirmBalances) {
-          const row = await findAccount(ctx.db, ctx.actor, kind, id);
-          confirmBalance = row?.balance;
-          if (row?.is_reseller) {
-            const subtree = await subtreeIdsDeepestFirst(ctx.db, id);
-            const rows = subtree.length
-              ? await ctx.db.selectFrom('accounts').select('balance').where('id', 'in', subtree).execute()
-              : [];
-            confirmBalance = formatMoney(rows.reduce((s, r) => s.plus(r.balance), money(row.balance)));
-          }
-        }
-        await deleteAccount(ctx, kind, id, { confirmBalance });
-      }
+      else await deleteAccount(ctx, kind, id, { acceptAnyBalance: params.confirmBalances === true });
       results.push({ id, ok: true });
     } catch (err) {
       if (err instanceof AppError && err.status < 500) {

@@ -198,6 +198,27 @@ describe.each(testDatabaseKinds())('accounts on %s', (kind) => {
       expect((await admin.get('/api/v1/customers?role=any&limit=10')).json().total).toBe(before);
     });
 
+    it('keeps 0 ("nothing allowed") apart from null ("no limit") and does not coerce body types', async () => {
+      const zero = (
+        await admin.post('/api/v1/customers', customerBody({ callLimit: 0, cpsLimit: '0' }))
+      ).json();
+      expect(zero.callLimit).toBe(0);
+      expect(zero.cpsLimit).toBe('0.00');
+      const none = (
+        await admin.post('/api/v1/customers', customerBody({ callLimit: null, companyName: null }))
+      ).json();
+      expect(none.callLimit).toBeNull();
+      expect(none.companyName).toBeNull();
+      const patched = (await admin.patch(`/api/v1/customers/${none.id}`, { callLimit: 0 })).json();
+      expect(patched.callLimit).toBe(0);
+      expectError(
+        await admin.post('/api/v1/customers', customerBody({ callLimit: '5' })),
+        400,
+        'VALIDATION_FAILED',
+        'callLimit',
+      );
+    });
+
     it('answers malformed JSON with 400, never 500', async () => {
       const res = await admin.request('POST', '/api/v1/customers', '{"name": ', {
         'content-type': 'application/json',
@@ -426,14 +447,35 @@ describe.each(testDatabaseKinds())('accounts on %s', (kind) => {
         error: { code: 'ACCOUNT_NOT_FOUND', message: 'Account not found.' },
       });
       expect((await admin.get(`/api/v1/customers/${a.id}`)).json().status).toBe('inactive');
+      // changePassword needs a password; with one, each account can sign in with it
+      expectError(
+        await admin.post('/api/v1/customers/bulk', { action: 'changePassword', ids: [a.id] }),
+        400,
+        'VALIDATION_FAILED',
+        'password',
+      );
+      const pw = (
+        await admin.post('/api/v1/customers/bulk', {
+          action: 'changePassword',
+          ids: [a.id, b.id],
+          password: 'bulk-new-pass-1',
+        })
+      ).json();
+      expect(pw.succeeded).toBe(2);
+      await admin.post('/api/v1/customers/bulk', { action: 'activate', ids: [a.id] });
+      await Client.login(t.app, a.accountNumber, 'bulk-new-pass-1');
+
+      // delete: a non-zero balance fails its row unless the balances are confirmed
+      await sql`UPDATE accounts SET balance = 3 WHERE id = ${b.id}`.execute(t.database.db);
       const del = (
         await admin.post('/api/v1/customers/bulk', { action: 'delete', ids: [a.id, b.id] })
       ).json();
-      expect(del.succeeded).toBe(2);
-      const pw = (
-        await admin.post('/api/v1/customers/bulk', { action: 'changePassword', ids: [a.id] })
+      expect(del.results.map((r: any) => r.ok)).toEqual([true, false]);
+      expect(del.results[1].error.code).toBe('BALANCE_CONFIRMATION_REQUIRED');
+      const del2 = (
+        await admin.post('/api/v1/customers/bulk', { action: 'delete', ids: [b.id], confirmBalances: true })
       ).json();
-      expect(pw).toBeDefined();
+      expect(del2.succeeded).toBe(1);
       expectError(
         await admin.post('/api/v1/customers/bulk', {
           action: 'activate',

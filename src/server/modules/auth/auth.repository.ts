@@ -286,3 +286,25 @@ export async function findLiveApiKey(db: Executor, keyHash: string) {
 export async function touchApiKey(db: Executor, id: number, now: Date) {
   await db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute();
 }
+
+export async function listStaffUsers(db: Executor): Promise<UserRecord[]> {
+  const rows = await db
+    .selectFrom('users')
+    .select(USER_COLUMNS)
+    .where('role', '=', 'admin')
+    .where('deleted_at', 'is', null)
+    .orderBy('id')
+    .execute();
+  return rows.map(toUser);
+}
+
+export async function findStaffUser(db: Executor, id: number): Promise<UserRecord | undefined> {
+  const r = await db
+    .selectFrom('users')
+    .select(USER_COLUMNS)
+    .where('id', '=', id)
+    .where('role', '=', 'admin')
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return r ? toUser(r) : undefined;
+}

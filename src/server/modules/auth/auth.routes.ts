@@ -179,4 +179,68 @@ export const authRoutes =
         return reply.status(204).send(null);
       },
     );
+
+    const StaffUser = Type.Object({
+      id: Type.Integer(),
+      email: Type.String(),
+      displayName: Type.String(),
+      role: Type.String(),
+      status: Type.String(),
+    });
+
+    app.get(
+      '/users',
+      {
+        config: { roles: ['admin'] },
+        schema: {
+          tags: ['auth'],
+          summary: 'List staff users',
+          response: { 200: Type.Object({ data: Type.Array(StaffUser) }) },
+        },
+      },
+      async (req) => ({ data: await auth.listStaffUsers(req.ctx) }),
+    );
+
+    app.post(
+      '/users',
+      {
+        config: { roles: ['admin'] },
+        schema: {
+          tags: ['auth'],
+          summary: 'Create a staff (admin) user',
+          body: Type.Object(
+            {
+              email: Type.String({ format: 'email', maxLength: 254 }),
+              displayName: Type.String({ minLength: 1, maxLength: 100 }),
+              password: Type.String({ minLength: 10, maxLength: 200 }),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 201: StaffUser },
+        },
+      },
+      async (req, reply) => reply.status(201).send(await auth.createStaffUser(req.ctx, req.body)),
+    );
+
+    app.patch(
+      '/users/:id',
+      {
+        config: { roles: ['admin'] },
+        schema: {
+          tags: ['auth'],
+          summary: 'Edit a staff user (deactivation and password changes end its sessions)',
+          params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+          body: Type.Object(
+            {
+              displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+              status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('inactive')])),
+              password: Type.Optional(Type.String({ minLength: 10, maxLength: 200 })),
+            },
+            { additionalProperties: false, minProperties: 1 },
+          ),
+          response: { 200: StaffUser },
+        },
+      },
+      async (req) => auth.updateStaffUser(req.ctx, req.params.id, req.body),
+    );
   };

@@ -1,5 +1,6 @@
 import type { Actor, Ctx } from '../../platform/context.js';
-import { forbidden } from '../../platform/errors.js';
+import { conflict, forbidden, isUniqueViolation, notFound, validationError } from '../../platform/errors.js';
+import { inTransaction } from '../../platform/db/transaction.js';
 import { hashPassword, randomToken, sha256Hex, verifyPassword } from '../../platform/passwords.js';
 import { recordAudit } from '../audit/index.js';
 import * as repo from './auth.repository.js';
@@ -192,4 +193,76 @@ export async function ensureFirstAdmin(
     passwordHash: await hashPassword(password),
   });
   return { email, password: generated ? password : null, generated };
+}
+
+function staffDto(u: repo.UserRecord) {
+  return { id: u.id, email: u.email ?? u.login, displayName: u.displayName, role: u.role, status: u.status };
+}
+
+/** Creates an operator staff user (admin role). */
+export async function createStaffUser(
+  ctx: Ctx,
+  input: { email: string; displayName: string; password: string },
+) {
+  requireAdminUser(ctx);
+  if (input.password.toLowerCase() === input.email.toLowerCase())
+    throw validationError('password', 'The password must differ from the email.');
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return await inTransaction(ctx, async (tx) => {
+      const user = await repo.insertUser(tx.db, {
+        login: input.email,
+        email: input.email,
+        displayName: input.displayName,
+        role: 'admin',
+        accountId: null,
+        passwordHash,
+      });
+      await recordAudit(tx, {
+        action: 'user.create',
+        entityType: 'user',
+        entityId: user.id,
+        accountId: null,
+        after: staffDto(user),
+      });
+      return staffDto(user);
+    });
+  } catch (err) {
+    if (isUniqueViolation(err, 'users_login_key'))
+      throw conflict('LOGIN_TAKEN', 'email', 'A user with this email or login already exists.');
+    throw err;
+  }
+}
+
+export async function listStaffUsers(ctx: Ctx) {
+  requireAdminUser(ctx);
+  return (await repo.listStaffUsers(ctx.db)).map(staffDto);
+}
+
+/** Edits a staff user; deactivation or a new password ends the user's sessions at once. */
+export async function updateStaffUser(
+  ctx: Ctx,
+  id: number,
+  patch: { displayName?: string; status?: 'active' | 'inactive'; password?: string },
+) {
+  requireAdminUser(ctx);
+  const passwordHash = patch.password ? await hashPassword(patch.password) : undefined;
+  return inTransaction(ctx, async (tx) => {
+    const before = await repo.findStaffUser(tx.db, id);
+    if (!before) throw notFound('USER_NOT_FOUND', 'User not found.');
+    if (patch.status === 'inactive' && tx.actor.kind === 'admin' && tx.actor.userId === id)
+      throw validationError('status', 'You cannot deactivate yourself.');
+    await repo.updateUser(tx.db, id, { displayName: patch.displayName, status: patch.status, passwordHash });
+    if (patch.status === 'inactive' || passwordHash) await repo.revokeSessionsOfUser(tx.db, id, tx.now());
+    const after = (await repo.findStaffUser(tx.db, id))!;
+    await recordAudit(tx, {
+      action: 'user.update',
+      entityType: 'user',
+      entityId: id,
+      accountId: null,
+      before: staffDto(before),
+      after: { ...staffDto(after), ...(passwordHash ? { password: 'changed' } : {}) },
+    });
+    return staffDto(after);
+  });
 }
