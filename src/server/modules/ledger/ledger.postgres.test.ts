@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
+import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -94,22 +95,50 @@ describe.runIf(hasPostgres)(
     });
 
     afterAll(async () => {
+      agent.destroy();
       for (const app of apps) await app.close();
       for (const d of databases) await d.close();
       await dbUrl?.drop();
     });
 
-    async function call(instance: number, method: string, url: string, body?: unknown, key?: string) {
-      const res = await fetch(`${bases[instance]}${url}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${apiKey}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(key ? { 'idempotency-key': key } : {}),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
+    /** A plain keep-alive HTTP client: lighter than fetch, so the 10,000 requests stay cheap. */
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+    function call(instance: number, method: string, url: string, body?: unknown, key?: string) {
+      const target = new URL(`${bases[instance]}${url}`);
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      return new Promise<{ status: number; replayed: string | null; body: any }>((resolve, reject) => {
+        const req = http.request(
+          {
+            agent,
+            host: target.hostname,
+            port: target.port,
+            path: target.pathname,
+            method,
+            headers: {
+              authorization: `Bearer ${apiKey}`,
+              ...(payload === undefined
+                ? {}
+                : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+              ...(key ? { 'idempotency-key': key } : {}),
+            },
+          },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (d: string) => (text += d));
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                replayed: (res.headers['idempotent-replayed'] as string | undefined) ?? null,
+                body: JSON.parse(text),
+              }),
+            );
+            res.on('error', reject);
+          },
+        );
+        req.on('error', reject);
+        req.end(payload);
       });
-      return { status: res.status, replayed: res.headers.get('idempotent-replayed'), body: await res.json() };
     }
 
     it('final balances equal the hand sum, nothing is doubled, reconciliation finds nothing', async () => {
@@ -188,7 +217,7 @@ describe.runIf(hasPostgres)(
       // the chain of balance_after is the running sum in posting order, per account
       const report = await reconcileLedger({ actor: systemActor, db, now: () => new Date() });
       expect(report.checkedEntries).toBe(5000 + 2);
-    });
+    }, 180_000);
   },
 );
 
