@@ -115,6 +115,8 @@ async function run(
 }
 
 async function main(): Promise<void> {
+  // Other processes share the cores: the load average says how much of the machine we had.
+  const loadBefore = Number(os.loadavg()[0].toFixed(2));
   const url = await recreateDatabase();
   const database = await openDatabase({ databaseUrl: url, poolSize: POOL });
   try {
@@ -152,6 +154,7 @@ async function main(): Promise<void> {
     const pgVersion = (await sql<{ v: string }>`SELECT version() AS v`.execute(database.db)).rows[0].v;
 
     const machine = {
+      loadAverage1m: { before: loadBefore, after: Number(os.loadavg()[0].toFixed(2)) },
       cpu: os.cpus()[0]?.model ?? 'unknown',
       cores: os.cpus().length,
       memoryGb: Math.round(os.totalmem() / 2 ** 30),
@@ -173,7 +176,8 @@ async function main(): Promise<void> {
       outboxEvents: counts.rows[0].events,
     };
     console.log(
-      `\nLedger posting bench on ${machine.postgres}, ${machine.cores} x ${machine.cpu}, ${machine.node}`,
+      `\nLedger posting bench on ${machine.postgres}, ${machine.cores} x ${machine.cpu}, ${machine.node}, ` +
+        `load average ${loadBefore} -> ${machine.loadAverage1m.after}, concurrency ${CONCURRENCY}`,
     );
     console.table([many, hot]);
     console.log(
