@@ -42,7 +42,7 @@ const postingResponses = {
   409: ErrorBody,
 };
 const IDEMPOTENCY_NOTE =
-  ' Requires an Idempotency-Key header; a retry with the same key answers the same entry ' +
+  'Requires an Idempotency-Key header; a retry with the same key answers the same entry ' +
   '(header Idempotent-Replayed: true) and changes nothing.';
 
 /** Answers a posting: 201 with the entry, first time and on replay alike. */

@@ -18,12 +18,11 @@ export const ENTRY_TYPES = [
   'REVERSAL',
 ] as const;
 export type EntryType = (typeof ENTRY_TYPES)[number];
-export const EntryTypeSchema = Type.Unsafe<EntryType>(
-  Type.Union(
-    ENTRY_TYPES.map((t) => Type.Literal(t)),
-    { description: 'Ledger entry type' },
-  ),
-);
+export const EntryTypeSchema = Type.Unsafe<EntryType>({
+  type: 'string',
+  enum: [...ENTRY_TYPES],
+  description: 'Ledger entry type',
+});
 
 /** A positive decimal amount; the server decides the sign from the operation. */
 const PositiveMoney = Type.String({
