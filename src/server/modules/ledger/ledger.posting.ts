@@ -211,6 +211,10 @@ async function applyWithRetry(db: Db, items: Item[], attempt = 0): Promise<Outco
       // The other transaction rolled back: the key is free again.
       if (attempt < 3) return applyWithRetry(db, items, attempt + 1);
     }
+    // A deadlock with another writer (e.g. a reseller delete locking its subtree) or a serialization
+    // failure: PostgreSQL rolled this transaction back, so it can simply run again.
+    const code = (err as { code?: string })?.code;
+    if ((code === '40P01' || code === '40001') && attempt < 3) return applyWithRetry(db, items, attempt + 1);
     if (isUniqueViolation(err, 'ledger_entries_reverses_key'))
       return [{ ok: false, error: entryAlreadyReversed(null) }];
     return [{ ok: false, error: err }];

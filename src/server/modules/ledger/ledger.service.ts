@@ -18,8 +18,6 @@ import {
 } from './ledger.errors.js';
 import { CSV_COLUMNS, creditPosition, toCsvRow, toListedEntryDto } from './ledger.mapper.js';
 import { post, postAllInTransaction, type PostingHooks, type PostingResult } from './ledger.posting.js';
-
-export type { PostingHooks, PostingResult };
 import * as repo from './ledger.repository.js';
 import type { EntryCursor, LedgerAccount } from './ledger.repository.js';
 import type {
@@ -30,6 +28,8 @@ import type {
   RefillInput,
   ReversalInput,
 } from './ledger.schemas.js';
+
+export type { PostingHooks, PostingResult };
 
 /**
  * Client keys are scoped to the tenant that sends them: the operator's staff share one space, each
