@@ -12,6 +12,8 @@ import { AccountList } from './accounts/AccountList.js';
 import type { Account, AccountResource } from './accounts/types.js';
 import { Dashboard } from './dashboard/Dashboard.js';
 import { LoginPage } from './layout/LoginPage.js';
+import { AppLayout } from './layout/AppLayout.js';
+import { i18nProvider } from './i18n.js';
 
 const recordRepresentation = (r: Account) => `${r.name} (${r.accountNumber})`;
 
@@ -42,7 +44,9 @@ export function App() {
       store={store}
       authProvider={authProvider}
       dataProvider={dataProvider}
+      i18nProvider={i18nProvider}
       loginPage={LoginPage}
+      layout={AppLayout}
       dashboard={Dashboard}
       requireAuth
       disableTelemetry

@@ -47,7 +47,7 @@ export interface FormSection {
   Component: ComponentType<SectionProps>;
 }
 
-const wide = { width: '100%', maxWidth: 420 } as const;
+const wide = { width: '100%' } as const;
 
 const emailList =
   (max = 5) =>

@@ -44,7 +44,8 @@ export function CursorPagination() {
           rememberPerPage(n);
           setPerPage(n);
         }}
-        sx={{ minWidth: 150 }}
+        fullWidth={false}
+        sx={{ width: 160 }}
       >
         {PAGE_SIZES.map((n) => (
           <MenuItem key={n} value={n}>

@@ -46,8 +46,6 @@ export function createAuthProvider(store: PreferenceStore): AuthProvider & { me(
         await adopt(await api<Me>('POST', '/auth/login', { body: { email: username, password } }));
       } catch (e) {
         forget();
-        if (e instanceof ApiError && e.code === 'INVALID_CREDENTIALS')
-          throw new Error('Wrong email, username or password.');
         throw e;
       }
     },
@@ -82,6 +80,7 @@ export function createAuthProvider(store: PreferenceStore): AuthProvider & { me(
       };
     },
     async getPermissions() {
+      if (!me) await this.checkAuth!({}).catch(() => undefined);
       return me?.role ?? null;
     },
   };

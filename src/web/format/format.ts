@@ -24,8 +24,11 @@ export function formatDateTime(iso: string | null | undefined, timeZone: string)
   if (!iso) return '';
   try {
     return new Intl.DateTimeFormat(undefined, {
-      dateStyle: 'medium',
-      timeStyle: 'short',
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: '2-digit',
       timeZone,
       timeZoneName: 'short',
     }).format(new Date(iso));
