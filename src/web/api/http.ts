@@ -21,6 +21,8 @@ export class ApiError extends HttpError {
       ...payload,
       errors: field ? { [field]: message, root: { serverError: message } } : undefined,
     });
+    // HttpError pins its own prototype; restore ours so `instanceof ApiError` holds.
+    Object.setPrototypeOf(this, new.target.prototype);
     this.code = err?.code ?? 'HTTP_' + status;
     this.details = err?.details ?? {};
   }
