@@ -20,6 +20,14 @@ export interface Me {
  */
 export function createAuthProvider(store: PreferenceStore): AuthProvider & { me(): Me | null } {
   let me: Me | null = null;
+  // Identity, permissions and the auth check all ask at once on a page load: one request serves them.
+  let pendingMe: Promise<Me> | null = null;
+  const fetchMe = () => {
+    pendingMe ??= api<Me>('GET', '/auth/me').finally(() => {
+      pendingMe = null;
+    });
+    return pendingMe;
+  };
 
   async function adopt(next: Me) {
     if (next.role === 'customer') {
@@ -56,7 +64,7 @@ export function createAuthProvider(store: PreferenceStore): AuthProvider & { me(
     async checkAuth() {
       if (me && new Date(me.expiresAt) > new Date()) return;
       try {
-        await adopt(await api<Me>('GET', '/auth/me'));
+        await adopt(await fetchMe());
       } catch (e) {
         forget();
         throw e instanceof ApiError && e.status === 401
