@@ -71,6 +71,9 @@ describe.runIf(chromiumAvailable())('admin UI in a real browser', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
   };
   const rows = () => page.locator('table tbody tr');
+  /** A list with exactly this filter (react-admin otherwise restores the last one used). */
+  const openList = (resource: string, filter: Record<string, string> = {}) =>
+    page.goto(url(`/${resource}?filter=${encodeURIComponent(JSON.stringify(filter))}`));
 
   beforeAll(async () => {
     fs.rmSync(SCREENSHOTS, { recursive: true, force: true });
@@ -127,6 +130,13 @@ describe.runIf(chromiumAvailable())('admin UI in a real browser', () => {
       ),
     );
     ok(await south.post('/api/v1/customers', customerBody({ name: 'South Customer' })));
+    for (let i = 1; i <= 12; i++)
+      ok(
+        await admin.post(
+          '/api/v1/customers',
+          customerBody({ name: `Paging Customer ${String(i).padStart(2, '0')}`, companyName: 'Paging Co' }),
+        ),
+      );
   });
 
   afterAll(async () => {
@@ -144,13 +154,13 @@ describe.runIf(chromiumAvailable())('admin UI in a real browser', () => {
     await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
     await page.getByRole('button', { name: 'Signed in as Administrator' }).waitFor();
     await page.getByRole('table', { name: 'Newest customers' }).waitFor();
-    await expect.poll(() => page.getByRole('link', { name: 'Customers: 5' }).count()).toBe(1);
-    await page.getByRole('img', { name: /Accounts created per day: 7 in 30 days/ }).waitFor();
+    await expect.poll(() => page.getByRole('link', { name: 'Customers: 17' }).count()).toBe(1);
+    await page.getByRole('img', { name: /Accounts created per day: 19 in 30 days/ }).waitFor();
     await shot('dashboard');
   });
 
   it('creates a customer through every step with the keyboard, with a server error at its field', async () => {
-    await page.goto(url('/customers'));
+    await openList('customers');
     await page.getByRole('link', { name: 'Create Customer' }).click();
     await page.getByRole('heading', { name: 'Basic Info', level: 2 }).waitFor();
     const generated = await page.getByRole('textbox', { name: 'Account Number' }).inputValue();
@@ -268,8 +278,8 @@ describe.runIf(chromiumAvailable())('admin UI in a real browser', () => {
   });
 
   it('finds it with a filter kept in the URL', async () => {
-    await page.goto(url('/customers'));
-    await expect.poll(() => rows().count()).toBe(6);
+    await openList('customers');
+    await expect.poll(() => rows().count()).toBe(18);
     await shot('customer-list');
     const companyFilter = page.getByRole('textbox', { name: 'Company' });
     await companyFilter.focus();
@@ -286,8 +296,70 @@ describe.runIf(chromiumAvailable())('admin UI in a real browser', () => {
     await shot('customer-list-filtered');
   });
 
+  it('pages by cursor: records per page, next and previous, sorted by a column', async () => {
+    await openList('customers', { company: 'Paging' });
+    await expect.poll(() => rows().count()).toBe(12);
+    await page.getByRole('combobox', { name: 'Records per page' }).click();
+    await page.getByRole('option', { name: '10', exact: true }).click();
+    await expect.poll(() => rows().count()).toBe(10);
+    await page.getByText('1–10 of 12 · Page 1').waitFor();
+    await page.getByRole('columnheader', { name: 'Name' }).getByRole('button').click();
+    await page.waitForURL(/sort=name/);
+    await expect.poll(() => rows().first().textContent()).toContain('Paging Customer 01');
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.getByText('11–12 of 12 · Page 2').waitFor();
+    await expect.poll(() => rows().count()).toBe(2);
+    await expect.poll(() => rows().first().textContent()).toContain('Paging Customer 11');
+    expect(await page.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
+    await shot('customer-list-page-2');
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await expect.poll(() => rows().count()).toBe(10);
+    await expect.poll(() => rows().first().textContent()).toContain('Paging Customer 01');
+  });
+
+  it('bulk deactivates the selected rows after a confirmation', async () => {
+    await openList('customers', { company: 'Paging' });
+    await expect.poll(() => rows().count()).toBeGreaterThan(2);
+    for (const n of ['03', '04'])
+      await rows()
+        .filter({ hasText: `Paging Customer ${n}` })
+        .getByRole('checkbox')
+        .check();
+    await page.getByRole('button', { name: 'Deactivate' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Deactivate 2 customers?' });
+    await dialog.waitFor();
+    await shot('bulk-deactivate-confirmation');
+    await dialog.getByRole('button', { name: 'Deactivate' }).click();
+    await page.getByText('Deactivated 2 customers').waitFor();
+    for (const n of ['03', '04'])
+      await expect
+        .poll(() =>
+          rows()
+            .filter({ hasText: `Paging Customer ${n}` })
+            .textContent(),
+        )
+        .toContain('Inactive');
+    await expect
+      .poll(() => rows().filter({ hasText: 'Paging Customer 05' }).textContent())
+      .toContain('Active');
+  });
+
+  it('lists providers and resellers; Create Provider uses the same stepper', async () => {
+    await openList('resellers');
+    await expect.poll(() => rows().count()).toBe(2);
+    await shot('reseller-list');
+    await openList('providers');
+    await page.getByText('No Providers yet.').waitFor();
+    await openList('customers');
+    await page.getByRole('link', { name: 'Create Provider' }).click();
+    await page.getByRole('heading', { name: 'Create Provider', level: 1 }).waitFor();
+    expect(await page.getByRole('checkbox', { name: 'Provider' }).isChecked()).toBe(true);
+    expect(await page.getByRole('checkbox', { name: 'Customer' }).isChecked()).toBe(false);
+    await shot('create-provider');
+  });
+
   it('hides a column and it stays hidden after a reload (kept on the server for the user)', async () => {
-    await page.goto(url('/customers'));
+    await openList('customers');
     await page.getByRole('columnheader', { name: 'Company' }).waitFor();
     await page.getByRole('button', { name: 'Columns' }).click();
     await page.locator('[id="customers.datatable-columnsSelector"]').getByLabel('Company').click();
@@ -305,7 +377,7 @@ describe.runIf(chromiumAvailable())('admin UI in a real browser', () => {
   });
 
   it('deactivates it from the row menu, after a confirmation', async () => {
-    await page.goto(url('/customers'));
+    await openList('customers');
     const row = rows().filter({ hasText: NAME });
     await row.getByRole('button', { name: `Actions for ${NAME}` }).click();
     await shot('row-actions-menu');
@@ -319,7 +391,7 @@ describe.runIf(chromiumAvailable())('admin UI in a real browser', () => {
   });
 
   it('edits a field on the Customer Profile and shows it in the audit history', async () => {
-    await page.goto(url('/customers'));
+    await openList('customers');
     await rows().filter({ hasText: NAME }).getByText(NAME).click();
     await page.waitForURL(new RegExp(`#/customers/${createdId}$`));
     await page.getByRole('link', { name: 'Customer Profile' }).waitFor();
@@ -339,7 +411,7 @@ describe.runIf(chromiumAvailable())('admin UI in a real browser', () => {
 
   it('deletes it, quoting the non-zero balance the server asks to confirm', async () => {
     await sql`UPDATE accounts SET balance = 12.5 WHERE id = ${createdId}`.execute(server.database.db);
-    await page.goto(url('/customers'));
+    await openList('customers');
     await rows()
       .filter({ hasText: NAME })
       .getByRole('button', { name: `Actions for ${NAME}` })
@@ -366,7 +438,7 @@ describe.runIf(chromiumAvailable())('admin UI in a real browser', () => {
     await signIn('north-res', 'north-res-pass-1');
     await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
     await page.getByRole('button', { name: 'Signed in as North Reseller' }).waitFor();
-    await page.goto(url('/customers'));
+    await openList('customers');
     await expect.poll(() => rows().count()).toBe(2);
     const text = await page.locator('table tbody').textContent();
     expect(text).toContain('North Customer One');
