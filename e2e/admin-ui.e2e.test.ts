@@ -27,11 +27,12 @@ describe.runIf(chromiumAvailable())('admin UI in a real browser', () => {
   const pageErrors: string[] = [];
 
   const url = (hash: string) => `${server.baseUrl}/#${hash}`;
-  const shot = async (name: string) => {
+  /** The viewport; `fullPage` for long forms (it misplaces fixed bars when a dialog is open). */
+  const shot = async (name: string, fullPage = false) => {
     shotNo++;
     await page.screenshot({
       path: path.join(SCREENSHOTS, `${String(shotNo).padStart(2, '0')}-${name}.png`),
-      fullPage: true,
+      fullPage,
     });
   };
   /** The field labelled exactly `label`, required ("Name *") or not. */
@@ -249,7 +250,7 @@ describe.runIf(chromiumAvailable())('admin UI in a real browser', () => {
     await page.getByText(`#${finalNumber}`).waitFor();
     // Money in the account's currency.
     await page.getByText('€250.00').waitFor();
-    await shot('edit-after-create');
+    await shot('edit-after-create', true);
 
     const admin = await Client.login(server.app, ADMIN.email, ADMIN.password);
     const saved = (await admin.get(`/api/v1/customers/${createdId}`)).json();
@@ -396,7 +397,7 @@ describe.runIf(chromiumAvailable())('admin UI in a real browser', () => {
     await typeInto('City', 'Lyon');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Changes saved').waitFor();
-    await shot('edit-profile-saved');
+    await shot('edit-profile-saved', true);
     await page.getByRole('link', { name: 'Audit History' }).click();
     await page.getByRole('table', { name: 'Audit history' }).waitFor();
     await expect

@@ -60,7 +60,7 @@ export function Dashboard() {
       {data && (
         <>
           <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap', mb: 2 }} role="group" aria-label="Customers">
-            <Figure label="Customers" value={data.customers.total} to="/customers" />
+            <Figure label="Customers" value={data.customers.total} to={listUrl({})} />
             <Figure label="Active" value={data.customers.active} to={listUrl({ status: 'active' })} />
             <Figure label="Inactive" value={data.customers.inactive} to={listUrl({ status: 'inactive' })} />
             <Figure label="Prepaid" value={data.customers.prepaid} to={listUrl({ mode: 'prepaid' })} />
