@@ -108,7 +108,12 @@ describe.runIf(chromiumAvailable())('admin UI in a real browser', () => {
     ok(
       await admin.post(
         '/api/v1/customers',
-        customerBody({ name: 'Admin Own Customer', companyName: 'Acme' }),
+        customerBody({
+          name: 'Admin Own Customer',
+          companyName: 'Acme',
+          portalUsername: 'own-portal',
+          password: 'own-portal-pass-1',
+        }),
       ),
     );
     for (const [name, login] of [
@@ -408,6 +413,29 @@ describe.runIf(chromiumAvailable())('admin UI in a real browser', () => {
     expect((await admin.get(`/api/v1/customers/${createdId}`)).json().city).toBe('Lyon');
   });
 
+  it('changes the portal password from the row menu', async () => {
+    await openList('customers');
+    await rows()
+      .filter({ hasText: NAME })
+      .getByRole('button', { name: `Actions for ${NAME}` })
+      .click();
+    await page.getByRole('menuitem', { name: 'Change Password' }).click();
+    const dialog = page.getByRole('dialog', { name: `Change the password of ${NAME}` });
+    await dialog.getByLabel('New Password').fill('short');
+    await dialog.getByLabel('Confirm Password').fill('short');
+    await dialog.getByRole('button', { name: 'Change Password' }).click();
+    await dialog.getByText('At least 10 characters.').waitFor();
+    await dialog.getByLabel('New Password').fill('brand-new-pass-9');
+    await dialog.getByLabel('Confirm Password').fill('brand-new-pass-9');
+    await shot('change-password');
+    await dialog.getByRole('button', { name: 'Change Password' }).click();
+    await page.getByText(`Password of ${NAME} changed`).waitFor();
+    // The account is inactive now, so check the stored hash through a fresh login after reactivating.
+    const admin = await Client.login(server.app, ADMIN.email, ADMIN.password);
+    await admin.post(`/api/v1/customers/${createdId}/activate`);
+    await Client.login(server.app, 'zephyr-portal', 'brand-new-pass-9');
+  });
+
   it('deletes it, quoting the non-zero balance the server asks to confirm', async () => {
     await sql`UPDATE accounts SET balance = 12.5 WHERE id = ${createdId}`.execute(server.database.db);
     await openList('customers');
@@ -454,6 +482,15 @@ describe.runIf(chromiumAvailable())('admin UI in a real browser', () => {
     await page.getByRole('button', { name: 'Refresh' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await shot('session-expired');
+  });
+
+  it("refuses a customer's sign-in: this console is for staff and resellers", async () => {
+    await signIn('own-portal', 'own-portal-pass-1');
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'This console is for operator staff and resellers' })
+      .waitFor();
+    await shot('customer-sign-in-refused');
     expect(pageErrors).toEqual([]);
   });
 });
