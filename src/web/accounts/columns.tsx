@@ -40,6 +40,14 @@ export const ACCOUNT_COLUMNS: AccountColumn[] = [
     render: (a) => dash(a.lastName),
   },
   {
+    source: 'roles',
+    label: 'Type',
+    sortable: false,
+    hiddenByDefault: true,
+    only: ['customers', 'providers'],
+    render: (a) => a.roles.map((r) => (r === 'provider' ? 'Provider' : 'Customer')).join(', '),
+  },
+  {
     source: 'mode',
     label: 'Terms',
     sortable: true,
