@@ -491,6 +491,19 @@ describe.runIf(chromiumAvailable())('admin UI in a real browser', () => {
       .filter({ hasText: 'This console is for operator staff and resellers' })
       .waitFor();
     await shot('customer-sign-in-refused');
+  });
+
+  it('shows "10,000+" when the server stops counting, and still pages by cursor', async () => {
+    await sql`INSERT INTO accounts (account_number, name, country, timezone, currency)
+              SELECT (9000000000 + g)::text, 'Bulk ' || g, 'US', 'UTC', 'USD'
+              FROM generate_series(1, 10001) g`.execute(server.database.db);
+    await signIn(ADMIN.email, ADMIN.password);
+    await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+    await openList('customers');
+    await page.getByText(/^1–\d+ of 10,000\+ · Page 1$/).waitFor();
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.getByText(/ of 10,000\+ · Page 2$/).waitFor();
+    await shot('customer-list-capped-total');
     expect(pageErrors).toEqual([]);
   });
 });
