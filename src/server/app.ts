@@ -15,6 +15,8 @@ import { registerMetrics } from './platform/http/metrics.js';
 import { registerValidators } from './platform/http/validator.js';
 import { authRoutes, registerAuthHook } from './modules/auth/index.js';
 import { accountRoutes } from './modules/accounts/index.js';
+import { dashboardRoutes } from './modules/dashboard/index.js';
+import { preferenceRoutes } from './modules/preferences/index.js';
 
 export interface AppDeps {
   config: Pick<Config, 'logLevel' | 'sessionTtlHours' | 'cookieSecure' | 'trustProxy' | 'serveUi'>;
@@ -91,6 +93,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(accountRoutes('customer'));
       await api.register(accountRoutes('provider'));
       await api.register(accountRoutes('reseller'));
+      await api.register(dashboardRoutes);
+      await api.register(preferenceRoutes);
     },
     { prefix: '/api/v1' },
   );

@@ -121,10 +121,18 @@ export interface AuditLogTable {
   request_id: string | null;
 }
 
+export interface UserPreferencesTable {
+  user_id: number;
+  key: string;
+  value: ColumnType<unknown, string, string>;
+  updated_at: Generated<Date>;
+}
+
 export interface DB {
   accounts: AccountsTable;
   users: UsersTable;
   sessions: SessionsTable;
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;
+  user_preferences: UserPreferencesTable;
 }

@@ -1,4 +1,4 @@
 export { accountRoutes } from './accounts.routes.js';
 export * as accountsService from './accounts.service.js';
-export { findAccount, scopeAccounts } from './accounts.repository.js';
+export { findAccount, kindPredicate, scopeAccounts } from './accounts.repository.js';
 export type { AccountDto, AccountKind } from './accounts.schemas.js';
