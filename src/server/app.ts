@@ -15,6 +15,8 @@ import { registerMetrics } from './platform/http/metrics.js';
 import { registerValidators } from './platform/http/validator.js';
 import { authRoutes, registerAuthHook } from './modules/auth/index.js';
 import { accountRoutes } from './modules/accounts/index.js';
+import { dashboardRoutes } from './modules/dashboard/index.js';
+import { preferenceRoutes } from './modules/preferences/index.js';
 import { ledgerAdminRoutes, ledgerRoutes } from './modules/ledger/index.js';
 
 export interface AppDeps {
@@ -92,6 +94,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(accountRoutes('customer'));
       await api.register(accountRoutes('provider'));
       await api.register(accountRoutes('reseller'));
+      await api.register(dashboardRoutes);
+      await api.register(preferenceRoutes);
       for (const kind of ['customer', 'reseller'] as const) await api.register(ledgerRoutes(kind));
       await api.register(ledgerAdminRoutes);
     },

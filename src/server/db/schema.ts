@@ -121,6 +121,13 @@ export interface AuditLogTable {
   request_id: string | null;
 }
 
+export interface UserPreferencesTable {
+  user_id: number;
+  key: string;
+  value: ColumnType<unknown, string, string>;
+  updated_at: Generated<Date>;
+}
+
 export type LedgerEntryType =
   | 'PAYMENT'
   | 'TEST_CREDIT'
@@ -174,6 +181,7 @@ export interface DB {
   sessions: SessionsTable;
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;
+  user_preferences: UserPreferencesTable;
   ledger_entries: LedgerEntriesTable;
   outbox_events: OutboxEventsTable;
 }

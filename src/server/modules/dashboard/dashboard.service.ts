@@ -1,0 +1,60 @@
+import type { Ctx } from '../../platform/context.js';
+import { validationError } from '../../platform/errors.js';
+import { isTimeZone } from '../../platform/reference-data.js';
+import * as repo from './dashboard.repository.js';
+import type { DashboardDto, DashboardQuery } from './dashboard.schemas.js';
+
+const NEWEST = 5;
+
+/** `YYYY-MM-DD` of an instant as seen in a time zone. */
+function localDate(at: Date, timezone: string): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: timezone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(at);
+}
+
+/** The `days` calendar dates ending today in `timezone`, oldest first. */
+export function lastDays(now: Date, timezone: string, days: number): string[] {
+  const [y, m, d] = localDate(now, timezone).split('-').map(Number);
+  const out: string[] = [];
+  for (let i = days - 1; i >= 0; i--)
+    out.push(new Date(Date.UTC(y, m - 1, d - i)).toISOString().slice(0, 10));
+  return out;
+}
+
+/**
+ * What the admin home page shows, in the actor's scope: live customers by status and by
+ * prepaid/postpaid, the newest ones, and live accounts created per day in the viewer's time zone.
+ */
+export async function getDashboard(ctx: Ctx, query: DashboardQuery): Promise<DashboardDto> {
+  const timezone = query.timezone ?? 'UTC';
+  if (!isTimeZone(timezone))
+    throw validationError('timezone', 'Use an IANA time zone name, such as Europe/Paris.');
+  const days = lastDays(ctx.now(), timezone, query.days ?? 30);
+  // One day of slack before the first local midnight; rows outside the window are dropped below.
+  const from = new Date(Date.parse(`${days[0]}T00:00:00Z`) - 86_400_000);
+  const customers = await repo.countCustomers(ctx.db, ctx.actor);
+  const newest = await repo.newestCustomers(ctx.db, ctx.actor, NEWEST);
+  const perDay = await repo.countCreatedPerDay(ctx.db, ctx.actor, from, timezone);
+  return {
+    customers,
+    newest: newest.map((r) => ({
+      id: r.id,
+      kind: r.is_reseller ? 'reseller' : r.roles.includes('customer') ? 'customer' : 'provider',
+      accountNumber: r.account_number,
+      name: r.name,
+      companyName: r.company_name,
+      mode: r.mode,
+      status: r.status,
+      balance: r.balance,
+      currency: r.currency,
+      timezone: r.timezone,
+      resellerName: r.reseller_name ?? null,
+      createdAt: new Date(r.created_at).toISOString(),
+    })),
+    createdPerDay: { timezone, days: days.map((date) => ({ date, count: perDay.get(date) ?? 0 })) },
+  };
+}

@@ -1,0 +1,59 @@
+import { useMemo } from 'react';
+import { Admin, Resource } from 'react-admin';
+import PeopleIcon from '@mui/icons-material/People';
+import LocalShippingIcon from '@mui/icons-material/Hub';
+import StorefrontIcon from '@mui/icons-material/Storefront';
+import { createAuthProvider } from './api/auth-provider.js';
+import { createDataProvider } from './api/data-provider.js';
+import { createPreferenceStore } from './api/preference-store.js';
+import { AccountCreate } from './accounts/AccountCreate.js';
+import { AccountEdit } from './accounts/AccountEdit.js';
+import { AccountList } from './accounts/AccountList.js';
+import type { Account, AccountResource } from './accounts/types.js';
+import { Dashboard } from './dashboard/Dashboard.js';
+import { LoginPage } from './layout/LoginPage.js';
+import { AppLayout } from './layout/AppLayout.js';
+import { i18nProvider } from './i18n.js';
+
+const recordRepresentation = (r: Account) => `${r.name} (${r.accountNumber})`;
+
+/** One Resource per account kind; they share the list, the create stepper and the edit page. */
+function accountResource(name: AccountResource, label: string, icon: typeof PeopleIcon) {
+  return (
+    <Resource
+      key={name}
+      name={name}
+      options={{ label }}
+      icon={icon}
+      list={<AccountList resource={name} />}
+      create={<AccountCreate resource={name} />}
+      edit={<AccountEdit resource={name} />}
+      recordRepresentation={recordRepresentation}
+    />
+  );
+}
+
+export function App() {
+  const { store, authProvider, dataProvider } = useMemo(() => {
+    const store = createPreferenceStore();
+    return { store, authProvider: createAuthProvider(store), dataProvider: createDataProvider() };
+  }, []);
+  return (
+    <Admin
+      title="Tollgate"
+      store={store}
+      authProvider={authProvider}
+      dataProvider={dataProvider}
+      i18nProvider={i18nProvider}
+      loginPage={LoginPage}
+      layout={AppLayout}
+      dashboard={Dashboard}
+      requireAuth
+      disableTelemetry
+    >
+      {accountResource('customers', 'Customers', PeopleIcon)}
+      {accountResource('providers', 'Providers', LocalShippingIcon)}
+      {accountResource('resellers', 'Resellers', StorefrontIcon)}
+    </Admin>
+  );
+}

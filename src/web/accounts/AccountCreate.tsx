@@ -1,0 +1,141 @@
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { Box, Button, Card, CardContent, Step, StepButton, Stepper, Typography } from '@mui/material';
+import { CreateBase, Form, SaveButton, Title } from 'react-admin';
+import { useFormContext, useFormState } from 'react-hook-form';
+import { generateAccountNumber } from './account-number.js';
+import { toApiBody } from './form-fields.js';
+import { ACCOUNT_FORM_SECTIONS, sectionOfField } from './form-sections.js';
+import { browserTimeZone } from '../format/format.js';
+import { KIND_OF, SINGULAR, type AccountResource } from './types.js';
+
+const FOCUSABLE = 'input:not([type=hidden]):not([disabled]):not([readonly]), textarea:not([disabled])';
+
+/** Create customer / provider / reseller: the documents' sections as steps, NEXT and SUBMIT. */
+function Steps({ resource }: { resource: AccountResource }) {
+  const [active, setActive] = useState(0);
+  const [visited, setVisited] = useState(0);
+  const { trigger } = useFormContext();
+  const { errors, submitCount } = useFormState();
+  const panels = useRef<(HTMLDivElement | null)[]>([]);
+  const last = ACCOUNT_FORM_SECTIONS.length - 1;
+
+  // After a submit (client or server errors), show the first step holding an error.
+  const errorKeys = Object.keys(errors).filter((k) => k !== 'root');
+  const firstErrorStep = errorKeys.length ? Math.min(...errorKeys.map(sectionOfField)) : -1;
+  useEffect(() => {
+    if (submitCount > 0 && firstErrorStep >= 0) setActive(firstErrorStep);
+  }, [submitCount, firstErrorStep]);
+
+  const focusStep = (i: number) =>
+    requestAnimationFrame(() => panels.current[i]?.querySelector<HTMLElement>(FOCUSABLE)?.focus());
+
+  const goTo = async (i: number) => {
+    if (i > active && !(await trigger(ACCOUNT_FORM_SECTIONS[active].fields))) return;
+    setActive(i);
+    setVisited((v) => Math.max(v, i));
+    focusStep(i);
+  };
+
+  // Enter in a field moves to the next step instead of submitting an unfinished form.
+  const onKeyDown = (e: KeyboardEvent) => {
+    const target = e.target as HTMLElement;
+    if (e.key !== 'Enter' || active === last) return;
+    if (target.tagName !== 'INPUT' || target.getAttribute('role') === 'combobox') return;
+    e.preventDefault();
+    void goTo(active + 1);
+  };
+
+  return (
+    <Box onKeyDown={onKeyDown}>
+      <Stepper nonLinear activeStep={active} sx={{ mb: 3, flexWrap: 'wrap', rowGap: 1 }} aria-label="Steps">
+        {ACCOUNT_FORM_SECTIONS.map((s, i) => (
+          <Step key={s.key} completed={i < active}>
+            <StepButton
+              onClick={() => void goTo(i)}
+              disabled={i > visited + 1}
+              aria-current={i === active ? 'step' : undefined}
+            >
+              {s.title}
+            </StepButton>
+          </Step>
+        ))}
+      </Stepper>
+      {ACCOUNT_FORM_SECTIONS.map((s, i) => (
+        <Box
+          key={s.key}
+          ref={(el: HTMLDivElement | null) => {
+            panels.current[i] = el;
+          }}
+          role="group"
+          aria-labelledby={`step-title-${s.key}`}
+          hidden={i !== active}
+        >
+          <Typography variant="h6" id={`step-title-${s.key}`} component="h2" sx={{ mb: 1 }}>
+            {s.title}
+          </Typography>
+          <s.Component mode="create" resource={resource} />
+        </Box>
+      ))}
+      <Box sx={{ display: 'flex', gap: 1, mt: 2 }}>
+        <Button disabled={active === 0} onClick={() => void goTo(active - 1)}>
+          Back
+        </Button>
+        {active < last ? (
+          <Button variant="contained" onClick={() => void goTo(active + 1)}>
+            Next
+          </Button>
+        ) : (
+          <SaveButton label="Submit" alwaysEnable icon={<></>} />
+        )}
+      </Box>
+    </Box>
+  );
+}
+
+export function AccountCreate({ resource }: { resource: AccountResource }) {
+  const defaults = useMemo(
+    () => ({
+      accountNumber: generateAccountNumber(),
+      roles: resource === 'providers' ? ['provider'] : ['customer'],
+      status: 'active',
+      mode: 'prepaid',
+      currency: 'USD',
+      timezone: browserTimeZone(),
+      creditLimit: '0',
+      unlimitedCredit: false,
+      cliPoolMode: 0,
+      billingSchedule: 'monthly',
+      billingDay: 1,
+      notificationsEnabled: true,
+      onlinePayment: false,
+      allowLocalCalls: false,
+      localCallPricePerMin: '0',
+      generateZeroInvoice: false,
+      minProfitabilityType: '',
+      portalPermissions: ['accountSummary', 'balance', 'invoices'],
+    }),
+    [resource],
+  );
+  const title = `Create ${SINGULAR[resource]}`;
+  return (
+    <CreateBase
+      resource={resource}
+      redirect="edit"
+      transform={(values: Record<string, unknown>) =>
+        toApiBody(values, { isCreate: true, kind: KIND_OF[resource] })
+      }
+    >
+      <Title title={title} />
+      <Card sx={{ mt: 2, maxWidth: 980 }}>
+        <CardContent>
+          <Typography variant="h5" component="h1" sx={{ mb: 2 }}>
+            {title}
+          </Typography>
+          <Form defaultValues={defaults} mode="onBlur" reValidateMode="onChange">
+            <Steps resource={resource} />
+          </Form>
+        </CardContent>
+      </Card>
+    </CreateBase>
+  );
+}

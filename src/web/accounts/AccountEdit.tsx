@@ -1,0 +1,161 @@
+import type { ComponentType } from 'react';
+import {
+  Box,
+  Card,
+  CardContent,
+  Chip,
+  List,
+  ListItemButton,
+  ListItemIcon,
+  ListItemText,
+  Stack,
+  Typography,
+} from '@mui/material';
+import PersonIcon from '@mui/icons-material/Person';
+import HistoryIcon from '@mui/icons-material/History';
+import { Link, Route, Routes, useLocation } from 'react-router-dom';
+import { EditBase, Form, SaveButton, Title, useEditContext } from 'react-admin';
+import { AuditHistory } from './AuditHistory.js';
+import { toApiBody, toFormValues } from './form-fields.js';
+import { ACCOUNT_FORM_SECTIONS } from './form-sections.js';
+import { formatMoney } from '../format/format.js';
+import { KIND_OF, SINGULAR, type Account, type AccountResource } from './types.js';
+
+export interface EditTabProps {
+  record: Account;
+  resource: AccountResource;
+}
+
+/**
+ * The left-panel menu of the edit page (004), in order. Issues that bring data add their tab here
+ * (SIP Devices, IP Settings, Caller IDs, DIDs, Invoices, Refill Report, Charge History, CDRs...).
+ */
+export interface EditTab {
+  key: string;
+  label: (resource: AccountResource) => string;
+  /** Below /<resource>/<id>; '' is the first tab. */
+  path: string;
+  icon: ComponentType;
+  Component: ComponentType<EditTabProps>;
+  only?: AccountResource[];
+}
+
+function ProfileTab({ record, resource }: EditTabProps) {
+  return (
+    <Form record={toFormValues(record) as unknown as Account} mode="onBlur" key={record.updatedAt}>
+      {ACCOUNT_FORM_SECTIONS.map((s) => (
+        <Box key={s.key} component="section" aria-labelledby={`section-${s.key}`} sx={{ mb: 3 }}>
+          <Typography variant="h6" component="h2" id={`section-${s.key}`} sx={{ mb: 1 }}>
+            {s.title}
+          </Typography>
+          <s.Component mode="edit" resource={resource} />
+        </Box>
+      ))}
+      <SaveButton label="Save" />
+    </Form>
+  );
+}
+
+export const ACCOUNT_EDIT_TABS: EditTab[] = [
+  {
+    key: 'profile',
+    label: (r) => `${SINGULAR[r]} Profile`,
+    path: '',
+    icon: PersonIcon,
+    Component: ProfileTab,
+  },
+  { key: 'audit', label: () => 'Audit History', path: 'audit', icon: HistoryIcon, Component: AuditHistory },
+];
+
+function Header({ record }: { record: Account }) {
+  return (
+    <Stack direction="row" spacing={2} sx={{ alignItems: 'center', flexWrap: 'wrap', mb: 2 }}>
+      <Typography variant="h5" component="h1">
+        {record.name}
+      </Typography>
+      <Typography color="text.secondary">#{record.accountNumber}</Typography>
+      <Chip
+        size="small"
+        label={record.status === 'active' ? 'Active' : 'Inactive'}
+        color={record.status === 'active' ? 'success' : 'default'}
+      />
+      <Typography>
+        Balance: <strong>{formatMoney(record.balance, record.currency)}</strong>
+      </Typography>
+      <Typography color="text.secondary">
+        Available:{' '}
+        {record.availableCredit === null ? 'Unlimited' : formatMoney(record.availableCredit, record.currency)}
+      </Typography>
+    </Stack>
+  );
+}
+
+function EditLayout({ resource }: { resource: AccountResource }) {
+  const { record, isPending } = useEditContext<Account>();
+  const location = useLocation();
+  if (isPending || !record) return null;
+  const base = `/${resource}/${record.id}`;
+  const tabs = ACCOUNT_EDIT_TABS.filter((t) => !t.only || t.only.includes(resource));
+  const current = location.pathname.replace(/\/+$/, '');
+  return (
+    <Box sx={{ mt: 2 }}>
+      <Title title={`${SINGULAR[resource]}: ${record.name}`} />
+      <Header record={record} />
+      <Box sx={{ display: 'flex', gap: 2, alignItems: 'flex-start', flexWrap: { xs: 'wrap', md: 'nowrap' } }}>
+        <Card component="nav" aria-label={`${SINGULAR[resource]} menu`} sx={{ minWidth: 220, flexShrink: 0 }}>
+          <List dense>
+            {tabs.map((t) => {
+              const to = t.path ? `${base}/${t.path}` : base;
+              const Icon = t.icon;
+              const selected = current === to;
+              return (
+                <ListItemButton
+                  key={t.key}
+                  component={Link}
+                  to={to}
+                  selected={selected}
+                  aria-current={selected ? 'page' : undefined}
+                >
+                  <ListItemIcon>
+                    <Icon />
+                  </ListItemIcon>
+                  <ListItemText primary={t.label(resource)} />
+                </ListItemButton>
+              );
+            })}
+          </List>
+        </Card>
+        <Card sx={{ flex: 1, minWidth: 0 }}>
+          <CardContent>
+            <Routes>
+              {tabs.map((t) => (
+                <Route
+                  key={t.key}
+                  index={t.path === ''}
+                  path={t.path || undefined}
+                  element={<t.Component record={record} resource={resource} />}
+                />
+              ))}
+            </Routes>
+          </CardContent>
+        </Card>
+      </Box>
+    </Box>
+  );
+}
+
+/** Edit customer / provider / reseller: left-panel menu, each tab saving on its own. */
+export function AccountEdit({ resource }: { resource: AccountResource }) {
+  return (
+    <EditBase
+      resource={resource}
+      mutationMode="pessimistic"
+      redirect={false}
+      transform={(values: Record<string, unknown>) =>
+        toApiBody(values, { isCreate: false, kind: KIND_OF[resource] })
+      }
+    >
+      <EditLayout resource={resource} />
+    </EditBase>
+  );
+}

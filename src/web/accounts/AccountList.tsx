@@ -1,0 +1,124 @@
+import {
+  AutocompleteInput,
+  ColumnsButton,
+  CreateButton,
+  DataTable,
+  List,
+  ReferenceInput,
+  SelectInput,
+  TextInput,
+  TopToolbar,
+  usePermissions,
+  useStore,
+} from 'react-admin';
+import { AccountBulkActions } from './bulk-actions.js';
+import { columnsFor } from './columns.js';
+import { CursorPagination } from './pagination.js';
+import { RowActionsMenu } from './row-actions.js';
+import { SINGULAR, type Account, type AccountResource } from './types.js';
+
+/** The query form of both documents; every value lives in the URL, so a filtered list is a bookmark. */
+function accountFilters(resource: AccountResource) {
+  const filters = [
+    <TextInput key="q" source="q" label="Search" helperText={false} alwaysOn resettable />,
+    <TextInput key="company" source="company" label="Company" helperText={false} alwaysOn />,
+    <SelectInput
+      key="status"
+      source="status"
+      label="Status"
+      helperText={false}
+      alwaysOn
+      emptyText="All"
+      choices={[
+        { id: 'active', name: 'All Active' },
+        { id: 'inactive', name: 'All Inactive' },
+      ]}
+    />,
+    <SelectInput
+      key="mode"
+      source="mode"
+      label="Terms"
+      helperText={false}
+      alwaysOn
+      emptyText="All"
+      choices={[
+        { id: 'prepaid', name: 'Prepay' },
+        { id: 'postpaid', name: 'Postpaid' },
+      ]}
+    />,
+    <TextInput key="name" source="name" label="Name" helperText={false} />,
+    <TextInput key="accountNumber" source="accountNumber" label="Account Number" helperText={false} />,
+    <ReferenceInput key="resellerId" source="resellerId" reference="resellers" label="Reseller">
+      <AutocompleteInput
+        label="Reseller"
+        helperText={false}
+        optionText={(r: Account) => `${r.name} (${r.accountNumber})`}
+        filterToQuery={(q: string) => ({ q })}
+      />
+    </ReferenceInput>,
+  ];
+  if (resource === 'customers')
+    filters.push(
+      <SelectInput
+        key="role"
+        source="role"
+        label="Type"
+        helperText={false}
+        emptyText="Customers"
+        choices={[
+          { id: 'provider', name: 'Providers' },
+          { id: 'any', name: 'Customers and providers' },
+        ]}
+      />,
+    );
+  return filters;
+}
+
+function ListActions({ resource }: { resource: AccountResource }) {
+  const { permissions } = usePermissions<string>();
+  const canCreate = permissions === 'admin' || permissions === 'reseller';
+  return (
+    <TopToolbar>
+      {canCreate && <CreateButton label={`Create ${SINGULAR[resource]}`} />}
+      {canCreate && resource === 'customers' && <CreateButton resource="providers" label="Create Provider" />}
+      <ColumnsButton storeKey={`${resource}.datatable`} />
+    </TopToolbar>
+  );
+}
+
+/** The customer grid (and the same for providers and resellers). */
+export function AccountList({ resource }: { resource: AccountResource }) {
+  const [perPage] = useStore<number>(`${resource}.perPage`, 25);
+  const columns = columnsFor(resource);
+  return (
+    <List
+      resource={resource}
+      title={`${SINGULAR[resource]}s`}
+      filters={accountFilters(resource)}
+      actions={<ListActions resource={resource} />}
+      sort={{ field: 'createdAt', order: 'DESC' }}
+      perPage={perPage}
+      pagination={<CursorPagination />}
+    >
+      <DataTable
+        storeKey={`${resource}.datatable`}
+        hiddenColumns={columns.filter((c) => c.hiddenByDefault).map((c) => c.source)}
+        rowClick="edit"
+        bulkActionButtons={<AccountBulkActions />}
+        size="small"
+      >
+        {columns.map((c) => (
+          <DataTable.Col<Account>
+            key={c.source}
+            source={c.source as never}
+            label={c.label}
+            disableSort={!c.sortable}
+            align={c.align}
+            render={c.render}
+          />
+        ))}
+        <DataTable.Col label="Actions" align="right" disableSort render={() => <RowActionsMenu />} />
+      </DataTable>
+    </List>
+  );
+}
