@@ -189,9 +189,21 @@ function filtered(db: Executor, actor: Actor, f: ListFilter) {
   if (f.mode) q = q.where('a.mode', '=', f.mode);
   if (f.resellerId === 'none') q = q.where('a.parent_id', 'is', null);
   else if (f.resellerId) q = q.where('a.parent_id', '=', f.resellerId);
-  if (f.company)
-    q = q.where(sql<boolean>`lower(a.company_name) LIKE ${'%' + escapeLike(f.company.toLowerCase()) + '%'}`);
-  if (f.name) q = q.where(sql<boolean>`lower(a.name) LIKE ${'%' + escapeLike(f.name.toLowerCase()) + '%'}`);
+  // search_text holds lower(name) and lower(company_name) verbatim, so it contains whatever they
+  // contain: the extra search_text condition changes no result and lets the trigram index find
+  // the candidates instead of a scan of every live row.
+  if (f.company) {
+    const pattern = '%' + escapeLike(f.company.toLowerCase()) + '%';
+    q = q
+      .where(sql<boolean>`lower(a.company_name) LIKE ${pattern}`)
+      .where(sql<boolean>`a.search_text LIKE ${pattern}`);
+  }
+  if (f.name) {
+    const pattern = '%' + escapeLike(f.name.toLowerCase()) + '%';
+    q = q
+      .where(sql<boolean>`lower(a.name) LIKE ${pattern}`)
+      .where(sql<boolean>`a.search_text LIKE ${pattern}`);
+  }
   if (f.accountNumber) q = q.where('a.account_number', 'like', escapeLike(f.accountNumber) + '%');
   if (f.rateGroupId) q = q.where('a.rate_group_id', '=', f.rateGroupId);
   if (f.createdFrom) q = q.where('a.created_at', '>=', new Date(f.createdFrom));
@@ -226,8 +238,11 @@ export async function listAccountsPage(
       q = q.where(sql<boolean>`(${key}, a.id) ${cmp} (${c.v}::${cast}, ${c.id}::bigint)`);
     }
   }
+  // NULLS LAST only where nulls can occur: on a NOT NULL column it would stop a descending
+  // page from walking its btree index backwards (which yields NULLS FIRST order).
+  const nulls = sql.raw(col.nullable ? ' NULLS LAST' : '');
   const rows = await q
-    .orderBy(sql`${key} ${dir} NULLS LAST`)
+    .orderBy(sql`${key} ${dir}${nulls}`)
     .orderBy(sql`a.id ${dir}`)
     .limit(page.limit + 1)
     .execute();
@@ -262,6 +277,18 @@ function sortValueOf(row: AccountRow, sort: SortField): string | null {
   return v instanceof Date ? v.toISOString() : String(v);
 }
 
+/**
+ * The subtree of reseller `id` restated as a btree range, equivalent to the scope's
+ * `ancestor_ids @> {id}`: every path below `id` starts with `path(id) || id`, and arrays compare
+ * element by element, so those paths are exactly the ones in [path||id, path||id+1). Only the
+ * count uses it (accounts_subtree_idx makes that an index-only scan); pages keep the GIN
+ * predicate alone, whose estimates pick the right plan for big and small resellers.
+ */
+function subtreeRange(id: number) {
+  return sql<boolean>`a.ancestor_ids >= (SELECT s.ancestor_ids || s.id FROM accounts s WHERE s.id = ${id})
+    AND a.ancestor_ids < (SELECT s.ancestor_ids || (s.id + 1) FROM accounts s WHERE s.id = ${id})`;
+}
+
 /** Counts matches up to `cap` + 1 so the total stays cheap on a million rows. */
 export async function countAccounts(
   db: Executor,
@@ -269,10 +296,23 @@ export async function countAccounts(
   f: ListFilter,
   cap: number,
 ): Promise<{ total: number; capped: boolean }> {
-  const inner = filtered(db, actor, f)
+  let inner = filtered(db, actor, f)
     .clearSelect()
     .select(sql`1`.as('one'))
     .limit(cap + 1);
+  // Only when every other condition is on a column accounts_subtree_idx holds: then the count is
+  // one index-only range scan. With other filters (text, dates, reseller) their own indexes do
+  // better, and the redundant range would only skew the row estimates.
+  const covered =
+    !f.q &&
+    !f.company &&
+    !f.name &&
+    !f.accountNumber &&
+    !f.rateGroupId &&
+    !f.resellerId &&
+    !f.createdFrom &&
+    !f.createdTo;
+  if (actor.kind === 'reseller' && covered) inner = inner.where(subtreeRange(actor.accountId));
   const r = await db
     .selectFrom(inner.as('m'))
     .select((eb) => eb.fn.countAll<number>().as('n'))
