@@ -114,6 +114,10 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE INDEX accounts_search_trgm_idx ON accounts USING gin (search_text gin_trgm_ops)`.execute(
     db,
   );
+  // With the default target (100) the planner cannot use the histogram for "LIKE '%term%'" and
+  // guesses 0.01 % for any term, so a term in 3 % of rows got a plan that sorted 30,000 rows.
+  // 250 gives it a histogram it uses (resolution ~0.4 %) at a fraction of the ANALYZE cost of 1000.
+  await sql`ALTER TABLE accounts ALTER COLUMN search_text SET STATISTICS 250`.execute(db);
 
   await sql`
     CREATE TABLE users (

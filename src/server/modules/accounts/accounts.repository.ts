@@ -190,19 +190,21 @@ function filtered(db: Executor, actor: Actor, f: ListFilter) {
   if (f.resellerId === 'none') q = q.where('a.parent_id', 'is', null);
   else if (f.resellerId) q = q.where('a.parent_id', '=', f.resellerId);
   // search_text holds lower(name) and lower(company_name) verbatim, so it contains whatever they
-  // contain: the extra search_text condition changes no result and lets the trigram index find
-  // the candidates instead of a scan of every live row.
+  // contain: the search_text LIKE lets the trigram index find the candidates, and strpos() (the
+  // same exact substring test as an escaped LIKE) keeps only the real matches. strpos rather than
+  // a second LIKE so the planner's row estimate comes from search_text alone, not from the
+  // product of two correlated conditions.
   if (f.company) {
-    const pattern = '%' + escapeLike(f.company.toLowerCase()) + '%';
+    const needle = f.company.toLowerCase();
     q = q
-      .where(sql<boolean>`lower(a.company_name) LIKE ${pattern}`)
-      .where(sql<boolean>`a.search_text LIKE ${pattern}`);
+      .where(sql<boolean>`a.search_text LIKE ${'%' + escapeLike(needle) + '%'}`)
+      .where(sql<boolean>`strpos(lower(a.company_name), ${needle}) > 0`);
   }
   if (f.name) {
-    const pattern = '%' + escapeLike(f.name.toLowerCase()) + '%';
+    const needle = f.name.toLowerCase();
     q = q
-      .where(sql<boolean>`lower(a.name) LIKE ${pattern}`)
-      .where(sql<boolean>`a.search_text LIKE ${pattern}`);
+      .where(sql<boolean>`a.search_text LIKE ${'%' + escapeLike(needle) + '%'}`)
+      .where(sql<boolean>`strpos(lower(a.name), ${needle}) > 0`);
   }
   if (f.accountNumber) q = q.where('a.account_number', 'like', escapeLike(f.accountNumber) + '%');
   if (f.rateGroupId) q = q.where('a.rate_group_id', '=', f.rateGroupId);
