@@ -244,6 +244,10 @@ export async function listAccountsPage(
   // page from walking its btree index backwards (which yields NULLS FIRST order).
   const nulls = sql.raw(col.nullable ? ' NULLS LAST' : '');
   const rows = await q
+    // The cursor carries the key as the database writes it: a Date would cut a timestamp to the
+    // millisecond (rows inside that millisecond were skipped, or repeated forever), and JS
+    // toLowerCase() is not PostgreSQL's lower().
+    .select(sql<string | null>`(${key})::text`.as('sort_key'))
     .orderBy(sql`${key} ${dir}${nulls}`)
     .orderBy(sql`a.id ${dir}`)
     .limit(page.limit + 1)
@@ -251,32 +255,7 @@ export async function listAccountsPage(
   const hasMore = rows.length > page.limit;
   const pageRows = hasMore ? rows.slice(0, page.limit) : rows;
   const last = pageRows[pageRows.length - 1];
-  return { rows: pageRows, next: hasMore && last ? { v: sortValueOf(last, page.sort), id: last.id } : null };
-}
-
-function sortValueOf(row: AccountRow, sort: SortField): string | null {
-  const map: Record<SortField, unknown> = {
-    accountNumber: row.account_number,
-    name: row.name.toLowerCase(),
-    companyName: row.company_name?.toLowerCase() ?? null,
-    firstName: row.first_name,
-    lastName: row.last_name,
-    mode: row.mode,
-    balance: row.balance,
-    creditLimit: row.credit_limit,
-    callLimit: row.call_limit,
-    cpsLimit: row.cps_limit,
-    firstUsedAt: row.first_used_at,
-    validUntil: row.valid_until,
-    createdAt: row.created_at,
-    status: row.status,
-    rateGroupId: row.rate_group_id,
-    localizationId: row.localization_id,
-    resellerId: row.parent_id,
-  };
-  const v = map[sort];
-  if (v === null || v === undefined) return null;
-  return v instanceof Date ? v.toISOString() : String(v);
+  return { rows: pageRows, next: hasMore && last ? { v: last.sort_key, id: last.id } : null };
 }
 
 /**
