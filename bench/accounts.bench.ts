@@ -272,6 +272,9 @@ async function main(): Promise<void> {
   search(`company contains "${RARE_COMPANY_WORD.toLowerCase()}" (rare)`, admin, {
     company: RARE_COMPANY_WORD.toLowerCase(),
   });
+  search('name contains "tanaka"', admin, { name: 'tanaka' });
+  search('account-number filter, 6-digit prefix', admin, { accountNumber: someNumber.slice(0, 6) });
+  search('role provider (5 %)', admin, { role: 'provider' });
   search('reseller filter (big), created desc', admin, { resellerId: big.id });
   search('reseller filter (small), created desc', admin, { resellerId: small.id });
   search('reseller filter (big), name asc', admin, { resellerId: big.id, sort: 'name' });
@@ -295,6 +298,7 @@ async function main(): Promise<void> {
   });
 
   const results: Result[] = [];
+  const loadBefore = os.loadavg();
   for (const c of cases) {
     if (only && !c.name.includes(only)) continue;
     const queryAt = (i: number): Query =>
@@ -345,6 +349,7 @@ async function main(): Promise<void> {
     );
   }
 
+  const loadAfter = os.loadavg();
   const version = (await database.pool.query<{ v: string }>(`SELECT current_setting('server_version') AS v`))
     .rows[0].v;
   await recording.destroy().catch(() => {});
@@ -363,7 +368,8 @@ async function main(): Promise<void> {
   log(
     `\n${results.length - missed.length}/${results.length} cases within target ` +
       `(keyset p99 <= ${KEYSET_TARGET_MS} ms, search p99 <= ${SEARCH_TARGET_MS} ms); PostgreSQL ${version}; ` +
-      `${os.cpus().length} CPUs; ${iterations} calls per case`,
+      `${os.cpus().length} CPUs; ${iterations} calls per case; load average ${loadBefore[0].toFixed(1)} ` +
+      `before, ${loadAfter[0].toFixed(1)} after (1 min)`,
   );
 
   const dir = path.join(import.meta.dirname, 'results');
@@ -379,6 +385,7 @@ async function main(): Promise<void> {
         customers,
         resellers: RESELLERS,
         iterations,
+        loadAverage: { before: loadBefore, after: loadAfter },
         generation,
         results,
       },

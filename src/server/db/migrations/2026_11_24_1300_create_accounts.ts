@@ -103,6 +103,10 @@ export async function up(db: Kysely<any>): Promise<void> {
   // status and mode filters: pages in created order and their totals.
   await sql`CREATE INDEX accounts_live_status_mode_idx ON accounts (status, mode, created_at, id)
             INCLUDE (is_reseller, roles) WHERE deleted_at IS NULL`.execute(db);
+  // Providers are a small share of accounts: their list (and role=provider on the customer grid)
+  // in created order, and its total, without walking every customer.
+  await sql`CREATE INDEX accounts_live_provider_idx ON accounts (created_at, id) INCLUDE (is_reseller)
+            WHERE deleted_at IS NULL AND 'provider' = ANY (roles)`.execute(db);
   // The reseller filter (direct children): pages in created order and their totals.
   await sql`CREATE INDEX accounts_parent_idx ON accounts (parent_id, created_at, id) INCLUDE (is_reseller, roles)
             WHERE deleted_at IS NULL`.execute(db);
