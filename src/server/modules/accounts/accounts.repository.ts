@@ -189,9 +189,23 @@ function filtered(db: Executor, actor: Actor, f: ListFilter) {
   if (f.mode) q = q.where('a.mode', '=', f.mode);
   if (f.resellerId === 'none') q = q.where('a.parent_id', 'is', null);
   else if (f.resellerId) q = q.where('a.parent_id', '=', f.resellerId);
-  if (f.company)
-    q = q.where(sql<boolean>`lower(a.company_name) LIKE ${'%' + escapeLike(f.company.toLowerCase()) + '%'}`);
-  if (f.name) q = q.where(sql<boolean>`lower(a.name) LIKE ${'%' + escapeLike(f.name.toLowerCase()) + '%'}`);
+  // search_text holds lower(name) and lower(company_name) verbatim, so it contains whatever they
+  // contain: the search_text LIKE lets the trigram index find the candidates, and strpos() (the
+  // same exact substring test as an escaped LIKE) keeps only the real matches. strpos rather than
+  // a second LIKE so the planner's row estimate comes from search_text alone, not from the
+  // product of two correlated conditions.
+  if (f.company) {
+    const needle = f.company.toLowerCase();
+    q = q
+      .where(sql<boolean>`a.search_text LIKE ${'%' + escapeLike(needle) + '%'}`)
+      .where(sql<boolean>`strpos(lower(a.company_name), ${needle}) > 0`);
+  }
+  if (f.name) {
+    const needle = f.name.toLowerCase();
+    q = q
+      .where(sql<boolean>`a.search_text LIKE ${'%' + escapeLike(needle) + '%'}`)
+      .where(sql<boolean>`strpos(lower(a.name), ${needle}) > 0`);
+  }
   if (f.accountNumber) q = q.where('a.account_number', 'like', escapeLike(f.accountNumber) + '%');
   if (f.rateGroupId) q = q.where('a.rate_group_id', '=', f.rateGroupId);
   if (f.createdFrom) q = q.where('a.created_at', '>=', new Date(f.createdFrom));
@@ -226,40 +240,34 @@ export async function listAccountsPage(
       q = q.where(sql<boolean>`(${key}, a.id) ${cmp} (${c.v}::${cast}, ${c.id}::bigint)`);
     }
   }
+  // NULLS LAST only where nulls can occur: on a NOT NULL column it would stop a descending
+  // page from walking its btree index backwards (which yields NULLS FIRST order).
+  const nulls = sql.raw(col.nullable ? ' NULLS LAST' : '');
   const rows = await q
-    .orderBy(sql`${key} ${dir} NULLS LAST`)
+    // The cursor carries the key as the database writes it: a Date would cut a timestamp to the
+    // millisecond (rows inside that millisecond were skipped, or repeated forever), and JS
+    // toLowerCase() is not PostgreSQL's lower().
+    .select(sql<string | null>`(${key})::text`.as('sort_key'))
+    .orderBy(sql`${key} ${dir}${nulls}`)
     .orderBy(sql`a.id ${dir}`)
     .limit(page.limit + 1)
     .execute();
   const hasMore = rows.length > page.limit;
   const pageRows = hasMore ? rows.slice(0, page.limit) : rows;
   const last = pageRows[pageRows.length - 1];
-  return { rows: pageRows, next: hasMore && last ? { v: sortValueOf(last, page.sort), id: last.id } : null };
+  return { rows: pageRows, next: hasMore && last ? { v: last.sort_key, id: last.id } : null };
 }
 
-function sortValueOf(row: AccountRow, sort: SortField): string | null {
-  const map: Record<SortField, unknown> = {
-    accountNumber: row.account_number,
-    name: row.name.toLowerCase(),
-    companyName: row.company_name?.toLowerCase() ?? null,
-    firstName: row.first_name,
-    lastName: row.last_name,
-    mode: row.mode,
-    balance: row.balance,
-    creditLimit: row.credit_limit,
-    callLimit: row.call_limit,
-    cpsLimit: row.cps_limit,
-    firstUsedAt: row.first_used_at,
-    validUntil: row.valid_until,
-    createdAt: row.created_at,
-    status: row.status,
-    rateGroupId: row.rate_group_id,
-    localizationId: row.localization_id,
-    resellerId: row.parent_id,
-  };
-  const v = map[sort];
-  if (v === null || v === undefined) return null;
-  return v instanceof Date ? v.toISOString() : String(v);
+/**
+ * The subtree of reseller `id` restated as a btree range, equivalent to the scope's
+ * `ancestor_ids @> {id}`: every path below `id` starts with `path(id) || id`, and arrays compare
+ * element by element, so those paths are exactly the ones in [path||id, path||id+1). Only the
+ * count uses it (accounts_subtree_idx makes that an index-only scan); pages keep the GIN
+ * predicate alone, whose estimates pick the right plan for big and small resellers.
+ */
+function subtreeRange(id: number) {
+  return sql<boolean>`a.ancestor_ids >= (SELECT s.ancestor_ids || s.id FROM accounts s WHERE s.id = ${id})
+    AND a.ancestor_ids < (SELECT s.ancestor_ids || (s.id + 1) FROM accounts s WHERE s.id = ${id})`;
 }
 
 /** Counts matches up to `cap` + 1 so the total stays cheap on a million rows. */
@@ -269,10 +277,23 @@ export async function countAccounts(
   f: ListFilter,
   cap: number,
 ): Promise<{ total: number; capped: boolean }> {
-  const inner = filtered(db, actor, f)
+  let inner = filtered(db, actor, f)
     .clearSelect()
     .select(sql`1`.as('one'))
     .limit(cap + 1);
+  // Only when every other condition is on a column accounts_subtree_idx holds: then the count is
+  // one index-only range scan. With other filters (text, dates, reseller) their own indexes do
+  // better, and the redundant range would only skew the row estimates.
+  const covered =
+    !f.q &&
+    !f.company &&
+    !f.name &&
+    !f.accountNumber &&
+    !f.rateGroupId &&
+    !f.resellerId &&
+    !f.createdFrom &&
+    !f.createdTo;
+  if (actor.kind === 'reseller' && covered) inner = inner.where(subtreeRange(actor.accountId));
   const r = await db
     .selectFrom(inner.as('m'))
     .select((eb) => eb.fn.countAll<number>().as('n'))
