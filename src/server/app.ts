@@ -14,6 +14,7 @@ import { registerErrorHandler } from './platform/http/error-handler.js';
 import { registerMetrics } from './platform/http/metrics.js';
 import { authRoutes, registerAuthHook } from './modules/auth/index.js';
 import { accountRoutes } from './modules/accounts/index.js';
+import { exportRoutes } from './modules/exports/index.js';
 
 export interface AppDeps {
   config: Pick<Config, 'logLevel' | 'sessionTtlHours' | 'cookieSecure' | 'trustProxy' | 'serveUi'>;
@@ -89,6 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           loginAttemptsPerMinute: deps.loginAttemptsPerMinute,
         }),
       );
+      await api.register(exportRoutes);
       await api.register(accountRoutes('customer'));
       await api.register(accountRoutes('provider'));
       await api.register(accountRoutes('reseller'));

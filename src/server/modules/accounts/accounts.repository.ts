@@ -63,7 +63,7 @@ const ACCOUNT_COLUMNS = [
   'a.deleted_at',
 ] as const;
 
-type AccountQuery = SelectQueryBuilder<DB & { a: DB['accounts'] }, 'a', object>;
+export type AccountQuery = SelectQueryBuilder<DB & { a: DB['accounts'] }, 'a', object>;
 
 function baseSelect(db: Executor) {
   return db
@@ -180,23 +180,29 @@ function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => '\\' + c);
 }
 
-function filtered(db: Executor, actor: Actor, f: ListFilter) {
-  let q = scopeAccounts(baseSelect(db), actor)
-    .where('a.deleted_at', 'is', null)
-    .where(kindPredicate(f.kind, f.role));
-  if (f.q) q = q.where(sql<boolean>`a.search_text LIKE ${'%' + escapeLike(f.q.toLowerCase()) + '%'}`);
-  if (f.status) q = q.where('a.status', '=', f.status);
-  if (f.mode) q = q.where('a.mode', '=', f.mode);
-  if (f.resellerId === 'none') q = q.where('a.parent_id', 'is', null);
-  else if (f.resellerId) q = q.where('a.parent_id', '=', f.resellerId);
+/**
+ * The list filter of GET /customers (scope, live rows, kind and every query filter), applied to any
+ * select over `accounts as a`: the grid, its count and the CSV export share it.
+ */
+export function applyListFilter<Q extends AccountQuery>(q: Q, actor: Actor, f: ListFilter): Q {
+  let r = scopeAccounts(q, actor).where('a.deleted_at', 'is', null).where(kindPredicate(f.kind, f.role));
+  if (f.q) r = r.where(sql<boolean>`a.search_text LIKE ${'%' + escapeLike(f.q.toLowerCase()) + '%'}`);
+  if (f.status) r = r.where('a.status', '=', f.status);
+  if (f.mode) r = r.where('a.mode', '=', f.mode);
+  if (f.resellerId === 'none') r = r.where('a.parent_id', 'is', null);
+  else if (f.resellerId) r = r.where('a.parent_id', '=', f.resellerId);
   if (f.company)
-    q = q.where(sql<boolean>`lower(a.company_name) LIKE ${'%' + escapeLike(f.company.toLowerCase()) + '%'}`);
-  if (f.name) q = q.where(sql<boolean>`lower(a.name) LIKE ${'%' + escapeLike(f.name.toLowerCase()) + '%'}`);
-  if (f.accountNumber) q = q.where('a.account_number', 'like', escapeLike(f.accountNumber) + '%');
-  if (f.rateGroupId) q = q.where('a.rate_group_id', '=', f.rateGroupId);
-  if (f.createdFrom) q = q.where('a.created_at', '>=', new Date(f.createdFrom));
-  if (f.createdTo) q = q.where('a.created_at', '<', new Date(f.createdTo));
-  return q;
+    r = r.where(sql<boolean>`lower(a.company_name) LIKE ${'%' + escapeLike(f.company.toLowerCase()) + '%'}`);
+  if (f.name) r = r.where(sql<boolean>`lower(a.name) LIKE ${'%' + escapeLike(f.name.toLowerCase()) + '%'}`);
+  if (f.accountNumber) r = r.where('a.account_number', 'like', escapeLike(f.accountNumber) + '%');
+  if (f.rateGroupId) r = r.where('a.rate_group_id', '=', f.rateGroupId);
+  if (f.createdFrom) r = r.where('a.created_at', '>=', new Date(f.createdFrom));
+  if (f.createdTo) r = r.where('a.created_at', '<', new Date(f.createdTo));
+  return r as Q;
+}
+
+function filtered(db: Executor, actor: Actor, f: ListFilter) {
+  return applyListFilter(baseSelect(db), actor, f);
 }
 
 /**
