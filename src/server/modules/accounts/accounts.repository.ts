@@ -58,6 +58,7 @@ const ACCOUNT_COLUMNS = [
   'a.generate_zero_invoice',
   'a.invoice_note',
   'a.template_id',
+  'a.template_version',
   'a.created_at',
   'a.updated_at',
   'a.deleted_at',
@@ -133,6 +134,15 @@ export async function findAccount(
   if (!opts.includeDeleted) q = q.where('a.deleted_at', 'is', null);
   if (opts.forUpdate) q = q.forUpdate('a');
   return q.executeTakeFirst();
+}
+
+/** Live accounts in the actor's scope among `ids`, in id order (missing ones are left out). */
+export async function findAccountsByIds(db: Executor, actor: Actor, ids: number[]): Promise<AccountRow[]> {
+  if (ids.length === 0) return [];
+  return scopeAccounts(baseSelect(db).where('a.id', 'in', ids), actor)
+    .where('a.deleted_at', 'is', null)
+    .orderBy('a.id')
+    .execute();
 }
 
 const SORT_COLUMNS: Record<SortField, { expr: string; nullable: boolean; type: 'text' | 'num' | 'time' }> = {

@@ -52,7 +52,7 @@ function requireManager(ctx: Ctx): void {
 }
 
 /** Field rules that TypeBox cannot state: reference codes and rules across fields. */
-function checkAccountRules(ctx: Ctx, next: Partial<CreateAccountInput>, isCreate: boolean): void {
+export function checkAccountRules(ctx: Ctx, next: Partial<CreateAccountInput>, isCreate: boolean): void {
   if (next.country !== undefined && !isCountryCode(next.country))
     throw validationError('country', 'Use an ISO 3166-1 alpha-2 country code, such as US.');
   if (next.timezone !== undefined && !isTimeZone(next.timezone))

@@ -1,4 +1,6 @@
 export { accountRoutes } from './accounts.routes.js';
 export * as accountsService from './accounts.service.js';
-export { findAccount, scopeAccounts } from './accounts.repository.js';
-export type { AccountDto, AccountKind } from './accounts.schemas.js';
+export { findAccount, findAccountsByIds, scopeAccounts } from './accounts.repository.js';
+export { toAccountDto } from './accounts.mapper.js';
+export type { AccountDto, AccountKind, CreateAccountInput, PatchAccountInput } from './accounts.schemas.js';
+export { CreateAccountBody, PatchAccountBody, Account as AccountSchema } from './accounts.schemas.js';
