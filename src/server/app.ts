@@ -16,6 +16,7 @@ import { authRoutes, registerAuthHook } from './modules/auth/index.js';
 import { accountRoutes } from './modules/accounts/index.js';
 import { exportRoutes } from './modules/exports/index.js';
 import { templateRoutes } from './modules/templates/index.js';
+import { importRoutes } from './modules/imports/index.js';
 
 export interface AppDeps {
   config: Pick<Config, 'logLevel' | 'sessionTtlHours' | 'cookieSecure' | 'trustProxy' | 'serveUi'>;
@@ -93,6 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       );
       await api.register(exportRoutes);
       await api.register(templateRoutes);
+      await api.register(importRoutes);
       await api.register(accountRoutes('customer'));
       await api.register(accountRoutes('provider'));
       await api.register(accountRoutes('reseller'));

@@ -16,8 +16,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       row_count integer NOT NULL,
       chunk_count integer NOT NULL,
       settings jsonb,
-      status text NOT NULL DEFAULT 'uploaded'
-        CHECK (status IN ('uploaded','validating','validated','queued','running','done','failed')),
+      status text NOT NULL DEFAULT 'uploading'
+        CHECK (status IN ('uploading','uploaded','validating','validated','queued','running','done','failed')),
       phase text CHECK (phase IN ('validate','write')),
       dry_run jsonb,
       next_chunk integer NOT NULL DEFAULT 0,
