@@ -166,7 +166,9 @@ export interface CustomerImportsTable {
   row_count: number;
   chunk_count: number;
   settings: ColumnType<unknown, string | null | undefined, string | null>;
-  status: Generated<'uploading' | 'uploaded' | 'validating' | 'validated' | 'queued' | 'running' | 'done' | 'failed'>;
+  status: Generated<
+    'uploading' | 'uploaded' | 'validating' | 'validated' | 'queued' | 'running' | 'done' | 'failed'
+  >;
   phase: 'validate' | 'write' | null;
   dry_run: ColumnType<unknown, string | null | undefined, string | null>;
   next_chunk: Generated<number>;

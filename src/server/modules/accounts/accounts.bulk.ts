@@ -127,7 +127,9 @@ export async function insertAccountsBulk(
     ON CONFLICT DO NOTHING
     RETURNING account_id`.execute(ctx.db);
   const withUser = new Set(users.rows.map((u) => Number(u.account_id)));
-  const orphans = withAccount.map((r) => idByNumber.get(r.input.accountNumber)!).filter((id) => !withUser.has(id));
+  const orphans = withAccount
+    .map((r) => idByNumber.get(r.input.accountNumber)!)
+    .filter((id) => !withUser.has(id));
   if (orphans.length) await sql`DELETE FROM accounts WHERE id = ANY(${orphans}::bigint[])`.execute(ctx.db);
 
   const conflicted: number[] = [];

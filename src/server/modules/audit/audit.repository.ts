@@ -87,8 +87,19 @@ export async function listAuditForAccount(
 /** Many entries in one statement (bulk import, mass create): one row each, same columns as above. */
 export async function insertAuditMany(
   db: Executor,
-  actor: { actorUserId: number | null; actorApiKeyId: number | null; actorLabel: string; requestId: string | null },
-  rows: { action: string; entityType: string; entityId: number | null; accountId: number | null; after: unknown }[],
+  actor: {
+    actorUserId: number | null;
+    actorApiKeyId: number | null;
+    actorLabel: string;
+    requestId: string | null;
+  },
+  rows: {
+    action: string;
+    entityType: string;
+    entityId: number | null;
+    accountId: number | null;
+    after: unknown;
+  }[],
 ): Promise<void> {
   if (rows.length === 0) return;
   await sql`

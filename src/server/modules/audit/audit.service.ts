@@ -46,7 +46,13 @@ function actorFields(ctx: Ctx) {
 /** Writes many creation entries in one statement, with the context's executor (bulk paths). */
 export async function recordAuditMany(
   ctx: Ctx,
-  entries: { action: string; entityType: string; entityId: number | null; accountId: number | null; after: unknown }[],
+  entries: {
+    action: string;
+    entityType: string;
+    entityId: number | null;
+    accountId: number | null;
+    after: unknown;
+  }[],
 ): Promise<void> {
   await insertAuditMany(
     ctx.db,
