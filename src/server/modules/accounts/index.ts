@@ -4,5 +4,12 @@ export { findAccount, findAccountsByIds, scopeAccounts } from './accounts.reposi
 export { toAccountDto } from './accounts.mapper.js';
 export type { AccountDto, AccountKind, CreateAccountInput, PatchAccountInput } from './accounts.schemas.js';
 export { CreateAccountBody, PatchAccountBody, Account as AccountSchema } from './accounts.schemas.js';
-export { insertAccountsBulk, type NewBulkAccount } from './accounts.bulk.js';
+export {
+  insertAccountsBulk,
+  takenLogins,
+  takenNames,
+  takenNumbers,
+  takenPins,
+  type NewBulkAccount,
+} from './accounts.bulk.js';
 export type { AccountOwner } from './accounts.service.js';

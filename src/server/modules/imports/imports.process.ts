@@ -19,6 +19,10 @@ import {
   type CreateAccountInput,
   type NewBulkAccount,
   type PatchAccountInput,
+  takenLogins,
+  takenNames,
+  takenNumbers,
+  takenPins,
 } from '../accounts/index.js';
 import {
   buildCreateInput,
@@ -241,15 +245,15 @@ export async function classifyChunk(
 
   // What the database already holds, for the rows still to be created.
   const creates = outcomes.filter((o): o is Extract<Outcome, { kind: 'create' }> => o.kind === 'create');
-  const names = await repo.takenNames(
+  const names = await takenNames(
     ctx.db,
     creates.map((c) => ({ ownerId: c.owner?.id ?? 0, name: c.input.name.trim() })),
   );
-  const logins = await repo.takenLogins(
+  const logins = await takenLogins(
     ctx.db,
     creates.map((c) => c.input.portalUsername ?? c.input.accountNumber).filter((l): l is string => !!l),
   );
-  const pins = await repo.takenPins(
+  const pins = await takenPins(
     ctx.db,
     creates.map((c) => c.input.pin).filter((p): p is string => !!p),
   );
@@ -286,8 +290,8 @@ async function assignAccountNumbers(
     if (attempt > 20) throw new Error('Could not find free account numbers');
     const candidates = new Map(missing.map((c) => [c, accountsService.generateAccountNumber()]));
     const values = [...candidates.values()];
-    const numbers = await repo.takenNumbers(ctx.db, values);
-    const logins = await repo.takenLogins(ctx.db, values);
+    const numbers = await takenNumbers(ctx.db, values);
+    const logins = await takenLogins(ctx.db, values);
     const seen = new Set<string>();
     for (const [c, n] of candidates) {
       if (numbers.has(n) || logins.has(n) || seen.has(n)) continue;

@@ -324,44 +324,6 @@ export async function rowsAlreadyImported(
   return new Set(r.rows.map((x) => x.import_row));
 }
 
-/** Of these (owner, lower(name)) pairs, those a live account already uses. */
-export async function takenNames(
-  db: Executor,
-  pairs: { ownerId: number; name: string }[],
-): Promise<Set<string>> {
-  if (pairs.length === 0) return new Set();
-  const r = await sql<{ o: number; n: string }>`
-    SELECT coalesce(a.parent_id, 0) AS o, lower(a.name) AS n FROM accounts a
-    WHERE a.deleted_at IS NULL AND (coalesce(a.parent_id, 0), lower(a.name)) IN
-      (SELECT * FROM unnest(${pairs.map((p) => p.ownerId)}::bigint[], ${pairs.map((p) => p.name.toLowerCase())}::text[]))`.execute(
-    db,
-  );
-  return new Set(r.rows.map((x) => `${Number(x.o)}:${x.n}`));
-}
-
-export async function takenLogins(db: Executor, logins: string[]): Promise<Set<string>> {
-  if (logins.length === 0) return new Set();
-  const r = await sql<{ l: string }>`
-    SELECT lower(login) AS l FROM users WHERE deleted_at IS NULL
-    AND lower(login) = ANY(${logins.map((l) => l.toLowerCase())}::text[])`.execute(db);
-  return new Set(r.rows.map((x) => x.l));
-}
-
-export async function takenPins(db: Executor, pins: string[]): Promise<Set<string>> {
-  if (pins.length === 0) return new Set();
-  const r = await sql<{ pin: string }>`
-    SELECT pin FROM accounts WHERE deleted_at IS NULL AND pin = ANY(${pins}::text[])`.execute(db);
-  return new Set(r.rows.map((x) => x.pin));
-}
-
-/** Account numbers among these that any account (deleted included) already has. */
-export async function takenNumbers(db: Executor, numbers: string[]): Promise<Set<string>> {
-  if (numbers.length === 0) return new Set();
-  const r = await sql<{ account_number: string }>`
-    SELECT account_number FROM accounts WHERE account_number = ANY(${numbers}::text[])`.execute(db);
-  return new Set(r.rows.map((x) => x.account_number));
-}
-
 /** Live resellers the actor may put customers under, by account number (a reseller: itself or its subtree). */
 export async function resellersByNumber(db: Executor, actor: Actor, numbers: string[]) {
   if (numbers.length === 0) return new Map<string, { id: number; ancestor_ids: number[] }>();
