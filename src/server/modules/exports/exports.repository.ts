@@ -36,7 +36,7 @@ const EXPRESSIONS: Record<string, RawBuilder<unknown>> = {
   timezone: sql.raw('a.timezone'),
   tax_id: sql.raw('a.tax_id'),
   reference: sql.raw('a.reference'),
-  reseller: sql.raw('(SELECT p.account_number FROM accounts p WHERE p.id = a.parent_id)'),
+  reseller: sql.raw('a.parent_id::text'),
   rate_group: sql.raw('a.rate_group_id::text'),
   non_cli_rate_group: sql.raw('a.non_cli_rate_group_id::text'),
   cli_pool_mode: sql.raw('a.cli_pool_mode::text'),
@@ -55,9 +55,7 @@ const EXPRESSIONS: Record<string, RawBuilder<unknown>> = {
   invoice_note: sql.raw('a.invoice_note'),
   notifications_enabled: sql.raw('a.notifications_enabled::text'),
   valid_until: isoUtc('a.valid_until'),
-  portal_username: sql.raw(
-    '(SELECT u.login FROM users u WHERE u.account_id = a.id AND u.deleted_at IS NULL ORDER BY u.id LIMIT 1)',
-  ),
+  portal_username: sql.raw('NULL::text'),
   balance: sql.raw('a.balance::text'),
   first_used: isoUtc('a.first_used_at'),
   created_at: isoUtc('a.created_at'),
@@ -86,8 +84,39 @@ export async function exportBatch(
     .orderBy('a.id')
     .limit(limit);
   const rows = (await q.execute()) as unknown as Record<string, string | number | null>[];
-  return rows.map((r) => ({
+  const out = rows.map((r) => ({
     id: Number(r.id),
     cells: columns.map((_, i) => r[`c${i}`] as string | null),
   }));
+  // Reseller numbers and portal logins come from one lookup per batch, not a subquery per row:
+  // constant cost per row whatever the planner's statistics say.
+  const resellerAt = columns.indexOf('reseller');
+  if (resellerAt >= 0) {
+    const parents = [...new Set(out.map((r) => r.cells[resellerAt]).filter((v): v is string => v !== null))];
+    const numbers = new Map(
+      parents.length
+        ? (
+            await sql<{ id: string; n: string }>`
+              SELECT id::text AS id, account_number AS n FROM accounts WHERE id = ANY(${parents}::bigint[])`.execute(
+              db,
+            )
+          ).rows.map((p) => [p.id, p.n])
+        : [],
+    );
+    for (const r of out) {
+      const p = r.cells[resellerAt];
+      if (p !== null && p !== undefined) r.cells[resellerAt] = numbers.get(p) ?? null;
+    }
+  }
+  const loginAt = columns.indexOf('portal_username');
+  if (loginAt >= 0 && out.length) {
+    const logins = await sql<{ account_id: number; login: string; deleted: boolean }>`
+      SELECT account_id, login, deleted_at IS NOT NULL AS deleted FROM users
+      WHERE account_id = ANY(${out.map((r) => r.id)}::bigint[]) ORDER BY account_id, id`.execute(db);
+    const first = new Map<number, string>();
+    for (const u of logins.rows)
+      if (!u.deleted && !first.has(Number(u.account_id))) first.set(Number(u.account_id), u.login);
+    for (const r of out) r.cells[loginAt] = first.get(r.id) ?? null;
+  }
+  return out;
 }

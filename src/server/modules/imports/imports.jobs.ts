@@ -356,6 +356,8 @@ export function importJobHandlers(): JobHandler[] {
         if (!ok) throw new Error('The import moved on without this step');
         if (last) await finish(tx, row, 'done');
       });
+      // Chunks 2, 4, 8, 16 ... and the last: the tables doubled since the planner last looked.
+      if (last || (seq >= 1 && ((seq + 1) & seq) === 0)) await repo.refreshPlannerStats(jc.db);
       return last ? 'done' : 'more';
     },
     async onFailed(jc, payload, error) {

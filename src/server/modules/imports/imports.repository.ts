@@ -351,3 +351,13 @@ export async function accountOwnerRef(db: Executor, id: number) {
     .executeTakeFirstOrThrow();
   return { id: r.id, ancestor_ids: r.ancestor_ids.map(Number) };
 }
+
+/**
+ * Refreshes the planner's statistics of the tables an import grows. After a large load they are
+ * stale (or absent when autovacuum lags), and the lookups of the next chunks would be planned
+ * for tiny tables.
+ */
+export async function refreshPlannerStats(db: Executor): Promise<void> {
+  await sql`ANALYZE accounts`.execute(db);
+  await sql`ANALYZE users`.execute(db);
+}
