@@ -22,8 +22,9 @@ const CsvFile = { description: 'CSV file', content: { 'text/csv': { schema: Type
 /** Customer CSV import: upload, mapping, dry run, run in the background, progress and reports. */
 export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // The upload body is handed over as a stream: it is parsed and stored chunk by chunk.
-  app.addContentTypeParser(['text/csv', 'text/plain', 'application/octet-stream'], (_req, payload, done) =>
-    done(null, payload),
+  app.addContentTypeParser(
+    ['text/csv', 'text/plain', 'application/octet-stream', 'application/vnd.ms-excel'],
+    (_req, payload, done) => done(null, payload),
   );
   const base = '/customer-imports';
 

@@ -112,13 +112,13 @@ export async function uploadImport(
   ctx: Ctx,
   fileName: string,
   body: Readable,
-  opts: { chunkRows?: number } = {},
+  opts: { chunkRows?: number; maxRows?: number } = {},
 ): Promise<CustomerImportDto> {
   requireManager(ctx);
   const ownerId = ctx.actor.kind === 'reseller' ? ctx.actor.accountId : null;
   const id = await repo.insertImport(ctx.db, { ownerId, actor: ctx.actor, fileName });
   try {
-    const up = await storeUpload(ctx.db, id, body, opts.chunkRows);
+    const up = await storeUpload(ctx.db, id, body, opts);
     await repo.finishUpload(ctx.db, id, {
       ...up,
       settings: { columns: up.autoColumns, defaults: {}, mode: 'skipInvalid', onExisting: 'error' },

@@ -491,6 +491,22 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
     expect(Number(count.rows[0]!.n)).toBe(0);
   });
 
+  it('refuses a file over the row limit and keeps nothing of it', async () => {
+    const ctx: Ctx = {
+      actor: { kind: 'admin', userId: null, apiKeyId: null, label: 'test' },
+      db: t.database.db,
+      now: () => new Date(),
+    };
+    const text = csv([['name'], ...Array.from({ length: 12 }, (_, i) => [`Limit ${i}`])]);
+    await expect(
+      importsService.uploadImport(ctx, 'big.csv', Readable.from([text]), { chunkRows: 5, maxRows: 10 }),
+    ).rejects.toMatchObject({ code: 'IMPORT_TOO_LARGE', status: 413 });
+    const left = await sql<{
+      n: number;
+    }>`SELECT count(*) AS n FROM customer_imports WHERE file_name = 'big.csv'`.execute(t.database.db);
+    expect(Number(left.rows[0]!.n)).toBe(0);
+  });
+
   it('survives a crash mid-import: a new runner resumes and nothing is duplicated', async () => {
     const ctx: Ctx = {
       actor: { kind: 'admin', userId: null, apiKeyId: null, label: 'test' },

@@ -61,8 +61,10 @@ export async function storeUpload(
   db: Executor,
   importId: number,
   body: Readable,
-  chunkRows = CHUNK_ROWS,
+  limits: { chunkRows?: number; maxRows?: number } = {},
 ): Promise<UploadResult> {
+  const chunkRows = limits.chunkRows ?? CHUNK_ROWS;
+  const maxRows = limits.maxRows ?? MAX_ROWS;
   const sha = crypto.createHash('sha256');
   let bytes = 0;
   const meter = new Transform({
@@ -97,8 +99,11 @@ export async function storeUpload(
     buffer = [];
   };
 
+  // The request is piped in, not part of the pipeline: on an error it is drained instead of
+  // destroyed, so the client still receives the 4xx answer rather than a reset connection.
+  body.pipe(meter);
   try {
-    await pipeline(body, meter, parser, async (records: AsyncIterable<string[]>) => {
+    await pipeline(meter, parser, async (records: AsyncIterable<string[]>) => {
       for await (const record of records) {
         recordNo++;
         if (headers === null) {
@@ -113,13 +118,15 @@ export async function storeUpload(
           continue;
         }
         if (record.every((c) => c === '')) continue; // a blank line: counted in row numbers, not imported
-        if (++rowCount > MAX_ROWS) throw importTooLarge(`The file has more than ${MAX_ROWS} rows.`);
+        if (++rowCount > maxRows) throw importTooLarge(`The file has more than ${maxRows} rows.`);
         buffer.push([recordNo, record]);
         if (buffer.length >= chunkRows) await flush();
       }
     });
     await flush();
   } catch (err) {
+    body.unpipe(meter);
+    body.resume();
     const e = err as { code?: string; message?: string; lines?: number; records?: number };
     if (typeof e.code === 'string' && e.code.startsWith('CSV_') && !(err as { status?: number }).status)
       throw csvMalformed(
