@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import v8 from 'node:v8';
 import path from 'node:path';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
@@ -142,6 +143,7 @@ async function main() {
   );
 
   // 2. Export everything (streamed).
+  const rssBeforeExport = process.memoryUsage().rss;
   peakRss = 0;
   t0 = performance.now();
   const ex = await fetch(`${base}/customers/export`, { headers });
@@ -154,7 +156,7 @@ async function main() {
   const exportMs = performance.now() - t0;
   const exported = lines - 1;
   console.log(
-    `export: ${exported.toLocaleString('en-US')} rows (${mb(exBytes)}) in ${(exportMs / 1000).toFixed(1)} s = ${rate(exported, exportMs)} rows/s; peak RSS ${mb(peakRss)}`,
+    `export: ${exported.toLocaleString('en-US')} rows (${mb(exBytes)}) in ${(exportMs / 1000).toFixed(1)} s = ${rate(exported, exportMs)} rows/s; RSS ${mb(rssBeforeExport)} before, peak ${mb(peakRss)} during`,
   );
 
   // 3. Mass create.
@@ -187,6 +189,12 @@ async function main() {
     `mass create: ${MASS.toLocaleString('en-US')} accounts in ${(massMs / 1000).toFixed(1)} s = ${rate(MASS, massMs)} accounts/s (argon2id hashing dominates)`,
   );
 
+  console.log(
+    `load average at the end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   clearInterval(sampler);
   await app.close();
   await database.close();
