@@ -70,7 +70,11 @@ async function writeCsv(file: string, rows: number) {
 
 async function main() {
   console.log(
-    `bench:import — ${ROWS.toLocaleString('en-US')} rows, ${os.cpus().length} CPUs (${os.cpus()[0]?.model})`,
+    `bench:import — ${ROWS.toLocaleString('en-US')} rows, ${os.cpus().length} CPUs (${os.cpus()[0]?.model}), ` +
+      `load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}, heap limit ${mb(v8.getHeapStatistics().heap_size_limit)}`,
   );
   await resetDatabase();
   const database = await openDatabase({ databaseUrl: URL_, poolSize: 10 });
