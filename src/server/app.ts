@@ -18,6 +18,10 @@ import { accountRoutes } from './modules/accounts/index.js';
 import { dashboardRoutes } from './modules/dashboard/index.js';
 import { preferenceRoutes } from './modules/preferences/index.js';
 import { ledgerAdminRoutes, ledgerRoutes } from './modules/ledger/index.js';
+import { exportRoutes } from './modules/exports/index.js';
+import { templateRoutes } from './modules/templates/index.js';
+import { importRoutes } from './modules/imports/index.js';
+import { massCreateRoutes } from './modules/mass-create/index.js';
 
 export interface AppDeps {
   config: Pick<Config, 'logLevel' | 'sessionTtlHours' | 'cookieSecure' | 'trustProxy' | 'serveUi'>;
@@ -91,6 +95,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           loginAttemptsPerMinute: deps.loginAttemptsPerMinute,
         }),
       );
+      await api.register(exportRoutes);
+      await api.register(templateRoutes);
+      await api.register(importRoutes);
+      await api.register(massCreateRoutes);
       await api.register(accountRoutes('customer'));
       await api.register(accountRoutes('provider'));
       await api.register(accountRoutes('reseller'));

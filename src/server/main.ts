@@ -9,10 +9,12 @@ import { systemActor } from './platform/context.js';
 import { buildApp } from './app.js';
 import { ensureFirstAdmin } from './modules/auth/index.js';
 import { ensureWebBuild } from './web-build.js';
+import { createJobRunner } from './platform/jobs/index.js';
+import { jobHandlers } from './job-handlers.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Boot: config -> database -> migrate -> first admin -> UI build -> listen; SIGTERM drains. */
+/** Boot: config -> database -> migrate -> first admin -> UI build -> listen + job runner; SIGTERM drains. */
 async function main(): Promise<void> {
   const config = loadConfig();
   let database;
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
   const webRoot = path.join(root, 'dist/web');
   if (config.serveUi) await ensureWebBuild(root);
   const app = await buildApp({ config, database, webRoot });
+  const runner = createJobRunner({ db: database.db, handlers: jobHandlers(), log: app.log });
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -51,6 +54,8 @@ async function main(): Promise<void> {
     const timer = setTimeout(() => process.exit(1), 15_000);
     timer.unref();
     try {
+      // The job in flight finishes its step and goes back to the queue; a new process resumes it.
+      await runner.stop();
       await app.close();
       await database.close();
     } finally {
@@ -61,6 +66,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  runner.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   app.log.info({ port, database: database.kind }, `Tollgate listening on http://localhost:${port}`);

@@ -58,6 +58,9 @@ export interface AccountsTable {
   generate_zero_invoice: Generated<boolean>;
   invoice_note: string | null;
   template_id: number | null;
+  template_version: ColumnType<number | null, number | null | undefined, number | null>;
+  import_id: ColumnType<number | null, number | null | undefined, number | null>;
+  import_row: ColumnType<number | null, number | null | undefined, number | null>;
   search_text: ColumnType<string, never, never>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
@@ -175,6 +178,122 @@ export interface OutboxEventsTable {
   processed_at: Timestamp | null;
 }
 
+/** jsonb: read back parsed, written as JSON text. */
+type Json<T> = ColumnType<T, string, string>;
+
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  payload: ColumnType<unknown, string | undefined, string>;
+  status: Generated<'queued' | 'running' | 'done' | 'failed'>;
+  run_after: ColumnType<Date, Date | string | undefined, Date | string>;
+  attempts: Generated<number>;
+  max_attempts: Generated<number>;
+  locked_by: string | null;
+  locked_until: Timestamp | null;
+  last_error: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  finished_at: Timestamp | null;
+}
+
+export interface CustomerTemplatesTable {
+  id: Generated<number>;
+  owner_id: number | null;
+  name: string;
+  description: string | null;
+  settings: Json<Record<string, unknown>>;
+  version: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface CustomerImportsTable {
+  id: Generated<number>;
+  owner_id: number | null;
+  actor: Json<unknown>;
+  file_name: string;
+  file_sha256: string;
+  file_bytes: number;
+  headers: string[];
+  hashed_columns: Generated<number[]>;
+  row_count: number;
+  chunk_count: number;
+  settings: ColumnType<unknown, string | null | undefined, string | null>;
+  status: Generated<
+    'uploading' | 'uploaded' | 'validating' | 'validated' | 'queued' | 'running' | 'done' | 'failed'
+  >;
+  phase: 'validate' | 'write' | null;
+  dry_run: ColumnType<unknown, string | null | undefined, string | null>;
+  next_chunk: Generated<number>;
+  rows_done: Generated<number>;
+  created_count: Generated<number>;
+  updated_count: Generated<number>;
+  unchanged_count: Generated<number>;
+  skipped_count: Generated<number>;
+  rejected_count: Generated<number>;
+  warning_count: Generated<number>;
+  failure: ColumnType<unknown, string | null | undefined, string | null>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+}
+
+export interface CustomerImportChunksTable {
+  import_id: number;
+  seq: number;
+  first_row: number;
+  row_count: number;
+  rows: string;
+}
+
+export interface CustomerImportIssuesTable {
+  id: Generated<number>;
+  import_id: number;
+  run: 'dry' | 'real';
+  row_number: number;
+  severity: 'error' | 'warning';
+  column_name: string | null;
+  code: string;
+  message: string;
+}
+
+export interface CustomerImportRejectsTable {
+  import_id: number;
+  row_number: number;
+  cells: string;
+}
+
+export interface CustomerMassCreatesTable {
+  id: Generated<number>;
+  owner_id: number | null;
+  actor: Json<unknown>;
+  params: Json<unknown>;
+  count: number;
+  status: Generated<'queued' | 'running' | 'done' | 'failed'>;
+  prepared: Generated<number>;
+  created: Generated<number>;
+  public_key: string;
+  result_state: Generated<'pending' | 'ready' | 'downloaded'>;
+  failure: ColumnType<unknown, string | null | undefined, string | null>;
+  downloaded_at: Timestamp | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+}
+
+export interface CustomerMassCreateRowsTable {
+  mass_create_id: number;
+  seq: number;
+  password_hash: string | null;
+  password_box: string;
+  account_number: string | null;
+  pin: string | null;
+  account_id: number | null;
+}
+
 export interface DB {
   accounts: AccountsTable;
   users: UsersTable;
@@ -184,4 +303,12 @@ export interface DB {
   user_preferences: UserPreferencesTable;
   ledger_entries: LedgerEntriesTable;
   outbox_events: OutboxEventsTable;
+  jobs: JobsTable;
+  customer_templates: CustomerTemplatesTable;
+  customer_imports: CustomerImportsTable;
+  customer_import_chunks: CustomerImportChunksTable;
+  customer_import_issues: CustomerImportIssuesTable;
+  customer_import_rejects: CustomerImportRejectsTable;
+  customer_mass_creates: CustomerMassCreatesTable;
+  customer_mass_create_rows: CustomerMassCreateRowsTable;
 }

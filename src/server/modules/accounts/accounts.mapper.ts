@@ -78,6 +78,7 @@ export function toAccountDto(row: AccountRow): AccountDto {
     generateZeroInvoice: row.generate_zero_invoice,
     invoiceNote: row.invoice_note,
     templateId: row.template_id,
+    templateVersion: row.template_version,
     createdAt: iso(row.created_at)!,
     updatedAt: iso(row.updated_at)!,
     deletedAt: iso(row.deleted_at),

@@ -58,12 +58,13 @@ const ACCOUNT_COLUMNS = [
   'a.generate_zero_invoice',
   'a.invoice_note',
   'a.template_id',
+  'a.template_version',
   'a.created_at',
   'a.updated_at',
   'a.deleted_at',
 ] as const;
 
-type AccountQuery = SelectQueryBuilder<DB & { a: DB['accounts'] }, 'a', object>;
+export type AccountQuery = SelectQueryBuilder<DB & { a: DB['accounts'] }, 'a', object>;
 
 function baseSelect(db: Executor) {
   return db
@@ -135,6 +136,15 @@ export async function findAccount(
   return q.executeTakeFirst();
 }
 
+/** Live accounts in the actor's scope among `ids`, in id order (missing ones are left out). */
+export async function findAccountsByIds(db: Executor, actor: Actor, ids: number[]): Promise<AccountRow[]> {
+  if (ids.length === 0) return [];
+  return scopeAccounts(baseSelect(db).where('a.id', 'in', ids), actor)
+    .where('a.deleted_at', 'is', null)
+    .orderBy('a.id')
+    .execute();
+}
+
 const SORT_COLUMNS: Record<SortField, { expr: string; nullable: boolean; type: 'text' | 'num' | 'time' }> = {
   accountNumber: { expr: 'a.account_number', nullable: false, type: 'text' },
   name: { expr: 'lower(a.name)', nullable: false, type: 'text' },
@@ -180,15 +190,17 @@ function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => '\\' + c);
 }
 
-function filtered(db: Executor, actor: Actor, f: ListFilter) {
-  let q = scopeAccounts(baseSelect(db), actor)
-    .where('a.deleted_at', 'is', null)
-    .where(kindPredicate(f.kind, f.role));
-  if (f.q) q = q.where(sql<boolean>`a.search_text LIKE ${'%' + escapeLike(f.q.toLowerCase()) + '%'}`);
-  if (f.status) q = q.where('a.status', '=', f.status);
-  if (f.mode) q = q.where('a.mode', '=', f.mode);
-  if (f.resellerId === 'none') q = q.where('a.parent_id', 'is', null);
-  else if (f.resellerId) q = q.where('a.parent_id', '=', f.resellerId);
+/**
+ * The list filter of GET /customers (scope, live rows, kind and every query filter), applied to any
+ * select over `accounts as a`: the grid, its count and the CSV export share it.
+ */
+export function applyListFilter<Q extends AccountQuery>(q: Q, actor: Actor, f: ListFilter): Q {
+  let r = scopeAccounts(q, actor).where('a.deleted_at', 'is', null).where(kindPredicate(f.kind, f.role));
+  if (f.q) r = r.where(sql<boolean>`a.search_text LIKE ${'%' + escapeLike(f.q.toLowerCase()) + '%'}`);
+  if (f.status) r = r.where('a.status', '=', f.status);
+  if (f.mode) r = r.where('a.mode', '=', f.mode);
+  if (f.resellerId === 'none') r = r.where('a.parent_id', 'is', null);
+  else if (f.resellerId) r = r.where('a.parent_id', '=', f.resellerId);
   // search_text holds lower(name) and lower(company_name) verbatim, so it contains whatever they
   // contain: the search_text LIKE lets the trigram index find the candidates, and strpos() (the
   // same exact substring test as an escaped LIKE) keeps only the real matches. strpos rather than
@@ -196,21 +208,25 @@ function filtered(db: Executor, actor: Actor, f: ListFilter) {
   // product of two correlated conditions.
   if (f.company) {
     const needle = f.company.toLowerCase();
-    q = q
+    r = r
       .where(sql<boolean>`a.search_text LIKE ${'%' + escapeLike(needle) + '%'}`)
       .where(sql<boolean>`strpos(lower(a.company_name), ${needle}) > 0`);
   }
   if (f.name) {
     const needle = f.name.toLowerCase();
-    q = q
+    r = r
       .where(sql<boolean>`a.search_text LIKE ${'%' + escapeLike(needle) + '%'}`)
       .where(sql<boolean>`strpos(lower(a.name), ${needle}) > 0`);
   }
-  if (f.accountNumber) q = q.where('a.account_number', 'like', escapeLike(f.accountNumber) + '%');
-  if (f.rateGroupId) q = q.where('a.rate_group_id', '=', f.rateGroupId);
-  if (f.createdFrom) q = q.where('a.created_at', '>=', new Date(f.createdFrom));
-  if (f.createdTo) q = q.where('a.created_at', '<', new Date(f.createdTo));
-  return q;
+  if (f.accountNumber) r = r.where('a.account_number', 'like', escapeLike(f.accountNumber) + '%');
+  if (f.rateGroupId) r = r.where('a.rate_group_id', '=', f.rateGroupId);
+  if (f.createdFrom) r = r.where('a.created_at', '>=', new Date(f.createdFrom));
+  if (f.createdTo) r = r.where('a.created_at', '<', new Date(f.createdTo));
+  return r as Q;
+}
+
+function filtered(db: Executor, actor: Actor, f: ListFilter) {
+  return applyListFilter(baseSelect(db), actor, f);
 }
 
 /**

@@ -204,6 +204,7 @@ export const Account = Type.Object({
   generateZeroInvoice: Type.Boolean(),
   invoiceNote: Nullable(Type.String()),
   templateId: Nullable(Type.Integer()),
+  templateVersion: Nullable(Type.Integer({ description: 'the template version last applied' })),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
   deletedAt: Nullable(Type.String({ format: 'date-time' })),

@@ -54,7 +54,7 @@ function requireManager(ctx: Ctx): void {
 }
 
 /** Field rules that TypeBox cannot state: reference codes and rules across fields. */
-function checkAccountRules(ctx: Ctx, next: Partial<CreateAccountInput>): void {
+export function checkAccountRules(ctx: Ctx, next: Partial<CreateAccountInput>): void {
   if (next.country !== undefined && !isCountryCode(next.country))
     throw validationError('country', 'Use an ISO 3166-1 alpha-2 country code, such as US.');
   if (next.timezone !== undefined && !isTimeZone(next.timezone))
@@ -124,6 +124,74 @@ async function resolveOwner(ctx: Ctx, resellerId: number | null | undefined) {
   return owner;
 }
 
+/** The owner an account hangs under: its id and its own ancestors. */
+export interface AccountOwner {
+  id: number;
+  ancestor_ids: number[];
+}
+
+/**
+ * The row a create-form input becomes (defaults included). Shared by createAccount and the bulk
+ * paths (import, mass create), so every way of creating an account stores the same thing.
+ */
+export function newAccountValues(
+  kind: AccountKind,
+  input: CreateAccountInput,
+  roles: string[],
+  owner: AccountOwner | null,
+) {
+  const mode = input.mode ?? 'prepaid';
+  return {
+    is_reseller: kind === 'reseller',
+    roles,
+    parent_id: owner?.id ?? null,
+    ancestor_ids: owner ? [...owner.ancestor_ids, owner.id] : [],
+    name: input.name.trim(),
+    status: input.status ?? 'active',
+    pin: input.pin ?? null,
+    valid_until: input.validUntil ?? null,
+    company_name: input.companyName ?? null,
+    first_name: input.firstName ?? null,
+    last_name: input.lastName ?? null,
+    main_email: input.mainEmail ?? null,
+    noc_emails: input.nocEmails ?? [],
+    billing_emails: input.billingEmails ?? [],
+    rates_emails: input.ratesEmails ?? [],
+    notification_emails: input.notificationEmails ?? [],
+    phone: input.phone ?? null,
+    address1: input.address1 ?? null,
+    address2: input.address2 ?? null,
+    city: input.city ?? null,
+    province: input.province ?? null,
+    zip: input.zip ?? null,
+    country: input.country,
+    timezone: input.timezone,
+    tax_id: input.taxId ?? null,
+    reference: input.reference ?? null,
+    call_limit: input.callLimit ?? null,
+    cps_limit: input.cpsLimit ?? null,
+    localization_id: input.localizationId ?? null,
+    allow_local_calls: input.allowLocalCalls ?? false,
+    local_call_price_per_min: input.localCallPricePerMin ?? '0',
+    min_profit_type: input.minProfitability?.type ?? null,
+    min_profit_value: input.minProfitability?.value ?? null,
+    notifications_enabled: input.notificationsEnabled ?? true,
+    online_payment: input.onlinePayment ?? false,
+    portal_permissions: input.portalPermissions ?? ['accountSummary', 'balance', 'invoices'],
+    mode,
+    currency: input.currency,
+    credit_limit: mode === 'postpaid' ? (input.creditLimit ?? '0') : '0',
+    unlimited_credit: mode === 'postpaid' ? (input.unlimitedCredit ?? false) : false,
+    rate_group_id: input.rateGroupId ?? null,
+    non_cli_rate_group_id: input.nonCliRateGroupId ?? null,
+    cli_pool_mode: input.cliPoolMode ?? 0,
+    billing_schedule: input.billingSchedule ?? 'monthly',
+    billing_day: input.billingDay ?? 1,
+    generate_zero_invoice: input.generateZeroInvoice ?? false,
+    invoice_note: input.invoiceNote ?? null,
+  };
+}
+
 /** Creates a customer, provider or reseller with its portal user, in one transaction. */
 export async function createAccount(
   ctx: Ctx,
@@ -151,55 +219,7 @@ export async function createAccount(
   try {
     return await inTransaction(ctx, async (tx) => {
       const owner = await resolveOwner(tx, input.resellerId);
-      const values = {
-        is_reseller: kind === 'reseller',
-        roles,
-        parent_id: owner?.id ?? null,
-        ancestor_ids: owner ? [...owner.ancestor_ids, owner.id] : [],
-        name: input.name.trim(),
-        status: input.status ?? 'active',
-        pin: input.pin ?? null,
-        valid_until: input.validUntil ?? null,
-        company_name: input.companyName ?? null,
-        first_name: input.firstName ?? null,
-        last_name: input.lastName ?? null,
-        main_email: input.mainEmail ?? null,
-        noc_emails: input.nocEmails ?? [],
-        billing_emails: input.billingEmails ?? [],
-        rates_emails: input.ratesEmails ?? [],
-        notification_emails: input.notificationEmails ?? [],
-        phone: input.phone ?? null,
-        address1: input.address1 ?? null,
-        address2: input.address2 ?? null,
-        city: input.city ?? null,
-        province: input.province ?? null,
-        zip: input.zip ?? null,
-        country: input.country,
-        timezone: input.timezone,
-        tax_id: input.taxId ?? null,
-        reference: input.reference ?? null,
-        call_limit: input.callLimit ?? null,
-        cps_limit: input.cpsLimit ?? null,
-        localization_id: input.localizationId ?? null,
-        allow_local_calls: input.allowLocalCalls ?? false,
-        local_call_price_per_min: input.localCallPricePerMin ?? '0',
-        min_profit_type: input.minProfitability?.type ?? null,
-        min_profit_value: input.minProfitability?.value ?? null,
-        notifications_enabled: input.notificationsEnabled ?? true,
-        online_payment: input.onlinePayment ?? false,
-        portal_permissions: input.portalPermissions ?? ['accountSummary', 'balance', 'invoices'],
-        mode,
-        currency: input.currency,
-        credit_limit: mode === 'postpaid' ? (input.creditLimit ?? '0') : '0',
-        unlimited_credit: mode === 'postpaid' ? (input.unlimitedCredit ?? false) : false,
-        rate_group_id: input.rateGroupId ?? null,
-        non_cli_rate_group_id: input.nonCliRateGroupId ?? null,
-        cli_pool_mode: input.cliPoolMode ?? 0,
-        billing_schedule: input.billingSchedule ?? 'monthly',
-        billing_day: input.billingDay ?? 1,
-        generate_zero_invoice: input.generateZeroInvoice ?? false,
-        invoice_note: input.invoiceNote ?? null,
-      };
+      const values = newAccountValues(kind, input, roles, owner);
       let id: number | undefined;
       let accountNumber = input.accountNumber;
       for (let attempt = 0; attempt < GENERATED_NUMBER_ATTEMPTS && id === undefined; attempt++) {

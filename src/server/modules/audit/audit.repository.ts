@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
 
 export interface AuditRow {
@@ -81,4 +82,32 @@ export async function listAuditForAccount(
     after: r.after,
     requestId: r.request_id,
   }));
+}
+
+/** Many entries in one statement (bulk import, mass create): one row each, same columns as above. */
+export async function insertAuditMany(
+  db: Executor,
+  actor: {
+    actorUserId: number | null;
+    actorApiKeyId: number | null;
+    actorLabel: string;
+    requestId: string | null;
+  },
+  rows: {
+    action: string;
+    entityType: string;
+    entityId: number | null;
+    accountId: number | null;
+    after: unknown;
+  }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    INSERT INTO audit_log (actor_user_id, actor_api_key_id, actor_label, action, entity_type, entity_id, account_id, after, request_id)
+    SELECT ${actor.actorUserId}::bigint, ${actor.actorApiKeyId}::bigint, ${actor.actorLabel}, t.action, t.entity_type,
+           t.entity_id, t.account_id, t.after::jsonb, ${actor.requestId}
+    FROM unnest(${rows.map((r) => r.action)}::text[], ${rows.map((r) => r.entityType)}::text[],
+                ${rows.map((r) => r.entityId)}::bigint[], ${rows.map((r) => r.accountId)}::bigint[],
+                ${rows.map((r) => (r.after === null || r.after === undefined ? null : JSON.stringify(r.after)))}::text[])
+      AS t(action, entity_type, entity_id, account_id, after)`.execute(db);
 }

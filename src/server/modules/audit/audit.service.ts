@@ -1,5 +1,5 @@
 import type { Ctx } from '../../platform/context.js';
-import { insertAudit } from './audit.repository.js';
+import { insertAudit, insertAuditMany } from './audit.repository.js';
 
 const SECRET_KEYS = /password|secret|pin|token|hash|apikey/i;
 
@@ -28,6 +28,37 @@ export function diffObjects(
     }
   }
   return Object.keys(a).length ? { before: b, after: a } : null;
+}
+
+function actorFields(ctx: Ctx) {
+  const actor = ctx.actor;
+  return {
+    actorUserId: actor.kind === 'system' ? null : actor.userId,
+    actorApiKeyId: actor.kind === 'admin' ? actor.apiKeyId : null,
+    actorLabel:
+      actor.kind !== 'system' && actor.kind !== 'admin' && actor.impersonatorUserId
+        ? `${actor.label} (impersonated by user ${actor.impersonatorUserId})`
+        : actor.label,
+    requestId: ctx.requestId ?? null,
+  };
+}
+
+/** Writes many creation entries in one statement, with the context's executor (bulk paths). */
+export async function recordAuditMany(
+  ctx: Ctx,
+  entries: {
+    action: string;
+    entityType: string;
+    entityId: number | null;
+    accountId: number | null;
+    after: unknown;
+  }[],
+): Promise<void> {
+  await insertAuditMany(
+    ctx.db,
+    actorFields(ctx),
+    entries.map((e) => ({ ...e, after: redactSecrets(e.after ?? null) })),
+  );
 }
 
 /** Writes one audit entry with the context's executor, so it commits or rolls back with the change. */

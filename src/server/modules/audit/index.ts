@@ -1,2 +1,2 @@
-export { recordAudit, diffObjects, redactSecrets } from './audit.service.js';
+export { recordAudit, recordAuditMany, diffObjects, redactSecrets } from './audit.service.js';
 export { listAuditForAccount, type AuditRow } from './audit.repository.js';

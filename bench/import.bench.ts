@@ -1,0 +1,210 @@
+/**
+ * npm run bench:import — the bulk-work benchmark on PostgreSQL (issue 6):
+ *   1. import IMPORT_ROWS customers (default 1,000,000) from a CSV file, through the HTTP upload and
+ *      the background job, in skipInvalid mode;
+ *   2. export them all through GET /customers/export;
+ *   3. mass create 10,000 customers.
+ * It uses its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/tollgate_bench_import),
+ * dropped and created afresh. Figures go to stdout; copy them to bench/README.md.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import v8 from 'node:v8';
+import path from 'node:path';
+import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import pg from 'pg';
+import { buildApp } from '../src/server/app.js';
+import { openDatabase } from '../src/server/platform/db/database.js';
+import { migrateToLatest } from '../src/server/platform/db/migrate.js';
+import { systemActor } from '../src/server/platform/context.js';
+import { ensureFirstAdmin } from '../src/server/modules/auth/index.js';
+import { createJobRunner } from '../src/server/platform/jobs/index.js';
+import { jobHandlers } from '../src/server/job-handlers.js';
+
+const ROWS = Number(process.env.IMPORT_ROWS ?? 1_000_000);
+const MASS = Number(process.env.MASS_CREATE_COUNT ?? 10_000);
+const URL_ = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tollgate_bench_import';
+const EMAIL = 'bench@example.com';
+const PASSWORD = 'bench-password-1';
+
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+const mb = (b: number) => `${Math.round(b / 1024 / 1024)} MB`;
+const rate = (n: number, ms: number) => Math.round((n * 1000) / ms).toLocaleString('en-US');
+
+async function resetDatabase() {
+  const url = new URL(URL_);
+  const name = url.pathname.slice(1);
+  url.pathname = '/postgres';
+  const c = new pg.Client({ connectionString: url.toString() });
+  await c.connect();
+  await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await c.query(`CREATE DATABASE ${name}`);
+  await c.end();
+}
+
+/** The CSV file, written as a stream: ASTPP-like columns, unique numbers and names. */
+async function writeCsv(file: string, rows: number) {
+  const out = fs.createWriteStream(file);
+  const write = async (s: string) => {
+    if (!out.write(s)) await once(out, 'drain');
+  };
+  await write(
+    'account_number,name,company_name,first_name,last_name,main_email,phone,city,country,timezone,currency,mode,credit_limit,call_limit\r\n',
+  );
+  let buf = '';
+  for (let i = 0; i < rows; i++) {
+    const n = 2_000_000_000 + i;
+    const mode = i % 3 === 0 ? 'postpaid' : 'prepaid';
+    buf += `${n},Customer ${n},"Company ${i % 5000}, Ltd",First${i},Last${i},c${n}@example.com,+1 555 ${String(i % 10000).padStart(4, '0')},Springfield,US,America/Chicago,USD,${mode},${mode === 'postpaid' ? '100.50' : ''},${i % 50}\r\n`;
+    if (buf.length > 1 << 16) {
+      await write(buf);
+      buf = '';
+    }
+  }
+  await write(buf);
+  out.end();
+  await once(out, 'finish');
+}
+
+async function main() {
+  console.log(
+    `bench:import — ${ROWS.toLocaleString('en-US')} rows, ${os.cpus().length} CPUs (${os.cpus()[0]?.model}), ` +
+      `load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}, heap limit ${mb(v8.getHeapStatistics().heap_size_limit)}`,
+  );
+  await resetDatabase();
+  const database = await openDatabase({ databaseUrl: URL_, poolSize: 10 });
+  await migrateToLatest(database.db);
+  await ensureFirstAdmin(
+    { actor: systemActor, db: database.db, now: () => new Date() },
+    { email: EMAIL, password: PASSWORD, generate: () => PASSWORD },
+  );
+  const app = await buildApp({
+    config: {
+      logLevel: 'silent',
+      sessionTtlHours: 12,
+      cookieSecure: false,
+      trustProxy: false,
+      serveUi: false,
+    },
+    database,
+    logger: false,
+    loginAttemptsPerMinute: 1000,
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address() as { port: number };
+  const base = `http://127.0.0.1:${address.port}/api/v1`;
+  const login = await fetch(`${base}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
+  });
+  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  const headers = { cookie, 'x-csrf-token': csrfToken };
+  const runner = createJobRunner({ db: database.db, handlers: jobHandlers() });
+
+  const file = path.join(os.tmpdir(), `tollgate-bench-import-${ROWS}.csv`);
+  if (!fs.existsSync(file)) await writeCsv(file, ROWS);
+  const bytes = fs.statSync(file).size;
+  console.log(`file: ${file} (${mb(bytes)})`);
+
+  // 1. Import: upload (parse + store in chunks), then the job (validate + write).
+  let t0 = performance.now();
+  const up = await fetch(`${base}/customer-imports?fileName=bench.csv`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'text/csv' },
+    body: Readable.toWeb(fs.createReadStream(file)) as ReadableStream,
+    duplex: 'half',
+  } as RequestInit);
+  const imp = (await up.json()) as { id: number; rowCount: number };
+  if (up.status !== 201) throw new Error(`upload: ${up.status} ${JSON.stringify(imp)}`);
+  const uploadMs = performance.now() - t0;
+  const t1 = performance.now();
+  const started = await fetch(`${base}/customer-imports/${imp.id}/start`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: '{}',
+  });
+  if (started.status !== 202) throw new Error(`start: ${started.status} ${await started.text()}`);
+  await runner.runUntilIdle();
+  const runMs = performance.now() - t1;
+  const importMs = performance.now() - t0;
+  const result = (await (await fetch(`${base}/customer-imports/${imp.id}`, { headers })).json()) as {
+    status: string;
+    progress: { created: number; rejected: number };
+  };
+  if (result.status !== 'done' || result.progress.created !== ROWS)
+    throw new Error(`import ended ${JSON.stringify(result)}`);
+  const importRss = peakRss;
+  console.log(
+    `import: ${ROWS.toLocaleString('en-US')} rows in ${(importMs / 1000).toFixed(1)} s = ${rate(ROWS, importMs)} rows/s ` +
+      `(upload ${(uploadMs / 1000).toFixed(1)} s = ${rate(ROWS, uploadMs)} rows/s; run ${(runMs / 1000).toFixed(1)} s = ${rate(ROWS, runMs)} rows/s); peak RSS ${mb(importRss)}`,
+  );
+
+  // 2. Export everything (streamed).
+  const rssBeforeExport = process.memoryUsage().rss;
+  peakRss = 0;
+  t0 = performance.now();
+  const ex = await fetch(`${base}/customers/export`, { headers });
+  let exBytes = 0;
+  let lines = 0;
+  for await (const chunk of ex.body as unknown as AsyncIterable<Uint8Array>) {
+    exBytes += chunk.length;
+    for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+  }
+  const exportMs = performance.now() - t0;
+  const exported = lines - 1;
+  console.log(
+    `export: ${exported.toLocaleString('en-US')} rows (${mb(exBytes)}) in ${(exportMs / 1000).toFixed(1)} s = ${rate(exported, exportMs)} rows/s; RSS ${mb(rssBeforeExport)} before, peak ${mb(peakRss)} during`,
+  );
+
+  // 3. Mass create.
+  t0 = performance.now();
+  const mc = await fetch(`${base}/customer-mass-creates`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      count: MASS,
+      startPrefix: '9',
+      accountNumberLength: 10,
+      generatePin: true,
+      currency: 'USD',
+      country: 'US',
+      timezone: 'UTC',
+    }),
+  });
+  const started2 = (await mc.json()) as { massCreate: { id: number }; downloadKey: string };
+  if (mc.status !== 202) throw new Error(`mass create: ${mc.status} ${JSON.stringify(started2)}`);
+  await runner.runUntilIdle();
+  const massMs = performance.now() - t0;
+  const dl = await fetch(`${base}/customer-mass-creates/${started2.massCreate.id}/result`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ downloadKey: started2.downloadKey }),
+  });
+  const csvRows = (await dl.text()).trimEnd().split('\r\n').length - 1;
+  if (csvRows !== MASS) throw new Error(`mass create result has ${csvRows} rows`);
+  console.log(
+    `mass create: ${MASS.toLocaleString('en-US')} accounts in ${(massMs / 1000).toFixed(1)} s = ${rate(MASS, massMs)} accounts/s (argon2id hashing dominates)`,
+  );
+
+  console.log(
+    `load average at the end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  clearInterval(sampler);
+  await app.close();
+  await database.close();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

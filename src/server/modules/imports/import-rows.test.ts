@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { stripFormulaGuard, textCsvCell } from '../../platform/csv/csv-cells.js';
+import { autoMapHeaders, CellError, parseCell, readRow } from './import-rows.js';
+
+describe('import cells (pure)', () => {
+  it('maps headers by name whatever the case, spacing or punctuation, once per column', () => {
+    expect(
+      autoMapHeaders(['ACCOUNT', 'first_name', 'Zip/Postal Code', 'E-mail', 'Mobile', 'account number']),
+    ).toEqual(['account_number', 'first_name', 'zip', 'main_email', null, null]);
+  });
+
+  it('reads numbers without changing the amount, and refuses grouping or commas', () => {
+    expect(parseCell('decimal', ' 0100.500 ')).toBe('100.5');
+    expect(parseCell('decimal', '-0.50')).toBe('-0.5');
+    expect(parseCell('decimal', '+7')).toBe('7');
+    expect(parseCell('int', '42')).toBe(42);
+    expect(() => parseCell('decimal', '1,000.00')).toThrow(CellError);
+    expect(() => parseCell('int', '4.5')).toThrow(CellError);
+  });
+
+  it('reads booleans in the usual spellings and refuses the rest', () => {
+    for (const t of ['true', 'TRUE', 'yes', '1', 'y', 'on']) expect(parseCell('bool', t)).toBe(true);
+    for (const f of ['false', 'No', '0', 'n', 'off']) expect(parseCell('bool', f)).toBe(false);
+    expect(() => parseCell('bool', 'maybe')).toThrow(/not true or false/);
+  });
+
+  it('reads times as UTC when they carry no zone, so the server zone never changes them', () => {
+    expect(parseCell('time', '2026-12-31')).toBe('2026-12-31T00:00:00.000Z');
+    expect(parseCell('time', '2026-12-31 23:59:59')).toBe('2026-12-31T23:59:59.000Z');
+    expect(parseCell('time', '2026-12-31T23:59:59+02:00')).toBe('2026-12-31T21:59:59.000Z');
+    expect(() => parseCell('time', '31/12/2026')).toThrow(/ISO 8601/);
+  });
+
+  it('splits lists on semicolons and drops empty items', () => {
+    expect(parseCell('list', 'a@x.test; b@x.test;;')).toEqual(['a@x.test', 'b@x.test']);
+  });
+
+  it('undoes exactly the export formula guard, so any text survives the round trip', () => {
+    for (const s of ['=1+1', '+33 1', '-x', '@x', '\tx', "'=x", "''@x", "'plain", 'plain', '', 'a,b', 'a"b'])
+      expect(stripFormulaGuard(parseCsvCell(textCsvCell(s)))).toBe(s);
+  });
+
+  it('rejects SIP cells and non-empty extra cells, and reads only mapped columns', () => {
+    const settings = {
+      columns: ['name', null, 'sip_username'],
+      defaults: {},
+      mode: 'skipInvalid' as const,
+      onExisting: 'error' as const,
+    };
+    const row = readRow(2, ['Bob', 'ignored', 'sip1', 'extra'], settings);
+    expect(row.values).toEqual({ name: 'Bob' });
+    expect(row.issues.map((i) => [i.column, i.code])).toEqual([
+      [null, 'COLUMN_COUNT'],
+      ['sip_username', 'SIP_NOT_SUPPORTED_YET'],
+    ]);
+  });
+});
+
+/** The cell as a CSV reader sees it (undoes RFC 4180 quoting of one cell). */
+function parseCsvCell(cell: string): string {
+  return cell.startsWith('"') ? cell.slice(1, -1).replace(/""/g, '"') : cell;
+}

@@ -1,0 +1,428 @@
+/**
+ * One chunk of an import: read and validate its rows, decide each row's fate against the database,
+ * and (for a real run) write them. Shared by the dry run, the atomic validation pass and the run.
+ *
+ * Idempotency: an account created by a row carries (import_id, import_row), unique together, and
+ * a chunk's rows, issues, counters and position commit in one transaction; a chunk run again (after
+ * a crash, or by a runner that lost its lease) finds its rows already imported and adds nothing.
+ */
+import { sql } from 'kysely';
+import type { Ctx } from '../../platform/context.js';
+import { AppError } from '../../platform/errors.js';
+import {
+  accountsService,
+  findAccountsByIds,
+  insertAccountsBulk,
+  toAccountDto,
+  type AccountDto,
+  type AccountOwner,
+  type CreateAccountInput,
+  type NewBulkAccount,
+  type PatchAccountInput,
+  takenLogins,
+  takenNames,
+  takenNumbers,
+  takenPins,
+} from '../accounts/index.js';
+import {
+  buildCreateInput,
+  buildUpdatePatch,
+  columnOfField,
+  readRow,
+  type ImportSettings,
+  type ReadRow,
+  type RowIssue,
+} from './import-rows.js';
+import * as repo from './imports.repository.js';
+
+export type Outcome =
+  | { kind: 'create'; row: ReadRow; input: CreateAccountInput & { name: string }; owner: AccountOwner | null }
+  | { kind: 'update'; row: ReadRow; accountId: number; patch: PatchAccountInput }
+  | { kind: 'unchanged' | 'skip' | 'already' | 'reject'; row: ReadRow };
+
+/** Keys seen earlier in the file, for passes that write nothing (the database cannot tell them). */
+export interface FileKeys {
+  numbers: Set<string>;
+  logins: Set<string>;
+  pins: Set<string>;
+  names: Set<string>;
+}
+export const newFileKeys = (): FileKeys => ({
+  numbers: new Set(),
+  logins: new Set(),
+  pins: new Set(),
+  names: new Set(),
+});
+
+export interface ChunkPlan {
+  importId: number;
+  settings: ImportSettings;
+  defaults: { values: Record<string, unknown>; resellerNumber: string | null };
+}
+
+const reject = (row: ReadRow, column: string | null, code: string, message: string): Outcome => {
+  row.issues.push({ rowNumber: row.rowNumber, column, severity: 'error', code, message });
+  return { kind: 'reject', row };
+};
+
+/**
+ * Decides every row of a chunk without writing: create (validated input and owner), update
+ * (patch), unchanged, skip, already imported, or reject (with issues). `fileKeys`, when given,
+ * also catches duplicates against earlier chunks (passes that write nothing).
+ */
+export async function classifyChunk(
+  ctx: Ctx,
+  plan: ChunkPlan,
+  rawRows: [number, string[]][],
+  fileKeys: FileKeys | null,
+): Promise<Outcome[]> {
+  const { settings } = plan;
+  const rows = rawRows.map(([n, cells]) => readRow(n, cells, settings));
+  const numbers = [...new Set(rows.map((r) => r.accountNumber).filter((n): n is string => !!n))];
+  // Sequential on purpose: inside a transaction there is one connection (and PGlite has only one).
+  const existing = await repo.accountsByNumber(ctx.db, ctx.actor, numbers);
+  const already = await repo.rowsAlreadyImported(
+    ctx.db,
+    plan.importId,
+    rows.map((r) => r.rowNumber),
+  );
+  const existingByNumber = new Map(existing.map((e) => [e.account_number, e]));
+  const resellerNumbers = new Set<string>();
+  for (const r of rows) if (r.resellerNumber) resellerNumbers.add(r.resellerNumber);
+  if (plan.defaults.resellerNumber) resellerNumbers.add(plan.defaults.resellerNumber);
+  const resellers = await repo.resellersByNumber(ctx.db, ctx.actor, [...resellerNumbers]);
+  const self = ctx.actor.kind === 'reseller' ? await repo.accountOwnerRef(ctx.db, ctx.actor.accountId) : null;
+  const updateIds =
+    settings.onExisting === 'update' ? existing.filter((e) => e.in_scope && !e.deleted).map((e) => e.id) : [];
+  const currentById = new Map<number, AccountDto>(
+    (await findAccountsByIds(ctx.db, ctx.actor, updateIds)).map((a) => [a.id, toAccountDto(a)]),
+  );
+
+  const outcomes: Outcome[] = [];
+  const chunkKeys = fileKeys ?? newFileKeys();
+  for (const row of rows) {
+    if (already.has(row.rowNumber)) {
+      outcomes.push({ kind: 'already', row });
+      continue;
+    }
+    const found = row.accountNumber ? existingByNumber.get(row.accountNumber) : undefined;
+    if (found) {
+      if (found.import_id === plan.importId) {
+        outcomes.push(
+          reject(
+            row,
+            'account_number',
+            'DUPLICATE_IN_FILE',
+            `Row ${found.import_row} of this file already has this account number.`,
+          ),
+        );
+      } else if (found.deleted || !found.in_scope || found.is_reseller) {
+        outcomes.push(
+          reject(
+            row,
+            'account_number',
+            'ACCOUNT_NUMBER_TAKEN',
+            'This account number is already used by another account.',
+          ),
+        );
+      } else if (settings.onExisting === 'error') {
+        outcomes.push(
+          reject(
+            row,
+            'account_number',
+            'ACCOUNT_EXISTS',
+            'A customer with this account number exists (choose onExisting skip or update).',
+          ),
+        );
+      } else if (settings.onExisting === 'skip') {
+        if (chunkKeys.numbers.has(found.account_number)) {
+          outcomes.push(
+            reject(
+              row,
+              'account_number',
+              'DUPLICATE_IN_FILE',
+              'An earlier row of this file has this account number.',
+            ),
+          );
+        } else {
+          chunkKeys.numbers.add(found.account_number);
+          outcomes.push({ kind: row.issues.some((i) => i.severity === 'error') ? 'reject' : 'skip', row });
+        }
+      } else {
+        const current = currentById.get(found.id);
+        if (chunkKeys.numbers.has(found.account_number)) {
+          outcomes.push(
+            reject(
+              row,
+              'account_number',
+              'DUPLICATE_IN_FILE',
+              'An earlier row of this file has this account number.',
+            ),
+          );
+          continue;
+        }
+        chunkKeys.numbers.add(found.account_number);
+        if (!current) {
+          outcomes.push(
+            reject(
+              row,
+              'account_number',
+              'ACCOUNT_NUMBER_TAKEN',
+              'This account number is already used by another account.',
+            ),
+          );
+          continue;
+        }
+        if (row.resellerNumber && row.resellerNumber !== (found.parent_number ?? '')) {
+          outcomes.push(
+            reject(
+              row,
+              'reseller',
+              'RESELLER_CHANGE_NOT_SUPPORTED',
+              'An import cannot move a customer to another reseller.',
+            ),
+          );
+          continue;
+        }
+        const patch = buildUpdatePatch(ctx, row, current);
+        if (patch === null) outcomes.push({ kind: 'reject', row });
+        else if (Object.keys(patch).length === 0) outcomes.push({ kind: 'unchanged', row });
+        else outcomes.push({ kind: 'update', row, accountId: found.id, patch });
+      }
+      continue;
+    }
+    const input = buildCreateInput(ctx, row, plan.defaults.values);
+    if (!input) {
+      outcomes.push({ kind: 'reject', row });
+      continue;
+    }
+    const resellerNumber = row.resellerNumber ?? plan.defaults.resellerNumber;
+    let owner: AccountOwner | null = self;
+    if (resellerNumber) {
+      const r = resellers.get(resellerNumber);
+      if (!r) {
+        outcomes.push(
+          reject(row, 'reseller', 'RESELLER_NOT_FOUND', `No reseller ${resellerNumber} that you manage.`),
+        );
+        continue;
+      }
+      owner = r;
+    }
+    const login = (input.portalUsername ?? input.accountNumber)?.toLowerCase();
+    const nameKey = `${owner?.id ?? 0}:${input.name.trim().toLowerCase()}`;
+    if (input.accountNumber && chunkKeys.numbers.has(input.accountNumber))
+      outcomes.push(
+        reject(
+          row,
+          'account_number',
+          'DUPLICATE_IN_FILE',
+          'An earlier row of this file has this account number.',
+        ),
+      );
+    else if (chunkKeys.names.has(nameKey))
+      outcomes.push(
+        reject(row, 'name', 'DUPLICATE_IN_FILE', 'An earlier row of this file has this name (same owner).'),
+      );
+    else if (login && chunkKeys.logins.has(login))
+      outcomes.push(
+        reject(
+          row,
+          input.portalUsername ? 'portal_username' : 'account_number',
+          'DUPLICATE_IN_FILE',
+          'An earlier row of this file has this portal username.',
+        ),
+      );
+    else if (input.pin && chunkKeys.pins.has(input.pin))
+      outcomes.push(reject(row, 'pin', 'DUPLICATE_IN_FILE', 'An earlier row of this file has this PIN.'));
+    else {
+      if (input.accountNumber) chunkKeys.numbers.add(input.accountNumber);
+      chunkKeys.names.add(nameKey);
+      if (login) chunkKeys.logins.add(login);
+      if (input.pin) chunkKeys.pins.add(input.pin);
+      outcomes.push({ kind: 'create', row, input, owner });
+    }
+  }
+
+  // What the database already holds, for the rows still to be created.
+  const creates = outcomes.filter((o): o is Extract<Outcome, { kind: 'create' }> => o.kind === 'create');
+  const names = await takenNames(
+    ctx.db,
+    creates.map((c) => ({ ownerId: c.owner?.id ?? 0, name: c.input.name.trim() })),
+  );
+  const logins = await takenLogins(
+    ctx.db,
+    creates.map((c) => c.input.portalUsername ?? c.input.accountNumber).filter((l): l is string => !!l),
+  );
+  const pins = await takenPins(
+    ctx.db,
+    creates.map((c) => c.input.pin).filter((p): p is string => !!p),
+  );
+  return outcomes.map((o) => {
+    if (o.kind !== 'create') return o;
+    const login = o.input.portalUsername ?? o.input.accountNumber;
+    if (names.has(`${o.owner?.id ?? 0}:${o.input.name.trim().toLowerCase()}`))
+      return reject(
+        o.row,
+        o.row.values.name !== undefined ? 'name' : null,
+        'ACCOUNT_NAME_TAKEN',
+        `Another account of the same owner is named "${o.input.name.trim()}".`,
+      );
+    if (login && logins.has(login.toLowerCase()))
+      return reject(
+        o.row,
+        o.input.portalUsername ? 'portal_username' : 'account_number',
+        'PORTAL_USERNAME_TAKEN',
+        'This portal username is already in use.',
+      );
+    if (o.input.pin && pins.has(o.input.pin))
+      return reject(o.row, 'pin', 'PIN_TAKEN', 'This PIN is already used by another account.');
+    return o;
+  });
+}
+
+/** Fresh 10-digit numbers from a CSPRNG for rows without one, none used by any account or login. */
+async function assignAccountNumbers(
+  ctx: Ctx,
+  creates: Extract<Outcome, { kind: 'create' }>[],
+): Promise<void> {
+  let missing = creates.filter((c) => !c.input.accountNumber);
+  for (let attempt = 0; missing.length > 0; attempt++) {
+    if (attempt > 20) throw new Error('Could not find free account numbers');
+    const candidates = new Map(missing.map((c) => [c, accountsService.generateAccountNumber()]));
+    const values = [...candidates.values()];
+    const numbers = await takenNumbers(ctx.db, values);
+    const logins = await takenLogins(ctx.db, values);
+    const seen = new Set<string>();
+    for (const [c, n] of candidates) {
+      if (numbers.has(n) || logins.has(n) || seen.has(n)) continue;
+      seen.add(n);
+      c.input.accountNumber = n;
+    }
+    missing = missing.filter((c) => !c.input.accountNumber);
+  }
+}
+
+export class RowFailedError extends Error {
+  constructor(readonly issue: RowIssue) {
+    super(`Row ${issue.rowNumber}: ${issue.message}`);
+  }
+}
+
+/**
+ * Writes a classified chunk inside the caller's transaction: new accounts in one bulk insert,
+ * updates one by one (each behind a savepoint, so a failing row rolls back alone). With `atomic`,
+ * the first failing row throws RowFailedError and the caller's transaction rolls everything back.
+ */
+export async function writeChunk(
+  tx: Ctx,
+  plan: ChunkPlan,
+  outcomes: Outcome[],
+  atomic: boolean,
+): Promise<Outcome[]> {
+  const creates = outcomes.filter((o): o is Extract<Outcome, { kind: 'create' }> => o.kind === 'create');
+  await assignAccountNumbers(tx, creates);
+  const bulk: NewBulkAccount[] = creates.map((c) => ({
+    key: c.row.rowNumber,
+    input: c.input as CreateAccountInput & { accountNumber: string },
+    roles: c.input.roles ?? ['customer'],
+    owner: c.owner,
+    passwordHash: c.row.passwordHash,
+    importId: plan.importId,
+    importRow: c.row.rowNumber,
+    source: { source: 'import', importId: plan.importId, row: c.row.rowNumber },
+  }));
+  const { conflicted } = await insertAccountsBulk(tx, 'customer', bulk);
+  const lost = new Set(conflicted);
+  const final: Outcome[] = [];
+  for (const o of outcomes) {
+    if (o.kind === 'create' && lost.has(o.row.rowNumber)) {
+      const r = reject(
+        o.row,
+        null,
+        'ACCOUNT_CONFLICT',
+        'Another account took this number, name, login or PIN meanwhile.',
+      );
+      if (atomic) throw new RowFailedError(o.row.issues.at(-1)!);
+      final.push(r);
+    } else if (o.kind === 'update') {
+      final.push(await applyUpdate(tx, o, atomic));
+    } else final.push(o);
+  }
+  return final;
+}
+
+async function applyUpdate(
+  tx: Ctx,
+  o: Extract<Outcome, { kind: 'update' }>,
+  atomic: boolean,
+): Promise<Outcome> {
+  if (!atomic) await sql`SAVEPOINT import_row`.execute(tx.db);
+  try {
+    await accountsService.updateAccount(tx, 'customer', o.accountId, o.patch);
+    if (!atomic) await sql`RELEASE SAVEPOINT import_row`.execute(tx.db);
+    return o;
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status >= 500) throw err;
+    const issue: RowIssue = {
+      rowNumber: o.row.rowNumber,
+      column: columnOfField(err.details.field),
+      severity: 'error',
+      code: err.code,
+      message: err.message,
+    };
+    if (atomic) throw new RowFailedError(issue);
+    await sql`ROLLBACK TO SAVEPOINT import_row`.execute(tx.db);
+    o.row.issues.push(issue);
+    return { kind: 'reject', row: o.row };
+  }
+}
+
+export interface ChunkCounts {
+  rows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  rejected: number;
+  warnings: number;
+}
+
+/** Counters of a chunk; rows imported by an earlier attempt are not counted again. */
+export function countOutcomes(outcomes: Outcome[]): ChunkCounts {
+  const c: ChunkCounts = {
+    rows: 0,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    skipped: 0,
+    rejected: 0,
+    warnings: 0,
+  };
+  for (const o of outcomes) {
+    if (o.kind === 'already') continue;
+    c.rows++;
+    if (o.kind === 'create') c.created++;
+    else if (o.kind === 'update') c.updated++;
+    else if (o.kind === 'unchanged') c.unchanged++;
+    else if (o.kind === 'skip') c.skipped++;
+    else c.rejected++;
+    c.warnings += o.row.issues.filter((i) => i.severity === 'warning').length;
+  }
+  return c;
+}
+
+/** Issues of a chunk, and the original cells of its rejected rows (passwords never echoed). */
+export function chunkReport(outcomes: Outcome[], hashedColumns: number[]) {
+  const issues: RowIssue[] = [];
+  const rejects: { rowNumber: number; cells: string[] }[] = [];
+  for (const o of outcomes) {
+    if (o.kind === 'already') continue;
+    issues.push(...o.row.issues);
+    if (o.kind === 'reject') {
+      const cells = [...o.row.cells];
+      for (const i of hashedColumns) if (i < cells.length) cells[i] = '';
+      rejects.push({ rowNumber: o.row.rowNumber, cells });
+    }
+  }
+  return { issues, rejects };
+}

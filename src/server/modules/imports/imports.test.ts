@@ -1,0 +1,690 @@
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'csv-parse/sync';
+import { sql } from 'kysely';
+import {
+  adminLogin,
+  Client,
+  createTestApp,
+  customerBody,
+  expectError,
+  type TestApp,
+} from '../../../../test/app.js';
+import { testDatabaseKinds } from '../../../../test/databases.js';
+import { testRunner } from '../../../../test/jobs.js';
+import { createReseller, type TestReseller } from '../../../../test/resellers.js';
+import type { Ctx } from '../../platform/context.js';
+import { importsService } from './index.js';
+
+const csv = (rows: string[][]) => rows.map((r) => r.join(',')).join('\r\n') + '\r\n';
+
+describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
+  let t: TestApp;
+  let admin: Client;
+  let resellerA: TestReseller;
+  let resellerB: TestReseller;
+  let n = 0;
+  /** A fresh 10-digit account number for this test file. */
+  const num = () => String(6_100_000_000 + ++n * 7);
+
+  beforeAll(async () => {
+    t = await createTestApp(kind);
+    admin = await adminLogin(t.app);
+    resellerA = await createReseller(t.app, admin);
+    resellerB = await createReseller(t.app, admin);
+  });
+  afterAll(async () => t?.close());
+
+  const upload = (client: Client, text: string, fileName = 'customers.csv') =>
+    client.request('POST', `/api/v1/customer-imports?fileName=${fileName}`, text, {
+      'content-type': 'text/csv',
+    });
+  const runJobs = () => testRunner(t.database).runUntilIdle();
+  async function uploadOk(client: Client, text: string) {
+    const res = await upload(client, text);
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json();
+  }
+  async function runImport(client: Client, id: number, settings: Record<string, unknown> = {}) {
+    const res = await client.post(`/api/v1/customer-imports/${id}/start`, settings);
+    expect(res.statusCode, res.body).toBe(202);
+    await runJobs();
+    return (await client.get(`/api/v1/customer-imports/${id}`)).json();
+  }
+  const issuesOf = async (client: Client, id: number, run = 'real') =>
+    (await client.get(`/api/v1/customer-imports/${id}/issues?run=${run}&limit=1000`)).json().data as {
+      rowNumber: number;
+      column: string | null;
+      code: string;
+      severity: string;
+    }[];
+  const countByNumber = async (numbers: string[]) =>
+    Number(
+      (
+        await sql<{
+          n: number;
+        }>`SELECT count(*) AS n FROM accounts WHERE account_number = ANY(${numbers}::text[])`.execute(
+          t.database.db,
+        )
+      ).rows[0]!.n,
+    );
+
+  it('maps headers automatically, ASTPP headers included, and hashes password columns at upload', async () => {
+    const astpp = [
+      'Account',
+      'Password',
+      'First Name',
+      'Last Name',
+      'Company',
+      'Phone',
+      'Mobile',
+      'Email',
+      'Address',
+      'City',
+      'Province/State',
+      'Zip/Postal Code',
+      'Balance',
+      'Credit Limit',
+      'SIP Username',
+      'SIP Password',
+      'Concurrent Calls',
+      'CPS',
+    ];
+    const body =
+      '\ufeff' +
+      csv([
+        astpp,
+        [
+          num(),
+          'astpp-secret-1',
+          'Ada',
+          'L',
+          'Co',
+          '1',
+          '2',
+          'a@b.test',
+          'x',
+          'y',
+          'z',
+          '1',
+          '0',
+          '0',
+          '',
+          '',
+          '5',
+          '1',
+        ],
+      ]);
+    const imp = await uploadOk(admin, body);
+    expect(imp.autoColumns).toEqual([
+      'account_number',
+      'password',
+      'first_name',
+      'last_name',
+      'company_name',
+      'phone',
+      null,
+      'main_email',
+      'address1',
+      'city',
+      'province',
+      'zip',
+      'balance',
+      'credit_limit',
+      'sip_username',
+      'sip_password',
+      'call_limit',
+      'cps_limit',
+    ]);
+    expect(imp.unmappedHeaders).toEqual(['Mobile']);
+    expect(imp.hashedColumns).toEqual([1]);
+    expect(imp).toMatchObject({ status: 'uploaded', rowCount: 1, fileName: 'customers.csv' });
+    const stored = await t.database.db
+      .selectFrom('customer_import_chunks')
+      .select('rows')
+      .where('import_id', '=', imp.id)
+      .execute();
+    expect(stored[0]!.rows).not.toContain('astpp-secret-1');
+    expect(stored[0]!.rows).toContain('$argon2id$');
+    const fields = (await admin.get('/api/v1/customer-imports/fields')).json().data;
+    expect(fields.find((f: { name: string }) => f.name === 'call_limit').aliases).toContain(
+      'Concurrent Calls',
+    );
+  });
+
+  it('dry run, run, rejected rows: good, bad and quoted-comma rows; the reject file fixes and re-imports', async () => {
+    const [g1, g2, g3, b1, b2, b3, b4, b5] = [num(), num(), num(), num(), num(), num(), num(), num()];
+    const text = csv([
+      [
+        'account_number',
+        'name',
+        'company_name',
+        'main_email',
+        'currency',
+        'country',
+        'timezone',
+        'mode',
+        'credit_limit',
+        'balance',
+        'sip_username',
+        'call_limit',
+      ],
+      [
+        g1,
+        'Good One',
+        '"Acme, Inc."',
+        'g1@x.test',
+        'USD',
+        'US',
+        'America/New_York',
+        'prepaid',
+        '',
+        '',
+        '',
+        '10',
+      ],
+      [g2, '"Comma, ""Quoted"" Name"', '', '', 'EUR', 'fr', 'Europe/Paris', 'postpaid', '50.5', '0', '', ''],
+      [b1, 'Bad Country', '', '', 'USD', 'XX', 'UTC', '', '', '', '', ''],
+      [b2, 'Bad Number', '', '', 'USD', 'US', 'UTC', '', '', '', '', 'ten'],
+      [b3, 'Has Balance', '', '', 'USD', 'US', 'UTC', '', '', '12.50', '', ''],
+      [b4, 'Has SIP', '', '', 'USD', 'US', 'UTC', '', '', '', 'sipuser', ''],
+      [b5, 'Prepaid Credit', '', '', 'USD', 'US', 'UTC', 'prepaid', '5', '', '', ''],
+      [g3, 'Good Three', '', 'not-an-email', 'USD', 'US', 'UTC', '', '', '', '', ''],
+    ]);
+    const imp = await uploadOk(admin, text);
+    expect(imp.rowCount).toBe(8);
+
+    // Dry run: every error, the first rows as they would be created, nothing written.
+    expect((await admin.post(`/api/v1/customer-imports/${imp.id}/dry-run`, {})).statusCode).toBe(202);
+    await runJobs();
+    const dry = (await admin.get(`/api/v1/customer-imports/${imp.id}`)).json();
+    expect(dry.status).toBe('validated');
+    expect(dry.dryRun).toMatchObject({ status: 'done', rowsDone: 8, created: 2, rejected: 6, percent: 100 });
+    expect(await countByNumber([g1, g2, g3])).toBe(0);
+    const dryIssues = await issuesOf(admin, imp.id, 'dry');
+    expect(dryIssues.map((i) => [i.rowNumber, i.column, i.code])).toEqual([
+      [4, 'country', 'VALIDATION_FAILED'],
+      [5, 'call_limit', 'INVALID_NUMBER'],
+      [6, 'balance', 'BALANCE_NOT_SUPPORTED_YET'],
+      [7, 'sip_username', 'SIP_NOT_SUPPORTED_YET'],
+      [8, 'credit_limit', 'VALIDATION_FAILED'],
+      [9, 'main_email', 'INVALID_VALUE'],
+    ]);
+    const preview = (await admin.get(`/api/v1/customer-imports/${imp.id}/preview`)).json().rows;
+    expect(preview).toHaveLength(2);
+    expect(preview[0]).toMatchObject({
+      rowNumber: 2,
+      action: 'create',
+      values: { accountNumber: g1, companyName: 'Acme, Inc.', callLimit: 10 },
+    });
+    expect(preview[1].values).toMatchObject({
+      name: 'Comma, "Quoted" Name',
+      country: 'FR',
+      creditLimit: '50.5',
+    });
+    const report = await admin.get(`/api/v1/customer-imports/${imp.id}/issues.csv?run=dry`);
+    expect(report.headers['content-type']).toContain('text/csv');
+    expect(parse(report.body, { columns: true })[0]).toMatchObject({
+      row: '4',
+      column: 'country',
+      code: 'VALIDATION_FAILED',
+    });
+
+    // The run: good rows in, bad rows reported; each row whole or not at all.
+    const done = await runImport(admin, imp.id);
+    expect(done.status).toBe('done');
+    expect(done.progress).toMatchObject({ rowsTotal: 8, rowsDone: 8, created: 2, rejected: 6, percent: 100 });
+    expect(await countByNumber([g1, g2])).toBe(2);
+    expect(await countByNumber([b1, b2, b3, b4, b5, g3])).toBe(0);
+    const created = (await admin.get(`/api/v1/customers?accountNumber=${g2}`)).json().data[0];
+    expect(created).toMatchObject({
+      name: 'Comma, "Quoted" Name',
+      mode: 'postpaid',
+      creditLimit: '50.500000',
+      currency: 'EUR',
+      portalUsername: g2,
+    });
+    const audit = (await admin.get(`/api/v1/customers/${created.id}/audit`)).json().data;
+    expect(audit[0]).toMatchObject({
+      action: 'customer.create',
+      after: { source: 'import', importId: imp.id, row: 3 },
+    });
+
+    const rejected = await admin.get(`/api/v1/customer-imports/${imp.id}/rejected.csv`);
+    expect(rejected.statusCode).toBe(200);
+    const rows = parse(rejected.body, { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => r.account_number)).toEqual([b1, b2, b3, b4, b5, g3]);
+    expect(rows[1]).toMatchObject({ name: 'Bad Number', call_limit: 'ten' });
+    expect(rows[1]!.error).toContain('call_limit');
+    expect(rows[1]!.error).toContain('INVALID_NUMBER');
+
+    // Fix the reject file and upload it again: the fixed rows go in.
+    const fixed: Record<string, string>[] = rows.map((r) => ({
+      ...r,
+      country: r.country === 'XX' ? 'US' : r.country,
+      call_limit: r.call_limit === 'ten' ? '10' : r.call_limit,
+      balance: '',
+      sip_username: '',
+      credit_limit: '',
+      main_email: r.main_email === 'not-an-email' ? 'ok@x.test' : r.main_email,
+    }));
+    const header = Object.keys(rows[0]!).filter((h) => h !== 'error');
+    const again = await uploadOk(admin, csv([header, ...fixed.map((r) => header.map((h) => r[h] ?? ''))]));
+    const second = await runImport(admin, again.id);
+    expect(second.progress).toMatchObject({ created: 6, rejected: 0 });
+    expect(await countByNumber([b1, b2, b3, b4, b5, g3])).toBe(6);
+  });
+
+  it('importing the same file twice creates no duplicates (error, skip), and tells it is the same file', async () => {
+    const [a, b] = [num(), num()];
+    const text = csv([
+      ['account_number', 'name', 'currency', 'country', 'timezone'],
+      [a, `Twice A ${a}`, 'USD', 'US', 'UTC'],
+      [b, `Twice B ${b}`, 'USD', 'US', 'UTC'],
+      ['', `Twice no number ${a}`, 'USD', 'US', 'UTC'],
+    ]);
+    const first = await runImport(admin, (await uploadOk(admin, text)).id);
+    expect(first.progress.created).toBe(3);
+    const dup = await uploadOk(admin, text);
+    expect(dup.sameFileAsImportId).toBe(first.id);
+    const second = await runImport(admin, dup.id);
+    expect(second.progress).toMatchObject({ created: 0, rejected: 3 });
+    expect((await issuesOf(admin, dup.id)).map((i) => i.code)).toEqual([
+      'ACCOUNT_EXISTS',
+      'ACCOUNT_EXISTS',
+      'ACCOUNT_NAME_TAKEN',
+    ]);
+    const third = await runImport(admin, (await uploadOk(admin, text)).id, { onExisting: 'skip' });
+    expect(third.progress).toMatchObject({ created: 0, skipped: 2, rejected: 1 });
+    expect(await countByNumber([a, b])).toBe(2);
+    const named = await sql<{
+      n: number;
+    }>`SELECT count(*) AS n FROM accounts WHERE name = ${`Twice no number ${a}`}`.execute(t.database.db);
+    expect(Number(named.rows[0]!.n)).toBe(1);
+  });
+
+  it('reports duplicates inside one file with the row that came first', async () => {
+    const a = num();
+    const imp = await uploadOk(
+      admin,
+      csv([
+        ['account_number', 'name', 'currency', 'country', 'timezone', 'pin'],
+        [a, 'Dup first', 'USD', 'US', 'UTC', '918273'],
+        [a, 'Dup second', 'USD', 'US', 'UTC', ''],
+        [num(), 'Dup first', 'USD', 'US', 'UTC', ''],
+        [num(), 'Dup pin', 'USD', 'US', 'UTC', '918273'],
+      ]),
+    );
+    await admin.post(`/api/v1/customer-imports/${imp.id}/dry-run`, {});
+    await runJobs();
+    expect((await issuesOf(admin, imp.id, 'dry')).map((i) => [i.rowNumber, i.column, i.code])).toEqual([
+      [3, 'account_number', 'DUPLICATE_IN_FILE'],
+      [4, 'name', 'DUPLICATE_IN_FILE'],
+      [5, 'pin', 'DUPLICATE_IN_FILE'],
+    ]);
+    const done = await runImport(admin, imp.id);
+    expect(done.progress).toMatchObject({ created: 1, rejected: 3 });
+  });
+
+  it('imports passwords hashed: the customer signs in with it; it never appears in reports', async () => {
+    const a = num();
+    const imp = await uploadOk(
+      admin,
+      csv([
+        ['account_number', 'password', 'name', 'currency', 'country', 'timezone'],
+        [a, 'imported-pass-1', 'With password', 'USD', 'US', 'UTC'],
+        [num(), 'short', 'Short password', 'USD', 'US', 'UTC'],
+      ]),
+    );
+    const done = await runImport(admin, imp.id);
+    expect(done.progress).toMatchObject({ created: 1, rejected: 1 });
+    const portal = await Client.login(t.app, a, 'imported-pass-1');
+    expect((await portal.get('/api/v1/auth/me')).json().role).toBe('customer');
+    expect((await issuesOf(admin, imp.id))[0]).toMatchObject({
+      column: 'password',
+      code: 'PASSWORD_TOO_SHORT',
+    });
+    const rejected = (await admin.get(`/api/v1/customer-imports/${imp.id}/rejected.csv`)).body;
+    expect(rejected).not.toContain('short,');
+    const audit = await sql<{ t: string }>`SELECT string_agg(after::text, ' ') AS t FROM audit_log`.execute(
+      t.database.db,
+    );
+    expect(audit.rows[0]!.t).not.toContain('imported-pass-1');
+  });
+
+  it('atomic mode imports all rows or none', async () => {
+    const good = [num(), num()];
+    const header = ['account_number', 'name', 'currency', 'country', 'timezone'];
+    const bad = await runImport(
+      admin,
+      (
+        await uploadOk(
+          admin,
+          csv([
+            header,
+            [good[0]!, 'Atomic 1', 'USD', 'US', 'UTC'],
+            [num(), 'Atomic bad', 'USD', 'ZZ', 'UTC'],
+          ]),
+        )
+      ).id,
+      { mode: 'atomic' },
+    );
+    expect(bad.status).toBe('failed');
+    expect(bad.failure.code).toBe('IMPORT_HAS_INVALID_ROWS');
+    expect(bad.progress).toMatchObject({ created: 0, rejected: 1 });
+    expect(await countByNumber([good[0]!])).toBe(0);
+    const ok = await runImport(
+      admin,
+      (
+        await uploadOk(
+          admin,
+          csv([
+            header,
+            [good[0]!, 'Atomic 1', 'USD', 'US', 'UTC'],
+            [good[1]!, 'Atomic 2', 'USD', 'US', 'UTC'],
+          ]),
+        )
+      ).id,
+      { mode: 'atomic' },
+    );
+    expect(ok).toMatchObject({ status: 'done', progress: { created: 2, rejected: 0 } });
+    expect(await countByNumber(good)).toBe(2);
+  });
+
+  it('update mode changes only the columns in the file, warns on a different balance, never touches the balance', async () => {
+    const c = (
+      await admin.post(
+        '/api/v1/customers',
+        customerBody({ accountNumber: num(), companyName: 'Old Co', city: 'Keep City', callLimit: 3 }),
+      )
+    ).json();
+    const imp = await uploadOk(
+      admin,
+      csv([
+        ['account_number', 'company_name', 'call_limit', 'balance', 'currency'],
+        [c.accountNumber, 'New Co', '', '99', 'USD'],
+      ]),
+    );
+    const done = await runImport(admin, imp.id, { onExisting: 'update', defaults: { city: 'Default City' } });
+    expect(done.progress).toMatchObject({ updated: 1, warnings: 1, rejected: 0 });
+    const got = (await admin.get(`/api/v1/customers/${c.id}`)).json();
+    expect(got).toMatchObject({
+      companyName: 'New Co',
+      callLimit: null,
+      city: 'Keep City',
+      balance: '0.000000',
+      name: c.name,
+    });
+    expect((await issuesOf(admin, imp.id))[0]).toMatchObject({
+      code: 'BALANCE_DIFFERS',
+      severity: 'warning',
+      column: 'balance',
+    });
+  });
+
+  it('applies batch defaults to empty cells only, and refuses bad defaults and mappings', async () => {
+    const [a, b] = [num(), num()];
+    const imp = await uploadOk(
+      admin,
+      csv([
+        ['account_number', 'name', 'currency'],
+        [a, 'Def A', ''],
+        [b, 'Def B', 'GBP'],
+      ]),
+    );
+    expectError(
+      await admin.post(`/api/v1/customer-imports/${imp.id}/start`, {
+        defaults: { currency: 'EUR', call_limit: 'x' },
+      }),
+      400,
+      'INVALID_NUMBER',
+      'defaults.call_limit',
+    );
+    expectError(
+      await admin.post(`/api/v1/customer-imports/${imp.id}/start`, { defaults: { account_number: '1' } }),
+      400,
+      'DEFAULT_NOT_ALLOWED',
+      'defaults.account_number',
+    );
+    expectError(
+      await admin.post(`/api/v1/customer-imports/${imp.id}/start`, { columns: ['account_number', 'name'] }),
+      400,
+      'INVALID_MAPPING',
+      'columns',
+    );
+    expectError(
+      await admin.post(`/api/v1/customer-imports/${imp.id}/start`, {
+        columns: ['account_number', 'name', 'bogus'],
+      }),
+      400,
+      'UNKNOWN_IMPORT_COLUMN',
+      'columns.2',
+    );
+    expectError(
+      await admin.post(`/api/v1/customer-imports/${imp.id}/start`, {
+        columns: ['account_number', 'name', 'password'],
+      }),
+      400,
+      'PASSWORD_COLUMN_MISMATCH',
+      'columns.2',
+    );
+    const done = await runImport(admin, imp.id, {
+      defaults: { currency: 'EUR', country: 'DE', timezone: 'Europe/Berlin', call_limit: '4' },
+    });
+    expect(done.progress.created).toBe(2);
+    const [ca, cb] = [
+      (await admin.get(`/api/v1/customers?accountNumber=${a}`)).json().data[0],
+      (await admin.get(`/api/v1/customers?accountNumber=${b}`)).json().data[0],
+    ];
+    expect(ca).toMatchObject({ currency: 'EUR', country: 'DE', callLimit: 4 });
+    expect(cb).toMatchObject({ currency: 'GBP', country: 'DE' });
+    expectError(await admin.post(`/api/v1/customer-imports/${imp.id}/start`, {}), 409, 'IMPORT_WRONG_STATE');
+  });
+
+  it('refuses malformed and empty files with 400, never 500', async () => {
+    expectError(await upload(admin, 'name,currency\r\n"unclosed,USD\r\n'), 400, 'CSV_MALFORMED', 'file');
+    expectError(await upload(admin, ''), 400, 'CSV_EMPTY', 'file');
+    expectError(await upload(admin, 'name,currency\r\n'), 400, 'CSV_EMPTY', 'file');
+    const count = await sql<{
+      n: number;
+    }>`SELECT count(*) AS n FROM customer_imports WHERE status = 'uploading'`.execute(t.database.db);
+    expect(Number(count.rows[0]!.n)).toBe(0);
+  });
+
+  it('refuses a file over the row limit and keeps nothing of it', async () => {
+    const ctx: Ctx = {
+      actor: { kind: 'admin', userId: null, apiKeyId: null, label: 'test' },
+      db: t.database.db,
+      now: () => new Date(),
+    };
+    const text = csv([['name'], ...Array.from({ length: 12 }, (_, i) => [`Limit ${i}`])]);
+    await expect(
+      importsService.uploadImport(ctx, 'big.csv', Readable.from([text]), { chunkRows: 5, maxRows: 10 }),
+    ).rejects.toMatchObject({ code: 'IMPORT_TOO_LARGE', status: 413 });
+    const left = await sql<{
+      n: number;
+    }>`SELECT count(*) AS n FROM customer_imports WHERE file_name = 'big.csv'`.execute(t.database.db);
+    expect(Number(left.rows[0]!.n)).toBe(0);
+  });
+
+  it('survives a crash mid-import: a new runner resumes and nothing is duplicated', async () => {
+    const ctx: Ctx = {
+      actor: { kind: 'admin', userId: null, apiKeyId: null, label: 'test' },
+      db: t.database.db,
+      now: () => new Date(),
+    };
+    const numbers = Array.from({ length: 200 }, () => num());
+    const text = csv([
+      ['account_number', 'name', 'currency', 'country', 'timezone'],
+      ...numbers.map((x) => [x, `Resume ${x}`, 'USD', 'US', 'UTC']),
+    ]);
+    const imp = await importsService.uploadImport(ctx, 'resume.csv', Readable.from([text]), {
+      chunkRows: 25,
+    });
+    await importsService.startImport(ctx, imp.id, {});
+    // Runner A commits three chunks, then "dies" holding its lease.
+    await testRunner(t.database, { leaseMs: 300 }).runUntilIdle({ maxSteps: 3, abandon: true });
+    const mid = (await admin.get(`/api/v1/customer-imports/${imp.id}`)).json();
+    expect(mid).toMatchObject({ status: 'running', progress: { rowsDone: 75, created: 75, percent: 37 } });
+    // Replay a committed chunk as a worst case: its rows are recognised, not created again.
+    await sql`UPDATE customer_imports SET next_chunk = 1 WHERE id = ${imp.id}`.execute(t.database.db);
+    await new Promise((r) => setTimeout(r, 400));
+    await testRunner(t.database).runUntilIdle();
+    const done = (await admin.get(`/api/v1/customer-imports/${imp.id}`)).json();
+    expect(done).toMatchObject({
+      status: 'done',
+      progress: { rowsDone: 200, created: 200, rejected: 0, percent: 100 },
+    });
+    expect(await countByNumber(numbers)).toBe(200);
+    const byImport = await sql<{
+      n: number;
+    }>`SELECT count(*) AS n FROM accounts WHERE import_id = ${imp.id}`.execute(t.database.db);
+    expect(Number(byImport.rows[0]!.n)).toBe(200);
+    const chunksLeft = await sql<{
+      n: number;
+    }>`SELECT count(*) AS n FROM customer_import_chunks WHERE import_id = ${imp.id}`.execute(t.database.db);
+    expect(Number(chunksLeft.rows[0]!.n)).toBe(0);
+  });
+
+  it('intruder: a reseller sees only its own imports and imports only into its own subtree', async () => {
+    const mine = await uploadOk(
+      resellerA.client,
+      csv([
+        ['account_number', 'name', 'currency', 'country', 'timezone', 'reseller'],
+        [num(), 'A own', 'USD', 'US', 'UTC', ''],
+        [num(), 'A under B', 'USD', 'US', 'UTC', resellerB.accountNumber],
+      ]),
+    );
+    const b = resellerB.client;
+    for (const res of [
+      await b.get(`/api/v1/customer-imports/${mine.id}`),
+      await b.get(`/api/v1/customer-imports/${mine.id}/issues`),
+      await b.get(`/api/v1/customer-imports/${mine.id}/rejected.csv`),
+      await b.get(`/api/v1/customer-imports/${mine.id}/preview`),
+      await b.post(`/api/v1/customer-imports/${mine.id}/start`, {}),
+      await b.post(`/api/v1/customer-imports/${mine.id}/dry-run`, {}),
+      await b.delete(`/api/v1/customer-imports/${mine.id}`),
+    ])
+      expectError(res, 404, 'IMPORT_NOT_FOUND');
+    expect((await b.get('/api/v1/customer-imports')).json().data).toEqual([]);
+    const done = await runImport(resellerA.client, mine.id);
+    expect(done.progress).toMatchObject({ created: 1, rejected: 1 });
+    expect((await issuesOf(resellerA.client, mine.id))[0]).toMatchObject({
+      column: 'reseller',
+      code: 'RESELLER_NOT_FOUND',
+    });
+    const own = (await resellerA.client.get('/api/v1/customers?q=A own')).json().data[0];
+    expect(own.resellerId).toBe(resellerA.id);
+
+    // Updating someone else's customer by number is refused, and the customer is untouched.
+    const adminCustomer = (
+      await admin.post('/api/v1/customers', customerBody({ accountNumber: num(), companyName: 'Admin Co' }))
+    ).json();
+    const steal = await uploadOk(
+      resellerA.client,
+      csv([
+        ['account_number', 'company_name'],
+        [adminCustomer.accountNumber, 'Stolen'],
+      ]),
+    );
+    const stolen = await runImport(resellerA.client, steal.id, { onExisting: 'update' });
+    expect(stolen.progress).toMatchObject({ updated: 0, rejected: 1 });
+    expect((await issuesOf(resellerA.client, steal.id))[0]!.code).toBe('ACCOUNT_NUMBER_TAKEN');
+    expect((await admin.get(`/api/v1/customers/${adminCustomer.id}`)).json().companyName).toBe('Admin Co');
+  });
+
+  it('round trip: our export imports back in update mode and nothing changes', async () => {
+    const rich = {
+      companyName: 'Round, "Trip" Co',
+      firstName: '=cmd',
+      lastName: "'@quoted",
+      mainEmail: 'rt@x.test',
+      nocEmails: ['noc1@x.test', 'noc2@x.test'],
+      billingEmails: ['bill@x.test'],
+      phone: '+1 555 0100',
+      address1: 'Line 1',
+      address2: '',
+      city: 'Paris',
+      zip: '75001',
+      taxId: 'FR-1',
+      reference: '-ref',
+      roles: ['customer', 'provider'],
+      status: 'inactive',
+      mode: 'postpaid',
+      currency: 'EUR',
+      creditLimit: '123.456',
+      callLimit: 0,
+      cpsLimit: '2.5',
+      allowLocalCalls: true,
+      localCallPricePerMin: '0.0125',
+      minProfitability: { type: 'percent', value: '-2.5' },
+      cliPoolMode: 4,
+      nonCliRateGroupId: 7,
+      rateGroupId: 3,
+      localizationId: 2,
+      billingSchedule: 'daily',
+      billingDay: 15,
+      generateZeroInvoice: true,
+      invoiceNote: 'multi\nline, note',
+      notificationsEnabled: false,
+      validUntil: '2027-01-31T10:20:30.000Z',
+      portalUsername: `rt-user-${n}`,
+    };
+    const tag = `rt${Date.now().toString(36)}`;
+    const ids: number[] = [];
+    ids.push(
+      (await admin.post('/api/v1/customers', customerBody({ ...rich, name: `${tag} rich` }))).json().id,
+    );
+    for (let i = 0; i < 5; i++)
+      ids.push(
+        (await admin.post('/api/v1/customers', customerBody({ name: `${tag} plain ${i}` }))).json().id,
+      );
+    ids.push(
+      (await resellerA.client.post('/api/v1/customers', customerBody({ name: `${tag} resold` }))).json().id,
+    );
+    const before = await Promise.all(
+      ids.map(async (id) => (await admin.get(`/api/v1/customers/${id}`)).json()),
+    );
+
+    const exported = await admin.get(`/api/v1/customers/export?q=${tag}&role=any`);
+    expect(exported.statusCode).toBe(200);
+    const imp = await uploadOk(admin, exported.body);
+    expect(imp.unmappedHeaders).toEqual([]);
+    const done = await runImport(admin, imp.id, { onExisting: 'update' });
+    expect(await issuesOf(admin, imp.id)).toEqual([]);
+    expect(done.progress).toMatchObject({
+      rowsDone: 7,
+      unchanged: 7,
+      updated: 0,
+      created: 0,
+      rejected: 0,
+      warnings: 0,
+    });
+    const after = await Promise.all(
+      ids.map(async (id) => (await admin.get(`/api/v1/customers/${id}`)).json()),
+    );
+    expect(after).toEqual(before);
+
+    // And into an empty database in create mode: the same customers, field for field.
+    const other = await createTestApp(kind);
+    try {
+      const otherAdmin = await adminLogin(other.app);
+      const plain = await admin.get(`/api/v1/customers/export?q=${tag}&role=any&resellerId=none`);
+      const res = await otherAdmin.request('POST', '/api/v1/customer-imports', plain.body, {
+        'content-type': 'text/csv',
+      });
+      const otherImp = res.json();
+      await otherAdmin.post(`/api/v1/customer-imports/${otherImp.id}/start`, {});
+      await testRunner(other.database).runUntilIdle();
+      expect((await otherAdmin.get(`/api/v1/customer-imports/${otherImp.id}`)).json().progress).toMatchObject(
+        { created: 6, rejected: 0 },
+      );
+      const copied = (await otherAdmin.get(`/api/v1/customers/export?q=${tag}&role=any`)).body;
+      const strip = (text: string) =>
+        (parse(text, { columns: true }) as Record<string, string>[]).map(({ created_at: _c, ...r }) => r);
+      expect(strip(copied)).toEqual(strip(plain.body));
+    } finally {
+      await other.close();
+    }
+  });
+});

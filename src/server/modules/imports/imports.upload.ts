@@ -1,0 +1,149 @@
+/**
+ * Receiving an import file: the body is streamed through csv-parse (never held whole), rows are
+ * stored in chunks of CHUNK_ROWS in customer_import_chunks, and password cells are validated and
+ * hashed (argon2id) on the way in, so no password is ever stored in clear.
+ */
+import crypto from 'node:crypto';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parse } from 'csv-parse';
+import type { Executor } from '../../platform/db/database.js';
+import { hashPassword } from '../../platform/passwords.js';
+import { autoMapHeaders } from './import-rows.js';
+import { csvEmpty, csvMalformed, importTooLarge } from './imports.errors.js';
+import * as repo from './imports.repository.js';
+
+export const CHUNK_ROWS = 5_000;
+export const MAX_ROWS = 1_000_000;
+export const MAX_BYTES = 1024 * 1024 * 1024;
+const HASH_CONCURRENCY = 8;
+
+async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** A password cell becomes its argon2id hash, or a `!CODE` marker the row check turns into an error. */
+async function sealPasswords(rows: [number, string[]][], passwordCols: number[], usernameCols: number[]) {
+  const jobs: { cells: string[]; i: number }[] = [];
+  for (const [, cells] of rows) {
+    for (const i of passwordCols) {
+      const pw = cells[i] ?? '';
+      if (pw === '') continue;
+      const username = usernameCols.map((u) => cells[u]?.trim()).find((u) => u);
+      if (pw.length < 10) cells[i] = '!PASSWORD_TOO_SHORT';
+      else if (pw.length > 200) cells[i] = '!PASSWORD_TOO_LONG';
+      else if (username && username.toLowerCase() === pw.toLowerCase())
+        cells[i] = '!PASSWORD_SAME_AS_USERNAME';
+      else jobs.push({ cells, i });
+    }
+  }
+  await mapLimit(jobs, HASH_CONCURRENCY, async (j) => {
+    j.cells[j.i] = await hashPassword(j.cells[j.i]!);
+  });
+}
+
+export interface UploadResult {
+  sha256: string;
+  bytes: number;
+  headers: string[];
+  autoColumns: (string | null)[];
+  hashedColumns: number[];
+  rowCount: number;
+  chunkCount: number;
+}
+
+/** Streams `body` into chunks of import `importId`. Throws CSV_* / IMPORT_TOO_LARGE AppErrors. */
+export async function storeUpload(
+  db: Executor,
+  importId: number,
+  body: Readable,
+  limits: { chunkRows?: number; maxRows?: number } = {},
+): Promise<UploadResult> {
+  const chunkRows = limits.chunkRows ?? CHUNK_ROWS;
+  const maxRows = limits.maxRows ?? MAX_ROWS;
+  const sha = crypto.createHash('sha256');
+  let bytes = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      bytes += chunk.length;
+      if (bytes > MAX_BYTES) return done(importTooLarge(`The file is larger than ${MAX_BYTES} bytes.`));
+      sha.update(chunk);
+      done(null, chunk);
+    },
+  });
+  const parser = parse({ bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: false });
+  let headers: string[] | null = null;
+  let autoColumns: (string | null)[] = [];
+  let passwordCols: number[] = [];
+  let usernameCols: number[] = [];
+  let recordNo = 0;
+  let rowCount = 0;
+  let seq = 0;
+  let buffer: [number, string[]][] = [];
+
+  const flush = async () => {
+    if (buffer.length === 0) return;
+    await sealPasswords(buffer, passwordCols, usernameCols);
+    await repo.insertChunk(db, {
+      importId,
+      seq,
+      firstRow: buffer[0]![0],
+      rowCount: buffer.length,
+      rows: JSON.stringify(buffer),
+    });
+    seq++;
+    buffer = [];
+  };
+
+  // The request is piped in, not part of the pipeline: on an error it is drained instead of
+  // destroyed, so the client still receives the 4xx answer rather than a reset connection.
+  body.pipe(meter);
+  try {
+    await pipeline(meter, parser, async (records: AsyncIterable<string[]>) => {
+      for await (const record of records) {
+        recordNo++;
+        if (headers === null) {
+          headers = record.map((h) => h.trim());
+          if (headers.every((h) => h === '')) throw csvEmpty('The first row must name the columns.');
+          autoColumns = autoMapHeaders(headers);
+          passwordCols = autoColumns.flatMap((c, i) => (c === 'password' ? [i] : []));
+          usernameCols = ['portal_username', 'account_number'].flatMap((n) => {
+            const i = autoColumns.indexOf(n);
+            return i >= 0 ? [i] : [];
+          });
+          continue;
+        }
+        if (record.every((c) => c === '')) continue; // a blank line: counted in row numbers, not imported
+        if (++rowCount > maxRows) throw importTooLarge(`The file has more than ${maxRows} rows.`);
+        buffer.push([recordNo, record]);
+        if (buffer.length >= chunkRows) await flush();
+      }
+    });
+    await flush();
+  } catch (err) {
+    body.unpipe(meter);
+    body.resume();
+    const e = err as { code?: string; message?: string; lines?: number; records?: number };
+    if (typeof e.code === 'string' && e.code.startsWith('CSV_') && !(err as { status?: number }).status)
+      throw csvMalformed(
+        `The file is not valid CSV near line ${e.lines ?? '?'}: ${e.message}`,
+        (e.records ?? 0) + 1,
+      );
+    throw err;
+  }
+  if (headers === null) throw csvEmpty('The file is empty.');
+  if (rowCount === 0) throw csvEmpty('The file has a header but no rows.');
+  return {
+    sha256: sha.digest('hex'),
+    bytes,
+    headers,
+    autoColumns,
+    hashedColumns: passwordCols,
+    rowCount,
+    chunkCount: seq,
+  };
+}

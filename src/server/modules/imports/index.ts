@@ -1,0 +1,3 @@
+export { importRoutes } from './imports.routes.js';
+export { importJobHandlers } from './imports.jobs.js';
+export * as importsService from './imports.service.js';

@@ -1,0 +1,9 @@
+export {
+  createJobRunner,
+  type JobContext,
+  type JobHandler,
+  type JobLogger,
+  type JobRunner,
+  type JobRunnerOptions,
+} from './job-runner.js';
+export { insertJob as enqueueJob } from './jobs.repository.js';
