@@ -41,13 +41,27 @@ export async function createTestDatabase(kind: DbKind, opts: { poolSize?: number
     ...database,
     close: async () => {
       await database.close();
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      try {
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await c.end();
-      }
+      await dropTestDatabase(adminUrl, name);
     },
   };
+}
+
+/**
+ * Drops a test database. pg's pool.end() resolves before its sockets have closed; a FORCE drop at
+ * that moment kills a connection that is still closing, and its client then raises an unhandled
+ * 57P01. So wait (up to 5 s) until the server has no session on it, then force what is left.
+ */
+export async function dropTestDatabase(adminUrl: string, name: string): Promise<void> {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    for (let i = 0; i < 50; i++) {
+      const r = await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+      if (r.rows[0].n === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await c.end();
+  }
 }

@@ -20,7 +20,7 @@ import { money } from '../../platform/money.js';
 import { ensureFirstAdmin } from '../auth/index.js';
 import { accountsService } from '../accounts/index.js';
 import { ledgerService, reconcileLedger } from './index.js';
-import { testDatabaseKinds } from '../../../../test/databases.js';
+import { dropTestDatabase, testDatabaseKinds } from '../../../../test/databases.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, customerBody } from '../../../../test/app.js';
 
 const hasPostgres = testDatabaseKinds().includes('postgres');
@@ -37,11 +37,7 @@ async function createDatabaseUrl(): Promise<{ url: string; drop: () => Promise<v
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: async () => {
-      const d = new pg.Client({ connectionString: serverUrl });
-      await d.connect();
-      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => d.end());
-    },
+    drop: () => dropTestDatabase(serverUrl, name),
   };
 }
 
