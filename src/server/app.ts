@@ -12,8 +12,10 @@ import type { Config } from './config.js';
 import type { Database } from './platform/db/database.js';
 import { registerErrorHandler } from './platform/http/error-handler.js';
 import { registerMetrics } from './platform/http/metrics.js';
+import { configureSecretKey } from './platform/secrets.js';
 import { authRoutes, registerAuthHook } from './modules/auth/index.js';
 import { accountRoutes } from './modules/accounts/index.js';
+import { trunkRoutes } from './modules/trunks/index.js';
 
 export interface AppDeps {
   config: Pick<Config, 'logLevel' | 'sessionTtlHours' | 'cookieSecure' | 'trustProxy' | 'serveUi'>;
@@ -23,11 +25,14 @@ export interface AppDeps {
   webRoot?: string;
   logger?: boolean;
   loginAttemptsPerMinute?: number;
+  /** Encrypts stored SIP secrets (platform/secrets.ts); tests omit it and get a per-process key. */
+  secretKey?: string;
 }
 
 /** Builds the HTTP app: platform plugins first, then every module's routes. Does not listen. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const now = deps.now ?? (() => new Date());
+  if (deps.secretKey) configureSecretKey(deps.secretKey);
   const app = Fastify({
     logger: deps.logger === false ? false : { level: deps.config.logLevel },
     trustProxy: deps.config.trustProxy,
@@ -92,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(accountRoutes('customer'));
       await api.register(accountRoutes('provider'));
       await api.register(accountRoutes('reseller'));
+      await api.register(trunkRoutes);
     },
     { prefix: '/api/v1' },
   );

@@ -1,8 +1,6 @@
-import { Type, type Static, type TSchema } from 'typebox';
+import { Type, type Static } from 'typebox';
+import { Nullable } from '../../platform/http/nullable.js';
 import { MONEY_PATTERN } from '../../platform/money.js';
-
-// Null first: with type coercion on, ajv would otherwise turn null into 0 or "" in the first branch.
-const Nullable = <T extends TSchema>(t: T) => Type.Union([Type.Null(), t]);
 
 export const MoneyString = Type.String({
   pattern: MONEY_PATTERN,

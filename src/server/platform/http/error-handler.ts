@@ -77,22 +77,18 @@ export function registerErrorHandler(app: FastifyInstance): void {
           .send({ error: { code, message: err.message, details: { field: 'body' } } });
       }
       req.log.error({ err }, 'unhandled error');
-      return reply
-        .status(500)
-        .send({
-          error: {
-            code: 'INTERNAL_ERROR',
-            message: 'Something went wrong on our side.',
-            details: { requestId: req.id },
-          },
-        });
+      return reply.status(500).send({
+        error: {
+          code: 'INTERNAL_ERROR',
+          message: 'Something went wrong on our side.',
+          details: { requestId: req.id },
+        },
+      });
     },
   );
   app.setNotFoundHandler((req, reply) =>
-    reply
-      .status(404)
-      .send({
-        error: { code: 'ROUTE_NOT_FOUND', message: `No route ${req.method} ${req.url}`, details: {} },
-      }),
+    reply.status(404).send({
+      error: { code: 'ROUTE_NOT_FOUND', message: `No route ${req.method} ${req.url}`, details: {} },
+    }),
   );
 }
