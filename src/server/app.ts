@@ -16,6 +16,7 @@ import { configureSecretKey } from './platform/secrets.js';
 import { authRoutes, registerAuthHook } from './modules/auth/index.js';
 import { accountRoutes } from './modules/accounts/index.js';
 import { trunkRoutes } from './modules/trunks/index.js';
+import { sipDeviceRoutes } from './modules/sip-devices/index.js';
 
 export interface AppDeps {
   config: Pick<Config, 'logLevel' | 'sessionTtlHours' | 'cookieSecure' | 'trustProxy' | 'serveUi'>;
@@ -98,6 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(accountRoutes('provider'));
       await api.register(accountRoutes('reseller'));
       await api.register(trunkRoutes);
+      await api.register(sipDeviceRoutes);
     },
     { prefix: '/api/v1' },
   );

@@ -3,7 +3,9 @@ import { Type } from 'typebox';
 import { Nullable } from '../../platform/http/nullable.js';
 import type { Actor, Ctx } from '../../platform/context.js';
 import { forbidden, validationError } from '../../platform/errors.js';
-import { findAccount } from '../accounts/index.js';
+// The repository, not the module index: account creation imports this module's neighbours, and
+// going through the index would make an import cycle.
+import { findAccount } from '../accounts/accounts.repository.js';
 import { notFound } from '../../platform/errors.js';
 
 export type AccountRow = NonNullable<Awaited<ReturnType<typeof findAccount>>>;
