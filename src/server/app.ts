@@ -17,6 +17,7 @@ import { authRoutes, registerAuthHook } from './modules/auth/index.js';
 import { accountRoutes } from './modules/accounts/index.js';
 import { trunkRoutes } from './modules/trunks/index.js';
 import { sipDeviceRoutes } from './modules/sip-devices/index.js';
+import { rateGroupRoutes } from './modules/rate-groups/index.js';
 
 export interface AppDeps {
   config: Pick<Config, 'logLevel' | 'sessionTtlHours' | 'cookieSecure' | 'trustProxy' | 'serveUi'>;
@@ -100,6 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(accountRoutes('reseller'));
       await api.register(trunkRoutes);
       await api.register(sipDeviceRoutes);
+      await api.register(rateGroupRoutes);
     },
     { prefix: '/api/v1' },
   );

@@ -1,0 +1,345 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../platform/db/database.js';
+import type { Actor } from '../../platform/context.js';
+import { escapeLike, ownerScope } from '../connectivity/shared.js';
+import type { DeckRow } from './rate-deck.js';
+
+/* The only SQL of rate groups, rates and rate-deck uploads. */
+
+function groupSelect(db: Executor) {
+  return db
+    .selectFrom('rate_groups as g')
+    .select([
+      'g.id',
+      'g.owner_id',
+      'g.name',
+      'g.description',
+      'g.currency',
+      'g.status',
+      'g.initial_increment',
+      'g.billing_increment',
+      'g.created_at',
+      'g.updated_at',
+    ])
+    .select((eb) => [
+      eb
+        .selectFrom('rates as r')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .whereRef('r.rate_group_id', '=', 'g.id')
+        .as('rate_count'),
+      eb
+        .selectFrom('accounts as a')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .where((w) =>
+          w.or([w('a.rate_group_id', '=', w.ref('g.id')), w('a.non_cli_rate_group_id', '=', w.ref('g.id'))]),
+        )
+        .where('a.deleted_at', 'is', null)
+        .as('customer_count'),
+    ])
+    .where('g.deleted_at', 'is', null);
+}
+export type RateGroupRow = Awaited<ReturnType<ReturnType<typeof groupSelect>['executeTakeFirstOrThrow']>>;
+
+export async function findRateGroup(
+  db: Executor,
+  actor: Actor,
+  id: number,
+  opts: { forUpdate?: boolean } = {},
+) {
+  let q = groupSelect(db).where('g.id', '=', id).where(ownerScope(actor, 'g.owner_id'));
+  if (opts.forUpdate) q = q.forUpdate(['g']);
+  return q.executeTakeFirst();
+}
+
+export async function listRateGroupsPage(
+  db: Executor,
+  actor: Actor,
+  f: { name?: string; status?: 'active' | 'inactive' },
+  page: { limit: number; after: { k: string; id: number } | null },
+): Promise<RateGroupRow[]> {
+  let q = groupSelect(db).where(ownerScope(actor, 'g.owner_id'));
+  if (f.status) q = q.where('g.status', '=', f.status);
+  if (f.name) q = q.where(sql<boolean>`lower(g.name) LIKE ${'%' + escapeLike(f.name.toLowerCase()) + '%'}`);
+  if (page.after)
+    q = q.where(sql<boolean>`(lower(g.name), g.id) > (${page.after.k}, ${page.after.id}::bigint)`);
+  return q
+    .orderBy(sql`lower(g.name)`)
+    .orderBy('g.id')
+    .limit(page.limit + 1)
+    .execute();
+}
+
+export async function insertRateGroup(
+  db: Executor,
+  v: {
+    ownerId: number | null;
+    name: string;
+    description: string | null;
+    currency: string;
+    status: 'active' | 'inactive';
+    initialIncrement: number;
+    billingIncrement: number;
+  },
+): Promise<number> {
+  const r = await db
+    .insertInto('rate_groups')
+    .values({
+      owner_id: v.ownerId,
+      name: v.name,
+      description: v.description,
+      currency: v.currency,
+      status: v.status,
+      initial_increment: v.initialIncrement,
+      billing_increment: v.billingIncrement,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return r.id;
+}
+
+export async function updateRateGroup(
+  db: Executor,
+  id: number,
+  set: Partial<{
+    name: string;
+    description: string | null;
+    status: 'active' | 'inactive';
+    initial_increment: number;
+    billing_increment: number;
+  }>,
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('rate_groups')
+    .set({ ...set, updated_at: now })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function softDeleteRateGroup(db: Executor, id: number, now: Date): Promise<void> {
+  await db
+    .updateTable('rate_groups')
+    .set({ deleted_at: now, updated_at: now })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** A rate group by id for an account reference check: no actor scope, the caller compares owners. */
+export async function findRateGroupForReference(db: Executor, id: number) {
+  return db
+    .selectFrom('rate_groups')
+    .select(['id', 'owner_id', 'currency', 'status'])
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+// ---- rates ----
+
+const RATE_COLUMNS = [
+  'r.id',
+  'r.rate_group_id',
+  'r.prefix',
+  'r.destination',
+  'r.rate_per_min',
+  'r.connect_fee',
+  'r.included_seconds',
+  'r.initial_increment',
+  'r.billing_increment',
+  'r.effective_from',
+  'r.effective_to',
+  'r.created_at',
+] as const;
+
+function rateSelect(db: Executor) {
+  return db.selectFrom('rates as r').select(RATE_COLUMNS);
+}
+export type RateRow = Awaited<ReturnType<ReturnType<typeof rateSelect>['executeTakeFirstOrThrow']>>;
+
+/** A rate whose group is live and in the actor's scope. */
+export async function findRate(db: Executor, actor: Actor, id: number, opts: { forUpdate?: boolean } = {}) {
+  let q = rateSelect(db)
+    .innerJoin('rate_groups as g', 'g.id', 'r.rate_group_id')
+    .where('r.id', '=', id)
+    .where('g.deleted_at', 'is', null)
+    .where(ownerScope(actor, 'g.owner_id'));
+  if (opts.forUpdate) q = q.forUpdate(['r']);
+  return q.executeTakeFirst();
+}
+
+export async function listRatesPage(
+  db: Executor,
+  groupId: number,
+  f: { prefix?: string; destination?: string; at?: Date },
+  page: { limit: number; after: { k: string; id: number } | null },
+): Promise<RateRow[]> {
+  let q = rateSelect(db).where('r.rate_group_id', '=', groupId);
+  if (f.prefix) q = q.where('r.prefix', 'like', f.prefix + '%');
+  if (f.destination)
+    q = q.where(
+      sql<boolean>`lower(r.destination) LIKE ${'%' + escapeLike(f.destination.toLowerCase()) + '%'}`,
+    );
+  if (f.at)
+    q = q
+      .where('r.effective_from', '<=', f.at)
+      .where((w) => w.or([w('r.effective_to', 'is', null), w('r.effective_to', '>', f.at!)]));
+  if (page.after) q = q.where(sql<boolean>`(r.prefix, r.id) > (${page.after.k}, ${page.after.id}::bigint)`);
+  return q
+    .orderBy('r.prefix')
+    .orderBy('r.id')
+    .limit(page.limit + 1)
+    .execute();
+}
+
+/** Rows whose code is one of `prefixes` (every prefix of a number): indexed equality. */
+export async function findRatesByPrefixes(
+  db: Executor,
+  groupId: number,
+  prefixes: string[],
+): Promise<RateRow[]> {
+  if (prefixes.length === 0) return [];
+  return rateSelect(db).where('r.rate_group_id', '=', groupId).where('r.prefix', 'in', prefixes).execute();
+}
+
+export interface RateValues {
+  prefix: string;
+  destination: string;
+  ratePerMin: string;
+  connectFee: string;
+  includedSeconds: number;
+  initialIncrement: number;
+  billingIncrement: number;
+  effectiveFrom: string | Date;
+  effectiveTo: string | Date | null;
+}
+
+export async function insertRate(db: Executor, groupId: number, v: RateValues): Promise<number> {
+  const r = await db
+    .insertInto('rates')
+    .values({
+      rate_group_id: groupId,
+      prefix: v.prefix,
+      destination: v.destination,
+      rate_per_min: v.ratePerMin,
+      connect_fee: v.connectFee,
+      included_seconds: v.includedSeconds,
+      initial_increment: v.initialIncrement,
+      billing_increment: v.billingIncrement,
+      effective_from: v.effectiveFrom,
+      effective_to: v.effectiveTo,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return r.id;
+}
+
+export async function updateRate(
+  db: Executor,
+  id: number,
+  set: Partial<Record<string, unknown>>,
+): Promise<void> {
+  await db
+    .updateTable('rates')
+    .set(set as never)
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function deleteRate(db: Executor, id: number): Promise<void> {
+  await db.deleteFrom('rates').where('id', '=', id).execute();
+}
+
+/** Every rate of a group, in pages of `chunk` by id, for building the in-memory index. */
+export async function* streamRatesOfGroup(db: Executor, groupId: number, chunk = 100_000) {
+  let after = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom('rates')
+      .select(['id', 'prefix', 'rate_per_min', 'connect_fee', 'effective_from', 'effective_to'])
+      .where('rate_group_id', '=', groupId)
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(chunk)
+      .execute();
+    if (rows.length === 0) return;
+    yield rows;
+    after = rows[rows.length - 1].id;
+  }
+}
+
+// ---- rate-deck uploads ----
+
+/** One batch of validated rows into the staging table: one statement, one array per column. */
+export async function insertStagingBatch(
+  db: Executor,
+  uploadId: string,
+  rowNos: number[],
+  rows: DeckRow[],
+): Promise<void> {
+  await sql`
+    INSERT INTO rate_deck_staging (upload_id, row_no, prefix, destination, rate_per_min, connect_fee,
+      included_seconds, initial_increment, billing_increment, effective_from, effective_to)
+    SELECT ${uploadId}::uuid, * FROM unnest(
+      ${rowNos}::int[], ${rows.map((r) => r.prefix)}::text[], ${rows.map((r) => r.destination)}::text[],
+      ${rows.map((r) => r.ratePerMin)}::numeric[], ${rows.map((r) => r.connectFee)}::numeric[],
+      ${rows.map((r) => r.includedSeconds)}::int[], ${rows.map((r) => r.initialIncrement)}::int[],
+      ${rows.map((r) => r.billingIncrement)}::int[], ${rows.map((r) => r.effectiveFrom)}::timestamptz[],
+      ${rows.map((r) => r.effectiveTo)}::timestamptz[])`.execute(db);
+}
+
+export async function deleteRatesOfGroup(db: Executor, groupId: number): Promise<number> {
+  const r = await db.deleteFrom('rates').where('rate_group_id', '=', groupId).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+/** Moves an upload from staging into the group, in code order (sequential index inserts). */
+export async function insertRatesFromStaging(
+  db: Executor,
+  groupId: number,
+  uploadId: string,
+): Promise<number> {
+  const r = await sql`
+    INSERT INTO rates (rate_group_id, prefix, destination, rate_per_min, connect_fee, included_seconds,
+      initial_increment, billing_increment, effective_from, effective_to)
+    SELECT ${groupId}::bigint, prefix, destination, rate_per_min, connect_fee, included_seconds,
+      initial_increment, billing_increment, effective_from, effective_to
+    FROM rate_deck_staging WHERE upload_id = ${uploadId}::uuid
+    ORDER BY prefix, effective_from`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/** Rows of an upload that repeat an earlier row's (prefix, effective_from). */
+export async function findStagingDuplicates(db: Executor, uploadId: string, limit: number) {
+  const r = await sql<{ row_no: number; prefix: string; first_row: number }>`
+    SELECT row_no, prefix, first_row FROM (
+      SELECT row_no, prefix,
+        min(row_no) OVER (PARTITION BY prefix, effective_from) AS first_row,
+        count(*) OVER (PARTITION BY prefix, effective_from) AS n
+      FROM rate_deck_staging WHERE upload_id = ${uploadId}::uuid) x
+    WHERE n > 1 AND row_no <> first_row ORDER BY row_no LIMIT ${limit}`.execute(db);
+  return r.rows;
+}
+
+/** Rows of an upload that collide with a rate already in the group (append mode). */
+export async function findStagingCollisions(db: Executor, groupId: number, uploadId: string, limit: number) {
+  const r = await sql<{ row_no: number; prefix: string }>`
+    SELECT s.row_no, s.prefix FROM rate_deck_staging s
+    JOIN rates r ON r.rate_group_id = ${groupId} AND r.prefix = s.prefix AND r.effective_from = s.effective_from
+    WHERE s.upload_id = ${uploadId}::uuid ORDER BY s.row_no LIMIT ${limit}`.execute(db);
+  return r.rows;
+}
+
+export async function deleteStaging(db: Executor, uploadId: string): Promise<void> {
+  await sql`DELETE FROM rate_deck_staging WHERE upload_id = ${uploadId}::uuid`.execute(db);
+}
+
+/** Live accounts using a group, for the delete check. */
+export async function countAccountsUsingGroup(db: Executor, groupId: number): Promise<number> {
+  const r = await db
+    .selectFrom('accounts')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where((w) => w.or([w('rate_group_id', '=', groupId), w('non_cli_rate_group_id', '=', groupId)]))
+    .where('deleted_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
