@@ -277,19 +277,6 @@ export interface RatesTable {
   created_at: Generated<Date>;
 }
 
-export interface RateDeckStagingTable {
-  upload_id: string;
-  row_no: number;
-  prefix: string;
-  destination: string;
-  rate_per_min: Numeric;
-  connect_fee: Numeric;
-  included_seconds: number;
-  initial_increment: number;
-  billing_increment: number;
-  effective_from: Timestamp;
-  effective_to: Timestamp | null;
-}
 
 export interface DB {
   accounts: AccountsTable;
@@ -309,5 +296,4 @@ export interface DB {
   localization_profiles: LocalizationProfilesTable;
   rate_groups: RateGroupsTable;
   rates: RatesTable;
-  rate_deck_staging: RateDeckStagingTable;
 }

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
 // Frozen in time: never import application code here.
-// Localization profiles, rate groups and their rates, and the staging table of rate-deck uploads.
+// Localization profiles, rate groups and their rates.
 
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`
@@ -37,11 +37,14 @@ export async function up(db: Kysely<any>): Promise<void> {
             ON rate_groups (coalesce(owner_id, 0), lower(name)) WHERE deleted_at IS NULL`.execute(db);
 
   // initial/billing increment 0 = "the rate group's value" (DOMAIN 5).
+  // No foreign key on rate_group_id: its per-row trigger dominated million-row deck loads. Rates
+  // are written only by the rate-group use cases, with the group row locked, and groups are only
+  // soft-deleted, so the reference cannot dangle.
   await sql`
     CREATE TABLE rates (
       id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-      rate_group_id bigint NOT NULL REFERENCES rate_groups(id),
-      prefix text NOT NULL CHECK (prefix ~ '^[0-9]{1,20}$'),
+      rate_group_id bigint NOT NULL,
+      prefix text COLLATE "C" NOT NULL CHECK (prefix ~ '^[0-9]{1,20}$'),
       destination text NOT NULL DEFAULT '' CHECK (char_length(destination) <= 100),
       rate_per_min numeric(20,6) NOT NULL CHECK (rate_per_min >= 0),
       connect_fee numeric(20,6) NOT NULL DEFAULT 0 CHECK (connect_fee >= 0),
@@ -54,25 +57,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       CHECK (effective_to IS NULL OR effective_to > effective_from)
     )`.execute(db);
   // Lookup is equality on every prefix of the number; one row per (prefix, start) in a group.
+  // Codes are digits: the "C" collation compares bytes, which keeps a million-row load cheap.
   await sql`CREATE UNIQUE INDEX rates_group_prefix_from_key
             ON rates (rate_group_id, prefix, effective_from)`.execute(db);
-
-  // Uploads stream here in batches, then move into rates in one transaction. Unlogged: a crash
-  // loses only uploads in flight, which the client repeats.
-  await sql`
-    CREATE UNLOGGED TABLE rate_deck_staging (
-      upload_id uuid NOT NULL,
-      row_no integer NOT NULL,
-      prefix text NOT NULL,
-      destination text NOT NULL,
-      rate_per_min numeric(20,6) NOT NULL,
-      connect_fee numeric(20,6) NOT NULL,
-      included_seconds integer NOT NULL,
-      initial_increment integer NOT NULL,
-      billing_increment integer NOT NULL,
-      effective_from timestamptz NOT NULL,
-      effective_to timestamptz
-    )`.execute(db);
 
   // Accounts now point at real objects. NOT VALID: checked for every new or edited row, without
   // failing on references written before these tables existed.
@@ -88,7 +75,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   for (const c of ['accounts_rate_group_fk', 'accounts_non_cli_rate_group_fk', 'accounts_localization_fk']) {
     await sql`ALTER TABLE accounts DROP CONSTRAINT IF EXISTS ${sql.ref(c)}`.execute(db);
   }
-  for (const t of ['rate_deck_staging', 'rates', 'rate_groups', 'localization_profiles']) {
+  for (const t of ['rates', 'rate_groups', 'localization_profiles']) {
     await sql`DROP TABLE IF EXISTS ${sql.table(t)} CASCADE`.execute(db);
   }
 }

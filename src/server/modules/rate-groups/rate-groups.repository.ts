@@ -269,68 +269,41 @@ export async function* streamRatesOfGroup(db: Executor, groupId: number, chunk =
 
 // ---- rate-deck uploads ----
 
-/** One batch of validated rows into the staging table: one statement, one array per column. */
-export async function insertStagingBatch(
-  db: Executor,
-  uploadId: string,
-  rowNos: number[],
-  rows: DeckRow[],
-): Promise<void> {
-  await sql`
-    INSERT INTO rate_deck_staging (upload_id, row_no, prefix, destination, rate_per_min, connect_fee,
-      included_seconds, initial_increment, billing_increment, effective_from, effective_to)
-    SELECT ${uploadId}::uuid, * FROM unnest(
-      ${rowNos}::int[], ${rows.map((r) => r.prefix)}::text[], ${rows.map((r) => r.destination)}::text[],
+/**
+ * One batch of validated deck rows straight into the group: one statement, one array per column.
+ * A row that collides with an existing (prefix, effective_from) is skipped, and the answer is the
+ * number inserted, so the caller can tell and report it.
+ */
+export async function insertRateBatch(db: Executor, groupId: number, rows: DeckRow[]): Promise<number> {
+  const r = await sql`
+    INSERT INTO rates (rate_group_id, prefix, destination, rate_per_min, connect_fee, included_seconds,
+      initial_increment, billing_increment, effective_from, effective_to)
+    SELECT ${groupId}::bigint, * FROM unnest(
+      ${rows.map((r) => r.prefix)}::text[], ${rows.map((r) => r.destination)}::text[],
       ${rows.map((r) => r.ratePerMin)}::numeric[], ${rows.map((r) => r.connectFee)}::numeric[],
       ${rows.map((r) => r.includedSeconds)}::int[], ${rows.map((r) => r.initialIncrement)}::int[],
       ${rows.map((r) => r.billingIncrement)}::int[], ${rows.map((r) => r.effectiveFrom)}::timestamptz[],
-      ${rows.map((r) => r.effectiveTo)}::timestamptz[])`.execute(db);
+      ${rows.map((r) => r.effectiveTo)}::timestamptz[])
+    ON CONFLICT DO NOTHING`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/**
+ * Which of `rows` collide with rates that existed before this transaction (append mode): rows
+ * written by the running upload carry the transaction's now() as created_at.
+ */
+export async function findCollisions(db: Executor, groupId: number, rows: DeckRow[]) {
+  const r = await sql<{ prefix: string; effective_from: Date }>`
+    SELECT r.prefix, r.effective_from FROM rates r
+    JOIN unnest(${rows.map((x) => x.prefix)}::text[], ${rows.map((x) => x.effectiveFrom)}::timestamptz[]) AS k(prefix, effective_from)
+      ON r.prefix = k.prefix AND r.effective_from = k.effective_from
+    WHERE r.rate_group_id = ${groupId} AND r.created_at <> now()`.execute(db);
+  return new Set(r.rows.map((x) => `${x.prefix}|${new Date(x.effective_from).toISOString()}`));
 }
 
 export async function deleteRatesOfGroup(db: Executor, groupId: number): Promise<number> {
   const r = await db.deleteFrom('rates').where('rate_group_id', '=', groupId).executeTakeFirst();
   return Number(r.numDeletedRows);
-}
-
-/** Moves an upload from staging into the group, in code order (sequential index inserts). */
-export async function insertRatesFromStaging(
-  db: Executor,
-  groupId: number,
-  uploadId: string,
-): Promise<number> {
-  const r = await sql`
-    INSERT INTO rates (rate_group_id, prefix, destination, rate_per_min, connect_fee, included_seconds,
-      initial_increment, billing_increment, effective_from, effective_to)
-    SELECT ${groupId}::bigint, prefix, destination, rate_per_min, connect_fee, included_seconds,
-      initial_increment, billing_increment, effective_from, effective_to
-    FROM rate_deck_staging WHERE upload_id = ${uploadId}::uuid
-    ORDER BY prefix, effective_from`.execute(db);
-  return Number(r.numAffectedRows ?? 0);
-}
-
-/** Rows of an upload that repeat an earlier row's (prefix, effective_from). */
-export async function findStagingDuplicates(db: Executor, uploadId: string, limit: number) {
-  const r = await sql<{ row_no: number; prefix: string; first_row: number }>`
-    SELECT row_no, prefix, first_row FROM (
-      SELECT row_no, prefix,
-        min(row_no) OVER (PARTITION BY prefix, effective_from) AS first_row,
-        count(*) OVER (PARTITION BY prefix, effective_from) AS n
-      FROM rate_deck_staging WHERE upload_id = ${uploadId}::uuid) x
-    WHERE n > 1 AND row_no <> first_row ORDER BY row_no LIMIT ${limit}`.execute(db);
-  return r.rows;
-}
-
-/** Rows of an upload that collide with a rate already in the group (append mode). */
-export async function findStagingCollisions(db: Executor, groupId: number, uploadId: string, limit: number) {
-  const r = await sql<{ row_no: number; prefix: string }>`
-    SELECT s.row_no, s.prefix FROM rate_deck_staging s
-    JOIN rates r ON r.rate_group_id = ${groupId} AND r.prefix = s.prefix AND r.effective_from = s.effective_from
-    WHERE s.upload_id = ${uploadId}::uuid ORDER BY s.row_no LIMIT ${limit}`.execute(db);
-  return r.rows;
-}
-
-export async function deleteStaging(db: Executor, uploadId: string): Promise<void> {
-  await sql`DELETE FROM rate_deck_staging WHERE upload_id = ${uploadId}::uuid`.execute(db);
 }
 
 /** Live accounts using a group, for the delete check. */

@@ -1,5 +1,9 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
@@ -411,134 +415,174 @@ function byteLimit(max: number) {
 }
 
 /**
- * Loads a CSV rate deck into a group (DOMAIN: rates with per-row errors).
+ * Remembers the row of each (prefix, effective_from) seen in a deck, to report a repeat with the
+ * row it repeats. Keyed by start first: decks usually have one or a few starts.
+ */
+class SeenKeys {
+  private readonly byStart = new Map<string, Map<string, number>>();
+  /** The earlier row with the same key, or 0 (and remembers this one). */
+  check(row: DeckRow, rowNo: number): number {
+    let m = this.byStart.get(row.effectiveFrom);
+    if (!m) this.byStart.set(row.effectiveFrom, (m = new Map()));
+    const first = m.get(row.prefix);
+    if (first !== undefined) return first;
+    m.set(row.prefix, rowNo);
+    return 0;
+  }
+}
+
+/**
+ * Loads a CSV rate deck into a group: `replace` (default) makes the deck the whole group, `append`
+ * adds to it. All or nothing: any error loads nothing and the answer lists up to 1,000 errors with
+ * row (header = 1), column and reason.
  *
- * The body streams through csv-parse; each row is validated as it comes and valid rows go to an
- * unlogged staging table in batches of 5,000 (one multi-row INSERT from arrays each). Any error
- * stops the loading but not the checking, so the answer lists up to 1,000 errors with row, column
- * and reason, and nothing is loaded. When the whole deck is clean, one transaction replaces (or
- * appends to) the group's rates from staging, so calls see the old deck or the new one, never a mix.
- * Duplicate (prefix, effective_from) rows are caught by the unique index and reported by row.
+ * The body is first spooled to a temporary file at network speed, so a slow client never holds a
+ * database connection (PGlite has only one). Then, in ONE transaction with the group row locked:
+ * the old rates are deleted (replace), the file streams through csv-parse, each row is validated,
+ * and valid rows go straight into `rates` in multi-row INSERTs of 5,000 (one array per column),
+ * each sent while the next batch is being parsed. Readers keep seeing the old deck until the
+ * commit, then the new one: never a mix. Once an error is found, loading stops but checking goes
+ * on, and the transaction rolls back. Repeated (prefix, effective_from) rows are caught in memory
+ * (with the row they repeat); in append mode, collisions with existing rates are skipped by the
+ * unique index and reported by row.
  */
 export async function uploadRateDeck(ctx: Ctx, groupId: number, body: Readable, q: UploadQuery) {
   requireManager(ctx);
   const started = Date.now();
   const mode = q.mode ?? 'replace';
   const dryRun = q.dryRun ?? false;
-  const group = await requireGroup(ctx, groupId);
-  const uploadId = crypto.randomUUID();
+  await requireGroup(ctx, groupId);
+  const spool = path.join(os.tmpdir(), `tollgate-deck-${crypto.randomUUID()}.csv`);
+  try {
+    try {
+      await pipeline(body, byteLimit(MAX_DECK_BYTES), fs.createWriteStream(spool, { mode: 0o600 }));
+    } catch (err) {
+      if (err instanceof AppError) {
+        body.resume(); // read and drop the rest, so the answer can still be sent
+        throw err;
+      }
+      throw err;
+    }
+    const load = async (tx: Ctx) => {
+      const group = await requireGroup(tx, groupId, true);
+      const deleted = !dryRun && mode === 'replace' ? await repo.deleteRatesOfGroup(tx.db, groupId) : 0;
+      const result = await loadDeck(tx, groupId, fs.createReadStream(spool), { load: !dryRun });
+      if (result.errorCount > 0) throw rateDeckInvalid(result.errors, result.errorCount, result.truncated);
+      if (!dryRun)
+        await recordAudit(tx, {
+          action: 'rate_group.upload',
+          entityType: 'rate_group',
+          entityId: groupId,
+          accountId: group.owner_id,
+          after: { mode, rows: result.rows, inserted: result.inserted, deleted },
+        });
+      return { mode, dryRun, rows: result.rows, inserted: result.inserted, deleted };
+    };
+    const out = dryRun ? await load(ctx) : await inTransaction(ctx, load);
+    return { ...out, durationMs: Date.now() - started };
+  } finally {
+    await fs.promises.rm(spool, { force: true });
+  }
+}
+
+/** Parses, validates and (when `load`) inserts a deck inside the caller's transaction. */
+async function loadDeck(ctx: Ctx, groupId: number, input: Readable, opts: { load: boolean }) {
   const now = ctx.now().getTime();
   const errors: DeckError[] = [];
   let errorCount = 0;
   let truncated = false;
   let rows = 0;
+  let inserted = 0;
   let header: DeckHeader | null = null;
+  const seen = new SeenKeys();
   let batch: DeckRow[] = [];
-  let batchRows: number[] = [];
-  let staged = false;
+  let batchRowNos: number[] = [];
+  // At most one INSERT in flight (one connection, no parallel queries): it runs in the database
+  // while the next batch is parsed here.
+  let inflight: Promise<void> | null = null;
+  let failure: unknown = null;
 
   const addError = (e: DeckError) => {
     errorCount++;
     if (errors.length < MAX_ERRORS) errors.push(e);
+    else truncated = true;
+  };
+  const send = async (rowsOut: DeckRow[], rowNos: number[]) => {
+    const n = await repo.insertRateBatch(ctx.db, groupId, rowsOut);
+    inserted += n;
+    if (n === rowsOut.length) return;
+    // Some rows collided with rates already in the group (append mode): name them.
+    const hits = await repo.findCollisions(ctx.db, groupId, rowsOut);
+    rowsOut.forEach((r, i) => {
+      if (hits.has(`${r.prefix}|${r.effectiveFrom}`))
+        addError({
+          row: rowNos[i],
+          column: 'prefix',
+          reason: `The group already has a rate for ${r.prefix} with this effective_from.`,
+        });
+    });
   };
   const flush = async () => {
-    if (batch.length === 0) return;
-    staged = true;
-    await repo.insertStagingBatch(ctx.db, uploadId, batchRows, batch);
+    if (inflight) await inflight;
+    inflight = null;
+    if (failure) throw failure;
+    if (batch.length === 0 || errorCount > 0) return;
+    inflight = send(batch, batchRowNos).catch((err: unknown) => {
+      failure = err;
+    });
     batch = [];
-    batchRows = [];
+    batchRowNos = [];
   };
 
   const parser = parse({ bom: true, skip_empty_lines: true, relax_column_count: true });
-  const limiter = byteLimit(MAX_DECK_BYTES);
-  body.on('error', (err) => parser.destroy(err));
-  limiter.on('error', (err) => parser.destroy(err));
-  body.pipe(limiter).pipe(parser);
+  input.on('error', (err) => parser.destroy(err));
+  input.pipe(parser);
+  let rowNo = 0;
   try {
-    let rowNo = 0;
-    try {
-      for await (const fields of parser as AsyncIterable<string[]>) {
-        rowNo++;
-        if (header === null) {
-          const mapped = mapHeader(fields);
-          header = mapped.header;
-          mapped.errors.forEach(addError);
-          if (mapped.errors.length) break;
-          continue;
-        }
-        rows++;
-        const v = validateDeckRow(fields, header, rowNo, now);
-        if (!v.ok) {
-          v.errors.forEach(addError);
-          if (errors.length >= MAX_ERRORS) {
-            truncated = true;
-            break;
-          }
-          continue;
-        }
-        if (errorCount > 0 || dryRun) continue;
-        batch.push(v.value);
-        batchRows.push(rowNo);
-        if (batch.length >= BATCH) await flush();
+    for await (const fields of parser as AsyncIterable<string[]>) {
+      rowNo++;
+      if (header === null) {
+        const mapped = mapHeader(fields);
+        header = mapped.header;
+        mapped.errors.forEach(addError);
+        if (mapped.errors.length) break;
+        continue;
       }
-    } catch (err) {
-      if (err instanceof AppError) throw err;
-      const e = err as { code?: string; lines?: number; message?: string };
-      if (typeof e.code === 'string' && e.code.startsWith('CSV_')) {
-        addError({ row: (e.lines ?? rowNo) || 1, column: null, reason: `Not valid CSV: ${e.message}` });
-      } else throw err;
-    }
-    if (header === null)
-      addError({ row: 1, column: null, reason: 'The deck is empty: a header row is needed.' });
-    else if (rows === 0 && errorCount === 0)
-      addError({ row: 2, column: null, reason: 'The deck has no rates.' });
-    if (errorCount > 0) throw rateDeckInvalid(errors, errorCount, truncated);
-    await flush();
-
-    let inserted = 0;
-    let deleted = 0;
-    if (!dryRun) {
-      try {
-        await inTransaction(ctx, async (tx) => {
-          await requireGroup(tx, groupId, true);
-          if (mode === 'replace') deleted = await repo.deleteRatesOfGroup(tx.db, groupId);
-          inserted = await repo.insertRatesFromStaging(tx.db, groupId, uploadId);
-          await recordAudit(tx, {
-            action: 'rate_group.upload',
-            entityType: 'rate_group',
-            entityId: groupId,
-            accountId: group.owner_id,
-            after: { mode, rows, inserted, deleted },
+      rows++;
+      const v = validateDeckRow(fields, header, rowNo, now);
+      if (!v.ok) {
+        v.errors.forEach(addError);
+      } else {
+        const first = seen.check(v.value, rowNo);
+        if (first)
+          addError({
+            row: rowNo,
+            column: 'prefix',
+            reason: `Duplicate of row ${first}: same prefix ${v.value.prefix} and effective_from.`,
           });
-        });
-      } catch (err) {
-        if (!isUniqueViolation(err, 'rates_group_prefix_from_key')) throw err;
-        const dups = await repo.findStagingDuplicates(ctx.db, uploadId, MAX_ERRORS);
-        const found: DeckError[] = dups.map((d) => ({
-          row: d.row_no,
-          column: 'prefix',
-          reason: `Duplicate of row ${d.first_row}: same prefix ${d.prefix} and effective_from.`,
-        }));
-        if (mode === 'append' && found.length < MAX_ERRORS) {
-          const hits = await repo.findStagingCollisions(ctx.db, groupId, uploadId, MAX_ERRORS - found.length);
-          for (const h of hits)
-            found.push({
-              row: h.row_no,
-              column: 'prefix',
-              reason: `The group already has a rate for ${h.prefix} with this effective_from.`,
-            });
+        else if (opts.load && errorCount === 0) {
+          batch.push(v.value);
+          batchRowNos.push(rowNo);
+          if (batch.length >= BATCH) await flush();
         }
-        found.sort((a, b) => a.row - b.row);
-        throw rateDeckInvalid(found, found.length, found.length >= MAX_ERRORS);
       }
+      if (truncated) break;
     }
-    return { mode, dryRun, rows, inserted, deleted, durationMs: Date.now() - started };
+  } catch (err) {
+    const e = err as { code?: string; lines?: number; message?: string };
+    if (typeof e.code === 'string' && e.code.startsWith('CSV_')) {
+      addError({ row: (e.lines ?? rowNo) || 1, column: null, reason: `Not valid CSV: ${e.message}` });
+    } else throw err;
   } finally {
-    // Whatever is left of the body is read and dropped, so the answer can still be sent.
-    if (!body.readableEnded) {
-      body.unpipe(limiter);
-      body.resume();
-    }
-    if (staged) await repo.deleteStaging(ctx.db, uploadId);
+    input.destroy();
   }
+  await flush();
+  if (inflight) await inflight;
+  if (failure) throw failure;
+  if (header === null)
+    addError({ row: 1, column: null, reason: 'The deck is empty: a header row is needed.' });
+  else if (rows === 0 && errorCount === 0)
+    addError({ row: 2, column: null, reason: 'The deck has no rates.' });
+  errors.sort((a, b) => a.row - b.row);
+  return { rows, inserted, errors, errorCount, truncated };
 }

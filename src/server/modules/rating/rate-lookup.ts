@@ -69,62 +69,74 @@ export function prefixesOf(number: string, maxLength = 20): string[] {
   return out;
 }
 
-interface TrieNode<T> {
-  children: (TrieNode<T> | undefined)[];
-  /** Candidates whose code ends here, already in (b)..(e) order. */
-  rates: T[] | null;
-}
-
-const newNode = <T>(): TrieNode<T> => ({ children: new Array(10), rates: null });
-
 /**
- * An in-memory index for the call path: a digit trie whose nodes hold their candidates pre-sorted
- * by (b)..(e), so a lookup walks the number once and, from the deepest node back up, returns the
- * first candidate valid at the given time. Built once per rate-group version; read-only after.
+ * An in-memory index for the call path: a digit trie stored flat (node i's child for digit d is
+ * `children[i * 10 + d]`, 0 = none; node 0 is the root), whose nodes hold their candidates
+ * pre-sorted by (b)..(e). A lookup walks the number once and, from the deepest node back up,
+ * returns the first candidate valid at the given time. Built once per rate-group version;
+ * read-only after, so one index serves any number of concurrent lookups.
  */
 export class RateIndex<T extends RateCandidate = RateCandidate> {
-  private readonly root: TrieNode<T> = newNode<T>();
-  private readonly path: TrieNode<T>[] = new Array(21);
+  private children: Int32Array;
+  private readonly rates: (T[] | undefined)[] = [undefined];
+  private nodes = 1;
+  private readonly path = new Int32Array(21);
   readonly size: number;
 
   constructor(candidates: Iterable<T>) {
+    this.children = new Int32Array(1024 * 10);
     let size = 0;
     for (const c of candidates) {
       if (!/^[0-9]{1,20}$/.test(c.prefix))
         throw new Error(`Rate ${c.id}: code "${c.prefix}" is not 1-20 digits`);
-      let node = this.root;
+      let node = 0;
       for (let i = 0; i < c.prefix.length; i++) {
-        const d = c.prefix.charCodeAt(i) - 48;
-        node = node.children[d] ??= newNode<T>();
+        const slot = node * 10 + c.prefix.charCodeAt(i) - 48;
+        let next = this.children[slot];
+        if (next === 0) {
+          next = this.addNode();
+          this.children[slot] = next;
+        }
+        node = next;
       }
-      (node.rates ??= []).push(c);
+      const list = this.rates[node];
+      if (list) list.push(c);
+      else this.rates[node] = [c];
       size++;
     }
     this.size = size;
-    const sortAll = (node: TrieNode<T>) => {
-      if (node.rates && node.rates.length > 1) node.rates.sort(compareSameLength);
-      for (const child of node.children) if (child) sortAll(child);
-    };
-    sortAll(this.root);
+    for (const list of this.rates) if (list && list.length > 1) list.sort(compareSameLength);
+  }
+
+  private addNode(): number {
+    if ((this.nodes + 1) * 10 > this.children.length) {
+      const grown = new Int32Array(this.children.length * 2);
+      grown.set(this.children);
+      this.children = grown;
+    }
+    this.rates.push(undefined);
+    return this.nodes++;
   }
 
   /** The winning candidate for `number` at epoch-ms `at`, or null (NO_RATE). */
   lookup(number: string, at: number): T | null {
+    const children = this.children;
+    const rates = this.rates;
     const path = this.path;
     let depth = 0;
-    let node: TrieNode<T> | undefined = this.root;
+    let node = 0;
     const n = number.length < 20 ? number.length : 20;
     for (let i = 0; i < n; i++) {
       const d = number.charCodeAt(i) - 48;
       if (d < 0 || d > 9) break;
-      node = node.children[d];
-      if (node === undefined) break;
-      if (node.rates !== null) path[depth++] = node;
+      node = children[node * 10 + d];
+      if (node === 0) break;
+      if (rates[node] !== undefined) path[depth++] = node;
     }
     for (let k = depth - 1; k >= 0; k--) {
-      const rates = path[k].rates!;
-      for (let j = 0; j < rates.length; j++) {
-        const c = rates[j];
+      const list = rates[path[k]]!;
+      for (let j = 0; j < list.length; j++) {
+        const c = list[j];
         if (c.effectiveFrom <= at && (c.effectiveTo === null || at < c.effectiveTo)) return c;
       }
     }
