@@ -18,6 +18,11 @@ import { accountRoutes } from './modules/accounts/index.js';
 import { trunkRoutes } from './modules/trunks/index.js';
 import { sipDeviceRoutes } from './modules/sip-devices/index.js';
 import { rateGroupRoutes } from './modules/rate-groups/index.js';
+import { localizationRoutes } from './modules/localizations/index.js';
+import { callerIdRoutes } from './modules/caller-ids/index.js';
+import { blockedCodeRoutes } from './modules/blocked-codes/index.js';
+import { speedDialRoutes } from './modules/speed-dials/index.js';
+import { didRoutes } from './modules/dids/index.js';
 
 export interface AppDeps {
   config: Pick<Config, 'logLevel' | 'sessionTtlHours' | 'cookieSecure' | 'trustProxy' | 'serveUi'>;
@@ -102,6 +107,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(trunkRoutes);
       await api.register(sipDeviceRoutes);
       await api.register(rateGroupRoutes);
+      await api.register(localizationRoutes);
+      await api.register(callerIdRoutes);
+      await api.register(blockedCodeRoutes);
+      await api.register(speedDialRoutes);
+      await api.register(didRoutes);
     },
     { prefix: '/api/v1' },
   );
