@@ -110,6 +110,9 @@ export const CreateAccountBody = Type.Object(
     accountNumber: Type.Optional(Type.String({ pattern: '^[0-9]{4,20}$' })),
     resellerId: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
     password: Type.Optional(Type.String({ minLength: 10, maxLength: 200 })),
+    createSipDevice: Type.Optional(
+      Type.Boolean({ description: 'make a SIP device: username = account number, random secret shown once' }),
+    ),
   } as unknown as typeof editableFields,
   { additionalProperties: false },
 );
@@ -121,6 +124,7 @@ export type CreateAccountInput = Partial<Static<typeof PatchAccountBody>> & {
   accountNumber?: string;
   resellerId?: number | null;
   password?: string;
+  createSipDevice?: boolean;
 };
 
 export const PatchAccountBody = Type.Object(
@@ -192,6 +196,18 @@ export const Account = Type.Object({
   deletedAt: Nullable(Type.String({ format: 'date-time' })),
 });
 export type AccountDto = Static<typeof Account>;
+
+/** The create answer: the account, plus the SIP device when one was asked for (its secret, once). */
+export const CreatedAccount = Type.Object({
+  ...Account.properties,
+  sipDevice: Type.Optional(
+    Type.Object({
+      id: Type.Integer(),
+      username: Type.String(),
+      secret: Type.String({ description: 'shown once' }),
+    }),
+  ),
+});
 
 export const SORTABLE = [
   'accountNumber',

@@ -9,6 +9,11 @@ import { isCountryCode, isCurrencyCode, isTimeZone } from '../../platform/refere
 import { diffObjects, listAuditForAccount, recordAudit } from '../audit/index.js';
 import * as users from '../auth/auth.repository.js';
 import {
+  checkAccountReferences,
+  provisionSipDevice,
+  releaseConnectivity,
+} from '../connectivity/account-hooks.js';
+import {
   accountNameTaken,
   accountNotFound,
   accountNumberTaken,
@@ -134,7 +139,7 @@ export async function createAccount(
   ctx: Ctx,
   kind: AccountKind,
   input: CreateAccountInput,
-): Promise<AccountDto> {
+): Promise<AccountDto & { sipDevice?: { id: number; username: string; secret: string } }> {
   requireManager(ctx);
   const roles =
     kind === 'provider'
@@ -156,6 +161,15 @@ export async function createAccount(
   try {
     return await inTransaction(ctx, async (tx) => {
       const owner = await resolveOwner(tx, input.resellerId);
+      if (input.createSipDevice && kind === 'reseller')
+        throw validationError('createSipDevice', 'A reseller account has no SIP device.');
+      await checkAccountReferences(tx, {
+        ownerId: owner?.id ?? null,
+        currency: input.currency,
+        rateGroupId: input.rateGroupId,
+        nonCliRateGroupId: input.nonCliRateGroupId,
+        localizationId: input.localizationId,
+      });
       const values = {
         is_reseller: kind === 'reseller',
         roles,
@@ -242,6 +256,8 @@ export async function createAccount(
         accountId: id,
         after: created,
       });
+      if (input.createSipDevice)
+        return { ...created, sipDevice: await provisionSipDevice(tx, { id, accountNumber: accountNumber! }) };
       return created;
     });
   } catch (err) {
@@ -374,6 +390,23 @@ export async function updateAccount(
         false,
       );
       if (next.unlimitedCredit === true && row.unlimited_credit) delete next.unlimitedCredit;
+      if (
+        next.rateGroupId !== undefined ||
+        next.nonCliRateGroupId !== undefined ||
+        next.localizationId !== undefined ||
+        next.currency !== undefined
+      ) {
+        // A new currency re-checks the rate groups kept; otherwise only the references changed.
+        const currencyChanged = next.currency !== undefined && next.currency !== row.currency;
+        await checkAccountReferences(tx, {
+          ownerId: row.parent_id,
+          currency: next.currency ?? row.currency,
+          rateGroupId: next.rateGroupId ?? (currencyChanged ? row.rate_group_id : undefined),
+          nonCliRateGroupId:
+            next.nonCliRateGroupId ?? (currencyChanged ? row.non_cli_rate_group_id : undefined),
+          localizationId: next.localizationId,
+        });
+      }
 
       const set: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(next)) {
@@ -495,6 +528,7 @@ export async function deleteAccount(
       .execute();
     await users.revokeSessionsOfAccounts(tx.db, ids, now);
     await users.softDeleteUsersOfAccounts(tx.db, ids, now);
+    await releaseConnectivity(tx, ids, now);
     for (const deletedId of ids) {
       await recordAudit(tx, {
         action: `${kind}.delete`,
