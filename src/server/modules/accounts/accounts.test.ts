@@ -43,9 +43,12 @@ describe.each(testDatabaseKinds())('accounts on %s', (kind) => {
 
     it('stores every field of the create form', async () => {
       const group = (s: string) =>
-        admin.post('/api/v1/rate-groups', { name: `EUR ${s} ${Date.now()}`, currency: 'EUR' }).then((r) => r.json().id);
+        admin
+          .post('/api/v1/rate-groups', { name: `EUR ${s} ${Date.now()}`, currency: 'EUR' })
+          .then((r) => r.json().id);
       const [rateGroupId, nonCliRateGroupId] = [await group('main'), await group('non-cli')];
-      const localizationId = (await admin.post('/api/v1/localizations', { name: `Loc ${Date.now()}` })).json().id;
+      const localizationId = (await admin.post('/api/v1/localizations', { name: `Loc ${Date.now()}` })).json()
+        .id;
       const body = customerBody({
         accountNumber: '5550001234',
         roles: ['customer', 'provider'],
