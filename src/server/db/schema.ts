@@ -277,7 +277,6 @@ export interface RatesTable {
   created_at: Generated<Date>;
 }
 
-
 export interface DB {
   accounts: AccountsTable;
   users: UsersTable;

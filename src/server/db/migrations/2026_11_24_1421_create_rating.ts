@@ -17,7 +17,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       deleted_at timestamptz
     )`.execute(db);
   await sql`CREATE UNIQUE INDEX localization_profiles_owner_name_key
-            ON localization_profiles (coalesce(owner_id, 0), lower(name)) WHERE deleted_at IS NULL`.execute(db);
+            ON localization_profiles (coalesce(owner_id, 0), lower(name)) WHERE deleted_at IS NULL`.execute(
+    db,
+  );
 
   await sql`
     CREATE TABLE rate_groups (
