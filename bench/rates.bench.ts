@@ -56,20 +56,30 @@ async function main() {
   await migrateToLatest(database.db);
   const ctx: Ctx = { actor: systemActor, db: database.db, now: () => new Date() };
 
+  // Replace-mode uploads on PostgreSQL load with COPY, as the server does.
+  const copy = { pgPool: database.pool };
   const group = await rateGroupsService.createRateGroup(ctx, { name: 'Bench', currency: 'USD' });
   console.log(`rows: ${ROWS.toLocaleString('en')}`);
 
   let t0 = performance.now();
-  const first = await rateGroupsService.uploadRateDeck(ctx, group.id, deck(ROWS, '0.0123'), {
-    mode: 'replace',
-  });
+  const first = await rateGroupsService.uploadRateDeck(
+    ctx,
+    group.id,
+    deck(ROWS, '0.0123'),
+    { mode: 'replace' },
+    copy,
+  );
   const firstMs = performance.now() - t0;
   console.log(`upload into an empty group: ${(firstMs / 1000).toFixed(2)} s (${first.inserted} inserted)`);
 
   t0 = performance.now();
-  const second = await rateGroupsService.uploadRateDeck(ctx, group.id, deck(ROWS, '0.0456'), {
-    mode: 'replace',
-  });
+  const second = await rateGroupsService.uploadRateDeck(
+    ctx,
+    group.id,
+    deck(ROWS, '0.0456'),
+    { mode: 'replace' },
+    copy,
+  );
   const secondMs = performance.now() - t0;
   console.log(
     `replace a live deck:        ${(secondMs / 1000).toFixed(2)} s (${second.deleted} deleted, ${second.inserted} inserted)`,

@@ -106,7 +106,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(accountRoutes('reseller'));
       await api.register(trunkRoutes);
       await api.register(sipDeviceRoutes);
-      await api.register(rateGroupRoutes);
+      await api.register(
+        rateGroupRoutes({ pgPool: deps.database.kind === 'postgres' ? deps.database.pool : null }),
+      );
       await api.register(localizationRoutes);
       await api.register(callerIdRoutes);
       await api.register(blockedCodeRoutes);

@@ -86,6 +86,7 @@ describe('rate deck CSV rules', () => {
     [['44', 'UK', '0.1', '', '', '', '', 'tomorrow', ''], 'effective_from'],
     [['44', 'UK', '0.1', '', '', '', '', '2026-01-02', '2026-01-01'], 'effective_to'],
     [['44', 'x'.repeat(101), '0.1', '', '', '', '', '', ''], 'destination'],
+    [['44', 'U\u001fK', '0.1', '', '', '', '', '', ''], 'destination'],
   ])('refuses %j on column %s with the row number', (fields, column) => {
     const r = validateDeckRow(fields, full, 12, NOW);
     expect(r.ok).toBe(false);

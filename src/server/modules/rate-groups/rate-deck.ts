@@ -82,6 +82,8 @@ export function mapHeader(fields: string[]): { header: DeckHeader; errors: DeckE
 }
 
 const PREFIX = /^[0-9]{1,20}$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x1f\x7f]/;
 const MONEY = /^(0|[1-9][0-9]{0,13})(\.[0-9]{1,6})?$/;
 const INT = /^(0|[1-9][0-9]{0,5})$/;
 const DATE =
@@ -152,6 +154,7 @@ export function validateDeckRow(
   if (!PREFIX.test(prefix)) bad('prefix', 'Must be 1 to 20 digits.');
   const destination = cellAt(fields, ix.destination);
   if (destination.length > 100) bad('destination', 'At most 100 characters.');
+  else if (CONTROL.test(destination)) bad('destination', 'No control characters.');
   const ratePerMin = cellAt(fields, ix.rate_per_min);
   if (!MONEY.test(ratePerMin)) bad('rate_per_min', 'Must be a decimal >= 0 with at most 6 places.');
   let connectFee = cellAt(fields, ix.connect_fee);

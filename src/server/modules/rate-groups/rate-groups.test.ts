@@ -213,6 +213,27 @@ describe.each(testDatabaseKinds())('rate groups and rates on %s', (kind) => {
       expect(audit).toMatchObject({ action: 'rate_group.upload', after: { mode: 'append', inserted: 1 } });
     });
 
+    it('loads optional columns: end dates on some rows, empty destinations, increments', async () => {
+      const g = await newGroup();
+      const body =
+        'prefix,destination,rate,effective_from,effective_to,included_seconds\n1,,0.1,2026-01-01,2026-02-01,5\n2,Two,0.2,2026-01-01,,0\n';
+      await ok(csv(admin, g.id, body));
+      const rates = (await ok(admin.get(`/api/v1/rate-groups/${g.id}/rates`))).data;
+      expect(rates.map((r: any) => [r.prefix, r.destination, r.effectiveTo, r.includedSeconds])).toEqual([
+        ['1', '', '2026-02-01T00:00:00.000Z', 5],
+        ['2', 'Two', null, 0],
+      ]);
+      await ok(csv(admin, g.id, 'prefix,rate\n3,0.3\n'));
+      expect(
+        (await ok(admin.get(`/api/v1/rate-groups/${g.id}/rates`))).data.map((r: any) => r.destination),
+      ).toEqual(['']);
+      // text that COPY would read as escapes arrives as typed
+      await ok(csv(admin, g.id, 'prefix,destination,rate\n4,"A\\N \\t, ""B""",0.4\n'));
+      expect((await ok(admin.get(`/api/v1/rate-groups/${g.id}/rates`))).data[0].destination).toBe(
+        'A\\N \\t, "B"',
+      );
+    });
+
     it('a dry run validates and loads nothing', async () => {
       const g = await newGroup();
       expect(await ok(csv(admin, g.id, deck, '?dryRun=true'))).toMatchObject({
