@@ -82,7 +82,6 @@ export function mapHeader(fields: string[]): { header: DeckHeader; errors: DeckE
 }
 
 const PREFIX = /^[0-9]{1,20}$/;
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f]/;
 const MONEY = /^(0|[1-9][0-9]{0,13})(\.[0-9]{1,6})?$/;
 const INT = /^(0|[1-9][0-9]{0,5})$/;
