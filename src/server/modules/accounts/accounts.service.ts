@@ -9,6 +9,7 @@ import { isCountryCode, isCurrencyCode, isTimeZone } from '../../platform/refere
 import { diffObjects, listAuditForAccount, recordAudit } from '../audit/index.js';
 import * as users from '../auth/auth.repository.js';
 import {
+  assertNoLiveTrunks,
   checkAccountReferences,
   provisionSipDevice,
   releaseConnectivity,
@@ -377,6 +378,8 @@ export async function updateAccount(
         if (kind === 'reseller') throw validationError('roles', 'Resellers have no roles to edit.');
         if (kind === 'customer' && !next.roles.includes('customer') && !next.roles.includes('provider'))
           throw validationError('roles', 'Choose at least one role.');
+        if (!next.roles.includes('customer') && row.roles.includes('customer'))
+          await assertNoLiveTrunks(tx, id);
       }
       checkAccountRules(
         tx,

@@ -70,6 +70,18 @@ export async function checkAccountReferences(ctx: Ctx, refs: AccountReferences):
   }
 }
 
+/** DOMAIN 3.7: the customer role cannot be removed while the account has ingress trunks. */
+export async function assertNoLiveTrunks(ctx: Ctx, accountId: number): Promise<void> {
+  const n = await cascade.countLiveTrunks(ctx.db, accountId);
+  if (n > 0)
+    throw new AppError(
+      'ACCOUNT_HAS_TRUNKS',
+      `The account has ${n} ingress trunk(s); delete them before removing the customer role.`,
+      409,
+      { field: 'roles', trunks: n },
+    );
+}
+
 /**
  * "Create SIP device: yes" (DOMAIN 3.2): a device whose username is the account number, with a
  * random secret returned once in the create answer.

@@ -88,3 +88,10 @@ export async function trunkFootprint(db: Executor, accountIds: number[]) {
     FROM accounts a WHERE a.id = ANY(${accountIds}::bigint[])`.execute(db);
   return r.rows;
 }
+
+/** Live ingress trunks of an account. */
+export async function countLiveTrunks(db: Executor, accountId: number): Promise<number> {
+  const r = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM trunks WHERE account_id = ${accountId} AND deleted_at IS NULL`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
+}

@@ -182,6 +182,21 @@ describe.each(testDatabaseKinds())('connectivity of accounts on %s', (kind) => {
     });
   });
 
+  it('the customer role cannot be removed while ingress trunks exist (DOMAIN 3.7)', async () => {
+    const c = await makeCustomer(admin, { roles: ['customer', 'provider'] });
+    const tr = await ok(admin.post(`/api/v1/customers/${c.id}/trunks`, { name: 'In' }), 201);
+    expectError(
+      await admin.patch(`/api/v1/customers/${c.id}`, { roles: ['provider'] }),
+      409,
+      'ACCOUNT_HAS_TRUNKS',
+      'roles',
+    );
+    await ok(admin.delete(`/api/v1/trunks/${tr.id}`), 204);
+    expect((await ok(admin.patch(`/api/v1/customers/${c.id}`, { roles: ['provider'] }))).roles).toEqual([
+      'provider',
+    ]);
+  });
+
   describe('delete cascade (DOMAIN 3.8)', () => {
     it('frees usernames and IP/prefix pairs, returns DIDs to the pool, deactivates trunks, records a trunk update', async () => {
       const c = await makeCustomer(admin, { createSipDevice: true });
