@@ -22,6 +22,15 @@ import { exportRoutes } from './modules/exports/index.js';
 import { templateRoutes } from './modules/templates/index.js';
 import { importRoutes } from './modules/imports/index.js';
 import { massCreateRoutes } from './modules/mass-create/index.js';
+import { configureSecretKey } from './platform/secrets.js';
+import { trunkRoutes } from './modules/trunks/index.js';
+import { sipDeviceRoutes } from './modules/sip-devices/index.js';
+import { rateGroupRoutes } from './modules/rate-groups/index.js';
+import { localizationRoutes } from './modules/localizations/index.js';
+import { callerIdRoutes } from './modules/caller-ids/index.js';
+import { blockedCodeRoutes } from './modules/blocked-codes/index.js';
+import { speedDialRoutes } from './modules/speed-dials/index.js';
+import { didRoutes } from './modules/dids/index.js';
 
 export interface AppDeps {
   config: Pick<Config, 'logLevel' | 'sessionTtlHours' | 'cookieSecure' | 'trustProxy' | 'serveUi'>;
@@ -31,11 +40,14 @@ export interface AppDeps {
   webRoot?: string;
   logger?: boolean;
   loginAttemptsPerMinute?: number;
+  /** Encrypts stored SIP secrets (platform/secrets.ts); tests omit it and get a per-process key. */
+  secretKey?: string;
 }
 
 /** Builds the HTTP app: platform plugins first, then every module's routes. Does not listen. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const now = deps.now ?? (() => new Date());
+  if (deps.secretKey) configureSecretKey(deps.secretKey);
   const app = Fastify({
     logger: deps.logger === false ? false : { level: deps.config.logLevel },
     trustProxy: deps.config.trustProxy,
@@ -106,6 +118,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(preferenceRoutes);
       for (const kind of ['customer', 'reseller'] as const) await api.register(ledgerRoutes(kind));
       await api.register(ledgerAdminRoutes);
+      await api.register(trunkRoutes);
+      await api.register(sipDeviceRoutes);
+      await api.register(
+        rateGroupRoutes({ pgPool: deps.database.kind === 'postgres' ? deps.database.pool : null }),
+      );
+      await api.register(localizationRoutes);
+      await api.register(callerIdRoutes);
+      await api.register(blockedCodeRoutes);
+      await api.register(speedDialRoutes);
+      await api.register(didRoutes);
     },
     { prefix: '/api/v1' },
   );

@@ -14,6 +14,8 @@ export interface Config {
   cookieSecure: boolean;
   trustProxy: boolean;
   serveUi: boolean;
+  /** Key material for secrets stored encrypted (SIP secrets); null = the key file in dataDir. */
+  secretKey: string | null;
 }
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -34,6 +36,13 @@ function boolFrom(env: NodeJS.ProcessEnv, name: string, fallback: boolean): bool
   throw new Error(`${name} must be true or false, got "${raw}"`);
 }
 
+function secretKeyFrom(env: NodeJS.ProcessEnv): string | null {
+  const raw = env.TOLLGATE_SECRET_KEY?.trim();
+  if (!raw) return null;
+  if (raw.length < 32) throw new Error('TOLLGATE_SECRET_KEY must be at least 32 characters');
+  return raw;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const databaseUrl = env.DATABASE_URL?.trim() || null;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -52,5 +61,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     cookieSecure: boolFrom(env, 'COOKIE_SECURE', false),
     trustProxy: boolFrom(env, 'TRUST_PROXY', false),
     serveUi: boolFrom(env, 'SERVE_UI', true),
+    secretKey: secretKeyFrom(env),
   });
 }

@@ -5,6 +5,7 @@ import { openDatabase } from './platform/db/database.js';
 import { DataDirLockedError } from './platform/db/data-dir-lock.js';
 import { migrateToLatest } from './platform/db/migrate.js';
 import { generatePassword } from './platform/passwords.js';
+import { loadOrCreateKeyFile } from './platform/secrets.js';
 import { systemActor } from './platform/context.js';
 import { buildApp } from './app.js';
 import { ensureFirstAdmin } from './modules/auth/index.js';
@@ -43,7 +44,8 @@ async function main(): Promise<void> {
 
   const webRoot = path.join(root, 'dist/web');
   if (config.serveUi) await ensureWebBuild(root);
-  const app = await buildApp({ config, database, webRoot });
+  const secretKey = config.secretKey ?? loadOrCreateKeyFile(config.dataDir);
+  const app = await buildApp({ config, database, webRoot, secretKey });
   const runner = createJobRunner({ db: database.db, handlers: jobHandlers(), log: app.log });
 
   let closing = false;

@@ -294,6 +294,153 @@ export interface CustomerMassCreateRowsTable {
   account_id: number | null;
 }
 
+/** jsonb: read as parsed JSON, written as JSON text. */
+type JsonColumn = ColumnType<unknown, string, string>;
+type Status = 'active' | 'inactive';
+
+export interface TrunksTable {
+  id: Generated<number>;
+  account_id: number;
+  name: string;
+  status: Generated<Status>;
+  disabled_reason: string | null;
+  call_limit: number | null;
+  cps_limit: Numeric | null;
+  max_duration_sec: number | null;
+  min_profit_type: 'percent' | 'absolute' | null;
+  min_profit_value: Numeric | null;
+  tech_prefix: Generated<string>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  deleted_at: Timestamp | null;
+}
+
+export interface HostsTable {
+  id: Generated<number>;
+  trunk_id: number;
+  account_id: number;
+  /** PostgreSQL cidr; read back as its canonical text (`10.0.0.0/24`, `2001:db8::1/128`). */
+  cidr: string;
+  port: number | null;
+  tech_prefix: Generated<string>;
+  status: Generated<Status>;
+  call_limit: number | null;
+  cps_limit: Numeric | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  deleted_at: Timestamp | null;
+}
+
+export interface SipDevicesTable {
+  id: Generated<number>;
+  account_id: number;
+  username: string;
+  /** AES-256-GCM ciphertext of the digest secret (platform/secrets.ts); never selected in lists. */
+  secret_enc: string;
+  caller_id_name: string | null;
+  caller_id_number: string | null;
+  status: Generated<Status>;
+  codecs: Generated<string[]>;
+  voicemail_enabled: Generated<boolean>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  deleted_at: Timestamp | null;
+}
+
+export interface CallerIdsTable {
+  id: Generated<number>;
+  account_id: number;
+  number: string;
+  description: string | null;
+  status: Generated<Status>;
+  created_at: Generated<Date>;
+  deleted_at: Timestamp | null;
+}
+
+export interface ForceCallerIdsTable {
+  id: Generated<number>;
+  account_id: number;
+  name: string | null;
+  number: string;
+  status: Generated<Status>;
+  created_at: Generated<Date>;
+  deleted_at: Timestamp | null;
+}
+
+export interface BlockedCodesTable {
+  id: Generated<number>;
+  account_id: number;
+  prefix: string;
+  label: string | null;
+  created_at: Generated<Date>;
+  deleted_at: Timestamp | null;
+}
+
+export interface SpeedDialsTable {
+  id: Generated<number>;
+  account_id: number;
+  key: number;
+  number: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  deleted_at: Timestamp | null;
+}
+
+export interface DidsTable {
+  id: Generated<number>;
+  number: string;
+  owner_id: number | null;
+  account_id: number | null;
+  status: Generated<Status>;
+  description: string | null;
+  monthly_fee: ColumnType<string, string | undefined, string>;
+  assigned_at: Timestamp | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  deleted_at: Timestamp | null;
+}
+
+export interface LocalizationProfilesTable {
+  id: Generated<number>;
+  owner_id: number | null;
+  name: string;
+  destination_rules: JsonColumn;
+  caller_number_rules: JsonColumn;
+  caller_name_rules: JsonColumn;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  deleted_at: Timestamp | null;
+}
+
+export interface RateGroupsTable {
+  id: Generated<number>;
+  owner_id: number | null;
+  name: string;
+  description: string | null;
+  currency: string;
+  status: Generated<Status>;
+  initial_increment: Generated<number>;
+  billing_increment: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  deleted_at: Timestamp | null;
+}
+
+export interface RatesTable {
+  id: Generated<number>;
+  rate_group_id: number;
+  prefix: string;
+  destination: Generated<string>;
+  rate_per_min: Numeric;
+  connect_fee: ColumnType<string, string | undefined, string>;
+  included_seconds: Generated<number>;
+  initial_increment: Generated<number>;
+  billing_increment: Generated<number>;
+  effective_from: Timestamp;
+  effective_to: Timestamp | null;
+  created_at: Generated<Date>;
+}
+
 export interface DB {
   accounts: AccountsTable;
   users: UsersTable;
@@ -311,4 +458,15 @@ export interface DB {
   customer_import_rejects: CustomerImportRejectsTable;
   customer_mass_creates: CustomerMassCreatesTable;
   customer_mass_create_rows: CustomerMassCreateRowsTable;
+  trunks: TrunksTable;
+  hosts: HostsTable;
+  sip_devices: SipDevicesTable;
+  caller_ids: CallerIdsTable;
+  force_caller_ids: ForceCallerIdsTable;
+  blocked_codes: BlockedCodesTable;
+  speed_dials: SpeedDialsTable;
+  dids: DidsTable;
+  localization_profiles: LocalizationProfilesTable;
+  rate_groups: RateGroupsTable;
+  rates: RatesTable;
 }

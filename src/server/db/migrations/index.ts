@@ -2,6 +2,8 @@ import type { Migration } from 'kysely';
 import * as m20261124_1300 from './2026_11_24_1300_create_accounts.js';
 import * as m20261124_1400 from './2026_11_24_1400_user_preferences.js';
 import * as m20261124_1410 from './2026_11_24_1410_create_ledger.js';
+import * as m20261124_1420 from './2026_11_24_1420_create_connectivity.js';
+import * as m20261124_1421 from './2026_11_24_1421_create_rating.js';
 import * as m20261124_1430 from './2026_11_24_1430_create_jobs.js';
 import * as m20261124_1431 from './2026_11_24_1431_create_customer_templates.js';
 import * as m20261124_1432 from './2026_11_24_1432_create_customer_imports.js';
@@ -12,6 +14,8 @@ export const migrations: Record<string, Migration> = {
   '2026_11_24_1300_create_accounts': m20261124_1300,
   '2026_11_24_1400_user_preferences': m20261124_1400,
   '2026_11_24_1410_create_ledger': m20261124_1410,
+  '2026_11_24_1420_create_connectivity': m20261124_1420,
+  '2026_11_24_1421_create_rating': m20261124_1421,
   '2026_11_24_1430_create_jobs': m20261124_1430,
   '2026_11_24_1431_create_customer_templates': m20261124_1431,
   '2026_11_24_1432_create_customer_imports': m20261124_1432,

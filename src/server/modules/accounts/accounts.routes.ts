@@ -8,6 +8,7 @@ import {
   BulkResult,
   ChangePasswordBody,
   CreateAccountBody,
+  CreatedAccount,
   DeleteQuery,
   IdParams,
   ListAccountsQuery,
@@ -46,7 +47,12 @@ export function accountRoutes(kind: AccountKind): FastifyPluginAsyncTypebox {
       base,
       {
         config: { roles: MANAGERS },
-        schema: { tags, summary: `Create a ${kind}`, body: CreateAccountBody, response: { 201: Account } },
+        schema: {
+          tags,
+          summary: `Create a ${kind}`,
+          body: CreateAccountBody,
+          response: { 201: CreatedAccount },
+        },
       },
       async (req, reply) =>
         reply.status(201).send(await service.createAccount(req.ctx, kind, req.body as CreateAccountInput)),

@@ -1,8 +1,6 @@
-import { Type, type Static, type TSchema } from 'typebox';
+import { Type, type Static } from 'typebox';
+import { Nullable } from '../../platform/http/nullable.js';
 import { MONEY_PATTERN } from '../../platform/money.js';
-
-// Null first: with type coercion on, ajv would otherwise turn null into 0 or "" in the first branch.
-const Nullable = <T extends TSchema>(t: T) => Type.Union([Type.Null(), t]);
 
 export const MoneyString = Type.String({
   pattern: MONEY_PATTERN,
@@ -125,6 +123,9 @@ export const CreateAccountBody = Type.Object(
         description: 'Opening balance: an INITIAL_BALANCE ledger entry',
       }),
     ),
+    createSipDevice: Type.Optional(
+      Type.Boolean({ description: 'make a SIP device: username = account number, random secret shown once' }),
+    ),
   } as unknown as typeof editableFields,
   { additionalProperties: false },
 );
@@ -138,6 +139,7 @@ export type CreateAccountInput = Partial<Static<typeof PatchAccountBody>> & {
   password?: string;
   testCredit?: string;
   initialBalance?: string;
+  createSipDevice?: boolean;
 };
 
 export const PatchAccountBody = Type.Object(
@@ -210,6 +212,18 @@ export const Account = Type.Object({
   deletedAt: Nullable(Type.String({ format: 'date-time' })),
 });
 export type AccountDto = Static<typeof Account>;
+
+/** The create answer: the account, plus the SIP device when one was asked for (its secret, once). */
+export const CreatedAccount = Type.Object({
+  ...Account.properties,
+  sipDevice: Type.Optional(
+    Type.Object({
+      id: Type.Integer(),
+      username: Type.String(),
+      secret: Type.String({ description: 'shown once' }),
+    }),
+  ),
+});
 
 export const SORTABLE = [
   'accountNumber',

@@ -10,6 +10,12 @@ import { diffObjects, listAuditForAccount, recordAudit } from '../audit/index.js
 import * as users from '../auth/auth.repository.js';
 import { accountHasLedgerEntries, postOpeningBalances } from '../ledger/index.js';
 import {
+  assertNoLiveTrunks,
+  checkAccountReferences,
+  provisionSipDevice,
+  releaseConnectivity,
+} from '../connectivity/account-hooks.js';
+import {
   accountNameTaken,
   accountNotFound,
   accountNumberTaken,
@@ -197,7 +203,7 @@ export async function createAccount(
   ctx: Ctx,
   kind: AccountKind,
   input: CreateAccountInput,
-): Promise<AccountDto> {
+): Promise<AccountDto & { sipDevice?: { id: number; username: string; secret: string } }> {
   requireManager(ctx);
   const roles =
     kind === 'provider'
@@ -219,6 +225,15 @@ export async function createAccount(
   try {
     return await inTransaction(ctx, async (tx) => {
       const owner = await resolveOwner(tx, input.resellerId);
+      if (input.createSipDevice && kind === 'reseller')
+        throw validationError('createSipDevice', 'A reseller account has no SIP device.');
+      await checkAccountReferences(tx, {
+        ownerId: owner?.id ?? null,
+        currency: input.currency,
+        rateGroupId: input.rateGroupId,
+        nonCliRateGroupId: input.nonCliRateGroupId,
+        localizationId: input.localizationId,
+      });
       const values = newAccountValues(kind, input, roles, owner);
       let id: number | undefined;
       let accountNumber = input.accountNumber;
@@ -261,6 +276,8 @@ export async function createAccount(
         accountId: id,
         after: created,
       });
+      if (input.createSipDevice)
+        return { ...created, sipDevice: await provisionSipDevice(tx, { id, accountNumber: accountNumber! }) };
       return created;
     });
   } catch (err) {
@@ -380,6 +397,8 @@ export async function updateAccount(
         if (kind === 'reseller') throw validationError('roles', 'Resellers have no roles to edit.');
         if (kind === 'customer' && !next.roles.includes('customer') && !next.roles.includes('provider'))
           throw validationError('roles', 'Choose at least one role.');
+        if (!next.roles.includes('customer') && row.roles.includes('customer'))
+          await assertNoLiveTrunks(tx, id);
       }
       checkAccountRules(tx, {
         ...next,
@@ -391,6 +410,23 @@ export async function updateAccount(
       if (next.unlimitedCredit === true && row.unlimited_credit) delete next.unlimitedCredit;
       if (next.currency !== undefined && next.currency !== row.currency) {
         if (await accountHasLedgerEntries(tx, id)) throw currencyLocked();
+      }
+      if (
+        next.rateGroupId !== undefined ||
+        next.nonCliRateGroupId !== undefined ||
+        next.localizationId !== undefined ||
+        next.currency !== undefined
+      ) {
+        // A new currency re-checks the rate groups kept; otherwise only the references changed.
+        const currencyChanged = next.currency !== undefined && next.currency !== row.currency;
+        await checkAccountReferences(tx, {
+          ownerId: row.parent_id,
+          currency: next.currency ?? row.currency,
+          rateGroupId: next.rateGroupId ?? (currencyChanged ? row.rate_group_id : undefined),
+          nonCliRateGroupId:
+            next.nonCliRateGroupId ?? (currencyChanged ? row.non_cli_rate_group_id : undefined),
+          localizationId: next.localizationId,
+        });
       }
 
       const set: Record<string, unknown> = {};
@@ -513,6 +549,7 @@ export async function deleteAccount(
       .execute();
     await users.revokeSessionsOfAccounts(tx.db, ids, now);
     await users.softDeleteUsersOfAccounts(tx.db, ids, now);
+    await releaseConnectivity(tx, ids, now);
     for (const deletedId of ids) {
       await recordAudit(tx, {
         action: `${kind}.delete`,

@@ -42,6 +42,13 @@ describe.each(testDatabaseKinds())('accounts on %s', (kind) => {
     });
 
     it('stores every field of the create form', async () => {
+      const group = (s: string) =>
+        admin
+          .post('/api/v1/rate-groups', { name: `EUR ${s} ${Date.now()}`, currency: 'EUR' })
+          .then((r) => r.json().id);
+      const [rateGroupId, nonCliRateGroupId] = [await group('main'), await group('non-cli')];
+      const localizationId = (await admin.post('/api/v1/localizations', { name: `Loc ${Date.now()}` })).json()
+        .id;
       const body = customerBody({
         accountNumber: '5550001234',
         roles: ['customer', 'provider'],
@@ -80,9 +87,9 @@ describe.each(testDatabaseKinds())('accounts on %s', (kind) => {
         creditLimit: '500.25',
         unlimitedCredit: false,
         cliPoolMode: 4,
-        nonCliRateGroupId: 7,
-        rateGroupId: 3,
-        localizationId: 2,
+        nonCliRateGroupId,
+        rateGroupId,
+        localizationId,
         billingSchedule: 'monthly',
         billingDay: 15,
         generateZeroInvoice: true,

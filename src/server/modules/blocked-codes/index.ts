@@ -1,0 +1,3 @@
+export { blockedCodeRoutes } from './blocked-codes.routes.js';
+export * as blockedCodesService from './blocked-codes.service.js';
+export { findBlockingCode } from './blocked-codes.service.js';

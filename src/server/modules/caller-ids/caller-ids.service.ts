@@ -1,0 +1,207 @@
+import type { Ctx } from '../../platform/context.js';
+import { inTransaction } from '../../platform/db/transaction.js';
+import { isUniqueViolation } from '../../platform/errors.js';
+import { diffObjects, recordAudit } from '../audit/index.js';
+import { iso, requireAccount, requireManager } from '../connectivity/shared.js';
+import {
+  callerIdNotFound,
+  callerIdTaken,
+  forceCallerIdActiveExists,
+  forceCallerIdNotFound,
+} from './caller-ids.errors.js';
+import * as repo from './caller-ids.repository.js';
+import type {
+  CallerIdDto,
+  CreateCallerIdInput,
+  CreateForceCallerIdInput,
+  ForceCallerIdDto,
+  PatchCallerIdInput,
+  PatchForceCallerIdInput,
+} from './caller-ids.schemas.js';
+
+/*
+ * Caller IDs (the customer's allowed CLIs, used by the CLI pool) and the force caller ID, which
+ * overwrites the CLI sent to the carrier (DOMAIN 3.10, 4 step 6).
+ */
+
+const toCallerIdDto = (r: repo.CallerIdRow): CallerIdDto => ({
+  id: r.id,
+  customerId: r.account_id,
+  number: r.number,
+  description: r.description,
+  status: r.status,
+  createdAt: iso(r.created_at)!,
+});
+
+const toForceDto = (r: repo.ForceRow): ForceCallerIdDto => ({
+  id: r.id,
+  customerId: r.account_id,
+  name: r.name,
+  number: r.number,
+  status: r.status,
+  createdAt: iso(r.created_at)!,
+});
+
+function mapUniqueViolation(err: unknown): never {
+  if (isUniqueViolation(err, 'caller_ids_account_number_key')) throw callerIdTaken();
+  if (isUniqueViolation(err, 'force_caller_ids_one_active_key')) throw forceCallerIdActiveExists();
+  throw err;
+}
+
+export async function listCallerIds(ctx: Ctx, customerId: number): Promise<CallerIdDto[]> {
+  requireManager(ctx);
+  const a = await requireAccount(ctx, customerId);
+  return (await repo.listCallerIds(ctx.db, a.id)).map(toCallerIdDto);
+}
+
+/** Adds an allowed CLI; numbers are unique per customer. */
+export async function createCallerId(
+  ctx: Ctx,
+  customerId: number,
+  input: CreateCallerIdInput,
+): Promise<CallerIdDto> {
+  requireManager(ctx);
+  try {
+    return await inTransaction(ctx, async (tx) => {
+      const a = await requireAccount(tx, customerId, { customer: true });
+      const id = await repo.insertCallerId(tx.db, {
+        accountId: a.id,
+        number: input.number,
+        description: input.description ?? null,
+        status: input.status ?? 'active',
+      });
+      const dto = toCallerIdDto((await repo.findCallerId(tx.db, tx.actor, id))!);
+      await recordAudit(tx, {
+        action: 'caller_id.create',
+        entityType: 'caller_id',
+        entityId: id,
+        accountId: a.id,
+        after: dto,
+      });
+      return dto;
+    });
+  } catch (err) {
+    mapUniqueViolation(err);
+  }
+}
+
+export async function updateCallerId(ctx: Ctx, id: number, patch: PatchCallerIdInput): Promise<CallerIdDto> {
+  requireManager(ctx);
+  try {
+    return await inTransaction(ctx, async (tx) => {
+      const row = await repo.findCallerId(tx.db, tx.actor, id, true);
+      if (!row) throw callerIdNotFound();
+      await repo.updateCallerId(tx.db, id, patch);
+      const after = toCallerIdDto((await repo.findCallerId(tx.db, tx.actor, id))!);
+      const diff = diffObjects(toCallerIdDto(row), after);
+      if (diff)
+        await recordAudit(tx, {
+          action: 'caller_id.update',
+          entityType: 'caller_id',
+          entityId: id,
+          accountId: row.account_id,
+          ...diff,
+        });
+      return after;
+    });
+  } catch (err) {
+    mapUniqueViolation(err);
+  }
+}
+
+export async function deleteCallerId(ctx: Ctx, id: number): Promise<void> {
+  requireManager(ctx);
+  await inTransaction(ctx, async (tx) => {
+    const row = await repo.findCallerId(tx.db, tx.actor, id, true);
+    if (!row) throw callerIdNotFound();
+    await repo.softDeleteCallerId(tx.db, id, tx.now());
+    await recordAudit(tx, {
+      action: 'caller_id.delete',
+      entityType: 'caller_id',
+      entityId: id,
+      accountId: row.account_id,
+      before: toCallerIdDto(row),
+    });
+  });
+}
+
+export async function listForceCallerIds(ctx: Ctx, customerId: number): Promise<ForceCallerIdDto[]> {
+  requireManager(ctx);
+  const a = await requireAccount(ctx, customerId);
+  return (await repo.listForce(ctx.db, a.id)).map(toForceDto);
+}
+
+/** Adds a force caller ID; a second active one is refused (409 on status). */
+export async function createForceCallerId(
+  ctx: Ctx,
+  customerId: number,
+  input: CreateForceCallerIdInput,
+): Promise<ForceCallerIdDto> {
+  requireManager(ctx);
+  try {
+    return await inTransaction(ctx, async (tx) => {
+      const a = await requireAccount(tx, customerId, { customer: true });
+      const id = await repo.insertForce(tx.db, {
+        accountId: a.id,
+        name: input.name ?? null,
+        number: input.number,
+        status: input.status ?? 'active',
+      });
+      const dto = toForceDto((await repo.findForce(tx.db, tx.actor, id))!);
+      await recordAudit(tx, {
+        action: 'force_caller_id.create',
+        entityType: 'force_caller_id',
+        entityId: id,
+        accountId: a.id,
+        after: dto,
+      });
+      return dto;
+    });
+  } catch (err) {
+    mapUniqueViolation(err);
+  }
+}
+
+export async function updateForceCallerId(
+  ctx: Ctx,
+  id: number,
+  patch: PatchForceCallerIdInput,
+): Promise<ForceCallerIdDto> {
+  requireManager(ctx);
+  try {
+    return await inTransaction(ctx, async (tx) => {
+      const row = await repo.findForce(tx.db, tx.actor, id, true);
+      if (!row) throw forceCallerIdNotFound();
+      await repo.updateForce(tx.db, id, patch);
+      const after = toForceDto((await repo.findForce(tx.db, tx.actor, id))!);
+      const diff = diffObjects(toForceDto(row), after);
+      if (diff)
+        await recordAudit(tx, {
+          action: 'force_caller_id.update',
+          entityType: 'force_caller_id',
+          entityId: id,
+          accountId: row.account_id,
+          ...diff,
+        });
+      return after;
+    });
+  } catch (err) {
+    mapUniqueViolation(err);
+  }
+}
+
+export async function deleteForceCallerId(ctx: Ctx, id: number): Promise<void> {
+  requireManager(ctx);
+  await inTransaction(ctx, async (tx) => {
+    const row = await repo.findForce(tx.db, tx.actor, id, true);
+    if (!row) throw forceCallerIdNotFound();
+    await repo.softDeleteForce(tx.db, id, tx.now());
+    await recordAudit(tx, {
+      action: 'force_caller_id.delete',
+      entityType: 'force_caller_id',
+      entityId: id,
+      accountId: row.account_id,
+      before: toForceDto(row),
+    });
+  });
+}

@@ -1,0 +1,2 @@
+export { callerIdRoutes } from './caller-ids.routes.js';
+export * as callerIdsService from './caller-ids.service.js';

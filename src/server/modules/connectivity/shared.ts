@@ -1,0 +1,141 @@
+import { sql, type RawBuilder } from 'kysely';
+import { Type } from 'typebox';
+import { Nullable } from '../../platform/http/nullable.js';
+import type { Actor, Ctx } from '../../platform/context.js';
+import { forbidden, validationError } from '../../platform/errors.js';
+// The repository, not the module index: account creation imports this module's neighbours, and
+// going through the index would make an import cycle.
+import { findAccount } from '../accounts/accounts.repository.js';
+import { notFound } from '../../platform/errors.js';
+
+export type AccountRow = NonNullable<Awaited<ReturnType<typeof findAccount>>>;
+
+/*
+ * Helpers shared by the connectivity modules (trunks, SIP devices, caller IDs, blocked codes,
+ * speed dials, DIDs, localizations, rate groups): schema shapes, keyset cursors and tenant scope.
+ */
+
+export { Nullable };
+
+export const Status = Type.Union([Type.Literal('active'), Type.Literal('inactive')]);
+export const Digits = (max: number, min = 1) =>
+  Type.String({ pattern: `^[0-9]{${min},${max}}$`, description: `digits, ${min}-${max}` });
+export const CallLimit = Nullable(
+  Type.Integer({
+    minimum: 0,
+    maximum: 1_000_000,
+    description: 'concurrent calls; null = no limit, 0 = none',
+  }),
+);
+export const CpsLimit = Nullable(
+  Type.String({
+    pattern: '^(0|[1-9][0-9]{0,6})(\\.[0-9]{1,2})?$',
+    description: 'new calls per second, 2 decimals; null = no limit, 0 = none',
+  }),
+);
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+export const CustomerParams = Type.Object({ customerId: Type.Integer({ minimum: 1 }) });
+
+/** A soft problem in a saved object: a lower level's limit above an upper one (DOMAIN 3.9). */
+export const Warning = Type.Object({
+  code: Type.String(),
+  field: Type.String(),
+  message: Type.String(),
+});
+export interface WarningDto {
+  code: string;
+  field: string;
+  message: string;
+}
+
+export const PageQuery = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  cursor: Type.Optional(Type.String({ maxLength: 500, description: "the previous page's nextCursor" })),
+};
+
+export const ADMIN_OR_RESELLER = ['admin', 'reseller'] as ('admin' | 'reseller')[];
+
+export const iso = (d: Date | string | null): string | null =>
+  d === null ? null : new Date(d).toISOString();
+
+export function encodeCursor(c: { k?: string | null; id: number }): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+export function decodeCursor(s: string): { k: string | null; id: number } {
+  try {
+    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
+    if (typeof c !== 'object' || c === null || !Number.isInteger(c.id)) throw new Error();
+    if (c.k !== undefined && c.k !== null && typeof c.k !== 'string') throw new Error();
+    return { k: c.k ?? null, id: c.id };
+  } catch {
+    throw validationError('cursor', 'The cursor is not one this server gave out.', 'INVALID_CURSOR');
+  }
+}
+
+export function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => '\\' + c);
+}
+
+/** Staff of the operator or of a reseller; customers get 403 (the portal is a later issue). */
+export function requireManager(ctx: Ctx): void {
+  if (ctx.actor.kind === 'customer') throw forbidden('Customers cannot manage this.');
+}
+
+/**
+ * The tenant scope of rows that hang off an account, as a predicate on the joined account `a`:
+ * admin all, reseller its subtree, customer itself. Callers also require `a.deleted_at IS NULL`.
+ */
+export function accountScope(actor: Actor): RawBuilder<boolean> {
+  switch (actor.kind) {
+    case 'admin':
+    case 'system':
+      return sql<boolean>`true`;
+    case 'reseller':
+      return sql<boolean>`a.ancestor_ids @> ARRAY[${actor.accountId}]::bigint[]`;
+    case 'customer':
+      return sql<boolean>`a.id = ${actor.accountId}`;
+  }
+}
+
+/**
+ * The scope of objects owned by the operator (owner null) or a reseller (rate groups, localization
+ * profiles, DID pools): admin all; a reseller its own and those of resellers below it.
+ */
+export function ownerScope(actor: Actor, column: string): RawBuilder<boolean> {
+  const col = sql.ref(column);
+  switch (actor.kind) {
+    case 'admin':
+    case 'system':
+      return sql<boolean>`true`;
+    case 'reseller':
+      return sql<boolean>`(${col} = ${actor.accountId} OR ${col} IN (
+        SELECT r.id FROM accounts r WHERE r.ancestor_ids @> ARRAY[${actor.accountId}]::bigint[] AND r.is_reseller))`;
+    case 'customer':
+      return sql<boolean>`false`;
+  }
+}
+
+/** The owner new operator/reseller-owned objects get: the reseller itself, or null for the operator. */
+export function ownerOf(actor: Actor): number | null {
+  return actor.kind === 'reseller' ? actor.accountId : null;
+}
+
+/** A live account the actor may reach; `customer: true` also requires a non-reseller customer. */
+export async function requireAccount(
+  ctx: Ctx,
+  id: number,
+  opts: { customer?: boolean; forUpdate?: boolean } = {},
+): Promise<AccountRow> {
+  const row = await findAccount(ctx.db, ctx.actor, opts.customer ? 'customer' : null, id, {
+    forUpdate: opts.forUpdate,
+  });
+  if (!row) throw notFound('ACCOUNT_NOT_FOUND', 'Account not found.');
+  if (opts.customer && !row.roles.includes('customer'))
+    throw validationError(
+      'customerId',
+      'This account does not have the customer role.',
+      'ACCOUNT_NOT_CUSTOMER',
+    );
+  return row;
+}

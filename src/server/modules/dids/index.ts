@@ -1,0 +1,2 @@
+export { didRoutes } from './dids.routes.js';
+export * as didsService from './dids.service.js';

@@ -1,0 +1,10 @@
+export {
+  RateIndex,
+  compareCandidates,
+  compareSameLength,
+  isValidAt,
+  prefixesOf,
+  selectRate,
+  type RateCandidate,
+} from './rate-lookup.js';
+export { callCost, chargedSeconds, effectiveIncrements, type CostRate } from './call-cost.js';

@@ -1,0 +1,2 @@
+export { sipDeviceRoutes } from './sip-devices.routes.js';
+export * as sipDevicesService from './sip-devices.service.js';

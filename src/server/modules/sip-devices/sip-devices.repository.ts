@@ -1,0 +1,111 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../platform/db/database.js';
+import type { Actor } from '../../platform/context.js';
+import { accountScope } from '../connectivity/shared.js';
+
+/** Columns of a device; `secret_enc` is not among them and is read only by findDeviceSecret. */
+function deviceSelect(db: Executor) {
+  return db
+    .selectFrom('sip_devices as d')
+    .innerJoin('accounts as a', 'a.id', 'd.account_id')
+    .select([
+      'd.id',
+      'd.account_id',
+      'd.username',
+      'd.caller_id_name',
+      'd.caller_id_number',
+      'd.status',
+      'd.codecs',
+      'd.voicemail_enabled',
+      'd.created_at',
+      'd.updated_at',
+      'a.status as customer_status',
+    ])
+    .where('d.deleted_at', 'is', null)
+    .where('a.deleted_at', 'is', null);
+}
+export type DeviceRow = Awaited<ReturnType<ReturnType<typeof deviceSelect>['executeTakeFirstOrThrow']>>;
+
+export async function findDevice(db: Executor, actor: Actor, id: number, opts: { forUpdate?: boolean } = {}) {
+  let q = deviceSelect(db).where('d.id', '=', id).where(accountScope(actor));
+  if (opts.forUpdate) q = q.forUpdate(['d']);
+  return q.executeTakeFirst();
+}
+
+export async function listDevicesOfAccount(db: Executor, accountId: number): Promise<DeviceRow[]> {
+  return deviceSelect(db).where('d.account_id', '=', accountId).orderBy('d.id').execute();
+}
+
+export async function insertDevice(
+  db: Executor,
+  v: {
+    accountId: number;
+    username: string;
+    secretEnc: string;
+    callerIdName: string | null;
+    callerIdNumber: string | null;
+    status: 'active' | 'inactive';
+    codecs: string[];
+    voicemailEnabled: boolean;
+  },
+): Promise<number> {
+  const r = await db
+    .insertInto('sip_devices')
+    .values({
+      account_id: v.accountId,
+      username: v.username,
+      secret_enc: v.secretEnc,
+      caller_id_name: v.callerIdName,
+      caller_id_number: v.callerIdNumber,
+      status: v.status,
+      codecs: v.codecs,
+      voicemail_enabled: v.voicemailEnabled,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return r.id;
+}
+
+export async function updateDevice(
+  db: Executor,
+  id: number,
+  set: Partial<{
+    username: string;
+    secret_enc: string;
+    caller_id_name: string | null;
+    caller_id_number: string | null;
+    status: 'active' | 'inactive';
+    codecs: string[];
+    voicemail_enabled: boolean;
+  }>,
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('sip_devices')
+    .set({ ...set, updated_at: now })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function softDeleteDevice(db: Executor, id: number, now: Date): Promise<void> {
+  await db
+    .updateTable('sip_devices')
+    .set({ deleted_at: now, updated_at: now })
+    .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * The encrypted secret of a live device by username, for digest authentication by the switch
+ * (call authorization). The only query that reads `secret_enc`.
+ */
+export async function findDeviceSecret(db: Executor, username: string) {
+  return db
+    .selectFrom('sip_devices as d')
+    .innerJoin('accounts as a', 'a.id', 'd.account_id')
+    .select(['d.id', 'd.account_id', 'd.status', 'd.secret_enc', 'a.status as customer_status'])
+    .where(sql<boolean>`lower(d.username) = lower(${username})`)
+    .where('d.deleted_at', 'is', null)
+    .where('a.deleted_at', 'is', null)
+    .executeTakeFirst();
+}

@@ -1,0 +1,3 @@
+export { speedDialRoutes } from './speed-dials.routes.js';
+export * as speedDialsService from './speed-dials.service.js';
+export { expandSpeedDial } from './speed-dials.service.js';
