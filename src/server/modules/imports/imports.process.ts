@@ -33,6 +33,7 @@ import {
   type ReadRow,
   type RowIssue,
 } from './import-rows.js';
+import { checkAccountReferences } from '../connectivity/account-hooks.js';
 import * as repo from './imports.repository.js';
 
 export type Outcome =
@@ -257,7 +258,7 @@ export async function classifyChunk(
     ctx.db,
     creates.map((c) => c.input.pin).filter((p): p is string => !!p),
   );
-  return outcomes.map((o) => {
+  const checked = outcomes.map((o) => {
     if (o.kind !== 'create') return o;
     const login = o.input.portalUsername ?? o.input.accountNumber;
     if (names.has(`${o.owner?.id ?? 0}:${o.input.name.trim().toLowerCase()}`))
@@ -278,6 +279,67 @@ export async function classifyChunk(
       return reject(o.row, 'pin', 'PIN_TAKEN', 'This PIN is already used by another account.');
     return o;
   });
+  return checkReferences(ctx, checked, currentById);
+}
+
+const REFERENCE_COLUMNS: Record<string, string> = {
+  rateGroupId: 'rate_group',
+  nonCliRateGroupId: 'non_cli_rate_group',
+  localizationId: 'localization',
+};
+
+/**
+ * Rate groups and localization profiles named by a row must exist, be the owner's, active and in
+ * the account's currency: the same rule as the create form (checkAccountReferences), checked once
+ * per distinct combination in the chunk, so a bad reference rejects its row and never the chunk.
+ */
+async function checkReferences(
+  ctx: Ctx,
+  outcomes: Outcome[],
+  currentById: Map<number, AccountDto>,
+): Promise<Outcome[]> {
+  const verdicts = new Map<string, AppError | null>();
+  const out: Outcome[] = [];
+  for (const o of outcomes) {
+    let refs: Parameters<typeof checkAccountReferences>[1] | null = null;
+    if (o.kind === 'create') {
+      const { rateGroupId, nonCliRateGroupId, localizationId, currency } = o.input;
+      if (rateGroupId || nonCliRateGroupId || localizationId)
+        refs = { ownerId: o.owner?.id ?? null, currency, rateGroupId, nonCliRateGroupId, localizationId };
+    } else if (o.kind === 'update') {
+      const p = o.patch;
+      const current = currentById.get(o.accountId);
+      if (current && (p.rateGroupId || p.nonCliRateGroupId || p.localizationId || p.currency))
+        refs = {
+          ownerId: current.resellerId,
+          currency: p.currency ?? current.currency,
+          rateGroupId: p.rateGroupId ?? current.rateGroupId,
+          nonCliRateGroupId: p.nonCliRateGroupId ?? current.nonCliRateGroupId,
+          localizationId: p.localizationId ?? current.localizationId,
+        };
+    }
+    if (!refs) {
+      out.push(o);
+      continue;
+    }
+    const key = JSON.stringify(refs);
+    if (!verdicts.has(key)) {
+      try {
+        await checkAccountReferences(ctx, refs);
+        verdicts.set(key, null);
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        verdicts.set(key, err);
+      }
+    }
+    const err = verdicts.get(key);
+    if (!err) out.push(o);
+    else {
+      const field = typeof err.details.field === 'string' ? err.details.field : '';
+      out.push(reject(o.row, REFERENCE_COLUMNS[field] ?? null, err.code, err.message));
+    }
+  }
+  return out;
 }
 
 /** Fresh 10-digit numbers from a CSPRNG for rows without one, none used by any account or login. */

@@ -1,3 +1,4 @@
+import { checkAccountReferences } from '../connectivity/account-hooks.js';
 import type { Actor, Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, forbidden, validationError } from '../../platform/errors.js';
@@ -117,6 +118,13 @@ export async function startMassCreate(ctx: Ctx, input: MassCreateInput) {
   const shared = sharedInput(input);
   accountsService.checkAccountRules(ctx, shared as Partial<CreateAccountInput>);
   const ownerId = await resolveOwnerId(ctx, input.resellerId);
+  // The same reference rule as the create form: checked before the job, so no row can fail on it.
+  await checkAccountReferences(ctx, {
+    ownerId,
+    currency: input.currency,
+    rateGroupId: input.rateGroupId ?? undefined,
+    nonCliRateGroupId: input.nonCliRateGroupId ?? undefined,
+  });
   const capacity = await numberCapacity(ctx, prefix, input.accountNumberLength);
   if (BigInt(input.count) > capacity)
     throw capacityExceeded(String(capacity), prefix, input.accountNumberLength);

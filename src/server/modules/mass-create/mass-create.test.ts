@@ -81,7 +81,25 @@ describe.each(testDatabaseKinds())('mass create on %s', (kind) => {
     expect(res.json().error.message).toContain('97');
   });
 
+  it('refuses a rate group that does not exist, before any work starts', async () => {
+    const res = await admin.post('/api/v1/customer-mass-creates', {
+      ...base,
+      count: 2,
+      startPrefix: '66',
+      accountNumberLength: 8,
+      rateGroupId: 987654,
+    });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().error).toMatchObject({
+      code: 'RATE_GROUP_NOT_FOUND',
+      details: { field: 'rateGroupId' },
+    });
+  });
+
   it('creates the accounts, then offers numbers, passwords and PINs once as CSV in import format', async () => {
+    const group = await admin.post('/api/v1/rate-groups', { name: `MC USD ${Date.now()}`, currency: 'USD' });
+    expect(group.statusCode, group.body).toBe(201);
+    const rateGroupId = group.json().id;
     const res = await admin.post('/api/v1/customer-mass-creates', {
       ...base,
       count: 15,
@@ -92,7 +110,7 @@ describe.each(testDatabaseKinds())('mass create on %s', (kind) => {
       validDays: 30,
       mode: 'postpaid',
       creditLimit: '10',
-      rateGroupId: 3,
+      rateGroupId,
       cliPoolMode: 1,
       billingSchedule: 'daily',
     });
@@ -163,7 +181,7 @@ describe.each(testDatabaseKinds())('mass create on %s', (kind) => {
     expect(csvRows[0]).toMatchObject({
       mode: 'postpaid',
       credit_limit: '10',
-      rate_group: '3',
+      rate_group: String(rateGroupId),
       cli_pool_mode: '1',
       billing_schedule: 'daily',
     });

@@ -29,7 +29,6 @@ describe.each(testDatabaseKinds())('customer templates on %s', (kind) => {
     creditLimit: '100',
     callLimit: 20,
     cpsLimit: '5',
-    rateGroupId: 3,
     cliPoolMode: 1,
     billingSchedule: 'monthly',
     billingDay: 10,
