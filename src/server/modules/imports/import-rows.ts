@@ -5,7 +5,7 @@
 import { Compile } from 'typebox/compile';
 import { AppError } from '../../platform/errors.js';
 import { stripFormulaGuard } from '../../platform/csv/csv-cells.js';
-import { money } from '../../platform/money.js';
+import { currencyMinorUnits, isMoney, money } from '../../platform/money.js';
 import {
   CreateAccountBody,
   PatchAccountBody,
@@ -117,6 +117,7 @@ const COLUMN = new Map(IMPORT_COLUMNS.map((c) => [c.name, c]));
 const COLUMN_OF_FIELD = new Map(IMPORT_COLUMNS.filter((c) => c.field).map((c) => [c.field!, c.name]));
 COLUMN_OF_FIELD.set('minProfitability', 'min_profit_value');
 COLUMN_OF_FIELD.set('password', 'password');
+COLUMN_OF_FIELD.set('initialBalance', 'balance');
 
 export function importColumn(name: string): ImportColumn | undefined {
   return COLUMN.get(name);
@@ -250,8 +251,8 @@ const PASSWORD_MARKERS: Record<string, string> = {
 
 /**
  * Reads the mapped cells of one row: strips the export's formula guard from text, parses numbers,
- * booleans, lists and times, and flags what the import refuses outright (SIP columns, opening
- * balances, bad password cells). Defaults are not applied here.
+ * booleans, lists and times, and flags what the import refuses outright (SIP columns, bad password
+ * cells). Defaults are not applied here.
  */
 export function readRow(rowNumber: number, cells: string[], settings: ImportSettings): ReadRow {
   const row: ReadRow = {
@@ -396,15 +397,18 @@ export function buildCreateInput(
     const fallback = (values.companyName as string | undefined)?.trim() || person.trim() || row.accountNumber;
     if (fallback) values.name = fallback.slice(0, 100);
   }
-  if (row.balance !== null && !money(row.balance).isZero())
-    row.issues.push({
-      rowNumber: row.rowNumber,
-      column: 'balance',
-      severity: 'error',
-      code: 'BALANCE_NOT_SUPPORTED_YET',
-      message:
-        'Opening balances cannot be imported yet (the ledger is not wired); set the cell to 0 or empty.',
-    });
+  // A new account's balance becomes its INITIAL_BALANCE ledger entry (DOMAIN 3.5), posted with it.
+  if (row.balance !== null && !money(row.balance).isZero()) {
+    if (isMoney(row.balance)) values.initialBalance = row.balance;
+    else
+      row.issues.push({
+        rowNumber: row.rowNumber,
+        column: 'balance',
+        severity: 'error',
+        code: 'INVALID_VALUE',
+        message: `"${row.balance}" is not an amount: at most 14 digits before the dot and 6 after.`,
+      });
+  }
   if (row.issues.some((i) => i.severity === 'error')) return null;
   if (!createCheck.Check(values)) {
     row.issues.push(...schemaIssues(row.rowNumber, createCheck.Errors(values) as Iterable<SchemaError>));
@@ -419,6 +423,17 @@ export function buildCreateInput(
       });
   } catch (err) {
     row.issues.push(ruleIssue(row.rowNumber, err));
+    return null;
+  }
+  const places = currencyMinorUnits(input.currency);
+  if (input.initialBalance !== undefined && money(input.initialBalance).decimalPlaces() > places) {
+    row.issues.push({
+      rowNumber: row.rowNumber,
+      column: 'balance',
+      severity: 'error',
+      code: 'AMOUNT_PRECISION',
+      message: `${input.currency} amounts have at most ${places} decimal place${places === 1 ? '' : 's'}.`,
+    });
     return null;
   }
   return input;

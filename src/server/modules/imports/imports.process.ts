@@ -34,6 +34,7 @@ import {
   type RowIssue,
 } from './import-rows.js';
 import { checkAccountReferences } from '../connectivity/account-hooks.js';
+import { postInitialBalancesBulk } from '../ledger/index.js';
 import * as repo from './imports.repository.js';
 
 export type Outcome =
@@ -371,8 +372,8 @@ export class RowFailedError extends Error {
 }
 
 /**
- * Writes a classified chunk inside the caller's transaction: new accounts in one bulk insert,
- * updates one by one (each behind a savepoint, so a failing row rolls back alone). With `atomic`,
+ * Writes a classified chunk inside the caller's transaction: new accounts in one bulk insert and
+ * their opening balances (INITIAL_BALANCE entries) in one bulk posting, updates one by one (each behind a savepoint, so a failing row rolls back alone). With `atomic`,
  * the first failing row throws RowFailedError and the caller's transaction rolls everything back.
  */
 export async function writeChunk(
@@ -391,9 +392,25 @@ export async function writeChunk(
     passwordHash: c.row.passwordHash,
     importId: plan.importId,
     importRow: c.row.rowNumber,
-    source: { source: 'import', importId: plan.importId, row: c.row.rowNumber },
+    source: {
+      source: 'import',
+      importId: plan.importId,
+      row: c.row.rowNumber,
+      ...(c.input.initialBalance !== undefined ? { initialBalance: c.input.initialBalance } : {}),
+    },
   }));
-  const { conflicted } = await insertAccountsBulk(tx, 'customer', bulk);
+  const { created, conflicted } = await insertAccountsBulk(tx, 'customer', bulk);
+  // Each new account's opening balance, in this transaction: the account and its entry commit
+  // together. A chunk run again finds its rows imported and creates (so posts) nothing.
+  await postInitialBalancesBulk(
+    tx,
+    creates.flatMap((c) => {
+      const account = created.get(c.row.rowNumber);
+      return account && c.input.initialBalance !== undefined
+        ? [{ accountId: account.id, initialBalance: c.input.initialBalance }]
+        : [];
+    }),
+  );
   const lost = new Set(conflicted);
   const final: Outcome[] = [];
   for (const o of outcomes) {

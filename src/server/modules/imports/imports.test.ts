@@ -14,6 +14,7 @@ import { testDatabaseKinds } from '../../../../test/databases.js';
 import { testRunner } from '../../../../test/jobs.js';
 import { createReseller, type TestReseller } from '../../../../test/resellers.js';
 import type { Ctx } from '../../platform/context.js';
+import { ledgerService } from '../ledger/index.js';
 import { importsService } from './index.js';
 
 const csv = (rows: string[][]) => rows.map((r) => r.join(',')).join('\r\n') + '\r\n';
@@ -68,6 +69,31 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
         )
       ).rows[0]!.n,
     );
+
+  /** The ledger entries of these accounts (by number), oldest first. */
+  const entriesOf = async (numbers: string[]) =>
+    (
+      await sql<{
+        account_number: string;
+        type: string;
+        amount: string;
+        balance_after: string;
+        idempotency_key: string;
+        account_id: number;
+      }>`SELECT a.account_number, e.type, e.amount::text, e.balance_after::text, e.idempotency_key,
+                e.account_id
+           FROM ledger_entries e JOIN accounts a ON a.id = e.account_id
+          WHERE a.account_number = ANY(${numbers}::text[]) ORDER BY e.seq`.execute(t.database.db)
+    ).rows.map((r) => ({ ...r, account_id: Number(r.account_id) }));
+  const ledgerCount = async () =>
+    Number(
+      (await sql<{ n: number }>`SELECT count(*) AS n FROM ledger_entries`.execute(t.database.db)).rows[0]!.n,
+    );
+  async function expectReconciled() {
+    const res = await admin.get('/api/v1/ledger/reconcile');
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ ok: true, differences: [] });
+  }
 
   it('maps headers automatically, ASTPP headers included, and hashes password columns at upload', async () => {
     const astpp = [
@@ -186,7 +212,7 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
       [g2, '"Comma, ""Quoted"" Name"', '', '', 'EUR', 'fr', 'Europe/Paris', 'postpaid', '50.5', '0', '', ''],
       [b1, 'Bad Country', '', '', 'USD', 'XX', 'UTC', '', '', '', '', ''],
       [b2, 'Bad Number', '', '', 'USD', 'US', 'UTC', '', '', '', '', 'ten'],
-      [b3, 'Has Balance', '', '', 'USD', 'US', 'UTC', '', '', '12.50', '', ''],
+      [b3, 'Bad Balance', '', '', 'USD', 'US', 'UTC', '', '', '12.505', '', ''],
       [b4, 'Has SIP', '', '', 'USD', 'US', 'UTC', '', '', '', 'sipuser', ''],
       [b5, 'Prepaid Credit', '', '', 'USD', 'US', 'UTC', 'prepaid', '5', '', '', ''],
       [g3, 'Good Three', '', 'not-an-email', 'USD', 'US', 'UTC', '', '', '', '', ''],
@@ -205,7 +231,7 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
     expect(dryIssues.map((i) => [i.rowNumber, i.column, i.code])).toEqual([
       [4, 'country', 'VALIDATION_FAILED'],
       [5, 'call_limit', 'INVALID_NUMBER'],
-      [6, 'balance', 'BALANCE_NOT_SUPPORTED_YET'],
+      [6, 'balance', 'AMOUNT_PRECISION'],
       [7, 'sip_username', 'SIP_NOT_SUPPORTED_YET'],
       [8, 'credit_limit', 'VALIDATION_FAILED'],
       [9, 'main_email', 'INVALID_VALUE'],
@@ -273,6 +299,105 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
     const second = await runImport(admin, again.id);
     expect(second.progress, JSON.stringify(second)).toMatchObject({ created: 6, rejected: 0 });
     expect(await countByNumber([b1, b2, b3, b4, b5, g3])).toBe(6);
+  });
+
+  it("a new account's balance becomes its INITIAL_BALANCE entry; bad balance cells are row errors", async () => {
+    const [usd, eur, jpy, zero, empty, word, cents, yen, huge] = Array.from({ length: 9 }, () => num());
+    const header = ['account_number', 'name', 'currency', 'country', 'timezone', 'mode', 'balance'];
+    const text = csv([
+      header,
+      [usd, 'Bal USD', 'USD', 'US', 'UTC', 'prepaid', '12.50'],
+      [eur, 'Bal EUR', 'EUR', 'FR', 'Europe/Paris', 'postpaid', '-3.25'],
+      [jpy, 'Bal JPY', 'JPY', 'JP', 'Asia/Tokyo', 'prepaid', '+0100'],
+      [zero, 'Bal zero', 'USD', 'US', 'UTC', 'prepaid', '0.00'],
+      [empty, 'Bal empty', 'USD', 'US', 'UTC', 'prepaid', ''],
+      [word, 'Bal word', 'USD', 'US', 'UTC', 'prepaid', 'ten'],
+      [cents, 'Bal cents', 'USD', 'US', 'UTC', 'prepaid', '1.005'],
+      [yen, 'Bal yen', 'JPY', 'JP', 'Asia/Tokyo', 'prepaid', '1.5'],
+      [huge, 'Bal huge', 'USD', 'US', 'UTC', 'prepaid', '123456789012345'],
+    ]);
+    const before = await ledgerCount();
+    const imp = await uploadOk(admin, text);
+
+    // The dry run reports the bad cells by column, shows the opening balance, and posts nothing.
+    expect((await admin.post(`/api/v1/customer-imports/${imp.id}/dry-run`, {})).statusCode).toBe(202);
+    await runJobs();
+    expect((await admin.get(`/api/v1/customer-imports/${imp.id}`)).json().dryRun).toMatchObject({
+      created: 5,
+      rejected: 4,
+    });
+    expect((await issuesOf(admin, imp.id, 'dry')).map((i) => [i.rowNumber, i.column, i.code])).toEqual([
+      [7, 'balance', 'INVALID_NUMBER'],
+      [8, 'balance', 'AMOUNT_PRECISION'],
+      [9, 'balance', 'AMOUNT_PRECISION'],
+      [10, 'balance', 'INVALID_VALUE'],
+    ]);
+    const preview = (await admin.get(`/api/v1/customer-imports/${imp.id}/preview`)).json().rows;
+    expect(preview[0].values).toMatchObject({ accountNumber: usd, initialBalance: '12.5' });
+    expect(await ledgerCount()).toBe(before);
+
+    const done = await runImport(admin, imp.id);
+    expect(done.progress).toMatchObject({ created: 5, rejected: 4 });
+    expect(await countByNumber([word, cents, yen, huge])).toBe(0);
+    const entries = await entriesOf([usd, eur, jpy, zero, empty]);
+    expect(entries.map((e) => [e.account_number, e.type, e.amount, e.balance_after])).toEqual([
+      [usd, 'INITIAL_BALANCE', '12.500000', '12.500000'],
+      [eur, 'INITIAL_BALANCE', '-3.250000', '-3.250000'],
+      [jpy, 'INITIAL_BALANCE', '100.000000', '100.000000'],
+    ]);
+    for (const e of entries) expect(e.idempotency_key).toBe(`open:${e.account_id}:INITIAL_BALANCE`);
+    const balances = await Promise.all(
+      [usd, eur, jpy, zero, empty].map(
+        async (x) => (await admin.get(`/api/v1/customers?accountNumber=${x}`)).json().data[0].balance,
+      ),
+    );
+    expect(balances).toEqual(['12.500000', '-3.250000', '100.000000', '0.000000', '0.000000']);
+    const ledger = (await admin.get(`/api/v1/customers/${entries[0]!.account_id}/ledger-entries`)).json()
+      .data;
+    expect(ledger).toMatchObject([
+      { type: 'INITIAL_BALANCE', amount: '12.500000', reason: 'Opening balance' },
+    ]);
+    await expectReconciled();
+  });
+
+  it('atomic mode posts the opening balances with the accounts, or neither', async () => {
+    const header = ['account_number', 'name', 'currency', 'country', 'timezone', 'balance'];
+    const [a, b, c] = [num(), num(), num()];
+    const before = await ledgerCount();
+    const bad = await runImport(
+      admin,
+      (
+        await uploadOk(
+          admin,
+          csv([
+            header,
+            [a, 'Atomic bal 1', 'USD', 'US', 'UTC', '7'],
+            [b, 'Atomic bal 2', 'USD', 'US', 'UTC', '7.001'],
+          ]),
+        )
+      ).id,
+      { mode: 'atomic' },
+    );
+    expect(bad).toMatchObject({ status: 'failed', failure: { code: 'IMPORT_HAS_INVALID_ROWS' } });
+    expect(await countByNumber([a, b])).toBe(0);
+    expect(await ledgerCount()).toBe(before);
+    const ok = await runImport(
+      admin,
+      (
+        await uploadOk(
+          admin,
+          csv([
+            header,
+            [a, 'Atomic bal 1', 'USD', 'US', 'UTC', '7'],
+            [c, 'Atomic bal 3', 'USD', 'US', 'UTC', ''],
+          ]),
+        )
+      ).id,
+      { mode: 'atomic' },
+    );
+    expect(ok).toMatchObject({ status: 'done', progress: { created: 2 } });
+    expect((await entriesOf([a, c])).map((e) => [e.account_number, e.amount])).toEqual([[a, '7.000000']]);
+    await expectReconciled();
   });
 
   it('importing the same file twice creates no duplicates (error, skip), and tells it is the same file', async () => {
@@ -514,9 +639,10 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
       now: () => new Date(),
     };
     const numbers = Array.from({ length: 200 }, () => num());
+    // Every other row has an opening balance: a replayed chunk must not post it twice.
     const text = csv([
-      ['account_number', 'name', 'currency', 'country', 'timezone'],
-      ...numbers.map((x) => [x, `Resume ${x}`, 'USD', 'US', 'UTC']),
+      ['account_number', 'name', 'currency', 'country', 'timezone', 'balance'],
+      ...numbers.map((x, i) => [x, `Resume ${x}`, 'USD', 'US', 'UTC', i % 2 ? '' : `${i}.25`]),
     ]);
     const imp = await importsService.uploadImport(ctx, 'resume.csv', Readable.from([text]), {
       chunkRows: 25,
@@ -544,6 +670,22 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
       n: number;
     }>`SELECT count(*) AS n FROM customer_import_chunks WHERE import_id = ${imp.id}`.execute(t.database.db);
     expect(Number(chunksLeft.rows[0]!.n)).toBe(0);
+    const entries = await entriesOf(numbers);
+    expect(entries).toHaveLength(100);
+    expect(new Set(entries.map((e) => e.account_id)).size).toBe(100);
+    expect(entries.find((e) => e.account_number === numbers[100])).toMatchObject({
+      type: 'INITIAL_BALANCE',
+      amount: '100.250000',
+      balance_after: '100.250000',
+    });
+    // Posting a chunk's opening balances again (a resumed chunk that got past the row check)
+    // replays the entries by their derived keys: nothing is posted twice.
+    await ledgerService.postInitialBalancesBulk(
+      ctx,
+      entries.map((e) => ({ accountId: e.account_id, initialBalance: e.amount })),
+    );
+    expect(await entriesOf(numbers)).toHaveLength(100);
+    await expectReconciled();
   });
 
   it('intruder: a reseller sees only its own imports and imports only into its own subtree', async () => {
@@ -641,6 +783,7 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
       notificationsEnabled: false,
       validUntil: '2027-01-31T10:20:30.000Z',
       portalUsername: `rt-user-${n}`,
+      initialBalance: '-12.34',
     };
     const tag = `rt${Date.now().toString(36)}`;
     const ids: number[] = [];
@@ -649,7 +792,12 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
     );
     for (let i = 0; i < 5; i++)
       ids.push(
-        (await admin.post('/api/v1/customers', customerBody({ name: `${tag} plain ${i}` }))).json().id,
+        (
+          await admin.post(
+            '/api/v1/customers',
+            customerBody({ name: `${tag} plain ${i}`, ...(i === 0 ? { initialBalance: '5.5' } : {}) }),
+          )
+        ).json().id,
       );
     ids.push(
       (await resellerA.client.post('/api/v1/customers', customerBody({ name: `${tag} resold` }))).json().id,
@@ -657,6 +805,9 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
     const before = await Promise.all(
       ids.map(async (id) => (await admin.get(`/api/v1/customers/${id}`)).json()),
     );
+
+    expect(before.map((c) => c.balance).slice(0, 2)).toEqual(['-12.340000', '5.500000']);
+    const entriesBefore = await ledgerCount();
 
     const exported = await admin.get(`/api/v1/customers/export?q=${tag}&role=any`);
     expect(exported.statusCode).toBe(200);
@@ -676,6 +827,8 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
       ids.map(async (id) => (await admin.get(`/api/v1/customers/${id}`)).json()),
     );
     expect(after).toEqual(before);
+    expect(await ledgerCount()).toBe(entriesBefore);
+    await expectReconciled();
 
     // And into an empty database in create mode: the same customers, field for field.
     const other = await createTestApp(kind);
@@ -703,6 +856,13 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
           .filter((r) => !r.name.endsWith(' rich'))
           .map(({ created_at: _c, ...r }) => r);
       expect(strip(copied)).toEqual(strip(plain.body));
+      // The balances came over as opening entries, and the copy's ledger reconciles.
+      const copiedBalances = (parse(copied, { columns: true }) as Record<string, string>[]).map(
+        (r) => r.balance,
+      );
+      // (the rich row, with -12.34, stayed out for its rate group; see above)
+      expect(copiedBalances).toEqual(expect.arrayContaining(['5.500000']));
+      expect((await otherAdmin.get('/api/v1/ledger/reconcile')).json()).toMatchObject({ ok: true });
     } finally {
       await other.close();
     }

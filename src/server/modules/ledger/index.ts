@@ -1,6 +1,7 @@
 export { ledgerRoutes, ledgerAdminRoutes } from './ledger.routes.js';
 export {
   accountHasLedgerEntries,
+  postInitialBalancesBulk,
   postOpeningBalances,
   reconcileLedger,
   type PostingHooks,

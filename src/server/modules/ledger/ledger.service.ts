@@ -17,7 +17,13 @@ import {
   portalPermissionRequired,
 } from './ledger.errors.js';
 import { CSV_COLUMNS, creditPosition, toCsvRow, toListedEntryDto } from './ledger.mapper.js';
-import { post, postAllInTransaction, type PostingHooks, type PostingResult } from './ledger.posting.js';
+import {
+  post,
+  postAllInTransaction,
+  type PostingHooks,
+  type PostingRequest,
+  type PostingResult,
+} from './ledger.posting.js';
 import * as repo from './ledger.repository.js';
 import type { EntryCursor, LedgerAccount } from './ledger.repository.js';
 import type {
@@ -276,6 +282,36 @@ export async function reverseEntry(
   );
 }
 
+type OpeningType = 'INITIAL_BALANCE' | 'TEST_CREDIT';
+
+/**
+ * The posting of one opening entry of an account just created in the caller's transaction. Its key
+ * is derived from the account (`open:<accountId>:<type>`), so posting it again (a resumed import
+ * chunk, a retried job) replays the first entry instead of posting twice.
+ */
+function openingRequest(accountId: number, type: OpeningType, amount: Money, field: string): PostingRequest {
+  return {
+    kind: null,
+    accountId,
+    idempotencyKey: `open:${accountId}:${type}`,
+    fingerprint: fingerprintOf(['open', accountId, type, formatMoney(amount)]),
+    draft: (account: LedgerAccount) => {
+      if (type === 'TEST_CREDIT' && account.mode !== 'prepaid')
+        throw validationError(
+          field,
+          'Test credit is for prepaid accounts; a postpaid account gets a creditLimit.',
+        );
+      if (type === 'TEST_CREDIT' && amount.lt(0)) throw amountNotPositive(field);
+      checkMinorUnits(amount, account.currency, field);
+      return {
+        type,
+        amount,
+        reason: type === 'INITIAL_BALANCE' ? 'Opening balance' : 'Test credit',
+      };
+    },
+  };
+}
+
 /**
  * Opening entries of a new account, in the caller's (account creation) transaction, DOMAIN 3.2:
  * an opening balance is an INITIAL_BALANCE entry (either sign), never written to the account;
@@ -286,42 +322,37 @@ export async function postOpeningBalances(
   accountId: number,
   input: { initialBalance?: string; testCredit?: string },
 ): Promise<void> {
-  const opening: { type: 'INITIAL_BALANCE' | 'TEST_CREDIT'; field: string; amount: Money; reason: string }[] =
-    [];
+  const reqs: PostingRequest[] = [];
   if (input.initialBalance !== undefined && !money(input.initialBalance).isZero())
-    opening.push({
-      type: 'INITIAL_BALANCE',
-      field: 'initialBalance',
-      amount: money(input.initialBalance),
-      reason: 'Opening balance',
-    });
+    reqs.push(openingRequest(accountId, 'INITIAL_BALANCE', money(input.initialBalance), 'initialBalance'));
   if (input.testCredit !== undefined && !money(input.testCredit).isZero())
-    opening.push({
-      type: 'TEST_CREDIT',
-      field: 'testCredit',
-      amount: money(input.testCredit),
-      reason: 'Test credit',
-    });
+    reqs.push(openingRequest(accountId, 'TEST_CREDIT', money(input.testCredit), 'testCredit'));
   // The account was just created in this transaction by this actor: no scope lookup needed.
-  await postAllInTransaction(
-    ctx,
-    opening.map((o) => ({
-      kind: null,
-      accountId,
-      idempotencyKey: `open:${accountId}:${o.type}`,
-      fingerprint: fingerprintOf(['open', accountId, o.type, formatMoney(o.amount)]),
-      draft: (account: LedgerAccount) => {
-        if (o.type === 'TEST_CREDIT' && account.mode !== 'prepaid')
-          throw validationError(
-            'testCredit',
-            'Test credit is for prepaid accounts; a postpaid account gets a creditLimit.',
-          );
-        if (o.type === 'TEST_CREDIT' && o.amount.lt(0)) throw amountNotPositive('testCredit');
-        checkMinorUnits(o.amount, account.currency, o.field);
-        return { type: o.type, amount: o.amount, reason: o.reason };
-      },
-    })),
-  );
+  await postAllInTransaction(ctx, reqs);
+}
+
+/** Postings per statement of the bulk path (each carries two bind parameters per lookup). */
+const OPENING_SLICE = 5_000;
+
+/**
+ * Opening balances of many accounts created in the caller's transaction (CSV import, mass create,
+ * DOMAIN 3.4 and 3.5): one INITIAL_BALANCE entry per non-zero amount, posted a slice at a time
+ * (one lock, one key lookup and one insert per slice instead of per account). Same keys as
+ * postOpeningBalances, so a replayed slice posts nothing twice. The caller validates the amounts
+ * first (format, currency minor units): a refusal here throws and rolls the caller back.
+ */
+export async function postInitialBalancesBulk(
+  ctx: Ctx,
+  items: { accountId: number; initialBalance: string }[],
+  field = 'balance',
+): Promise<number> {
+  const reqs = items
+    .map((i) => ({ accountId: i.accountId, amount: money(i.initialBalance) }))
+    .filter((i) => !i.amount.isZero())
+    .map((i) => openingRequest(i.accountId, 'INITIAL_BALANCE', i.amount, field));
+  for (let i = 0; i < reqs.length; i += OPENING_SLICE)
+    await postAllInTransaction(ctx, reqs.slice(i, i + OPENING_SLICE));
+  return reqs.length;
 }
 
 /** Whether the account has any entry: its currency is then fixed (DOMAIN 2). */

@@ -1,15 +1,17 @@
 /**
  * The mass-create job. Steps 1..n generate passwords and hash them (argon2id, ~10 ms of CPU each:
  * the slow part) in batches of PREPARE_BATCH, committing each batch with its position, so a restart
- * resumes there. The last step creates every account in ONE transaction (all or nothing): numbers
- * and PINs are drawn from a CSPRNG inside that transaction, checked against the database, and
- * guarded by the unique indexes; a collision with a concurrent writer rolls back and the job retries.
+ * resumes there. The last step creates every account, with its opening balance (an INITIAL_BALANCE
+ * ledger entry), in ONE transaction (all or nothing): numbers and PINs are drawn from a CSPRNG
+ * inside that transaction, checked against the database, and guarded by the unique indexes; a
+ * collision with a concurrent writer rolls back and the job retries.
  */
 import { sql } from 'kysely';
 import { systemActor, type Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError } from '../../platform/errors.js';
 import type { JobContext, JobHandler } from '../../platform/jobs/index.js';
+import { money } from '../../platform/money.js';
 import { generatePassword, hashPassword } from '../../platform/passwords.js';
 import { seal } from '../../platform/sealed-box.js';
 import { recordAudit } from '../audit/index.js';
@@ -24,6 +26,7 @@ import {
   type CreateAccountInput,
   type NewBulkAccount,
 } from '../accounts/index.js';
+import { postInitialBalancesBulk } from '../ledger/index.js';
 import * as repo from './mass-create.repository.js';
 import type { MassCreateInput } from './mass-create.schemas.js';
 import { MASS_CREATE_JOB, actorOf, sharedInput } from './mass-create.service.js';
@@ -144,6 +147,7 @@ export function massCreateJobHandlers(opts: { prepareBatch?: number } = {}): Job
             ? new Date(jc.now().getTime() + p.validDays * 86_400_000).toISOString()
             : null;
           const shared = sharedInput(p);
+          const opening = p.balance !== undefined && !money(p.balance).isZero() ? p.balance : null;
           const hashes = await repo.preparedRows(tx.db, id);
           const accounts: NewBulkAccount[] = hashes.map((h, i) => ({
             key: h.seq,
@@ -157,7 +161,11 @@ export function massCreateJobHandlers(opts: { prepareBatch?: number } = {}): Job
             roles: ['customer'],
             owner,
             passwordHash: h.password_hash,
-            source: { source: 'massCreate', massCreateId: id },
+            source: {
+              source: 'massCreate',
+              massCreateId: id,
+              ...(opening ? { initialBalance: opening } : {}),
+            },
           }));
           const done: { seq: number; accountNumber: string; pin: string | null; accountId: number }[] = [];
           for (let i = 0; i < accounts.length; i += INSERT_SLICE) {
@@ -165,6 +173,11 @@ export function massCreateJobHandlers(opts: { prepareBatch?: number } = {}): Job
             const { created, conflicted } = await insertAccountsBulk(tx, 'customer', slice);
             if (conflicted.length)
               throw new Error(`${conflicted.length} generated numbers were taken meanwhile; retrying`);
+            if (opening)
+              await postInitialBalancesBulk(
+                tx,
+                [...created.values()].map((a) => ({ accountId: a.id, initialBalance: opening })),
+              );
             for (const a of slice)
               done.push({
                 seq: a.key,

@@ -24,7 +24,7 @@ export const MassCreateBody = Type.Object(
     balance: Type.Optional(
       Type.String({
         pattern: MONEY_PATTERN,
-        description: 'prepaid opening balance; only 0 until the ledger is wired',
+        description: "prepaid only: each account's opening balance, an INITIAL_BALANCE ledger entry",
       }),
     ),
     creditLimit: Type.Optional(NonNegMoney),

@@ -4,7 +4,7 @@ import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, forbidden, validationError } from '../../platform/errors.js';
 import { csvLine, quoteCsvCell, textCsvCell } from '../../platform/csv/csv-cells.js';
 import { enqueueJob } from '../../platform/jobs/index.js';
-import { money } from '../../platform/money.js';
+import { currencyMinorUnits, money } from '../../platform/money.js';
 import { createBoxKeys, keyMatches, open, parseBoxKey } from '../../platform/sealed-box.js';
 import { recordAudit } from '../audit/index.js';
 import { accountsService, findAccount, type CreateAccountInput } from '../accounts/index.js';
@@ -91,10 +91,31 @@ export function sharedInput(p: MassCreateInput): Omit<CreateAccountInput, 'name'
 }
 
 /**
+ * The opening balance every generated account gets (DOMAIN 3.4): prepaid only (a postpaid account
+ * gets a credit limit instead), in the currency's minor units. Posted as INITIAL_BALANCE entries.
+ */
+export function checkOpeningBalance(p: MassCreateInput): void {
+  if (p.balance === undefined || money(p.balance).isZero()) return;
+  if ((p.mode ?? 'prepaid') !== 'prepaid')
+    throw validationError(
+      'balance',
+      'The balance applies to prepaid accounts only; a postpaid account gets a creditLimit.',
+    );
+  const places = currencyMinorUnits(p.currency);
+  if (money(p.balance).decimalPlaces() > places)
+    throw validationError(
+      'balance',
+      `${p.currency.toUpperCase()} amounts have at most ${places} decimal place${places === 1 ? '' : 's'}.`,
+      'AMOUNT_PRECISION',
+    );
+}
+
+/**
  * Starts a mass create (DOMAIN 3.4) as a background job: the capacity is checked up front; the
  * job hashes the generated passwords in bounded batches (argon2id, the slow part), then creates
- * every account in ONE transaction (all or nothing). The passwords are sealed to a key returned
- * here once (`downloadKey`) and never stored, so only the requester can open the result.
+ * every account, with its opening balance, in ONE transaction (all or nothing). The passwords are
+ * sealed to a key returned here once (`downloadKey`) and never stored, so only the requester can
+ * open the result.
  */
 export async function startMassCreate(ctx: Ctx, input: MassCreateInput) {
   requireManager(ctx);
@@ -108,15 +129,9 @@ export async function startMassCreate(ctx: Ctx, input: MassCreateInput) {
       400,
       { field: 'createSipDevices' },
     );
-  if (input.balance !== undefined && !money(input.balance).isZero())
-    throw new AppError(
-      'BALANCE_NOT_SUPPORTED_YET',
-      'Opening balances cannot be posted yet (the ledger is not wired); send balance 0.',
-      400,
-      { field: 'balance' },
-    );
   const shared = sharedInput(input);
   accountsService.checkAccountRules(ctx, shared as Partial<CreateAccountInput>);
+  checkOpeningBalance(input);
   const ownerId = await resolveOwnerId(ctx, input.resellerId);
   // The same reference rule as the create form: checked before the job, so no row can fail on it.
   await checkAccountReferences(ctx, {

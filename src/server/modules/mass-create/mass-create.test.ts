@@ -249,6 +249,57 @@ describe.each(testDatabaseKinds())('mass create on %s', (kind) => {
     expect(await accountsLike('6600')).toEqual([]);
   });
 
+  it("posts each prepaid account's balance as an INITIAL_BALANCE entry, all or nothing", async () => {
+    const entriesLike = async (prefix: string) =>
+      (
+        await sql<{ account_id: number; type: string; amount: string; idempotency_key: string }>`
+          SELECT e.account_id, e.type, e.amount::text, e.idempotency_key FROM ledger_entries e
+          JOIN accounts a ON a.id = e.account_id WHERE a.account_number LIKE ${prefix + '%'}`.execute(
+          t.database.db,
+        )
+      ).rows;
+    const start = async (body: Record<string, unknown>) => {
+      const res = await admin.post('/api/v1/customer-mass-creates', { ...base, count: 8, ...body });
+      expect(res.statusCode, res.body).toBe(202);
+      return res.json().massCreate.id as number;
+    };
+    const ok = await start({ startPrefix: '8900', accountNumberLength: 8, balance: '25.50' });
+    await testRunner(t.database).runUntilIdle();
+    expect((await admin.get(`/api/v1/customer-mass-creates/${ok}`)).json()).toMatchObject({
+      status: 'done',
+      created: 8,
+    });
+    const accounts = (
+      (await admin.get('/api/v1/customers?q=8900&limit=100')).json().data as {
+        accountNumber: string;
+        balance: string;
+      }[]
+    ).filter((a) => a.accountNumber.startsWith('8900'));
+    expect(accounts).toHaveLength(8);
+    expect(accounts.every((a) => a.balance === '25.500000')).toBe(true);
+    const entries = await entriesLike('8900');
+    expect(entries).toHaveLength(8);
+    for (const e of entries) {
+      expect(e).toMatchObject({ type: 'INITIAL_BALANCE', amount: '25.500000' });
+      expect(e.idempotency_key).toBe(`open:${e.account_id}:INITIAL_BALANCE`);
+    }
+
+    // A posting refused inside the creating transaction (the stored balance tampered with to a
+    // precision USD lacks) rolls back every account: no account, no entry.
+    const bad = await start({ startPrefix: '8901', accountNumberLength: 8, balance: '1' });
+    await sql`UPDATE customer_mass_creates SET params = jsonb_set(params::jsonb, '{balance}', '"1.005"')
+              WHERE id = ${bad}`.execute(t.database.db);
+    await testRunner(t.database).runUntilIdle();
+    expect((await admin.get(`/api/v1/customer-mass-creates/${bad}`)).json()).toMatchObject({
+      status: 'failed',
+      created: 0,
+      failure: { code: 'AMOUNT_PRECISION' },
+    });
+    expect(await accountsLike('8901')).toEqual([]);
+    expect(await entriesLike('8901')).toEqual([]);
+    expect((await admin.get('/api/v1/ledger/reconcile')).json()).toMatchObject({ ok: true });
+  });
+
   it('resumes after a crash without losing or repeating prepared passwords', async () => {
     const { massCreate, downloadKey } = (
       await admin.post('/api/v1/customer-mass-creates', {
@@ -256,6 +307,7 @@ describe.each(testDatabaseKinds())('mass create on %s', (kind) => {
         count: 12,
         startPrefix: '4400',
         accountNumberLength: 8,
+        balance: '3',
       })
     ).json();
     const handlers = () => massCreateJobHandlers({ prepareBatch: 5 });
@@ -275,6 +327,12 @@ describe.each(testDatabaseKinds())('mass create on %s', (kind) => {
       created: 12,
     });
     expect(await accountsLike('4400')).toHaveLength(12);
+    const opened = await sql<{ n: number }>`
+      SELECT count(*) AS n FROM ledger_entries e JOIN accounts a ON a.id = e.account_id
+      WHERE a.account_number LIKE '4400%' AND e.type = 'INITIAL_BALANCE' AND e.amount = 3`.execute(
+      t.database.db,
+    );
+    expect(Number(opened.rows[0]!.n)).toBe(12);
     const csvRows = parse(
       (await admin.post(`/api/v1/customer-mass-creates/${massCreate.id}/result`, { downloadKey })).body,
       { columns: true },
@@ -284,7 +342,7 @@ describe.each(testDatabaseKinds())('mass create on %s', (kind) => {
     expect((await Client.login(t.app, last.account_number!, last.password!)).app).toBeDefined();
   });
 
-  it('validates like the create form and refuses what is not wired yet', async () => {
+  it('validates like the create form: balance prepaid only, in minor units; SIP devices not yet', async () => {
     const post = (body: Record<string, unknown>) =>
       admin.post('/api/v1/customer-mass-creates', {
         ...base,
@@ -294,7 +352,15 @@ describe.each(testDatabaseKinds())('mass create on %s', (kind) => {
         ...body,
       });
     expectError(await post({ createSipDevices: true }), 400, 'SIP_NOT_SUPPORTED_YET', 'createSipDevices');
-    expectError(await post({ balance: '5' }), 400, 'BALANCE_NOT_SUPPORTED_YET', 'balance');
+    expectError(
+      await post({ mode: 'postpaid', creditLimit: '5', balance: '5' }),
+      400,
+      'VALIDATION_FAILED',
+      'balance',
+    );
+    expectError(await post({ balance: '5.001' }), 400, 'AMOUNT_PRECISION', 'balance');
+    expectError(await post({ currency: 'JPY', balance: '5.5' }), 400, 'AMOUNT_PRECISION', 'balance');
+    expectError(await post({ balance: '1,5' }), 400, 'VALIDATION_FAILED', 'balance');
     expectError(
       await post({ accountNumberLength: 4, startPrefix: '1234' }),
       400,
@@ -305,6 +371,7 @@ describe.each(testDatabaseKinds())('mass create on %s', (kind) => {
     expectError(await post({ country: 'XX' }), 400, 'VALIDATION_FAILED', 'country');
     expectError(await post({ count: 10_001 }), 400, 'VALIDATION_FAILED', 'count');
     expect((await post({ balance: '0' })).statusCode).toBe(202);
+    expect((await post({ mode: 'postpaid', balance: '0' })).statusCode).toBe(202);
   });
 
   it('intruder: a reseller creates only under itself and reaches only its own mass creates', async () => {
