@@ -254,7 +254,7 @@ describe.runIf(chromiumAvailable())('admin UI in a real browser', () => {
     await page.getByRole('heading', { name: NAME, level: 1 }).waitFor();
     await page.getByText(`#${finalNumber}`).waitFor();
     // Money in the account's currency.
-    await page.getByText('€250.00').waitFor();
+    await page.getByText('Credit limit: €250.00').waitFor();
     await shot('edit-after-create', true);
 
     const admin = await Client.login(server.app, ADMIN.email, ADMIN.password);

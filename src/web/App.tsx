@@ -1,5 +1,7 @@
 import { useMemo } from 'react';
-import { Admin, Resource } from 'react-admin';
+import { Admin, CustomRoutes, Resource } from 'react-admin';
+import { Route } from 'react-router-dom';
+import { ImportPage } from './bulk/ImportPage.js';
 import PeopleIcon from '@mui/icons-material/People';
 import LocalShippingIcon from '@mui/icons-material/Hub';
 import StorefrontIcon from '@mui/icons-material/Storefront';
@@ -54,6 +56,9 @@ export function App() {
       {accountResource('customers', 'Customers', PeopleIcon)}
       {accountResource('providers', 'Providers', LocalShippingIcon)}
       {accountResource('resellers', 'Resellers', StorefrontIcon)}
+      <CustomRoutes>
+        <Route path="/import-customers" element={<ImportPage />} />
+      </CustomRoutes>
     </Admin>
   );
 }

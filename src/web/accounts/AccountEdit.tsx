@@ -13,6 +13,9 @@ import {
 } from '@mui/material';
 import PersonIcon from '@mui/icons-material/Person';
 import HistoryIcon from '@mui/icons-material/History';
+import ReceiptLongIcon from '@mui/icons-material/ReceiptLong';
+import PaymentsIcon from '@mui/icons-material/Payments';
+import { BalanceLine, ChargeHistoryTab, RefillReportTab } from '../ledger/LedgerHistory.js';
 import { Link, Route, Routes, useLocation } from 'react-router-dom';
 import { EditBase, Form, SaveButton, Title, useEditContext } from 'react-admin';
 import { AuditHistory } from './AuditHistory.js';
@@ -64,10 +67,26 @@ export const ACCOUNT_EDIT_TABS: EditTab[] = [
     icon: PersonIcon,
     Component: ProfileTab,
   },
+  {
+    key: 'refills',
+    label: () => 'Refill Report',
+    path: 'refills',
+    icon: PaymentsIcon,
+    Component: RefillReportTab,
+    only: ['customers', 'resellers'],
+  },
+  {
+    key: 'charges',
+    label: () => 'Charge History',
+    path: 'charges',
+    icon: ReceiptLongIcon,
+    Component: ChargeHistoryTab,
+    only: ['customers', 'resellers'],
+  },
   { key: 'audit', label: () => 'Audit History', path: 'audit', icon: HistoryIcon, Component: AuditHistory },
 ];
 
-function Header({ record }: { record: Account }) {
+function Header({ record, resource }: { record: Account; resource: AccountResource }) {
   return (
     <Stack direction="row" spacing={2} sx={{ alignItems: 'center', flexWrap: 'wrap', mb: 2 }}>
       <Typography variant="h5" component="h1">
@@ -79,13 +98,13 @@ function Header({ record }: { record: Account }) {
         label={record.status === 'active' ? 'Active' : 'Inactive'}
         color={record.status === 'active' ? 'success' : 'default'}
       />
-      <Typography>
-        Balance: <strong>{formatMoney(record.balance, record.currency)}</strong>
-      </Typography>
-      <Typography color="text.secondary">
-        Available:{' '}
-        {record.availableCredit === null ? 'Unlimited' : formatMoney(record.availableCredit, record.currency)}
-      </Typography>
+      {resource === 'providers' ? (
+        <Typography>
+          Balance: <strong>{formatMoney(record.balance, record.currency)}</strong>
+        </Typography>
+      ) : (
+        <BalanceLine record={record} resource={resource} />
+      )}
     </Stack>
   );
 }
@@ -100,7 +119,7 @@ function EditLayout({ resource }: { resource: AccountResource }) {
   return (
     <Box sx={{ mt: 2 }}>
       <Title title={`${SINGULAR[resource]}: ${record.name}`} />
-      <Header record={record} />
+      <Header record={record} resource={resource} />
       <Box sx={{ display: 'flex', gap: 2, alignItems: 'flex-start', flexWrap: { xs: 'wrap', md: 'nowrap' } }}>
         <Card component="nav" aria-label={`${SINGULAR[resource]} menu`} sx={{ minWidth: 220, flexShrink: 0 }}>
           <List dense>

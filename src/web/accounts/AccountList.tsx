@@ -12,6 +12,7 @@ import {
   useStore,
 } from 'react-admin';
 import { AccountBulkActions } from './bulk-actions.js';
+import { ExportCsvButton, ImportButton } from '../bulk/ListBulkButtons.js';
 import { columnsFor } from './columns.js';
 import { CursorPagination } from './pagination.js';
 import { RowActionsMenu } from './row-actions.js';
@@ -81,6 +82,8 @@ function ListActions({ resource }: { resource: AccountResource }) {
     <TopToolbar>
       {canCreate && <CreateButton label={`Create ${SINGULAR[resource]}`} />}
       {canCreate && resource === 'customers' && <CreateButton resource="providers" label="Create Provider" />}
+      {canCreate && resource === 'customers' && <ImportButton />}
+      {canCreate && resource === 'customers' && <ExportCsvButton />}
       <ColumnsButton storeKey={`${resource}.datatable`} />
     </TopToolbar>
   );

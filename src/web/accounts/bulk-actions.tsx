@@ -4,9 +4,11 @@ import CheckCircleIcon from '@mui/icons-material/CheckCircle';
 import BlockIcon from '@mui/icons-material/Block';
 import KeyIcon from '@mui/icons-material/Key';
 import DeleteIcon from '@mui/icons-material/Delete';
+import RestartAltIcon from '@mui/icons-material/RestartAlt';
 import { useListContext, usePermissions, useResourceContext, type Identifier } from 'react-admin';
 import type { BulkResult } from '../api/data-provider.js';
 import { ConfirmDialog, PasswordDialog } from './dialogs.js';
+import { BulkResetBalanceDialog } from '../ledger/LedgerDialogs.js';
 import { errorMessage, useAccountOps } from './use-account-ops.js';
 import { SINGULAR, type AccountResource } from './types.js';
 
@@ -27,6 +29,7 @@ export interface BulkAction {
   icon: ComponentType;
   roles: string[];
   Dialog: ComponentType<BulkDialogProps>;
+  only?: AccountResource[];
 }
 
 function plural(resource: AccountResource, n: number) {
@@ -208,6 +211,14 @@ export const BULK_ACTIONS: BulkAction[] = [
     roles: MANAGERS,
     Dialog: BulkPasswordDialog,
   },
+  {
+    key: 'resetBalance',
+    label: 'Reset Balance',
+    icon: RestartAltIcon,
+    roles: MANAGERS,
+    Dialog: BulkResetBalanceDialog,
+    only: ['customers', 'resellers'],
+  },
   { key: 'delete', label: 'Delete', icon: DeleteIcon, roles: MANAGERS, Dialog: BulkDeleteDialog },
 ];
 
@@ -217,7 +228,9 @@ export function AccountBulkActions() {
   const resource = useResourceContext() as AccountResource;
   const { permissions } = usePermissions<string>();
   const [open, setOpen] = useState<BulkAction | null>(null);
-  const actions = BULK_ACTIONS.filter((a) => a.roles.includes(permissions ?? ''));
+  const actions = BULK_ACTIONS.filter(
+    (a) => a.roles.includes(permissions ?? '') && (!a.only || a.only.includes(resource)),
+  );
   return (
     <>
       {actions.map((a) => {

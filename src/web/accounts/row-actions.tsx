@@ -6,11 +6,15 @@ import CheckCircleIcon from '@mui/icons-material/CheckCircle';
 import BlockIcon from '@mui/icons-material/Block';
 import KeyIcon from '@mui/icons-material/Key';
 import DeleteIcon from '@mui/icons-material/Delete';
+import AddCardIcon from '@mui/icons-material/AddCard';
+import RemoveCircleIcon from '@mui/icons-material/RemoveCircleOutlined';
+import RestartAltIcon from '@mui/icons-material/RestartAlt';
 import { useNavigate } from 'react-router-dom';
 import { usePermissions, useRecordContext, useResourceContext } from 'react-admin';
 import { ApiError } from '../api/http.js';
 import { formatMoney } from '../format/format.js';
 import { ConfirmDialog, PasswordDialog } from './dialogs.js';
+import { ChargeDialog, RefillDialog, ResetBalanceDialog } from '../ledger/LedgerDialogs.js';
 import { errorMessage, useAccountOps } from './use-account-ops.js';
 import { SINGULAR, type Account, type AccountResource } from './types.js';
 
@@ -195,6 +199,27 @@ export const ROW_ACTIONS: RowAction[] = [
     icon: KeyIcon,
     isAvailable: (_a, role) => MANAGERS.includes(role ?? ''),
     Dialog: ChangePasswordDialog,
+  },
+  {
+    key: 'refill',
+    label: 'Refill',
+    icon: AddCardIcon,
+    isAvailable: (a, role) => a.kind !== 'provider' && MANAGERS.includes(role ?? ''),
+    Dialog: RefillDialog,
+  },
+  {
+    key: 'charge',
+    label: 'Post Charge',
+    icon: RemoveCircleIcon,
+    isAvailable: (a, role) => a.kind !== 'provider' && MANAGERS.includes(role ?? ''),
+    Dialog: ChargeDialog,
+  },
+  {
+    key: 'resetBalance',
+    label: 'Reset Balance',
+    icon: RestartAltIcon,
+    isAvailable: (a, role) => a.kind !== 'provider' && MANAGERS.includes(role ?? ''),
+    Dialog: ResetBalanceDialog,
   },
   {
     key: 'delete',

@@ -51,10 +51,16 @@ export function withQuery(path: string, query?: Query): string {
 export async function api<T = unknown>(
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
-  opts: { query?: Query; body?: unknown } = {},
+  opts: {
+    query?: Query;
+    body?: unknown;
+    headers?: Record<string, string>;
+    raw?: { body: Blob | string; type: string };
+  } = {},
 ): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
+  if (opts.raw) headers['content-type'] = opts.raw.type;
+  else if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
@@ -62,7 +68,7 @@ export async function api<T = unknown>(
       method,
       headers,
       credentials: 'same-origin',
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      body: opts.raw ? opts.raw.body : opts.body === undefined ? undefined : JSON.stringify(opts.body),
     });
   } catch {
     throw new ApiError(0, {
@@ -79,4 +85,38 @@ export async function api<T = unknown>(
   }
   if (!res.ok) throw new ApiError(res.status, json as ApiErrorBody | null);
   return json as T;
+}
+
+/** A POST that answers a file (CSV): the body as a Blob, or ApiError. */
+export async function apiDownload(path: string, body: unknown): Promise<Blob> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  const res = await fetch(`/api/v1${path}`, {
+    method: 'POST',
+    headers,
+    credentials: 'same-origin',
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) {
+    let json: unknown = null;
+    try {
+      json = await res.json();
+    } catch {
+      json = null;
+    }
+    throw new ApiError(res.status, json as ApiErrorBody | null);
+  }
+  return res.blob();
+}
+
+/** Hands a Blob to the browser as a download named `fileName`. */
+export function saveBlob(blob: Blob, fileName: string): void {
+  const href = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
 }

@@ -93,3 +93,18 @@ export function dateIn(iso: string, timeZone: string): string {
     return iso.slice(0, 10);
   }
 }
+
+/** `2027-01-31` -> the first instant of that day in `timeZone`, as an ISO instant. */
+export function startOfDayIn(date: string, timeZone: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  const wall = Date.UTC(y, m - 1, d, 0, 0, 0);
+  let at = wall - zoneOffset(wall, timeZone);
+  at = wall - zoneOffset(at, timeZone);
+  return new Date(at).toISOString();
+}
+
+/** `2027-01-31` -> `2027-02-01`. */
+export function nextDate(date: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}

@@ -1,0 +1,430 @@
+import { useEffect, useRef, useState } from 'react';
+import {
+  Alert,
+  Box,
+  Button,
+  Card,
+  CardContent,
+  LinearProgress,
+  MenuItem,
+  Stack,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  TextField,
+  Typography,
+} from '@mui/material';
+import UploadFileIcon from '@mui/icons-material/UploadFile';
+import DownloadIcon from '@mui/icons-material/Download';
+import { Title, useNotify } from 'react-admin';
+import { Link } from 'react-router-dom';
+import { errorMessage } from '../accounts/use-account-ops.js';
+import { formatCount } from '../format/format.js';
+import {
+  importApi,
+  type CustomerImport,
+  type ImportField,
+  type ImportIssue,
+  type ImportSettings,
+} from './bulk-api.js';
+
+const DEFAULTABLE_SHOWN = ['currency', 'country', 'timezone', 'mode', 'credit_limit', 'billing_schedule'];
+const POLL_MS = 500;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls an import until `done(imp)`; every answer goes to `onUpdate`. */
+async function pollImport(
+  id: number,
+  done: (i: CustomerImport) => boolean,
+  onUpdate: (i: CustomerImport) => void,
+) {
+  for (;;) {
+    const imp = await importApi.get(id);
+    onUpdate(imp);
+    if (done(imp)) return imp;
+    await sleep(POLL_MS);
+  }
+}
+
+async function allIssues(id: number, run: 'dry' | 'real'): Promise<ImportIssue[]> {
+  const out: ImportIssue[] = [];
+  let after: number | undefined;
+  for (let i = 0; i < 20; i++) {
+    const page = await importApi.issues(id, run, after);
+    out.push(...page.data);
+    if (page.nextAfterId === null) break;
+    after = page.nextAfterId;
+  }
+  return out;
+}
+
+function IssueTable({ issues, label }: { issues: ImportIssue[]; label: string }) {
+  return (
+    <Table size="small" aria-label={label}>
+      <TableHead>
+        <TableRow>
+          <TableCell>Row</TableCell>
+          <TableCell>Field</TableCell>
+          <TableCell>Severity</TableCell>
+          <TableCell>Reason</TableCell>
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {issues.map((i) => (
+          <TableRow key={i.id}>
+            <TableCell>{i.rowNumber}</TableCell>
+            <TableCell>{i.column ?? '—'}</TableCell>
+            <TableCell>{i.severity}</TableCell>
+            <TableCell>{i.message}</TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
+function Progress({ label, value, text }: { label: string; value: number; text: string }) {
+  return (
+    <Box sx={{ my: 2 }}>
+      <LinearProgress
+        variant="determinate"
+        value={value}
+        aria-label={label}
+        aria-valuetext={text}
+        sx={{ height: 10, borderRadius: 1 }}
+      />
+      <Typography variant="body2" sx={{ mt: 0.5 }}>
+        {text}
+      </Typography>
+    </Box>
+  );
+}
+
+/**
+ * Import Customers: upload a CSV, check the automatic column mapping and batch defaults, dry run
+ * (first rows and every error), then start and follow the progress bar to the rejected rows.
+ */
+export function ImportPage() {
+  const notify = useNotify();
+  const fileRef = useRef<HTMLInputElement>(null);
+  const [fields, setFields] = useState<ImportField[]>([]);
+  const [file, setFile] = useState<File | null>(null);
+  const [imp, setImp] = useState<CustomerImport | null>(null);
+  const [columns, setColumns] = useState<(string | null)[]>([]);
+  const [defaults, setDefaults] = useState<Record<string, string>>({});
+  const [mode, setMode] = useState<'skipInvalid' | 'atomic'>('skipInvalid');
+  const [onExisting, setOnExisting] = useState<'error' | 'skip' | 'update'>('error');
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [preview, setPreview] = useState<
+    { rowNumber: number; action: string; values: Record<string, unknown> }[]
+  >([]);
+  const [dryIssues, setDryIssues] = useState<ImportIssue[] | null>(null);
+  const [realIssues, setRealIssues] = useState<ImportIssue[] | null>(null);
+  const [phase, setPhase] = useState<'pick' | 'map' | 'running' | 'done'>('pick');
+
+  useEffect(() => {
+    importApi
+      .fields()
+      .then((r) => setFields(r.data.filter((f) => !f.ignored)))
+      .catch((e: unknown) => setError(errorMessage(e)));
+  }, []);
+
+  const settings = (): ImportSettings => {
+    const d: Record<string, string> = {};
+    for (const [k, v] of Object.entries(defaults)) if (v.trim()) d[k] = v.trim();
+    return { columns, defaults: d, mode, onExisting };
+  };
+
+  const run = async (what: string, f: () => Promise<void>) => {
+    setBusy(what);
+    setError(null);
+    try {
+      await f();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const upload = () =>
+    run('upload', async () => {
+      if (!file) return;
+      const r = await importApi.upload(file);
+      setImp(r);
+      setColumns(r.autoColumns);
+      setPreview([]);
+      setDryIssues(null);
+      setRealIssues(null);
+      setPhase('map');
+    });
+
+  const dryRun = () =>
+    run('dry', async () => {
+      if (!imp) return;
+      await importApi.dryRun(imp.id, settings());
+      const done = await pollImport(
+        imp.id,
+        (i) => i.dryRun?.status === 'done' || i.status === 'failed',
+        setImp,
+      );
+      if (done.failure) throw new Error(done.failure.message);
+      setPreview((await importApi.preview(imp.id)).rows.slice(0, 10));
+      setDryIssues(await allIssues(imp.id, 'dry'));
+    });
+
+  const start = () =>
+    run('start', async () => {
+      if (!imp) return;
+      await importApi.start(imp.id, settings());
+      setPhase('running');
+      const done = await pollImport(imp.id, (i) => i.status === 'done' || i.status === 'failed', setImp);
+      setPhase('done');
+      if (done.failure) throw new Error(done.failure.message);
+      setRealIssues(await allIssues(imp.id, 'real'));
+      notify(`Import finished: ${done.progress.created} created, ${done.progress.rejected} rejected`, {
+        type: done.progress.rejected ? 'warning' : 'success',
+      });
+    });
+
+  const p = imp?.progress;
+  const previewKeys = preview.length ? Object.keys(preview[0].values).slice(0, 8) : [];
+  return (
+    <Card sx={{ mt: 2 }}>
+      <Title title="Import Customers" />
+      <CardContent>
+        <Typography variant="h5" component="h1" sx={{ mb: 2 }}>
+          Import Customers
+        </Typography>
+        <Stack direction="row" spacing={2} useFlexGap sx={{ alignItems: 'center', flexWrap: 'wrap', mb: 2 }}>
+          <Button
+            variant="outlined"
+            component="label"
+            startIcon={<UploadFileIcon />}
+            disabled={phase === 'running'}
+          >
+            Choose CSV file
+            <input
+              ref={fileRef}
+              hidden
+              type="file"
+              accept=".csv,text/csv"
+              aria-label="CSV file"
+              onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+            />
+          </Button>
+          <Typography>{file ? file.name : 'No file chosen'}</Typography>
+          <Button
+            variant="contained"
+            disabled={!file || busy !== null || phase === 'running'}
+            onClick={() => void upload()}
+          >
+            Upload
+          </Button>
+          <Box sx={{ flex: 1 }} />
+          <Button component={Link} to="/customers">
+            Back to customers
+          </Button>
+        </Stack>
+        {error && (
+          <Alert severity="error" sx={{ mb: 2 }}>
+            {error}
+          </Alert>
+        )}
+        {imp && phase === 'map' && (
+          <Box>
+            <Typography variant="h6" component="h2">
+              Columns ({formatCount(imp.rowCount)} rows in {imp.fileName})
+            </Typography>
+            {imp.sameFileAsImportId && (
+              <Alert severity="info" sx={{ my: 1 }}>
+                This very file was imported before (import #{imp.sameFileAsImportId}); accounts that exist are
+                reported, never duplicated.
+              </Alert>
+            )}
+            {imp.unmappedHeaders.length > 0 && (
+              <Alert severity="warning" sx={{ my: 1 }}>
+                Not recognised, ignored unless you map them: {imp.unmappedHeaders.join(', ')}
+              </Alert>
+            )}
+            <Table size="small" aria-label="Column mapping" sx={{ maxWidth: 640, mb: 2 }}>
+              <TableHead>
+                <TableRow>
+                  <TableCell>Header in the file</TableCell>
+                  <TableCell>Imported as</TableCell>
+                </TableRow>
+              </TableHead>
+              <TableBody>
+                {imp.headers.map((h, i) => (
+                  <TableRow key={i}>
+                    <TableCell>{h}</TableCell>
+                    <TableCell>
+                      <TextField
+                        select
+                        size="small"
+                        variant="standard"
+                        value={columns[i] ?? ''}
+                        slotProps={{ htmlInput: { 'aria-label': `Column for ${h}` } }}
+                        onChange={(e) =>
+                          setColumns((c) => c.map((x, j) => (j === i ? e.target.value || null : x)))
+                        }
+                        sx={{ minWidth: 220 }}
+                      >
+                        <MenuItem value="">(ignore)</MenuItem>
+                        {fields
+                          .filter((f) => f.name !== 'password' || imp.hashedColumns.includes(i))
+                          .map((f) => (
+                            <MenuItem key={f.name} value={f.name}>
+                              {f.name}
+                            </MenuItem>
+                          ))}
+                      </TextField>
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+            <Typography variant="h6" component="h2">
+              Batch defaults
+            </Typography>
+            <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
+              Used where a row leaves the cell empty.
+            </Typography>
+            <Stack direction="row" spacing={2} useFlexGap sx={{ flexWrap: 'wrap', mb: 2 }}>
+              {DEFAULTABLE_SHOWN.filter((n) => fields.some((f) => f.name === n && f.defaultable)).map((n) => (
+                <TextField
+                  key={n}
+                  size="small"
+                  label={`Default ${n}`}
+                  value={defaults[n] ?? ''}
+                  onChange={(e) => setDefaults((d) => ({ ...d, [n]: e.target.value }))}
+                  sx={{ width: 180 }}
+                />
+              ))}
+              <TextField
+                select
+                size="small"
+                label="Rows with errors"
+                value={mode}
+                onChange={(e) => setMode(e.target.value as 'skipInvalid' | 'atomic')}
+                sx={{ width: 260 }}
+              >
+                <MenuItem value="skipInvalid">Import the valid rows, report the others</MenuItem>
+                <MenuItem value="atomic">All rows or none</MenuItem>
+              </TextField>
+              <TextField
+                select
+                size="small"
+                label="Existing account number"
+                value={onExisting}
+                onChange={(e) => setOnExisting(e.target.value as 'error' | 'skip' | 'update')}
+                sx={{ width: 220 }}
+              >
+                <MenuItem value="error">Reject the row</MenuItem>
+                <MenuItem value="skip">Skip the row</MenuItem>
+                <MenuItem value="update">Update the account</MenuItem>
+              </TextField>
+            </Stack>
+            <Stack direction="row" spacing={2}>
+              <Button variant="outlined" disabled={busy !== null} onClick={() => void dryRun()}>
+                Dry run
+              </Button>
+              <Button variant="contained" disabled={busy !== null} onClick={() => void start()}>
+                Start import
+              </Button>
+            </Stack>
+            {busy === 'dry' && imp.dryRun && (
+              <Progress
+                label="Dry run progress"
+                value={imp.dryRun.percent}
+                text={`Checked ${imp.dryRun.rowsDone} of ${imp.dryRun.rowsTotal} rows`}
+              />
+            )}
+            {dryIssues && imp.dryRun && (
+              <Box sx={{ mt: 2 }}>
+                <Typography variant="h6" component="h2">
+                  Dry run: {imp.dryRun.created} would be created, {imp.dryRun.rejected} rejected
+                </Typography>
+                {preview.length > 0 && (
+                  <Table size="small" aria-label="First rows" sx={{ mb: 2 }}>
+                    <TableHead>
+                      <TableRow>
+                        <TableCell>Row</TableCell>
+                        <TableCell>Action</TableCell>
+                        {previewKeys.map((k) => (
+                          <TableCell key={k}>{k}</TableCell>
+                        ))}
+                      </TableRow>
+                    </TableHead>
+                    <TableBody>
+                      {preview.map((r) => (
+                        <TableRow key={r.rowNumber}>
+                          <TableCell>{r.rowNumber}</TableCell>
+                          <TableCell>{r.action}</TableCell>
+                          {previewKeys.map((k) => (
+                            <TableCell key={k}>
+                              {r.values[k] === null || r.values[k] === undefined ? '—' : String(r.values[k])}
+                            </TableCell>
+                          ))}
+                        </TableRow>
+                      ))}
+                    </TableBody>
+                  </Table>
+                )}
+                {dryIssues.length > 0 ? (
+                  <IssueTable issues={dryIssues} label="Dry run errors" />
+                ) : (
+                  <Alert severity="success">No errors found.</Alert>
+                )}
+              </Box>
+            )}
+          </Box>
+        )}
+        {imp && p && (phase === 'running' || phase === 'done') && (
+          <Box>
+            <Progress
+              label="Import progress"
+              value={p.percent}
+              text={`${formatCount(p.rowsDone)} of ${formatCount(p.rowsTotal)} rows (${p.percent}%)`}
+            />
+            {phase === 'done' && (
+              <>
+                <Typography sx={{ mb: 1 }} role="status">
+                  Created {p.created}, updated {p.updated}, unchanged {p.unchanged}, skipped {p.skipped},
+                  rejected {p.rejected}, warnings {p.warnings}.
+                </Typography>
+                {p.rejected > 0 && (
+                  <Stack direction="row" spacing={2} sx={{ mb: 1 }}>
+                    <Button
+                      component="a"
+                      href={importApi.rejectedCsvUrl(imp.id)}
+                      download
+                      startIcon={<DownloadIcon />}
+                    >
+                      Download rejected rows (CSV)
+                    </Button>
+                    <Button
+                      component="a"
+                      href={importApi.issuesCsvUrl(imp.id)}
+                      download
+                      startIcon={<DownloadIcon />}
+                    >
+                      Download error report (CSV)
+                    </Button>
+                  </Stack>
+                )}
+                {realIssues && realIssues.length > 0 && (
+                  <IssueTable issues={realIssues} label="Rejected rows" />
+                )}
+              </>
+            )}
+          </Box>
+        )}
+      </CardContent>
+    </Card>
+  );
+}

@@ -1,0 +1,189 @@
+import { api, apiDownload, withQuery } from '../api/http.js';
+
+export interface Counters {
+  rowsTotal: number;
+  rowsDone: number;
+  percent: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  rejected: number;
+  warnings: number;
+}
+
+export interface CustomerImport {
+  id: number;
+  fileName: string;
+  headers: string[];
+  hashedColumns: number[];
+  autoColumns: (string | null)[];
+  unmappedHeaders: string[];
+  rowCount: number;
+  status: 'uploading' | 'uploaded' | 'validating' | 'validated' | 'queued' | 'running' | 'done' | 'failed';
+  phase: string | null;
+  settings: {
+    columns: (string | null)[];
+    defaults: Record<string, string>;
+    mode: string;
+    onExisting: string;
+  };
+  progress: Counters;
+  dryRun: (Counters & { status: 'running' | 'done' }) | null;
+  failure: { code: string; message: string } | null;
+  sameFileAsImportId: number | null;
+}
+
+export interface ImportIssue {
+  id: number;
+  rowNumber: number;
+  column: string | null;
+  severity: 'error' | 'warning';
+  code: string;
+  message: string;
+}
+
+export interface ImportField {
+  name: string;
+  type: string;
+  aliases: string[];
+  defaultable: boolean;
+  ignored: boolean;
+}
+
+export interface ImportSettings {
+  columns?: (string | null)[];
+  defaults?: Record<string, string>;
+  mode?: 'skipInvalid' | 'atomic';
+  onExisting?: 'error' | 'skip' | 'update';
+}
+
+export interface Template {
+  id: number;
+  name: string;
+  description: string | null;
+  resellerId: number | null;
+  version: number;
+  settings: Record<string, unknown>;
+  usedBy: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface FieldChange {
+  field: string;
+  from: unknown;
+  to: unknown;
+}
+
+export interface MassCreate {
+  id: number;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  count: number;
+  prepared: number;
+  created: number;
+  percent: number;
+  resultState: 'pending' | 'ready' | 'downloaded';
+  failure: { code: string; message: string } | null;
+}
+
+const IMPORTS = '/customer-imports';
+
+export const importApi = {
+  fields: () => api<{ data: ImportField[] }>('GET', `${IMPORTS}/fields`),
+  upload: (file: File) =>
+    api<CustomerImport>('POST', IMPORTS, {
+      query: { fileName: file.name },
+      raw: { body: file, type: 'text/csv' },
+    }),
+  get: (id: number) => api<CustomerImport>('GET', `${IMPORTS}/${id}`),
+  dryRun: (id: number, s: ImportSettings) =>
+    api<CustomerImport>('POST', `${IMPORTS}/${id}/dry-run`, { body: s }),
+  start: (id: number, s: ImportSettings) =>
+    api<CustomerImport>('POST', `${IMPORTS}/${id}/start`, { body: s }),
+  preview: (id: number) =>
+    api<{ rows: { rowNumber: number; action: string; values: Record<string, unknown> }[] }>(
+      'GET',
+      `${IMPORTS}/${id}/preview`,
+    ),
+  issues: (id: number, run: 'dry' | 'real', afterId?: number) =>
+    api<{ data: ImportIssue[]; nextAfterId: number | null }>('GET', `${IMPORTS}/${id}/issues`, {
+      query: { run, afterId, limit: 1000 },
+    }),
+  rejectedCsvUrl: (id: number) => `/api/v1${IMPORTS}/${id}/rejected.csv`,
+  issuesCsvUrl: (id: number) => `/api/v1${IMPORTS}/${id}/issues.csv`,
+};
+
+export const templateApi = {
+  list: () => api<{ data: Template[] }>('GET', '/customer-templates'),
+  saveAs: (customerId: number, name: string, description?: string) =>
+    api<Template>('POST', `/customers/${customerId}/save-as-template`, {
+      body: description ? { name, description } : { name },
+    }),
+  prefill: (id: number) =>
+    api<{ templateId: number; templateVersion: number; values: Record<string, unknown> }>(
+      'GET',
+      `/customer-templates/${id}/prefill`,
+    ),
+  reapplyPreview: (id: number) =>
+    api<{
+      templateId: number;
+      templateVersion: number;
+      customers: { id: number; accountNumber: string; name: string; changes: FieldChange[] }[];
+      nextAfterId: number | null;
+    }>('GET', `/customer-templates/${id}/reapply-preview`, { query: { limit: 1000 } }),
+  reapply: (id: number, expectedVersion: number, accountIds: number[]) =>
+    api<{
+      results: { id: number; ok: boolean; error?: { message: string } }[];
+      succeeded: number;
+      failed: number;
+    }>('POST', `/customer-templates/${id}/reapply`, { body: { expectedVersion, accountIds } }),
+  remove: (id: number) => api('DELETE', `/customer-templates/${id}`),
+};
+
+const MASS = '/customer-mass-creates';
+export const massCreateApi = {
+  capacity: (startPrefix: string, accountNumberLength: number) =>
+    api<{ capacity: string }>('GET', `${MASS}/capacity`, { query: { startPrefix, accountNumberLength } }),
+  start: (body: Record<string, unknown>) =>
+    api<{ massCreate: MassCreate; downloadKey: string }>('POST', MASS, { body }),
+  get: (id: number) => api<MassCreate>('GET', `${MASS}/${id}`),
+  result: (id: number, downloadKey: string) => apiDownload(`${MASS}/${id}/result`, { downloadKey }),
+};
+
+/** Grid column (react-admin source) -> export column name; currency always rides with money. */
+const EXPORT_NAME: Record<string, string> = {
+  accountNumber: 'account_number',
+  name: 'name',
+  companyName: 'company_name',
+  firstName: 'first_name',
+  lastName: 'last_name',
+  roles: 'roles',
+  mode: 'mode',
+  rateGroupId: 'rate_group',
+  balance: 'balance',
+  creditLimit: 'credit_limit',
+  firstUsedAt: 'first_used',
+  validUntil: 'valid_until',
+  callLimit: 'call_limit',
+  cpsLimit: 'cps_limit',
+  localizationId: 'localization',
+  resellerId: 'reseller',
+  createdAt: 'created_at',
+  status: 'status',
+};
+
+export function exportColumns(visibleSources: string[]): string[] {
+  const names = visibleSources.map((s) => EXPORT_NAME[s]).filter((n): n is string => Boolean(n));
+  if ((names.includes('balance') || names.includes('credit_limit')) && !names.includes('currency'))
+    names.push('currency');
+  return names;
+}
+
+export function exportUrl(filter: Record<string, unknown>, columns: string[]): string {
+  const q: Record<string, string> = {};
+  for (const [k, v] of Object.entries(filter))
+    if (v !== undefined && v !== null && v !== '') q[k] = String(v);
+  if (columns.length) q.columns = columns.join(',');
+  return withQuery('/api/v1/customers/export', q);
+}

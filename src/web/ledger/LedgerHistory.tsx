@@ -1,0 +1,223 @@
+import { useEffect, useState } from 'react';
+import {
+  Alert,
+  Box,
+  Button,
+  MenuItem,
+  Stack,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  TextField,
+  Typography,
+} from '@mui/material';
+import DownloadIcon from '@mui/icons-material/Download';
+import { dateIn, formatDateTime, formatMoney, nextDate, startOfDayIn } from '../format/format.js';
+import { errorMessage } from '../accounts/use-account-ops.js';
+import type { EditTabProps } from '../accounts/AccountEdit.js';
+import {
+  ENTRY_TYPE_NAMES,
+  ENTRY_TYPES,
+  ledgerApi,
+  type BalanceSummary,
+  type LedgerEntry,
+} from './ledger-api.js';
+
+const PAGE = 25;
+
+/**
+ * Charge History (every entry) or Refill Report (payments): a date range in the account's time zone
+ * (today by default), a type filter for the history, keyset pages and a CSV export of the same filter.
+ */
+function LedgerTable({ record, resource, kind }: EditTabProps & { kind: 'ledger-entries' | 'refills' }) {
+  const today = dateIn(new Date().toISOString(), record.timezone);
+  const [fromDate, setFromDate] = useState(today);
+  const [toDate, setToDate] = useState(today);
+  const [type, setType] = useState('');
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const [rows, setRows] = useState<LedgerEntry[] | null>(null);
+  const [next, setNext] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const page = cursors.length - 1;
+  const range = {
+    from: fromDate ? startOfDayIn(fromDate, record.timezone) : undefined,
+    to: toDate ? startOfDayIn(nextDate(toDate), record.timezone) : undefined,
+    type: kind === 'ledger-entries' && type ? type : undefined,
+  };
+  const title = kind === 'refills' ? 'Refill Report' : 'Charge History';
+
+  useEffect(() => {
+    let live = true;
+    setError(null);
+    ledgerApi
+      .entries(resource, record.id, kind, { ...range, limit: PAGE, cursor: cursors[page] })
+      .then((r) => {
+        if (!live) return;
+        setRows(r.data);
+        setNext(r.nextCursor);
+      })
+      .catch((e: unknown) => live && setError(errorMessage(e)));
+    return () => {
+      live = false;
+    };
+  }, [record.id, record.balance, kind, fromDate, toDate, type, cursors]);
+
+  const resetPages = () => setCursors([undefined]);
+  return (
+    <Box>
+      <Typography variant="h6" component="h2" sx={{ mb: 1 }}>
+        {title}
+      </Typography>
+      <Stack direction="row" spacing={2} useFlexGap sx={{ mb: 2, alignItems: 'center', flexWrap: 'wrap' }}>
+        <TextField
+          type="date"
+          size="small"
+          label="From"
+          value={fromDate}
+          onChange={(e) => {
+            setFromDate(e.target.value);
+            resetPages();
+          }}
+          slotProps={{ inputLabel: { shrink: true } }}
+          sx={{ width: 180 }}
+        />
+        <TextField
+          type="date"
+          size="small"
+          label="To"
+          value={toDate}
+          onChange={(e) => {
+            setToDate(e.target.value);
+            resetPages();
+          }}
+          slotProps={{ inputLabel: { shrink: true } }}
+          sx={{ width: 180 }}
+        />
+        {kind === 'ledger-entries' && (
+          <TextField
+            select
+            size="small"
+            label="Type"
+            value={type}
+            onChange={(e) => {
+              setType(e.target.value);
+              resetPages();
+            }}
+            sx={{ width: 200 }}
+          >
+            <MenuItem value="">All types</MenuItem>
+            {ENTRY_TYPES.map((t) => (
+              <MenuItem key={t} value={t}>
+                {ENTRY_TYPE_NAMES[t]}
+              </MenuItem>
+            ))}
+          </TextField>
+        )}
+        <Typography variant="body2" color="text.secondary">
+          Days in {record.timezone}
+        </Typography>
+        <Box sx={{ flex: 1 }} />
+        <Button
+          component="a"
+          href={ledgerApi.exportUrl(resource, record.id, kind, range)}
+          download
+          startIcon={<DownloadIcon />}
+        >
+          Export CSV
+        </Button>
+      </Stack>
+      {error && <Alert severity="error">{error}</Alert>}
+      {rows && (
+        <Table size="small" aria-label={title}>
+          <TableHead>
+            <TableRow>
+              <TableCell>Date</TableCell>
+              <TableCell>Type</TableCell>
+              <TableCell>Description</TableCell>
+              {kind === 'refills' && <TableCell>Method</TableCell>}
+              <TableCell>Reference</TableCell>
+              <TableCell align="right">Amount</TableCell>
+              <TableCell align="right">Balance after</TableCell>
+              <TableCell>By</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {rows.length === 0 && (
+              <TableRow>
+                <TableCell colSpan={8}>No entries in this period.</TableCell>
+              </TableRow>
+            )}
+            {rows.map((e) => (
+              <TableRow key={e.id}>
+                <TableCell sx={{ whiteSpace: 'nowrap' }}>
+                  {formatDateTime(e.createdAt, record.timezone)}
+                </TableCell>
+                <TableCell>{ENTRY_TYPE_NAMES[e.type] ?? e.type}</TableCell>
+                <TableCell>{e.reason}</TableCell>
+                {kind === 'refills' && <TableCell>{e.method ?? '—'}</TableCell>}
+                <TableCell>{e.externalRef ?? '—'}</TableCell>
+                <TableCell
+                  align="right"
+                  sx={{ color: e.amount.startsWith('-') ? 'error.main' : 'success.main' }}
+                >
+                  {formatMoney(e.amount, e.currency)}
+                </TableCell>
+                <TableCell align="right">{formatMoney(e.balanceAfter, e.currency)}</TableCell>
+                <TableCell>{e.createdBy}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+      <Stack direction="row" spacing={1} sx={{ mt: 1, alignItems: 'center' }}>
+        <Button disabled={page === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
+          Previous
+        </Button>
+        <Typography variant="body2">Page {page + 1}</Typography>
+        <Button disabled={!next} onClick={() => next && setCursors((c) => [...c, next])}>
+          Next
+        </Button>
+      </Stack>
+    </Box>
+  );
+}
+
+export const ChargeHistoryTab = (p: EditTabProps) => <LedgerTable {...p} kind="ledger-entries" />;
+export const RefillReportTab = (p: EditTabProps) => <LedgerTable {...p} kind="refills" />;
+
+/** Balance, credit limit and available funds from the balance endpoint, in the account currency. */
+export function BalanceLine({ record, resource }: EditTabProps) {
+  const [b, setB] = useState<BalanceSummary | null>(null);
+  useEffect(() => {
+    let live = true;
+    ledgerApi
+      .balance(resource, record.id)
+      .then((r) => live && setB(r))
+      .catch(() => live && setB(null));
+    return () => {
+      live = false;
+    };
+  }, [record.id, record.balance, record.creditLimit, record.updatedAt, resource]);
+  const s = b ?? {
+    balance: record.balance,
+    currency: record.currency,
+    creditLimit: record.creditLimit,
+    unlimitedCredit: record.unlimitedCredit,
+    availableCredit: record.availableCredit,
+  };
+  return (
+    <Stack direction="row" spacing={2} aria-label="Balance" role="group" sx={{ alignItems: 'baseline' }}>
+      <Typography>
+        Balance: <strong data-testid="balance">{formatMoney(s.balance, s.currency)}</strong>
+      </Typography>
+      <Typography color="text.secondary">
+        Credit limit: {s.unlimitedCredit ? 'Unlimited' : formatMoney(s.creditLimit, s.currency)}
+      </Typography>
+      <Typography color="text.secondary">
+        Available: {s.availableCredit === null ? 'Unlimited' : formatMoney(s.availableCredit, s.currency)}
+      </Typography>
+    </Stack>
+  );
+}
