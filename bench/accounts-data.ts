@@ -82,6 +82,14 @@ function pick(list: string[], expr: string): string {
   return `(${arr(list)})[1 + ((${expr}) % ${list.length})]`;
 }
 
+/** A rough order of index build cost: arrays and wide keys sort slowest. */
+function buildWeight(def: string): number {
+  if (def.includes('ancestor_ids) INCLUDE')) return 4;
+  if (def.includes('INCLUDE') || def.includes('lower(')) return 3;
+  if (def.includes('gin')) return 1;
+  return 2;
+}
+
 /** Runs one SQL step and logs how long it took. */
 async function step(c: pg.Client, label: string, text: string, values: unknown[] = []): Promise<void> {
   const t = performance.now();
@@ -91,9 +99,9 @@ async function step(c: pg.Client, label: string, text: string, values: unknown[]
 
 /**
  * Loads the data on two connections (the machine has two cores): customers are inserted by two
- * sessions at once (odd and even rows, so the heap stays in creation order), then the trigram
- * GIN index (the slowest build, single-threaded) is built on one connection while the other
- * builds every other index and loads the users.
+ * sessions at once (odd and even rows, so the heap stays in creation order), then both sessions
+ * work through one queue: the trigram GIN index (the slowest build, single-threaded) on one,
+ * every other index and the users on the other, whichever is free first.
  */
 export async function generateAccounts(
   clients: [pg.Client, pg.Client],
@@ -103,7 +111,6 @@ export async function generateAccounts(
   const started = performance.now();
   for (const c of clients) {
     await c.query(`SET maintenance_work_mem = '1GB'`);
-    await c.query(`SET max_parallel_maintenance_workers = 1`);
     // The generator makes every parent before its children, so the per-row foreign-key
     // triggers (which would also row-lock each reseller from both sessions) are skipped for
     // the load; verifyForeignKeys() checks the result afterwards in one pass.
@@ -233,17 +240,20 @@ export async function generateAccounts(
   await step(a, 'vacuum accounts', `VACUUM accounts`);
   const loadMs = performance.now() - t0;
 
-  const t1 = performance.now();
-  await Promise.all([
-    (async () => {
-      for (const ix of indexes.filter(isTrigram)) await step(a, ix.name, ix.def);
-    })(),
-    (async () => {
-      for (const ix of indexes.filter((x) => !isTrigram(x) && x.table === 'accounts'))
-        await step(b, ix.name, ix.def);
+  // The rest is a queue both sessions take from: the trigram GIN build first (the longest, and
+  // single-threaded), then the other index builds, longest first, and the users with their own
+  // indexes. With two cores, each session gets one (no parallel index-build workers).
+  const accountIndexes = indexes.filter((x) => x.table === 'accounts');
+  const tasks: { label: string; run: (c: pg.Client) => Promise<void> }[] = [
+    ...accountIndexes.filter(isTrigram),
+    ...accountIndexes.filter((x) => !isTrigram(x)).sort((x, y) => buildWeight(y.def) - buildWeight(x.def)),
+  ].map((ix) => ({ label: ix.name, run: (c) => step(c, ix.name, ix.def) }));
+  tasks.splice(2, 0, {
+    label: 'users',
+    run: async (c) => {
       // One portal user per account, as createAccount makes: login = account number.
       await step(
-        b,
+        c,
         'users',
         `
       INSERT INTO users (login, email, display_name, role, account_id, password_hash, status,
@@ -254,10 +264,17 @@ export async function generateAccounts(
              a.status, a.created_at, a.created_at, a.deleted_at
         FROM accounts a`,
       );
-      await step(b, 'vacuum users', `VACUUM users`);
-      for (const ix of indexes.filter((x) => x.table === 'users')) await step(b, ix.name, ix.def);
-    })(),
-  ]);
+      await step(c, 'vacuum users', `VACUUM users`);
+      for (const ix of indexes.filter((x) => x.table === 'users')) await step(c, ix.name, ix.def);
+    },
+  });
+  const t1 = performance.now();
+  await Promise.all(
+    clients.map(async (c) => {
+      await c.query(`SET max_parallel_maintenance_workers = 0`);
+      for (let task = tasks.shift(); task; task = tasks.shift()) await task.run(c);
+    }),
+  );
   const indexMs = performance.now() - t1;
 
   const t2 = performance.now();

@@ -98,19 +98,49 @@ function baseSelect(db: Executor) {
 export type AccountRow = Awaited<ReturnType<ReturnType<typeof baseSelect>['executeTakeFirstOrThrow']>>;
 
 /**
+ * A reseller's subtree as a range of ancestor paths: every path below reseller r starts with
+ * path(r) || r, and arrays compare element by element, so the subtree is exactly the paths in
+ * [path(r) || r, path(r) || r + 1).
+ */
+export interface SubtreeRange {
+  from: number[];
+  to: number[];
+}
+
+/**
  * The tenant scope. Every read of accounts goes through here: an admin sees all, a reseller its
  * subtree (never itself or its siblings), a customer only itself.
+ *
+ * A reseller's subtree is `ancestor_ids @> {r}` (GIN), or, when the caller has read the
+ * reseller's `SubtreeRange` (subtreeRangeOf), the same rows as a btree range: the list uses that,
+ * because the planner estimates a range of constants from the column's statistics and
+ * accounts_subtree_idx answers it with an index-only scan.
  */
-export function scopeAccounts<Q extends AccountQuery>(q: Q, actor: Actor): Q {
+export function scopeAccounts<Q extends AccountQuery>(q: Q, actor: Actor, subtree?: SubtreeRange | null): Q {
   switch (actor.kind) {
     case 'admin':
     case 'system':
       return q;
     case 'reseller':
+      if (subtree)
+        return q
+          .where(sql<boolean>`a.ancestor_ids >= ${subtree.from}::bigint[]`)
+          .where(sql<boolean>`a.ancestor_ids < ${subtree.to}::bigint[]`) as Q;
       return q.where(sql<boolean>`a.ancestor_ids @> ARRAY[${actor.accountId}]::bigint[]`) as Q;
     case 'customer':
       return q.where('a.id', '=', actor.accountId) as Q;
   }
+}
+
+/** The subtree range of a reseller actor (null for other actors, or when the row is gone). */
+export async function subtreeRangeOf(db: Executor, actor: Actor): Promise<SubtreeRange | null> {
+  if (actor.kind !== 'reseller') return null;
+  const row = await db
+    .selectFrom('accounts')
+    .select([sql<number[]>`ancestor_ids || id`.as('from'), sql<number[]>`ancestor_ids || (id + 1)`.as('to')])
+    .where('id', '=', actor.accountId)
+    .executeTakeFirst();
+  return row ?? null;
 }
 
 export function kindPredicate(kind: AccountKind, role?: 'customer' | 'provider' | 'any') {
@@ -191,11 +221,28 @@ function escapeLike(s: string): string {
 }
 
 /**
+ * How the grid states a reseller's scope. The btree range unless a text condition is present:
+ * then the trigram bitmap is combined with the scope's bitmap, and the GIN index (compact
+ * posting lists) builds that one far faster than a range of the wide covering btree.
+ */
+async function gridSubtree(db: Executor, actor: Actor, f: ListFilter): Promise<SubtreeRange | null> {
+  if (f.q || f.company || f.name) return null;
+  return subtreeRangeOf(db, actor);
+}
+
+/**
  * The list filter of GET /customers (scope, live rows, kind and every query filter), applied to any
  * select over `accounts as a`: the grid, its count and the CSV export share it.
  */
-export function applyListFilter<Q extends AccountQuery>(q: Q, actor: Actor, f: ListFilter): Q {
-  let r = scopeAccounts(q, actor).where('a.deleted_at', 'is', null).where(kindPredicate(f.kind, f.role));
+export function applyListFilter<Q extends AccountQuery>(
+  q: Q,
+  actor: Actor,
+  f: ListFilter,
+  subtree: SubtreeRange | null = null,
+): Q {
+  let r = scopeAccounts(q, actor, subtree)
+    .where('a.deleted_at', 'is', null)
+    .where(kindPredicate(f.kind, f.role));
   if (f.q) r = r.where(sql<boolean>`a.search_text LIKE ${'%' + escapeLike(f.q.toLowerCase()) + '%'}`);
   if (f.status) r = r.where('a.status', '=', f.status);
   if (f.mode) r = r.where('a.mode', '=', f.mode);
@@ -225,12 +272,17 @@ export function applyListFilter<Q extends AccountQuery>(q: Q, actor: Actor, f: L
   return r as Q;
 }
 
-function filtered(db: Executor, actor: Actor, f: ListFilter) {
-  return applyListFilter(baseSelect(db), actor, f);
+/** Live accounts in the actor's scope matching the filter; the caller chooses the columns. */
+function filtered(db: Executor, actor: Actor, f: ListFilter, subtree: SubtreeRange | null) {
+  return applyListFilter(db.selectFrom('accounts as a'), actor, f, subtree);
 }
 
 /**
  * One page by keyset (never OFFSET): rows after the cursor in (sortKey, id) order, nulls last.
+ *
+ * Two steps in one statement: the inner query finds the page's ids and sort keys (where an
+ * index holds every column it needs, as accounts_subtree_idx does for a reseller's grid, that is
+ * an index-only scan and a top-N sort), the outer one reads the full rows of those ids only.
  */
 export async function listAccountsPage(
   db: Executor,
@@ -243,7 +295,10 @@ export async function listAccountsPage(
   const cast = sql.raw(col.type === 'num' ? 'numeric' : col.type === 'time' ? 'timestamptz' : 'text');
   const cmp = sql.raw(page.order === 'asc' ? '>' : '<');
   const dir = sql.raw(page.order === 'asc' ? 'ASC' : 'DESC');
-  let q = filtered(db, actor, f);
+  // NULLS LAST only where nulls can occur: on a NOT NULL column it would stop a descending
+  // page from walking its btree index backwards (which yields NULLS FIRST order).
+  const nulls = sql.raw(col.nullable ? ' NULLS LAST' : '');
+  let q = filtered(db, actor, f, await gridSubtree(db, actor, f));
   const c = page.cursor;
   if (c) {
     if (c.v === null) {
@@ -256,34 +311,28 @@ export async function listAccountsPage(
       q = q.where(sql<boolean>`(${key}, a.id) ${cmp} (${c.v}::${cast}, ${c.id}::bigint)`);
     }
   }
-  // NULLS LAST only where nulls can occur: on a NOT NULL column it would stop a descending
-  // page from walking its btree index backwards (which yields NULLS FIRST order).
-  const nulls = sql.raw(col.nullable ? ' NULLS LAST' : '');
-  const rows = await q
-    // The cursor carries the key as the database writes it: a Date would cut a timestamp to the
-    // millisecond (rows inside that millisecond were skipped, or repeated forever), and JS
-    // toLowerCase() is not PostgreSQL's lower().
-    .select(sql<string | null>`(${key})::text`.as('sort_key'))
+  const keys = q
+    .select([
+      'a.id',
+      sql<unknown>`${key}`.as('k'),
+      // The cursor carries the key as the database writes it: a Date would cut a timestamp to
+      // the millisecond (rows inside that millisecond were skipped, or repeated forever), and JS
+      // toLowerCase() is not PostgreSQL's lower().
+      sql<string | null>`(${key})::text`.as('sort_key'),
+    ])
     .orderBy(sql`${key} ${dir}${nulls}`)
     .orderBy(sql`a.id ${dir}`)
-    .limit(page.limit + 1)
+    .limit(page.limit + 1);
+  const rows = await baseSelect(db)
+    .innerJoin(keys.as('k'), 'k.id', 'a.id')
+    .select('k.sort_key')
+    .orderBy(sql`k.k ${dir}${nulls}`)
+    .orderBy(sql`k.id ${dir}`)
     .execute();
   const hasMore = rows.length > page.limit;
   const pageRows = hasMore ? rows.slice(0, page.limit) : rows;
   const last = pageRows[pageRows.length - 1];
   return { rows: pageRows, next: hasMore && last ? { v: last.sort_key, id: last.id } : null };
-}
-
-/**
- * The subtree of reseller `id` restated as a btree range, equivalent to the scope's
- * `ancestor_ids @> {id}`: every path below `id` starts with `path(id) || id`, and arrays compare
- * element by element, so those paths are exactly the ones in [path||id, path||id+1). Only the
- * count uses it (accounts_subtree_idx makes that an index-only scan); pages keep the GIN
- * predicate alone, whose estimates pick the right plan for big and small resellers.
- */
-function subtreeRange(id: number) {
-  return sql<boolean>`a.ancestor_ids >= (SELECT s.ancestor_ids || s.id FROM accounts s WHERE s.id = ${id})
-    AND a.ancestor_ids < (SELECT s.ancestor_ids || (s.id + 1) FROM accounts s WHERE s.id = ${id})`;
 }
 
 /** Counts matches up to `cap` + 1 so the total stays cheap on a million rows. */
@@ -293,23 +342,9 @@ export async function countAccounts(
   f: ListFilter,
   cap: number,
 ): Promise<{ total: number; capped: boolean }> {
-  let inner = filtered(db, actor, f)
-    .clearSelect()
+  const inner = filtered(db, actor, f, await gridSubtree(db, actor, f))
     .select(sql`1`.as('one'))
     .limit(cap + 1);
-  // Only when every other condition is on a column accounts_subtree_idx holds: then the count is
-  // one index-only range scan. With other filters (text, dates, reseller) their own indexes do
-  // better, and the redundant range would only skew the row estimates.
-  const covered =
-    !f.q &&
-    !f.company &&
-    !f.name &&
-    !f.accountNumber &&
-    !f.rateGroupId &&
-    !f.resellerId &&
-    !f.createdFrom &&
-    !f.createdTo;
-  if (actor.kind === 'reseller' && covered) inner = inner.where(subtreeRange(actor.accountId));
   const r = await db
     .selectFrom(inner.as('m'))
     .select((eb) => eb.fn.countAll<number>().as('n'))

@@ -6,9 +6,9 @@ import { accountsService } from './index.js';
 import type { ListAccountsQuery } from './accounts.schemas.js';
 
 /**
- * The list total for a reseller is counted over its subtree written as a btree range of
- * ancestor paths (see subtreeRange in the repository). These tests pin that it counts exactly
- * what the scope shows: the whole subtree, nothing of the next reseller by id, no deleted rows.
+ * A reseller's grid (page and total) states its subtree as a btree range of ancestor paths
+ * (SubtreeRange in the repository). These tests pin that it holds exactly what the scope holds:
+ * the whole subtree at any depth, nothing of the next reseller by id, no deleted rows.
  */
 describe.each(testDatabaseKinds())('account list totals under reseller scope on %s', (kind) => {
   let t: TestApp;
