@@ -2,6 +2,9 @@ import { useMemo } from 'react';
 import { Admin, CustomRoutes, Resource } from 'react-admin';
 import { Route } from 'react-router-dom';
 import { ImportPage } from './bulk/ImportPage.js';
+import { CustomerLimitPage, HostViewPage } from './connectivity/LimitsPages.js';
+import { RateGroupList, RateGroupShow } from './connectivity/RateGroupsPages.js';
+import { DidInventoryPage, LocalizationEdit, LocalizationList } from './connectivity/InventoryPages.js';
 import PeopleIcon from '@mui/icons-material/People';
 import LocalShippingIcon from '@mui/icons-material/Hub';
 import StorefrontIcon from '@mui/icons-material/Storefront';
@@ -58,6 +61,13 @@ export function App() {
       {accountResource('resellers', 'Resellers', StorefrontIcon)}
       <CustomRoutes>
         <Route path="/import-customers" element={<ImportPage />} />
+        <Route path="/limits/customers" element={<CustomerLimitPage />} />
+        <Route path="/limits/hosts" element={<HostViewPage />} />
+        <Route path="/dids" element={<DidInventoryPage />} />
+        <Route path="/rate-groups" element={<RateGroupList />} />
+        <Route path="/rate-groups/:id" element={<RateGroupShow />} />
+        <Route path="/localizations" element={<LocalizationList />} />
+        <Route path="/localizations/:id" element={<LocalizationEdit />} />
       </CustomRoutes>
     </Admin>
   );

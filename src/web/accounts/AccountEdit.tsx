@@ -19,6 +19,22 @@ import { BalanceLine, ChargeHistoryTab, RefillReportTab } from '../ledger/Ledger
 import { Link, Route, Routes, useLocation } from 'react-router-dom';
 import { EditBase, Form, SaveButton, Title, useEditContext } from 'react-admin';
 import { AuditHistory } from './AuditHistory.js';
+import {
+  BlockedCodesTab,
+  CallerIdsTab,
+  DidsTab,
+  IpSettingsTab,
+  SipDevicesTab,
+  SpeedDialTab,
+  TrunksTab,
+} from '../connectivity/CustomerTabs.js';
+import HubIcon from '@mui/icons-material/Hub';
+import LanIcon from '@mui/icons-material/Lan';
+import PhoneIcon from '@mui/icons-material/Phone';
+import BadgeIcon from '@mui/icons-material/Badge';
+import BlockIcon from '@mui/icons-material/Block';
+import DialpadIcon from '@mui/icons-material/Dialpad';
+import NumbersIcon from '@mui/icons-material/Numbers';
 import { toApiBody, toFormValues } from './form-fields.js';
 import { ACCOUNT_FORM_SECTIONS } from './form-sections.js';
 import { formatMoney } from '../format/format.js';
@@ -67,6 +83,24 @@ export const ACCOUNT_EDIT_TABS: EditTab[] = [
     icon: PersonIcon,
     Component: ProfileTab,
   },
+  ...(
+    [
+      ['trunks', 'Trunks', HubIcon, TrunksTab],
+      ['ip-settings', 'IP Settings', LanIcon, IpSettingsTab],
+      ['sip-devices', 'SIP Devices', PhoneIcon, SipDevicesTab],
+      ['caller-ids', 'Caller IDs', BadgeIcon, CallerIdsTab],
+      ['blocked-codes', 'Blocked Codes', BlockIcon, BlockedCodesTab],
+      ['speed-dial', 'Speed Dial', DialpadIcon, SpeedDialTab],
+      ['dids', 'DIDs', NumbersIcon, DidsTab],
+    ] as const
+  ).map(([key, label, icon, Component]): EditTab => ({
+    key,
+    label: () => label,
+    path: key,
+    icon,
+    Component,
+    only: ['customers', 'providers'],
+  })),
   {
     key: 'refills',
     label: () => 'Refill Report',

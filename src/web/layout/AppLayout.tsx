@@ -1,5 +1,10 @@
 import type { ReactNode } from 'react';
-import { AppBar, Layout, Logout, UserMenu, useGetIdentity } from 'react-admin';
+import { AppBar, Layout, Logout, Menu, UserMenu, useGetIdentity } from 'react-admin';
+import SpeedIcon from '@mui/icons-material/Speed';
+import LanIcon from '@mui/icons-material/Lan';
+import NumbersIcon from '@mui/icons-material/Numbers';
+import PriceChangeIcon from '@mui/icons-material/PriceChange';
+import TranslateIcon from '@mui/icons-material/Translate';
 
 /** The user menu button reads "Signed in as <name>" to screen readers and shows the name. */
 function SignedInUserMenu() {
@@ -15,6 +20,25 @@ function TollgateAppBar() {
   return <AppBar userMenu={<SignedInUserMenu />} />;
 }
 
+/** The account resources, then the pages that are not one resource (limits, DIDs, rating). */
+function TollgateMenu() {
+  return (
+    <Menu>
+      <Menu.DashboardItem />
+      <Menu.ResourceItems />
+      <Menu.Item to="/limits/customers" primaryText="Customer Limit" leftIcon={<SpeedIcon />} />
+      <Menu.Item to="/limits/hosts" primaryText="Host" leftIcon={<LanIcon />} />
+      <Menu.Item to="/dids" primaryText="DIDs" leftIcon={<NumbersIcon />} />
+      <Menu.Item to="/rate-groups" primaryText="Rate Groups" leftIcon={<PriceChangeIcon />} />
+      <Menu.Item to="/localizations" primaryText="Localizations" leftIcon={<TranslateIcon />} />
+    </Menu>
+  );
+}
+
 export function AppLayout({ children }: { children: ReactNode }) {
-  return <Layout appBar={TollgateAppBar}>{children}</Layout>;
+  return (
+    <Layout appBar={TollgateAppBar} menu={TollgateMenu}>
+      {children}
+    </Layout>
+  );
 }

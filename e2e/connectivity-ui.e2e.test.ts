@@ -1,0 +1,262 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { Client, customerBody } from '../test/app.js';
+import {
+  ADMIN,
+  SCREENSHOTS,
+  chromiumAvailable,
+  launchBrowser,
+  startUiServer,
+  type UiServer,
+} from './harness.js';
+
+const NAME = 'Trunk Browser Co';
+const DIR = path.join(SCREENSHOTS, 'connectivity');
+
+/**
+ * The connectivity screens end to end in Chromium: a trunk with two hosts and limits at the three
+ * levels, seen side by side in the Host view; a SIP device (its secret shown once); a blocked code;
+ * a rate deck uploaded (a bad one first, then a good one) and a number rated against it.
+ */
+describe.runIf(chromiumAvailable())('connectivity in the admin UI', () => {
+  let server: UiServer;
+  let browser: Browser;
+  let page: Page;
+  let admin: Client;
+  let id: number;
+  let shotNo = 0;
+  const pageErrors: string[] = [];
+  const url = (hash: string) => `${server.baseUrl}/#${hash}`;
+  const shot = async (name: string) => {
+    shotNo++;
+    fs.mkdirSync(DIR, { recursive: true });
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: path.join(DIR, `${String(shotNo).padStart(2, '0')}-${name}.png`) });
+  };
+
+  beforeAll(async () => {
+    fs.rmSync(DIR, { recursive: true, force: true });
+    server = await startUiServer();
+    browser = await launchBrowser();
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
+    page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    admin = await Client.login(server.app, ADMIN.email, ADMIN.password);
+    const r = await admin.post(
+      '/api/v1/customers',
+      customerBody({ name: NAME, callLimit: 100, cpsLimit: '10' }),
+    );
+    if (r.statusCode !== 201) throw new Error(r.body);
+    id = (JSON.parse(r.body) as { id: number }).id;
+    await page.goto(url('/login'));
+    await page.getByLabel('Email or username').fill(ADMIN.email);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('adds a trunk with limits and two hosts to a customer', async () => {
+    await page.goto(url(`/customers/${id}/trunks`));
+    await page.getByRole('button', { name: 'Add trunk' }).click();
+    let dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Trunk name').fill('Main SBC');
+    await dialog.getByLabel('Call limit').fill('50');
+    await dialog.getByLabel('CPS limit').fill('5');
+    await dialog.getByLabel('Tech prefix').fill('77');
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const trunks = page.getByRole('table', { name: 'Trunks' });
+    await trunks.getByRole('cell', { name: 'Main SBC' }).waitFor();
+    await expect(trunks.getByText('Calls 50 · CPS 5').count()).resolves.toBe(1);
+
+    await trunks.getByRole('button', { name: 'Hosts (0)' }).click();
+    const hosts = page.getByRole('region', { name: 'Hosts of Main SBC' });
+    // A bad address is refused at the field, and nothing is added.
+    await hosts.getByRole('button', { name: 'Add host' }).click();
+    dialog = page.getByRole('dialog');
+    await dialog.getByLabel('IP or CIDR').fill('10.0.0.300');
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    await dialog.locator('input[name="cidr"][aria-invalid="true"]').waitFor();
+    await shot('host-bad-ip');
+    await dialog.getByLabel('IP or CIDR').fill('203.0.113.10');
+    await dialog.getByLabel('Port').fill('5060');
+    await dialog.getByLabel('Call limit').fill('20');
+    await dialog.getByLabel('CPS limit').fill('2.5');
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await hosts.getByRole('button', { name: 'Add host' }).click();
+    dialog = page.getByRole('dialog');
+    await dialog.getByLabel('IP or CIDR').fill('2001:db8::/64');
+    await dialog.getByLabel('Call limit').fill('80');
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await hosts.getByRole('cell', { name: '2001:db8::/64' }).waitFor();
+    await hosts.getByRole('cell', { name: '203.0.113.10/32 : 5060' }).waitFor();
+    await shot('trunk-with-two-hosts');
+
+    const api = JSON.parse((await admin.get(`/api/v1/customers/${id}/hosts`)).body) as {
+      data: { cidr: string; callLimit: number | null; cpsLimit: string | null; techPrefix: string }[];
+    };
+    expect(api.data.map((h) => [h.cidr, h.callLimit, h.cpsLimit, h.techPrefix]).sort()).toEqual([
+      ['2001:db8::/64', 80, null, '77'],
+      ['203.0.113.10/32', 20, '2.50', '77'],
+    ]);
+  });
+
+  it('shows the three levels of limits side by side in the Host view', async () => {
+    await page.goto(url('/limits/hosts'));
+    await page.getByLabel('Customer').fill('Trunk Browser');
+    const table = page.getByRole('table', { name: 'Hosts' });
+    const row = table.getByRole('row').filter({ hasText: '203.0.113.10/32' });
+    await row.waitFor();
+    // customer 100 / 10, trunk 50 / 5, host 20 / 2.5
+    await expect(row.getByRole('cell').allInnerTexts()).resolves.toEqual([
+      '203.0.113.10/32 : 5060',
+      NAME,
+      'Main SBC',
+      'active',
+      '100',
+      '10',
+      '50',
+      '5',
+      '20',
+      '2.5',
+    ]);
+    const v6 = table.getByRole('row').filter({ hasText: '2001:db8::/64' });
+    await expect(v6.getByRole('cell').allInnerTexts()).resolves.toEqual([
+      '2001:db8::/64',
+      NAME,
+      'Main SBC',
+      'active',
+      '100',
+      '10',
+      '50',
+      '5',
+      '80',
+      'No limit',
+    ]);
+    await shot('host-view');
+    // The IP filter finds a host by an address inside its range.
+    await page.getByLabel('IP', { exact: true }).fill('2001:db8::1');
+    await table.getByRole('row').filter({ hasText: '203.0.113.10/32' }).waitFor({ state: 'detached' });
+    await expect(table.getByRole('row').filter({ hasText: '2001:db8::/64' }).count()).resolves.toBe(1);
+  });
+
+  it('shows the customer in the Customer Limit view with its trunks', async () => {
+    await page.goto(url('/limits/customers'));
+    await page.getByLabel('Customer name').fill('Trunk Browser');
+    const table = page.getByRole('table', { name: 'Customer limits' });
+    await table.getByRole('button', { name: 'Trunks (1)' }).click();
+    const trunks = page.getByRole('table', { name: `Trunks of ${NAME}` });
+    await expect(trunks.getByRole('row').nth(1).getByRole('cell').allInnerTexts()).resolves.toEqual([
+      'Main SBC',
+      'active',
+      '50',
+      '5',
+    ]);
+    await table.getByRole('button', { name: 'Edit' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Call limit').fill('120');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await table.getByRole('cell', { name: '120' }).waitFor();
+    await shot('customer-limit-view');
+    const c = JSON.parse((await admin.get(`/api/v1/customers/${id}`)).body) as { callLimit: number };
+    expect(c.callLimit).toBe(120);
+  });
+
+  it('adds a SIP device, showing its password once and never listing it', async () => {
+    await page.goto(url(`/customers/${id}/sip-devices`));
+    await page.getByRole('button', { name: 'Add SIP device' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Username').fill('trunkco-desk1');
+    await dialog.getByLabel('Caller ID name').fill('Front desk');
+    await dialog.getByLabel('Caller ID number').fill('15550001');
+    await dialog.getByLabel('Codecs').fill('PCMU, G729');
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    const secret = await page.getByTestId('sip-secret').innerText();
+    expect(secret.length).toBeGreaterThanOrEqual(12);
+    await shot('sip-secret-once');
+    await page.getByRole('button', { name: 'Done' }).click();
+    const table = page.getByRole('table', { name: 'SIP Devices' });
+    await table.getByRole('cell', { name: 'trunkco-desk1' }).waitFor();
+    await expect(table.getByText('Front desk <15550001>').count()).resolves.toBe(1);
+    await expect(table.getByText('PCMU, G729').count()).resolves.toBe(1);
+    await expect(page.getByText(secret).count()).resolves.toBe(0);
+    // A second device with the same username is refused at the field.
+    await page.getByRole('button', { name: 'Add SIP device' }).click();
+    await page.getByRole('dialog').getByLabel('Username').fill('trunkco-desk1');
+    await page.getByRole('dialog').getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('dialog').locator('input[name="username"][aria-invalid="true"]').waitFor();
+    await shot('sip-duplicate-username');
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('blocks a destination code', async () => {
+    await page.goto(url(`/customers/${id}/blocked-codes`));
+    await page.getByRole('button', { name: 'Add blocked code' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Destination prefix').fill('4470');
+    await dialog.getByLabel('Label').fill('UK personal numbers');
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('table', { name: 'Blocked Codes' }).getByRole('cell', { name: '4470' }).waitFor();
+    await shot('blocked-code');
+    const r = JSON.parse((await admin.get(`/api/v1/customers/${id}/blocked-codes`)).body) as {
+      data: { prefix: string; label: string }[];
+    };
+    expect(r.data.map((b) => [b.prefix, b.label])).toEqual([['4470', 'UK personal numbers']]);
+  });
+
+  it('uploads a rate deck: a bad file lists its rows and loads nothing, a good one goes live', async () => {
+    await page.goto(url('/rate-groups'));
+    await page.getByRole('button', { name: 'Add rate group' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Name').fill('Retail USD');
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('heading', { name: 'Retail USD', level: 1 }).waitFor();
+
+    const upload = async (name: string, csv: string) => {
+      await page
+        .getByLabel('Rate deck file')
+        .setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    };
+    await upload(
+      'bad.csv',
+      'prefix,destination,rate_per_min\n44,United Kingdom,0.0100\n4420,"London, fixed",abc\nxx,Nowhere,0.5\n',
+    );
+    const errors = page.getByRole('table', { name: 'Rate deck errors' });
+    await errors.waitFor();
+    await expect(errors.getByRole('row').count()).resolves.toBe(3);
+    await expect(errors.getByRole('row').nth(1).getByRole('cell').first().innerText()).resolves.toBe('3');
+    await expect(errors.getByRole('row').nth(2).getByRole('cell').first().innerText()).resolves.toBe('4');
+    await shot('rate-deck-errors');
+    await expect(page.getByText('No rates yet.').count()).resolves.toBe(1);
+
+    await upload(
+      'good.csv',
+      'prefix,destination,rate_per_min,connect_fee\n44,United Kingdom,0.0100,0\n4420,"London, fixed",0.0080,0.01\n447,UK mobile,0.0300,0\n',
+    );
+    await page.getByText('Loaded 3 rates').waitFor();
+    const rates = page.getByRole('table', { name: 'Rates' });
+    await rates.getByRole('cell', { name: 'London, fixed' }).waitFor();
+    await expect(rates.getByRole('row').count()).resolves.toBe(4);
+    await page.getByLabel('Number', { exact: true }).fill('442071234567');
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.getByText(/^4420 London, fixed: 0\.0080*0* USD\/min/).waitFor();
+    await shot('rate-deck-loaded');
+  });
+
+  it('raised no page errors', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});

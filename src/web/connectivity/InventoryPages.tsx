@@ -1,0 +1,465 @@
+import { useEffect, useState } from 'react';
+import {
+  Alert,
+  Box,
+  Button,
+  Card,
+  CardContent,
+  IconButton,
+  MenuItem,
+  Stack,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  TextField,
+  Typography,
+} from '@mui/material';
+import AddIcon from '@mui/icons-material/Add';
+import ArrowUpwardIcon from '@mui/icons-material/ArrowUpward';
+import ArrowDownwardIcon from '@mui/icons-material/ArrowDownward';
+import DeleteIcon from '@mui/icons-material/Delete';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { Title } from 'react-admin';
+import { errorMessage } from '../accounts/use-account-ops.js';
+import { ConfirmDialog } from '../accounts/dialogs.js';
+import { formatCount } from '../format/format.js';
+import { EntityDialog, STATUS_CHOICES, type FieldSpec } from './CrudTable.js';
+import {
+  connApi,
+  type Did,
+  type Localization,
+  type PreviewResult,
+  type Rule,
+  type Translation,
+} from './conn-api.js';
+import { useKeysetPages } from './keyset.js';
+
+/* The DID inventory and the localization profiles (rules with a "try a number" preview). */
+
+const DID_FIELDS: FieldSpec[] = [
+  { name: 'number', label: 'Number', required: true, only: 'create', help: 'Digits' },
+  { name: 'description', label: 'Description', nullable: true, help: ' ', width: 300 },
+  { name: 'monthlyFee', label: 'Monthly fee', kind: 'decimal', width: 160 },
+  { name: 'status', label: 'Status', kind: 'select', choices: STATUS_CHOICES, width: 160 },
+];
+
+export function DidInventoryPage() {
+  const [number, setNumber] = useState('');
+  const [assigned, setAssigned] = useState('');
+  const [dialog, setDialog] = useState<'new' | Did | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const { rows, pager, reload } = useKeysetPages(
+    (cursor) =>
+      connApi.dids({ number: number || undefined, assigned: assigned || undefined, cursor, limit: 25 }),
+    `${number}|${assigned}`,
+  );
+  async function act(fn: () => Promise<unknown>) {
+    try {
+      setError(null);
+      await fn();
+      reload();
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }
+  return (
+    <Card sx={{ mt: 2 }}>
+      <Title title="DIDs" />
+      <CardContent>
+        <Stack direction="row" spacing={2} useFlexGap sx={{ mb: 2, alignItems: 'center', flexWrap: 'wrap' }}>
+          <Typography variant="h5" component="h1">
+            DIDs
+          </Typography>
+          <Button startIcon={<AddIcon />} onClick={() => setDialog('new')}>
+            Add DID
+          </Button>
+          <TextField
+            size="small"
+            label="Number starts with"
+            value={number}
+            onChange={(e) => setNumber(e.target.value)}
+          />
+          <TextField
+            select
+            size="small"
+            label="Assigned"
+            value={assigned}
+            onChange={(e) => setAssigned(e.target.value)}
+            sx={{ width: 160 }}
+          >
+            <MenuItem value="">All</MenuItem>
+            <MenuItem value="true">Assigned</MenuItem>
+            <MenuItem value="false">In the pool</MenuItem>
+          </TextField>
+        </Stack>
+        {error && (
+          <Alert severity="error" sx={{ mb: 2 }} onClose={() => setError(null)}>
+            {error}
+          </Alert>
+        )}
+        <Table size="small" aria-label="DIDs">
+          <TableHead>
+            <TableRow>
+              <TableCell>Number</TableCell>
+              <TableCell>Customer</TableCell>
+              <TableCell>Monthly fee</TableCell>
+              <TableCell>Description</TableCell>
+              <TableCell>Status</TableCell>
+              <TableCell>Actions</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {(rows ?? []).map((d) => (
+              <TableRow key={d.id}>
+                <TableCell>{d.number}</TableCell>
+                <TableCell>
+                  {d.customerId ? (
+                    <Link to={`/customers/${d.customerId}/dids`}>{d.customerName}</Link>
+                  ) : (
+                    'In the pool'
+                  )}
+                </TableCell>
+                <TableCell>{d.monthlyFee}</TableCell>
+                <TableCell>{d.description ?? ''}</TableCell>
+                <TableCell>{d.status}</TableCell>
+                <TableCell sx={{ whiteSpace: 'nowrap' }}>
+                  <Button size="small" onClick={() => setDialog(d)}>
+                    Edit
+                  </Button>
+                  {d.customerId && (
+                    <Button size="small" onClick={() => void act(() => connApi.releaseDid(d.id))}>
+                      Release
+                    </Button>
+                  )}
+                  {!d.customerId && (
+                    <Button size="small" onClick={() => void act(() => connApi.deleteDid(d.id))}>
+                      Remove
+                    </Button>
+                  )}
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+        {rows?.length === 0 && <Typography sx={{ mt: 1 }}>No DIDs match.</Typography>}
+        {pager}
+        {dialog && (
+          <EntityDialog
+            title={dialog === 'new' ? 'Add DID' : `Edit ${dialog.number}`}
+            fields={DID_FIELDS}
+            initial={dialog === 'new' ? undefined : (dialog as unknown as Record<string, unknown>)}
+            submitLabel={dialog === 'new' ? 'Add' : 'Save'}
+            onClose={() => setDialog(null)}
+            onSubmit={async (body) => {
+              if (dialog === 'new') await connApi.createDid(body);
+              else await connApi.patchDid(dialog.id, body);
+              setDialog(null);
+              reload();
+            }}
+          />
+        )}
+      </CardContent>
+    </Card>
+  );
+}
+
+export function LocalizationList() {
+  const [creating, setCreating] = useState(false);
+  const navigate = useNavigate();
+  const { rows, pager } = useKeysetPages((cursor) => connApi.localizations({ cursor, limit: 25 }), '');
+  return (
+    <Card sx={{ mt: 2 }}>
+      <Title title="Localizations" />
+      <CardContent>
+        <Stack direction="row" spacing={2} sx={{ mb: 2, alignItems: 'center' }}>
+          <Typography variant="h5" component="h1">
+            Localizations
+          </Typography>
+          <Button startIcon={<AddIcon />} onClick={() => setCreating(true)}>
+            Add localization
+          </Button>
+        </Stack>
+        <Table size="small" aria-label="Localizations">
+          <TableHead>
+            <TableRow>
+              <TableCell>Name</TableCell>
+              <TableCell align="right">Destination rules</TableCell>
+              <TableCell align="right">Caller number rules</TableCell>
+              <TableCell align="right">Caller name rules</TableCell>
+              <TableCell align="right">Used by</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {(rows ?? []).map((l) => (
+              <TableRow key={l.id}>
+                <TableCell>
+                  <Link to={`/localizations/${l.id}`}>{l.name}</Link>
+                </TableCell>
+                <TableCell align="right">{l.destinationRules.length}</TableCell>
+                <TableCell align="right">{l.callerNumberRules.length}</TableCell>
+                <TableCell align="right">{l.callerNameRules.length}</TableCell>
+                <TableCell align="right">{formatCount(l.customerCount)}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+        {rows?.length === 0 && <Typography sx={{ mt: 1 }}>No localization profiles yet.</Typography>}
+        {pager}
+        {creating && (
+          <EntityDialog
+            title="Add localization"
+            fields={[{ name: 'name', label: 'Name', required: true }]}
+            submitLabel="Add"
+            onClose={() => setCreating(false)}
+            onSubmit={async (body) => {
+              const l = await connApi.createLocalization(body);
+              void navigate(`/localizations/${l.id}`);
+            }}
+          />
+        )}
+      </CardContent>
+    </Card>
+  );
+}
+
+type RuleListKey = 'destinationRules' | 'callerNumberRules' | 'callerNameRules';
+const RULE_LISTS: { key: RuleListKey; title: string }[] = [
+  { key: 'destinationRules', title: 'Destination rules' },
+  { key: 'callerNumberRules', title: 'Caller number rules' },
+  { key: 'callerNameRules', title: 'Caller name rules' },
+];
+
+function RulesEditor(props: { title: string; rules: Rule[]; onChange: (r: Rule[]) => void }) {
+  const { rules, onChange } = props;
+  const set = (i: number, patch: Partial<Rule>) =>
+    onChange(rules.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  const move = (i: number, d: number) => {
+    const next = [...rules];
+    [next[i], next[i + d]] = [next[i + d], next[i]];
+    onChange(next);
+  };
+  return (
+    <Box component="section" aria-label={props.title} sx={{ mb: 2 }}>
+      <Stack direction="row" spacing={2} sx={{ alignItems: 'center', mb: 1 }}>
+        <Typography variant="subtitle1" component="h3">
+          {props.title}
+        </Typography>
+        <Button
+          size="small"
+          startIcon={<AddIcon />}
+          onClick={() => onChange([...rules, { match: '', action: 'strip', value: '' }])}
+        >
+          Add rule
+        </Button>
+      </Stack>
+      {rules.length === 0 && (
+        <Typography color="text.secondary">No rules: the value passes unchanged.</Typography>
+      )}
+      {rules.map((r, i) => (
+        <Stack key={i} direction="row" spacing={1} sx={{ mb: 1, alignItems: 'center' }}>
+          <Typography sx={{ width: 24 }}>{i + 1}.</Typography>
+          <TextField
+            size="small"
+            label="Match"
+            value={r.match}
+            onChange={(e) => set(i, { match: e.target.value })}
+            helperText={i === 0 ? 'A prefix, or * for any' : undefined}
+            sx={{ width: 160 }}
+          />
+          <TextField
+            select
+            size="small"
+            label="Action"
+            value={r.action}
+            onChange={(e) => set(i, { action: e.target.value as Rule['action'] })}
+            sx={{ width: 140 }}
+          >
+            <MenuItem value="strip">Strip</MenuItem>
+            <MenuItem value="replace">Replace with</MenuItem>
+            <MenuItem value="prepend">Prepend</MenuItem>
+          </TextField>
+          <TextField
+            size="small"
+            label="Value"
+            value={r.value}
+            onChange={(e) => set(i, { value: e.target.value })}
+            sx={{ width: 160 }}
+          />
+          <IconButton aria-label="Move up" disabled={i === 0} onClick={() => move(i, -1)}>
+            <ArrowUpwardIcon fontSize="small" />
+          </IconButton>
+          <IconButton aria-label="Move down" disabled={i === rules.length - 1} onClick={() => move(i, 1)}>
+            <ArrowDownwardIcon fontSize="small" />
+          </IconButton>
+          <IconButton aria-label="Remove rule" onClick={() => onChange(rules.filter((_, j) => j !== i))}>
+            <DeleteIcon fontSize="small" />
+          </IconButton>
+        </Stack>
+      ))}
+    </Box>
+  );
+}
+
+function Steps({ title, t }: { title: string; t: Translation | null }) {
+  if (!t) return null;
+  return (
+    <Box sx={{ mb: 1 }}>
+      <Typography variant="subtitle2">
+        {title}: {t.input} → <strong data-testid={`preview-${title}`}>{t.output}</strong>
+        {t.matchedRule === null ? ' (no rule matched)' : ` (rule ${t.matchedRule + 1})`}
+      </Typography>
+      <Box component="ol" sx={{ m: 0, pl: 3 }}>
+        {t.steps.map((s) => (
+          <li key={s.index}>
+            {s.rule.match} {s.rule.action} {s.rule.value}: {s.matched ? `matched → ${s.output}` : 'no match'}
+          </li>
+        ))}
+      </Box>
+    </Box>
+  );
+}
+
+export function LocalizationEdit() {
+  const id = Number(useParams().id);
+  const navigate = useNavigate();
+  const [loc, setLoc] = useState<Localization | null>(null);
+  const [draft, setDraft] = useState<Localization | null>(null);
+  const [sample, setSample] = useState({ destination: '', callerNumber: '', callerName: '' });
+  const [preview, setPreview] = useState<PreviewResult | null>(null);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [deleting, setDeleting] = useState(false);
+  useEffect(() => {
+    connApi
+      .localization(id)
+      .then((l) => {
+        setLoc(l);
+        setDraft(l);
+      })
+      .catch((e: unknown) => setMessage({ ok: false, text: errorMessage(e) }));
+  }, [id]);
+  if (!loc || !draft) return message ? <Alert severity="error">{message.text}</Alert> : null;
+  const rulesOf = (d: Localization) => ({
+    destinationRules: d.destinationRules,
+    callerNumberRules: d.callerNumberRules,
+    callerNameRules: d.callerNameRules,
+  });
+  async function tryIt() {
+    try {
+      setMessage(null);
+      const body: Record<string, unknown> = { ...rulesOf(draft!) };
+      for (const [k, v] of Object.entries(sample)) if (v) body[k] = v;
+      setPreview(await connApi.previewRules(body));
+    } catch (e) {
+      setMessage({ ok: false, text: errorMessage(e) });
+    }
+  }
+  async function save() {
+    try {
+      const saved = await connApi.patchLocalization(loc!.id, { name: draft!.name, ...rulesOf(draft!) });
+      setLoc(saved);
+      setDraft(saved);
+      setMessage({ ok: true, text: 'Saved.' });
+    } catch (e) {
+      setMessage({ ok: false, text: errorMessage(e) });
+    }
+  }
+  return (
+    <Card sx={{ mt: 2 }}>
+      <Title title={`Localization: ${loc.name}`} />
+      <CardContent>
+        <Stack direction="row" spacing={2} sx={{ mb: 2, alignItems: 'center' }}>
+          <TextField
+            size="small"
+            label="Name"
+            value={draft.name}
+            onChange={(e) => setDraft({ ...draft, name: e.target.value })}
+          />
+          <Typography color="text.secondary">
+            Used by {loc.customerCount} accounts · the first matching rule wins
+          </Typography>
+          <Button component={Link} to="/localizations">
+            All localizations
+          </Button>
+          <Button color="error" onClick={() => setDeleting(true)}>
+            Delete
+          </Button>
+        </Stack>
+        {RULE_LISTS.map((l) => (
+          <RulesEditor
+            key={l.key}
+            title={l.title}
+            rules={draft[l.key]}
+            onChange={(rules) => setDraft({ ...draft, [l.key]: rules })}
+          />
+        ))}
+        <Button variant="contained" onClick={() => void save()} sx={{ mb: 3 }}>
+          Save
+        </Button>
+        {message && (
+          <Alert severity={message.ok ? 'success' : 'error'} sx={{ mb: 2 }}>
+            {message.text}
+          </Alert>
+        )}
+        <Box component="section" aria-label="Try a number">
+          <Typography variant="h6" component="h2" sx={{ mb: 1 }}>
+            Try a number
+          </Typography>
+          <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
+            Runs the rules above as edited (saved or not) and shows each step.
+          </Typography>
+          <Stack direction="row" spacing={2} useFlexGap sx={{ mb: 2, flexWrap: 'wrap' }}>
+            <TextField
+              size="small"
+              label="Destination"
+              value={sample.destination}
+              onChange={(e) => setSample({ ...sample, destination: e.target.value })}
+            />
+            <TextField
+              size="small"
+              label="Caller number"
+              value={sample.callerNumber}
+              onChange={(e) => setSample({ ...sample, callerNumber: e.target.value })}
+            />
+            <TextField
+              size="small"
+              label="Caller name"
+              value={sample.callerName}
+              onChange={(e) => setSample({ ...sample, callerName: e.target.value })}
+            />
+            <Button variant="outlined" onClick={() => void tryIt()}>
+              Try
+            </Button>
+          </Stack>
+          {preview && (
+            <Box role="status">
+              <Steps title="Destination" t={preview.destination} />
+              <Steps title="Caller number" t={preview.callerNumber} />
+              <Steps title="Caller name" t={preview.callerName} />
+            </Box>
+          )}
+        </Box>
+        {deleting && (
+          <ConfirmDialog
+            title="Please confirm"
+            confirmLabel="Delete"
+            danger
+            onClose={() => setDeleting(false)}
+            onConfirm={() =>
+              void connApi
+                .deleteLocalization(loc.id)
+                .then(() => navigate('/localizations'))
+                .catch((e: unknown) => {
+                  setDeleting(false);
+                  setMessage({ ok: false, text: errorMessage(e) });
+                })
+            }
+          >
+            Delete {loc.name}? Only a profile no account uses can be deleted.
+          </ConfirmDialog>
+        )}
+      </CardContent>
+    </Card>
+  );
+}

@@ -1,0 +1,271 @@
+import { Fragment, useState } from 'react';
+import {
+  Box,
+  Button,
+  Card,
+  CardContent,
+  MenuItem,
+  Stack,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  TextField,
+  Typography,
+} from '@mui/material';
+import { Link } from 'react-router-dom';
+import { Title } from 'react-admin';
+import { EntityDialog, Warnings } from './CrudTable.js';
+import { connApi, limitText, type CustomerLimitRow } from './conn-api.js';
+import { useKeysetPages } from './keyset.js';
+
+/*
+ * The two query views of 000: Customer Limit (one row per customer, its trunks on demand) and
+ * Host (one row per host with the customer's, the trunk's and the host's limits side by side).
+ */
+
+function StatusFilter({ value, onChange }: { value: string; onChange: (v: string) => void }) {
+  return (
+    <TextField
+      select
+      size="small"
+      label="Status"
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      sx={{ width: 150 }}
+    >
+      <MenuItem value="">All</MenuItem>
+      <MenuItem value="active">Active</MenuItem>
+      <MenuItem value="inactive">Inactive</MenuItem>
+    </TextField>
+  );
+}
+
+function TextFilter(props: { label: string; value: string; onChange: (v: string) => void }) {
+  return (
+    <TextField
+      size="small"
+      label={props.label}
+      value={props.value}
+      onChange={(e) => props.onChange(e.target.value)}
+      sx={{ width: 200 }}
+    />
+  );
+}
+
+const LIMIT_FIELDS = [
+  { name: 'callLimit', label: 'Call limit', kind: 'integer' as const, nullable: true, width: 160 },
+  { name: 'cpsLimit', label: 'CPS limit', kind: 'decimal' as const, nullable: true, width: 160 },
+  {
+    name: 'creditLimit',
+    label: 'Credit limit',
+    kind: 'decimal' as const,
+    help: 'Postpaid: how far the balance may go below zero',
+    width: 200,
+  },
+  { name: 'unlimitedCredit', label: 'Unlimited credit', kind: 'boolean' as const },
+];
+
+export function CustomerLimitPage() {
+  const [status, setStatus] = useState('');
+  const [name, setName] = useState('');
+  const [open, setOpen] = useState<number | null>(null);
+  const [editing, setEditing] = useState<CustomerLimitRow | null>(null);
+  const { rows, pager, reload } = useKeysetPages(
+    (cursor) =>
+      connApi.customerLimits({ status: status || undefined, name: name || undefined, cursor, limit: 25 }),
+    `${status}|${name}`,
+  );
+  return (
+    <Card sx={{ mt: 2 }}>
+      <Title title="Customer Limit" />
+      <CardContent>
+        <Typography variant="h5" component="h1" sx={{ mb: 2 }}>
+          Customer Limit
+        </Typography>
+        <Stack direction="row" spacing={2} sx={{ mb: 2 }}>
+          <StatusFilter value={status} onChange={setStatus} />
+          <TextFilter label="Customer name" value={name} onChange={setName} />
+        </Stack>
+        <Table size="small" aria-label="Customer limits">
+          <TableHead>
+            <TableRow>
+              <TableCell>View trunks</TableCell>
+              <TableCell>Customer</TableCell>
+              <TableCell>Credit limit</TableCell>
+              <TableCell>Call limit</TableCell>
+              <TableCell>CPS limit</TableCell>
+              <TableCell>Edit</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {(rows ?? []).map((c) => (
+              <Fragment key={c.id}>
+                <TableRow>
+                  <TableCell>
+                    <Button
+                      size="small"
+                      aria-expanded={open === c.id}
+                      onClick={() => setOpen(open === c.id ? null : c.id)}
+                    >
+                      Trunks ({c.trunkCount})
+                    </Button>
+                  </TableCell>
+                  <TableCell>
+                    <Link to={`/customers/${c.id}`}>{c.name}</Link> ({c.accountNumber}) {c.status}{' '}
+                    <Warnings warnings={c.warnings} />
+                  </TableCell>
+                  <TableCell>
+                    {c.mode === 'prepaid' ? 'Prepaid' : c.unlimitedCredit ? 'Unlimited' : c.creditLimit}
+                  </TableCell>
+                  <TableCell>{limitText(c.callLimit)}</TableCell>
+                  <TableCell>{limitText(c.cpsLimit)}</TableCell>
+                  <TableCell>
+                    <Button size="small" onClick={() => setEditing(c)}>
+                      Edit
+                    </Button>
+                  </TableCell>
+                </TableRow>
+                {open === c.id && (
+                  <TableRow>
+                    <TableCell colSpan={6} sx={{ bgcolor: 'action.hover' }}>
+                      {c.trunks.length === 0 ? (
+                        'No trunks.'
+                      ) : (
+                        <Table size="small" aria-label={`Trunks of ${c.name}`}>
+                          <TableHead>
+                            <TableRow>
+                              <TableCell>Trunk</TableCell>
+                              <TableCell>Status</TableCell>
+                              <TableCell>Call limit</TableCell>
+                              <TableCell>CPS limit</TableCell>
+                            </TableRow>
+                          </TableHead>
+                          <TableBody>
+                            {c.trunks.map((t) => (
+                              <TableRow key={t.id}>
+                                <TableCell>{t.name}</TableCell>
+                                <TableCell>{t.effectiveStatus}</TableCell>
+                                <TableCell>{limitText(t.callLimit)}</TableCell>
+                                <TableCell>{limitText(t.cpsLimit)}</TableCell>
+                              </TableRow>
+                            ))}
+                          </TableBody>
+                        </Table>
+                      )}
+                    </TableCell>
+                  </TableRow>
+                )}
+              </Fragment>
+            ))}
+          </TableBody>
+        </Table>
+        {rows?.length === 0 && <Typography sx={{ mt: 1 }}>No customers match.</Typography>}
+        {pager}
+        {editing && (
+          <EntityDialog
+            title={`Limits of ${editing.name}`}
+            fields={LIMIT_FIELDS}
+            initial={editing as unknown as Record<string, unknown>}
+            submitLabel="Save"
+            onClose={() => setEditing(null)}
+            onSubmit={async (body) => {
+              await connApi.patchCustomerLimit(editing.id, body);
+              setEditing(null);
+              reload();
+            }}
+          />
+        )}
+      </CardContent>
+    </Card>
+  );
+}
+
+export function HostViewPage() {
+  const [status, setStatus] = useState('');
+  const [customer, setCustomer] = useState('');
+  const [trunk, setTrunk] = useState('');
+  const [ip, setIp] = useState('');
+  const { rows, pager } = useKeysetPages(
+    (cursor) =>
+      connApi.hostView({
+        status: status || undefined,
+        customer: customer || undefined,
+        trunk: trunk || undefined,
+        ip: ip || undefined,
+        cursor,
+        limit: 25,
+      }),
+    `${status}|${customer}|${trunk}|${ip}`,
+  );
+  const pair = (p: { callLimit: number | null; cpsLimit: string | null }) => (
+    <>
+      <TableCell>{limitText(p.callLimit)}</TableCell>
+      <TableCell>{limitText(p.cpsLimit)}</TableCell>
+    </>
+  );
+  return (
+    <Card sx={{ mt: 2 }}>
+      <Title title="Host" />
+      <CardContent>
+        <Typography variant="h5" component="h1" sx={{ mb: 2 }}>
+          Host
+        </Typography>
+        <Stack direction="row" spacing={2} useFlexGap sx={{ mb: 2, flexWrap: 'wrap' }}>
+          <StatusFilter value={status} onChange={setStatus} />
+          <TextFilter label="Customer" value={customer} onChange={setCustomer} />
+          <TextFilter label="Trunk name" value={trunk} onChange={setTrunk} />
+          <TextFilter label="IP" value={ip} onChange={setIp} />
+        </Stack>
+        <Box sx={{ overflowX: 'auto' }}>
+          <Table size="small" aria-label="Hosts">
+            <TableHead>
+              <TableRow>
+                <TableCell colSpan={4} />
+                <TableCell colSpan={2} align="center">
+                  Customer
+                </TableCell>
+                <TableCell colSpan={2} align="center">
+                  Trunk (resource)
+                </TableCell>
+                <TableCell colSpan={2} align="center">
+                  Host
+                </TableCell>
+              </TableRow>
+              <TableRow>
+                <TableCell>Host</TableCell>
+                <TableCell>Customer</TableCell>
+                <TableCell>Trunk</TableCell>
+                <TableCell>Status</TableCell>
+                <TableCell>Calls</TableCell>
+                <TableCell>CPS</TableCell>
+                <TableCell>Calls</TableCell>
+                <TableCell>CPS</TableCell>
+                <TableCell>Calls</TableCell>
+                <TableCell>CPS</TableCell>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {(rows ?? []).map((h) => (
+                <TableRow key={h.id}>
+                  <TableCell>{h.port ? `${h.cidr} : ${h.port}` : h.cidr}</TableCell>
+                  <TableCell>
+                    <Link to={`/customers/${h.customer.id}/trunks`}>{h.customer.name}</Link>
+                  </TableCell>
+                  <TableCell>{h.trunk.name}</TableCell>
+                  <TableCell>{h.effectiveStatus}</TableCell>
+                  {pair(h.customer)}
+                  {pair(h.trunk)}
+                  {pair(h.host)}
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </Box>
+        {rows?.length === 0 && <Typography sx={{ mt: 1 }}>No hosts match.</Typography>}
+        {pager}
+      </CardContent>
+    </Card>
+  );
+}
