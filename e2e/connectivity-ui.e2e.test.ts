@@ -256,6 +256,117 @@ describe.runIf(chromiumAvailable())('connectivity in the admin UI', () => {
     await shot('rate-deck-loaded');
   });
 
+  it('lists the hosts on IP Settings, and edits one there', async () => {
+    await page.goto(url(`/customers/${id}/ip-settings`));
+    const table = page.getByRole('table', { name: 'IP Settings' });
+    const row = table.getByRole('row').filter({ hasText: '2001:db8::/64' });
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Call limit').fill('40');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await row.getByText('Calls 40 · CPS No limit').waitFor();
+    await expect(table.getByRole('row').count()).resolves.toBe(3);
+    await shot('ip-settings');
+  });
+
+  it('keeps caller IDs, a forced caller ID and speed-dial keys', async () => {
+    await page.goto(url(`/customers/${id}/caller-ids`));
+    await page.getByRole('button', { name: 'Add caller ID', exact: true }).click();
+    let dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Number').fill('15550001');
+    await dialog.getByLabel('Description').fill('Main line');
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('table', { name: 'Caller IDs' }).getByRole('cell', { name: 'Main line' }).waitFor();
+    // The same number twice is refused at the field.
+    await page.getByRole('button', { name: 'Add caller ID', exact: true }).click();
+    dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Number').fill('15550001');
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    await dialog.locator('input[name="number"][aria-invalid="true"]').waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Add force caller ID' }).click();
+    dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Name').fill('TRUNKCO');
+    await dialog.getByLabel('Number').fill('15559999');
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page
+      .getByRole('table', { name: 'Force Caller ID' })
+      .getByRole('cell', { name: '15559999' })
+      .waitFor();
+    await shot('caller-ids');
+
+    await page.goto(url(`/customers/${id}/speed-dial`));
+    const keys = page.getByRole('table', { name: 'Speed Dial' });
+    await keys.getByRole('row').nth(10).waitFor();
+    await expect(keys.getByRole('row').count()).resolves.toBe(11);
+    await keys.getByRole('row').filter({ hasText: /^3/ }).getByRole('button', { name: 'Edit' }).click();
+    dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Number').fill('4420712345');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await keys.getByRole('cell', { name: '4420712345' }).waitFor();
+    await shot('speed-dial');
+    const r = JSON.parse((await admin.get(`/api/v1/customers/${id}/speed-dials`)).body) as {
+      data: { key: number; number: string }[];
+    };
+    expect(r.data.map((k) => [k.key, k.number])).toEqual([[3, '4420712345']]);
+  });
+
+  it('assigns a DID from the pool and releases it', async () => {
+    await page.goto(url('/dids'));
+    await page.getByRole('button', { name: 'Add DID' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Number').fill('18005550100');
+    await dialog.getByLabel('Monthly fee').fill('1.25');
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('table', { name: 'DIDs' }).getByRole('cell', { name: 'In the pool' }).waitFor();
+
+    await page.goto(url(`/customers/${id}/dids`));
+    await page.getByRole('button', { name: 'Assign from pool' }).click();
+    const assign = page.getByRole('dialog');
+    await assign.getByLabel('Number starts with').fill('1800555');
+    await assign.getByRole('button', { name: 'Search the pool' }).click();
+    await assign.getByText('18005550100').waitFor();
+    await assign.getByRole('button', { name: 'Assign' }).click();
+    await assign.waitFor({ state: 'detached' });
+    const table = page.getByRole('table', { name: 'DIDs' });
+    await table.getByRole('cell', { name: '18005550100' }).waitFor();
+    await expect(table.getByRole('cell', { name: '$1.25' }).count()).resolves.toBe(1);
+    await shot('did-assigned');
+    await table.getByRole('button', { name: 'Release' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Release' }).click();
+    await page.getByText('No DIDs assigned.').waitFor();
+  });
+
+  it('edits localization rules and tries a number step by step', async () => {
+    await page.goto(url('/localizations'));
+    await page.getByRole('button', { name: 'Add localization' }).click();
+    await page.getByRole('dialog').getByLabel('Name').fill('UK national');
+    await page.getByRole('dialog').getByRole('button', { name: 'Add' }).click();
+    const dest = page.getByRole('region', { name: 'Destination rules' });
+    await dest.getByRole('button', { name: 'Add rule' }).click();
+    await dest.getByLabel('Match').fill('0');
+    await dest.getByLabel('Action').click();
+    await page.getByRole('option', { name: 'Replace with' }).click();
+    await dest.getByLabel('Value').fill('44');
+    await page.getByLabel('Destination', { exact: true }).fill('02071234567');
+    await page.getByRole('button', { name: 'Try' }).click();
+    await expect(page.getByTestId('preview-Destination').innerText()).resolves.toBe('442071234567');
+    await shot('localization-try');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.').waitFor();
+    const list = JSON.parse((await admin.get('/api/v1/localizations')).body) as {
+      data: { name: string; destinationRules: unknown[] }[];
+    };
+    expect(list.data.find((l) => l.name === 'UK national')?.destinationRules).toEqual([
+      { match: '0', action: 'replace', value: '44' },
+    ]);
+  });
+
   it('raised no page errors', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -374,6 +374,7 @@ export function LocalizationEdit() {
             size="small"
             label="Name"
             value={draft.name}
+            sx={{ width: 300 }}
             onChange={(e) => setDraft({ ...draft, name: e.target.value })}
           />
           <Typography color="text.secondary">
@@ -414,18 +415,21 @@ export function LocalizationEdit() {
               size="small"
               label="Destination"
               value={sample.destination}
+              sx={{ width: 220 }}
               onChange={(e) => setSample({ ...sample, destination: e.target.value })}
             />
             <TextField
               size="small"
               label="Caller number"
               value={sample.callerNumber}
+              sx={{ width: 220 }}
               onChange={(e) => setSample({ ...sample, callerNumber: e.target.value })}
             />
             <TextField
               size="small"
               label="Caller name"
               value={sample.callerName}
+              sx={{ width: 220 }}
               onChange={(e) => setSample({ ...sample, callerName: e.target.value })}
             />
             <Button variant="outlined" onClick={() => void tryIt()}>
