@@ -367,6 +367,59 @@ describe.runIf(chromiumAvailable())('connectivity in the admin UI', () => {
     ]);
   });
 
+  it('creates a customer with a rate group, a localization and a SIP device from the create form', async () => {
+    const select = async (label: string, option: string) => {
+      await page.getByRole('combobox', { name: label, exact: true }).click();
+      await page.getByRole('option', { name: option }).click();
+    };
+    const next = async (title: string) => {
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('heading', { name: title, level: 2 }).waitFor();
+    };
+    await page.goto(url('/customers/create'));
+    await page.getByRole('heading', { name: 'Basic Info', level: 2 }).waitFor();
+    const number = await page.getByRole('textbox', { name: 'Account Number' }).inputValue();
+    await page.getByLabel(/^Name\s*\*?$/).fill('Rated Browser Co');
+    await page.getByLabel(/^Main Email\s*\*?$/).fill('ops@rated.example');
+    await page.getByLabel('Create SIP Device').check();
+    await next('Company Info');
+    await page.getByLabel(/^Country\s*\*?$/).fill('United States');
+    await page.getByRole('option', { name: 'United States (US)' }).click();
+    await next('Account Settings');
+    await select('Localization', 'UK national');
+    await next('Profile');
+    await next('Billing Settings');
+    await select('Rate Group', 'Retail USD (USD)');
+    await shot('create-with-rate-group');
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await page.waitForURL(/#\/customers\/\d+$/);
+    const created = Number(page.url().split('/').pop());
+    const secret = await page.getByTestId('created-sip-secret').innerText();
+    expect(secret.length).toBeGreaterThanOrEqual(12);
+    await shot('created-sip-device-notice');
+
+    const c = JSON.parse((await admin.get(`/api/v1/customers/${created}`)).body) as {
+      rateGroupId: number | null;
+      localizationId: number | null;
+    };
+    const groups = JSON.parse((await admin.get('/api/v1/rate-groups')).body) as {
+      data: { id: number; name: string }[];
+    };
+    const locs = JSON.parse((await admin.get('/api/v1/localizations')).body) as {
+      data: { id: number; name: string }[];
+    };
+    expect(c.rateGroupId).toBe(groups.data.find((g) => g.name === 'Retail USD')?.id);
+    expect(c.localizationId).toBe(locs.data.find((l) => l.name === 'UK national')?.id);
+    const devices = JSON.parse((await admin.get(`/api/v1/customers/${created}/sip-devices`)).body) as {
+      data: { username: string }[];
+    };
+    expect(devices.data.map((d) => d.username)).toEqual([number]);
+    // Shown once: a reload of the page no longer has it.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Rated Browser Co', level: 1 }).waitFor();
+    await expect(page.getByTestId('created-sip-secret').count()).resolves.toBe(0);
+  });
+
   it('raised no page errors', () => {
     expect(pageErrors).toEqual([]);
   });

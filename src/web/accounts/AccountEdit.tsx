@@ -28,6 +28,7 @@ import {
   SpeedDialTab,
   TrunksTab,
 } from '../connectivity/CustomerTabs.js';
+import { CreatedSipDeviceNotice } from '../connectivity/once-secret.js';
 import HubIcon from '@mui/icons-material/Hub';
 import LanIcon from '@mui/icons-material/Lan';
 import PhoneIcon from '@mui/icons-material/Phone';
@@ -154,6 +155,7 @@ function EditLayout({ resource }: { resource: AccountResource }) {
     <Box sx={{ mt: 2 }}>
       <Title title={`${SINGULAR[resource]}: ${record.name}`} />
       <Header record={record} resource={resource} />
+      <CreatedSipDeviceNotice accountId={record.id} />
       <Box sx={{ display: 'flex', gap: 2, alignItems: 'flex-start', flexWrap: { xs: 'wrap', md: 'nowrap' } }}>
         <Card component="nav" aria-label={`${SINGULAR[resource]} menu`} sx={{ minWidth: 220, flexShrink: 0 }}>
           <List dense>

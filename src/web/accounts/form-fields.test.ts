@@ -12,7 +12,7 @@ describe('account form mapping', () => {
     expect(formFieldOf('accountNumber')).toBe('accountNumber');
     expect(formFieldOf('nocEmails.1')).toBe('nocEmails');
     expect(formFieldOf('minProfitability.value')).toBe('minProfitabilityValue');
-    expect(formFieldOf('nonCliRateGroupId')).toBe('cliPoolMode');
+    expect(formFieldOf('nonCliRateGroupId')).toBe('nonCliRateGroupId');
   });
 
   it('splits email lists typed with commas, semicolons or spaces', () => {

@@ -13,7 +13,6 @@ const SERVER_TO_FORM: Record<string, string> = {
   minProfitability: 'minProfitabilityValue',
   'minProfitability.value': 'minProfitabilityValue',
   'minProfitability.type': 'minProfitabilityType',
-  nonCliRateGroupId: 'cliPoolMode',
 };
 
 /** `nocEmails.1` -> `nocEmails`; `minProfitability.value` -> `minProfitabilityValue`. */
@@ -82,11 +81,16 @@ const EDITABLE = [
   'creditLimit',
   'unlimitedCredit',
   'cliPoolMode',
+  'rateGroupId',
+  'nonCliRateGroupId',
+  'localizationId',
   'billingSchedule',
   'billingDay',
   'generateZeroInvoice',
   'invoiceNote',
 ] as const;
+
+const REFERENCES = ['rateGroupId', 'nonCliRateGroupId', 'localizationId'] as const;
 
 const NULLABLE_TEXT = new Set([
   'pin',
@@ -123,6 +127,8 @@ export function toApiBody(
     body.validUntil = endOfDayIn(body.validUntil, String(values.timezone || 'UTC'));
   body.callLimit = values.callLimit === '' || values.callLimit == null ? null : Number(values.callLimit);
   body.cliPoolMode = Number(values.cliPoolMode ?? 0);
+  for (const k of REFERENCES)
+    if (k in body) body[k] = body[k] === '' || body[k] == null ? null : Number(body[k]);
   body.billingDay = Number(values.billingDay ?? 1);
   body.minProfitability =
     values.minProfitabilityType && values.minProfitabilityValue !== ''
@@ -138,6 +144,7 @@ export function toApiBody(
   if (opts.isCreate) {
     if (values.accountNumber) body.accountNumber = values.accountNumber;
     if (values.password) body.password = values.password;
+    if (values.createSipDevice === true) body.createSipDevice = true;
     if (values.resellerId !== undefined && values.resellerId !== '')
       body.resellerId = values.resellerId === null ? null : Number(values.resellerId);
   }

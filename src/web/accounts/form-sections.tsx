@@ -18,6 +18,7 @@ import {
   usePermissions,
 } from 'react-admin';
 import { useFormContext } from 'react-hook-form';
+import { useConnectivityChoices } from '../connectivity/choices.js';
 import { dateIn } from '../format/format.js';
 import { generateAccountNumber } from './account-number.js';
 import { splitEmails } from './form-fields.js';
@@ -230,6 +231,15 @@ function BasicInfo(props: SectionProps) {
           helperText="Calling card PIN, 6 to 12 digits."
         />
       </Row>
+      {mode === 'create' && resource !== 'resellers' && (
+        <Row>
+          <BooleanInput
+            source="createSipDevice"
+            label="Create SIP Device"
+            helperText="A SIP device with the account number as username; its password is shown once."
+          />
+        </Row>
+      )}
     </>
   );
 }
@@ -272,8 +282,18 @@ function CompanyInfo() {
 }
 
 function AccountSettings() {
+  const { localizations } = useConnectivityChoices();
   return (
     <>
+      <Row>
+        <SelectInput
+          source="localizationId"
+          label="Localization"
+          emptyText="None"
+          choices={localizations}
+          helperText="Translation rules for destination and caller ID."
+        />
+      </Row>
       <Row>
         <TextInput
           source="callLimit"
@@ -385,6 +405,7 @@ function Profile() {
 
 function BillingSettings({ mode }: SectionProps) {
   const { permissions } = usePermissions<string>();
+  const { rateGroups } = useConnectivityChoices();
   return (
     <>
       <Row>
@@ -424,6 +445,16 @@ function BillingSettings({ mode }: SectionProps) {
       </FormDataConsumer>
       <Row>
         <SelectInput source="cliPoolMode" label="CLI Pool" choices={CLI_POOL_CHOICES} validate={required()} />
+      </Row>
+      <Row>
+        <SelectInput source="rateGroupId" label="Rate Group" emptyText="None" choices={rateGroups} />
+        <SelectInput
+          source="nonCliRateGroupId"
+          label="NON-CLI Rate Group"
+          emptyText="None"
+          choices={rateGroups}
+          helperText="Used by the CLI pool modes that fall back to it."
+        />
       </Row>
       <Row>
         <SelectInput
@@ -482,6 +513,7 @@ export const ACCOUNT_FORM_SECTIONS: FormSection[] = [
       'portalUsername',
       'password',
       'pin',
+      'createSipDevice',
     ],
     Component: BasicInfo,
   },
@@ -506,6 +538,7 @@ export const ACCOUNT_FORM_SECTIONS: FormSection[] = [
     key: 'settings',
     title: 'Account Settings',
     fields: [
+      'localizationId',
       'callLimit',
       'cpsLimit',
       'minProfitabilityType',
@@ -533,6 +566,8 @@ export const ACCOUNT_FORM_SECTIONS: FormSection[] = [
       'creditLimit',
       'unlimitedCredit',
       'cliPoolMode',
+      'rateGroupId',
+      'nonCliRateGroupId',
       'billingSchedule',
       'billingDay',
       'generateZeroInvoice',

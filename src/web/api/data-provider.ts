@@ -3,6 +3,7 @@ import { api, ApiError } from './http.js';
 import { CursorPages, queryKeyOf } from './cursor-pages.js';
 import { changedFields } from '../accounts/form-fields.js';
 import type { Account, AccountResource } from '../accounts/types.js';
+import { rememberCreatedSipDevice } from '../connectivity/once-secret.js';
 
 /** The most pages walked to reach a page never seen (a bookmarked deep page). */
 const MAX_WALK = 50;
@@ -155,7 +156,14 @@ export function createDataProvider(): TollgateDataProvider {
     },
 
     async create(resource, params) {
-      const data = await api<RaRecord>('POST', `/${resource}`, { body: params.data });
+      const created = await api<RaRecord & { sipDevice?: { username: string; secret: string } }>(
+        'POST',
+        `/${resource}`,
+        { body: params.data },
+      );
+      // The device's secret is shown once by the edit page; it never enters react-admin's cache.
+      const { sipDevice, ...data } = created;
+      if (sipDevice) rememberCreatedSipDevice(Number(data.id), sipDevice);
       changed(resource);
       return { data } as never;
     },
