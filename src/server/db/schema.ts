@@ -292,6 +292,7 @@ export interface CustomerMassCreateRowsTable {
   account_number: string | null;
   pin: string | null;
   account_id: number | null;
+  sip_secret_box: string | null;
 }
 
 /** jsonb: read as parsed JSON, written as JSON text. */

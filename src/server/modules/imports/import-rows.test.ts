@@ -40,7 +40,7 @@ describe('import cells (pure)', () => {
       expect(stripFormulaGuard(parseCsvCell(textCsvCell(s)))).toBe(s);
   });
 
-  it('rejects SIP cells and non-empty extra cells, and reads only mapped columns', () => {
+  it('rejects a SIP username without its password and non-empty extra cells, and reads only mapped columns', () => {
     const settings = {
       columns: ['name', null, 'sip_username'],
       defaults: {},
@@ -49,9 +49,26 @@ describe('import cells (pure)', () => {
     };
     const row = readRow(2, ['Bob', 'ignored', 'sip1', 'extra'], settings);
     expect(row.values).toEqual({ name: 'Bob' });
+    expect(row.sipUsername).toBe('sip1');
     expect(row.issues.map((i) => [i.column, i.code])).toEqual([
       [null, 'COLUMN_COUNT'],
-      ['sip_username', 'SIP_NOT_SUPPORTED_YET'],
+      ['sip_password', 'SIP_PASSWORD_REQUIRED'],
+    ]);
+  });
+
+  it('reads a sealed SIP password, and refuses a bad username or an unsealed secret', () => {
+    const settings = {
+      columns: ['name', 'sip_username', 'sip_password'],
+      defaults: {},
+      mode: 'skipInvalid' as const,
+      onExisting: 'error' as const,
+    };
+    const good = readRow(2, ['Bob', 'bob.desk', 'enc:CIPHERTEXT'], settings);
+    expect([good.sipUsername, good.sipSecretEnc, good.issues]).toEqual(['bob.desk', 'CIPHERTEXT', []]);
+    const bad = readRow(3, ['Eve', 'a b', '!SIP_PASSWORD_INVALID'], settings);
+    expect(bad.issues.map((i) => [i.column, i.code])).toEqual([
+      ['sip_username', 'SIP_USERNAME_INVALID'],
+      ['sip_password', 'SIP_PASSWORD_INVALID'],
     ]);
   });
 });

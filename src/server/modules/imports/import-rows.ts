@@ -240,8 +240,13 @@ export interface ReadRow {
   resellerNumber: string | null;
   balance: string | null;
   passwordHash: string | null;
+  /** The SIP device to create with a new account (DOMAIN 3.5): its username, its encrypted secret. */
+  sipUsername: string | null;
+  sipSecretEnc: string | null;
   issues: RowIssue[];
 }
+
+const SIP_USERNAME = /^[A-Za-z0-9._@+-]{3,40}$/;
 
 const PASSWORD_MARKERS: Record<string, string> = {
   '!PASSWORD_TOO_SHORT': 'The password must have at least 10 characters.',
@@ -264,6 +269,8 @@ export function readRow(rowNumber: number, cells: string[], settings: ImportSett
     resellerNumber: null,
     balance: null,
     passwordHash: null,
+    sipUsername: null,
+    sipSecretEnc: null,
     issues: [],
   };
   const error = (column: string | null, code: string, message: string) =>
@@ -286,12 +293,21 @@ export function readRow(rowNumber: number, cells: string[], settings: ImportSett
       else row.passwordHash = raw;
       continue;
     }
-    if (name === 'sip_username' || name === 'sip_password') {
-      error(
-        name,
-        'SIP_NOT_SUPPORTED_YET',
-        'SIP devices cannot be imported yet; leave the SIP columns empty (nothing was dropped: the row is rejected).',
-      );
+    if (name === 'sip_username') {
+      const u = stripFormulaGuard(raw.trim());
+      if (SIP_USERNAME.test(u)) row.sipUsername = u;
+      else
+        error(
+          name,
+          'SIP_USERNAME_INVALID',
+          'A SIP username has 3-40 characters: letters, digits and . _ @ + -.',
+        );
+      continue;
+    }
+    if (name === 'sip_password') {
+      if (raw.startsWith('enc:')) row.sipSecretEnc = raw.slice(4);
+      else
+        error(name, 'SIP_PASSWORD_INVALID', 'A SIP password has 12-128 printable characters and no spaces.');
       continue;
     }
     try {
@@ -307,6 +323,13 @@ export function readRow(rowNumber: number, cells: string[], settings: ImportSett
       error(name, err.code, err.message);
     }
   }
+  // A device needs its secret: a username alone would make a device nobody can register.
+  if (row.sipUsername && !row.sipSecretEnc && !row.issues.some((i) => i.column === 'sip_password'))
+    error(
+      'sip_password',
+      'SIP_PASSWORD_REQUIRED',
+      'A row with a SIP username needs its SIP password (12-128 printable characters).',
+    );
   return row;
 }
 
@@ -499,6 +522,15 @@ export function buildUpdatePatch(ctx: Ctx, row: ReadRow, current: AccountDto): P
       severity: 'warning',
       code: 'PASSWORD_IGNORED_ON_UPDATE',
       message: 'An import never changes the password of an existing account.',
+    });
+  if (row.sipUsername || row.sipSecretEnc)
+    row.issues.push({
+      rowNumber: row.rowNumber,
+      column: row.sipUsername ? 'sip_username' : 'sip_password',
+      severity: 'warning',
+      code: 'SIP_IGNORED_ON_UPDATE',
+      message:
+        "An import adds a SIP device to new accounts only; manage an existing account's devices on its SIP Devices tab.",
     });
   if (row.balance !== null && !money(row.balance).eq(current.balance))
     row.issues.push({

@@ -7,6 +7,7 @@
  * a crash, or by a runner that lost its lease) finds its rows already imported and adds nothing.
  */
 import { sql } from 'kysely';
+import { insertDevicesBulk, takenSipUsernames } from '../sip-devices/sip-devices.repository.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import {
@@ -48,13 +49,21 @@ export interface FileKeys {
   logins: Set<string>;
   pins: Set<string>;
   names: Set<string>;
+  sipUsernames: Set<string>;
 }
 export const newFileKeys = (): FileKeys => ({
   numbers: new Set(),
   logins: new Set(),
   pins: new Set(),
   names: new Set(),
+  sipUsernames: new Set(),
 });
+
+/** The username of the SIP device a new account's row asks for: its own, else the account number. */
+function sipUsernameOf(row: ReadRow, accountNumber: string | null | undefined): string | null {
+  if (!row.sipSecretEnc) return null;
+  return row.sipUsername ?? accountNumber ?? null;
+}
 
 export interface ChunkPlan {
   importId: number;
@@ -211,6 +220,7 @@ export async function classifyChunk(
       owner = r;
     }
     const login = (input.portalUsername ?? input.accountNumber)?.toLowerCase();
+    const sip = sipUsernameOf(row, input.accountNumber)?.toLowerCase() ?? null;
     const nameKey = `${owner?.id ?? 0}:${input.name.trim().toLowerCase()}`;
     if (input.accountNumber && chunkKeys.numbers.has(input.accountNumber))
       outcomes.push(
@@ -236,7 +246,17 @@ export async function classifyChunk(
       );
     else if (input.pin && chunkKeys.pins.has(input.pin))
       outcomes.push(reject(row, 'pin', 'DUPLICATE_IN_FILE', 'An earlier row of this file has this PIN.'));
+    else if (sip && chunkKeys.sipUsernames.has(sip))
+      outcomes.push(
+        reject(
+          row,
+          row.sipUsername ? 'sip_username' : 'account_number',
+          'DUPLICATE_IN_FILE',
+          'An earlier row of this file has this SIP username.',
+        ),
+      );
     else {
+      if (sip) chunkKeys.sipUsernames.add(sip);
       if (input.accountNumber) chunkKeys.numbers.add(input.accountNumber);
       chunkKeys.names.add(nameKey);
       if (login) chunkKeys.logins.add(login);
@@ -259,8 +279,20 @@ export async function classifyChunk(
     ctx.db,
     creates.map((c) => c.input.pin).filter((p): p is string => !!p),
   );
+  const sipTaken = await takenSipUsernames(
+    ctx.db,
+    creates.map((c) => sipUsernameOf(c.row, c.input.accountNumber)).filter((u): u is string => !!u),
+  );
   const checked = outcomes.map((o) => {
     if (o.kind !== 'create') return o;
+    const sip = sipUsernameOf(o.row, o.input.accountNumber);
+    if (sip && sipTaken.has(sip.toLowerCase()))
+      return reject(
+        o.row,
+        o.row.sipUsername ? 'sip_username' : 'account_number',
+        'SIP_USERNAME_TAKEN',
+        'A SIP device with this username exists.',
+      );
     const login = o.input.portalUsername ?? o.input.accountNumber;
     if (names.has(`${o.owner?.id ?? 0}:${o.input.name.trim().toLowerCase()}`))
       return reject(
@@ -400,6 +432,19 @@ export async function writeChunk(
     },
   }));
   const { created, conflicted } = await insertAccountsBulk(tx, 'customer', bulk);
+  // Each new account's SIP device (DOMAIN 3.5), in this transaction: account and device commit
+  // together. Usernames were checked by classifyChunk; a device taken meanwhile fails the chunk,
+  // whose retry then rejects that row.
+  await insertDevicesBulk(
+    tx.db,
+    creates.flatMap((c) => {
+      const account = created.get(c.row.rowNumber);
+      const username = sipUsernameOf(c.row, c.input.accountNumber);
+      return account && username && c.row.sipSecretEnc
+        ? [{ accountId: account.id, username, secretEnc: c.row.sipSecretEnc }]
+        : [];
+    }),
+  );
   // Each new account's opening balance, in this transaction: the account and its entry commit
   // together. A chunk run again finds its rows imported and creates (so posts) nothing.
   await postInitialBalancesBulk(

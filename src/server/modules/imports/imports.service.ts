@@ -161,12 +161,15 @@ function resolveSettings(row: repo.ImportRow, body: ImportSettingsBody | undefin
       throw badMapping(`columns.${i}`, `Unknown column "${c}".`, 'UNKNOWN_IMPORT_COLUMN');
     if (seen.has(c)) throw badMapping(`columns.${i}`, `Column "${c}" is mapped twice.`);
     seen.add(c);
-    if ((c === 'password') !== hashed)
+    // Secrets are sealed at upload (passwords hashed, SIP passwords encrypted) by the header's
+    // automatic mapping; a sealed column can only be read as what it was sealed as.
+    const sealedAs = hashed ? autoMapHeaders(row.headers)[i] : null;
+    if ((c === 'password' || c === 'sip_password' || hashed) && c !== sealedAs)
       throw badMapping(
         `columns.${i}`,
         hashed
-          ? 'This header holds passwords (hashed at upload); map it to password or ignore it.'
-          : 'Only a header named like "password" is read as passwords (they are hashed at upload); rename it in the file.',
+          ? `This header holds ${sealedAs === 'sip_password' ? 'SIP passwords (encrypted' : 'passwords (hashed'} at upload); map it to ${sealedAs} or ignore it.`
+          : `Only a header named like "${c === 'sip_password' ? 'SIP password' : 'password'}" is read as ${c === 'sip_password' ? 'SIP passwords' : 'passwords'} (they are sealed at upload); rename it in the file.`,
         'PASSWORD_COLUMN_MISMATCH',
       );
   });

@@ -16,6 +16,7 @@ import { createReseller, type TestReseller } from '../../../../test/resellers.js
 import type { Ctx } from '../../platform/context.js';
 import { ledgerService } from '../ledger/index.js';
 import { importsService } from './index.js';
+import { decryptSecret } from '../../platform/secrets.js';
 
 const csv = (rows: string[][]) => rows.map((r) => r.join(',')).join('\r\n') + '\r\n';
 
@@ -163,7 +164,7 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
       'cps_limit',
     ]);
     expect(imp.unmappedHeaders).toEqual(['Mobile']);
-    expect(imp.hashedColumns).toEqual([1]);
+    expect(imp.hashedColumns).toEqual([1, 15]);
     expect(imp).toMatchObject({ status: 'uploaded', rowCount: 1, fileName: 'customers.csv' });
     const stored = await t.database.db
       .selectFrom('customer_import_chunks')
@@ -232,7 +233,7 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
       [4, 'country', 'VALIDATION_FAILED'],
       [5, 'call_limit', 'INVALID_NUMBER'],
       [6, 'balance', 'AMOUNT_PRECISION'],
-      [7, 'sip_username', 'SIP_NOT_SUPPORTED_YET'],
+      [7, 'sip_password', 'SIP_PASSWORD_REQUIRED'],
       [8, 'credit_limit', 'VALIDATION_FAILED'],
       [9, 'main_email', 'INVALID_VALUE'],
     ]);
@@ -686,6 +687,63 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
     );
     expect(await entriesOf(numbers)).toHaveLength(100);
     await expectReconciled();
+  });
+
+  it('creates SIP devices from the SIP columns: secrets encrypted at upload, usernames unique, rejects blanked', async () => {
+    const [a, b, c, d, e] = [num(), num(), num(), num(), num()];
+    const taken = (await admin.post('/api/v1/customers', customerBody())).json();
+    expect(
+      (await admin.post(`/api/v1/customers/${taken.id}/sip-devices`, { username: 'taken.desk' })).statusCode,
+    ).toBe(201);
+    const text = csv([
+      ['Account', 'Name', 'Currency', 'Country', 'Timezone', 'SIP Username', 'SIP Password'],
+      [a, 'Sip Own Name', 'USD', 'US', 'UTC', 'a.desk', 'Secret-Alpha-123'],
+      [b, 'Sip Number Name', 'USD', 'US', 'UTC', '', 'Secret-Bravo-456'],
+      [c, 'Sip Dup In File', 'USD', 'US', 'UTC', 'A.DESK', 'Secret-Charlie-789'],
+      [d, 'Sip Taken', 'USD', 'US', 'UTC', 'taken.desk', 'Secret-Delta-000'],
+      [e, 'Sip Short', 'USD', 'US', 'UTC', 'e.desk', 'short'],
+    ]);
+    const imp = await uploadOk(admin, text);
+    // The clear secrets never reach the database: the stored chunk holds ciphertext.
+    const stored = await sql<{ rows: string }>`
+      SELECT rows::text AS rows FROM customer_import_chunks WHERE import_id = ${imp.id}`.execute(
+      t.database.db,
+    );
+    expect(stored.rows[0]!.rows).not.toContain('Secret-Alpha-123');
+    expect(imp.hashedColumns).toEqual([6]);
+    const done = await runImport(admin, imp.id);
+    expect(done.progress).toMatchObject({ created: 2, rejected: 3 });
+    expect((await issuesOf(admin, imp.id)).map((i) => [i.rowNumber, i.column, i.code])).toEqual([
+      [4, 'sip_username', 'DUPLICATE_IN_FILE'],
+      [5, 'sip_username', 'SIP_USERNAME_TAKEN'],
+      [6, 'sip_password', 'SIP_PASSWORD_INVALID'],
+    ]);
+    const devices = await sql<{ account_number: string; username: string; secret_enc: string }>`
+      SELECT a.account_number, d.username, d.secret_enc FROM sip_devices d JOIN accounts a ON a.id = d.account_id
+      WHERE a.account_number = ANY(${[a, b, c, d, e]}::text[]) ORDER BY a.account_number`.execute(
+      t.database.db,
+    );
+    expect(devices.rows.map((r) => [r.account_number, r.username, decryptSecret(r.secret_enc)])).toEqual(
+      [
+        [a, 'a.desk', 'Secret-Alpha-123'],
+        [b, b, 'Secret-Bravo-456'],
+      ].sort((x, y) => x[0]!.localeCompare(y[0]!)),
+    );
+    // The rejected rows come back to fix, with the secret column blank.
+    const rejected = parse((await admin.get(`/api/v1/customer-imports/${imp.id}/rejected.csv`)).body, {
+      columns: true,
+    }) as Record<string, string>[];
+    expect(rejected.map((r) => [r.Account, r['SIP Username'], r['SIP Password']])).toEqual([
+      [c, 'A.DESK', ''],
+      [d, 'taken.desk', ''],
+      [e, 'e.desk', ''],
+    ]);
+    // A hashed or encrypted column cannot be remapped to another field.
+    const again = await uploadOk(admin, text);
+    const remap = await admin.post(`/api/v1/customer-imports/${again.id}/dry-run`, {
+      columns: ['account_number', 'name', 'currency', 'country', 'timezone', 'sip_username', 'invoice_note'],
+    });
+    expectError(remap, 400, 'PASSWORD_COLUMN_MISMATCH', 'columns.6');
   });
 
   it('intruder: a reseller sees only its own imports and imports only into its own subtree', async () => {

@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import type { Executor } from '../../platform/db/database.js';
 import { hashPassword } from '../../platform/passwords.js';
+import { encryptSecret } from '../../platform/secrets.js';
 import { autoMapHeaders } from './import-rows.js';
 import { csvEmpty, csvMalformed, importTooLarge } from './imports.errors.js';
 import * as repo from './imports.repository.js';
@@ -46,6 +47,22 @@ async function sealPasswords(rows: [number, string[]][], passwordCols: number[],
   });
 }
 
+/** A SIP password must pass the device rule: 12-128 printable characters, no spaces. */
+const SIP_SECRET = /^[\x21-\x7e]{12,128}$/;
+
+/**
+ * A SIP password cell becomes `enc:` + its AES-GCM ciphertext (the device needs the secret itself
+ * for digest auth, so it is encrypted, never hashed), or a `!CODE` marker; never kept in clear.
+ */
+function sealSipSecrets(rows: [number, string[]][], sipCols: number[]) {
+  for (const [, cells] of rows)
+    for (const i of sipCols) {
+      const pw = cells[i] ?? '';
+      if (pw === '') continue;
+      cells[i] = SIP_SECRET.test(pw) ? 'enc:' + encryptSecret(pw) : '!SIP_PASSWORD_INVALID';
+    }
+}
+
 export interface UploadResult {
   sha256: string;
   bytes: number;
@@ -79,6 +96,7 @@ export async function storeUpload(
   let headers: string[] | null = null;
   let autoColumns: (string | null)[] = [];
   let passwordCols: number[] = [];
+  let sipCols: number[] = [];
   let usernameCols: number[] = [];
   let recordNo = 0;
   let rowCount = 0;
@@ -88,6 +106,7 @@ export async function storeUpload(
   const flush = async () => {
     if (buffer.length === 0) return;
     await sealPasswords(buffer, passwordCols, usernameCols);
+    sealSipSecrets(buffer, sipCols);
     await repo.insertChunk(db, {
       importId,
       seq,
@@ -111,6 +130,7 @@ export async function storeUpload(
           if (headers.every((h) => h === '')) throw csvEmpty('The first row must name the columns.');
           autoColumns = autoMapHeaders(headers);
           passwordCols = autoColumns.flatMap((c, i) => (c === 'password' ? [i] : []));
+          sipCols = autoColumns.flatMap((c, i) => (c === 'sip_password' ? [i] : []));
           usernameCols = ['portal_username', 'account_number'].flatMap((n) => {
             const i = autoColumns.indexOf(n);
             return i >= 0 ? [i] : [];
@@ -142,7 +162,7 @@ export async function storeUpload(
     bytes,
     headers,
     autoColumns,
-    hashedColumns: passwordCols,
+    hashedColumns: [...passwordCols, ...sipCols].sort((a, b) => a - b),
     rowCount,
     chunkCount: seq,
   };

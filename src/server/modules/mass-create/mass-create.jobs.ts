@@ -14,6 +14,8 @@ import type { JobContext, JobHandler } from '../../platform/jobs/index.js';
 import { money } from '../../platform/money.js';
 import { generatePassword, hashPassword } from '../../platform/passwords.js';
 import { seal } from '../../platform/sealed-box.js';
+import { encryptSecret, generateSecret } from '../../platform/secrets.js';
+import { insertDevicesBulk, takenSipUsernames } from '../sip-devices/sip-devices.repository.js';
 import { recordAudit } from '../audit/index.js';
 import {
   findAccount,
@@ -126,15 +128,18 @@ export function massCreateJobHandlers(opts: { prepareBatch?: number } = {}): Job
             row!.count,
             // A number is free when no account has it, no login uses it, and no account of the
             // owner is named like it (the name of a generated account is its number).
+            // With createSipDevices the number is also the device's username, so no live device
+            // may have it either.
             async (c) => {
               const names = await takenNames(
                 tx.db,
                 c.map((name) => ({ ownerId: owner?.id ?? 0, name })),
               );
+              const devices = p.createSipDevices ? await takenSipUsernames(tx.db, c) : new Set<string>();
               return new Set([
                 ...(await takenNumbers(tx.db, c)),
                 ...(await takenLogins(tx.db, c)),
-                ...c.filter((x) => names.has(`${owner?.id ?? 0}:${x}`)),
+                ...c.filter((x) => names.has(`${owner?.id ?? 0}:${x}`) || devices.has(x)),
               ]);
             },
           );
@@ -167,7 +172,13 @@ export function massCreateJobHandlers(opts: { prepareBatch?: number } = {}): Job
               ...(opening ? { initialBalance: opening } : {}),
             },
           }));
-          const done: { seq: number; accountNumber: string; pin: string | null; accountId: number }[] = [];
+          const done: {
+            seq: number;
+            accountNumber: string;
+            pin: string | null;
+            accountId: number;
+            sipSecretBox: string | null;
+          }[] = [];
           for (let i = 0; i < accounts.length; i += INSERT_SLICE) {
             const slice = accounts.slice(i, i + INSERT_SLICE);
             const { created, conflicted } = await insertAccountsBulk(tx, 'customer', slice);
@@ -178,13 +189,28 @@ export function massCreateJobHandlers(opts: { prepareBatch?: number } = {}): Job
                 tx,
                 [...created.values()].map((a) => ({ accountId: a.id, initialBalance: opening })),
               );
-            for (const a of slice)
+            // "Create SIP devices": one per account, username = account number, a random secret
+            // kept encrypted for digest auth and sealed to the requester for the one download.
+            const secrets = new Map(slice.map((a) => [a.key, p.createSipDevices ? generateSecret() : null]));
+            if (p.createSipDevices)
+              await insertDevicesBulk(
+                tx.db,
+                slice.map((a) => ({
+                  accountId: created.get(a.key)!.id,
+                  username: a.input.accountNumber,
+                  secretEnc: encryptSecret(secrets.get(a.key)!),
+                })),
+              );
+            for (const a of slice) {
+              const secret = secrets.get(a.key);
               done.push({
                 seq: a.key,
                 accountNumber: a.input.accountNumber,
                 pin: a.input.pin ?? null,
                 accountId: created.get(a.key)!.id,
+                sipSecretBox: secret ? seal(secret, row!.public_key) : null,
               });
+            }
           }
           await repo.setRowAccounts(tx.db, id, done);
           await repo.updateMassCreate(tx.db, id, {
@@ -199,7 +225,12 @@ export function massCreateJobHandlers(opts: { prepareBatch?: number } = {}): Job
             entityType: 'customer_mass_create',
             entityId: id,
             accountId: owner?.id ?? null,
-            after: { created: done.length, first: done[0]?.accountNumber, last: done.at(-1)?.accountNumber },
+            after: {
+              created: done.length,
+              first: done[0]?.accountNumber,
+              last: done.at(-1)?.accountNumber,
+              sipDevices: p.createSipDevices ? done.length : 0,
+            },
           });
         });
       } catch (err) {

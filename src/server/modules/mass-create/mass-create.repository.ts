@@ -121,20 +121,28 @@ export async function preparedRows(db: Executor, massCreateId: number) {
 export async function setRowAccounts(
   db: Executor,
   massCreateId: number,
-  rows: { seq: number; accountNumber: string; pin: string | null; accountId: number }[],
+  rows: {
+    seq: number;
+    accountNumber: string;
+    pin: string | null;
+    accountId: number;
+    sipSecretBox: string | null;
+  }[],
 ): Promise<void> {
   if (rows.length === 0) return;
   await sql`
-    UPDATE customer_mass_create_rows r SET account_number = t.n, pin = t.p, account_id = t.a, password_hash = NULL
+    UPDATE customer_mass_create_rows r
+    SET account_number = t.n, pin = t.p, account_id = t.a, sip_secret_box = t.s, password_hash = NULL
     FROM unnest(${rows.map((r) => r.seq)}::int4[], ${rows.map((r) => r.accountNumber)}::text[],
-                ${rows.map((r) => r.pin)}::text[], ${rows.map((r) => r.accountId)}::bigint[]) AS t(seq, n, p, a)
+                ${rows.map((r) => r.pin)}::text[], ${rows.map((r) => r.accountId)}::bigint[],
+                ${rows.map((r) => r.sipSecretBox)}::text[]) AS t(seq, n, p, a, s)
     WHERE r.mass_create_id = ${massCreateId} AND r.seq = t.seq`.execute(db);
 }
 
 export async function resultRows(db: Executor, massCreateId: number) {
   return db
     .selectFrom('customer_mass_create_rows')
-    .select(['seq', 'account_number', 'pin', 'password_box'])
+    .select(['seq', 'account_number', 'pin', 'password_box', 'sip_secret_box'])
     .where('mass_create_id', '=', massCreateId)
     .orderBy('seq')
     .execute();

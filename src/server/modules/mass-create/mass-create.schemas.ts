@@ -15,7 +15,11 @@ export const MassCreateBody = Type.Object(
     }),
     generatePin: Type.Optional(Type.Boolean({ default: false })),
     pinLength: Type.Optional(Type.Integer({ minimum: 6, maximum: 12, default: 6 })),
-    createSipDevices: Type.Optional(Type.Boolean({ description: 'not available yet: true is refused' })),
+    createSipDevices: Type.Optional(
+      Type.Boolean({
+        description: 'one SIP device per account: username = account number, random secret in the result CSV',
+      }),
+    ),
     validDays: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 36_500 }))),
     currency: Type.String({ minLength: 3, maxLength: 3 }),
     country: Type.String({ minLength: 2, maxLength: 2 }),

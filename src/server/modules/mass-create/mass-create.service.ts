@@ -122,13 +122,6 @@ export async function startMassCreate(ctx: Ctx, input: MassCreateInput) {
   const prefix = input.startPrefix ?? '';
   if (prefix.length >= input.accountNumberLength)
     throw validationError('accountNumberLength', 'The account number length must exceed the prefix length.');
-  if (input.createSipDevices)
-    throw new AppError(
-      'SIP_NOT_SUPPORTED_YET',
-      'SIP devices cannot be created yet; send createSipDevices false.',
-      400,
-      { field: 'createSipDevices' },
-    );
   const shared = sharedInput(input);
   accountsService.checkAccountRules(ctx, shared as Partial<CreateAccountInput>);
   checkOpeningBalance(input);
@@ -201,6 +194,8 @@ export const RESULT_COLUMNS = [
   'billing_day',
   'valid_until',
   'reseller',
+  'sip_username',
+  'sip_password',
 ];
 
 /**
@@ -220,6 +215,9 @@ export async function downloadResult(ctx: Ctx, id: number, downloadKey: string) 
   for (const r of rows) {
     const password = open(r.password_box, key);
     if (password === null) throw new Error(`Mass create ${id}: row ${r.seq} cannot be opened`);
+    const sipSecret = r.sip_secret_box === null ? null : open(r.sip_secret_box, key);
+    if (r.sip_secret_box !== null && sipSecret === null)
+      throw new Error(`Mass create ${id}: the SIP secret of row ${r.seq} cannot be opened`);
     body += csvLine(
       [
         r.account_number ?? '',
@@ -240,7 +238,9 @@ export async function downloadResult(ctx: Ctx, id: number, downloadKey: string) 
         String(shared.billingDay ?? 1),
         p.validUntil ?? '',
         p.resellerNumber ?? '',
-      ].map((c, i) => (i === 3 ? c : quoteCsvCell(c))),
+        sipSecret === null ? '' : (r.account_number ?? ''),
+        sipSecret === null ? '' : textCsvCell(sipSecret),
+      ].map((c, i) => (i === 3 || i === 19 ? c : quoteCsvCell(c))),
     );
   }
   await inTransaction(ctx, async (tx) => {

@@ -15,6 +15,7 @@ import { createReseller, type TestReseller } from '../../../../test/resellers.js
 import { createJobRunner } from '../../platform/jobs/index.js';
 import { massCreateJobHandlers } from './index.js';
 import { numberDrawer } from './number-allocation.js';
+import { decryptSecret } from '../../platform/secrets.js';
 
 describe('number drawer (pure)', () => {
   it('draws every number of a small space exactly once, then nothing', () => {
@@ -342,7 +343,51 @@ describe.each(testDatabaseKinds())('mass create on %s', (kind) => {
     expect((await Client.login(t.app, last.account_number!, last.password!)).app).toBeDefined();
   });
 
-  it('validates like the create form: balance prepaid only, in minor units; SIP devices not yet', async () => {
+  it('creates a SIP device per account and offers its secret once in the result CSV', async () => {
+    // A device already named like one number of the space: that number is never drawn.
+    const holder = (await admin.post('/api/v1/customers', customerBody())).json();
+    expect(
+      (await admin.post(`/api/v1/customers/${holder.id}/sip-devices`, { username: '55501' })).statusCode,
+    ).toBe(201);
+    const res = await admin.post('/api/v1/customer-mass-creates', {
+      ...base,
+      count: 9,
+      startPrefix: '5550',
+      accountNumberLength: 5,
+      createSipDevices: true,
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    const { massCreate, downloadKey } = res.json();
+    await testRunner(t.database).runUntilIdle();
+    expect((await admin.get(`/api/v1/customer-mass-creates/${massCreate.id}`)).json()).toMatchObject({
+      status: 'done',
+      created: 9,
+    });
+    const devices = await sql<{ account_number: string; username: string; secret_enc: string }>`
+      SELECT a.account_number, d.username, d.secret_enc FROM sip_devices d JOIN accounts a ON a.id = d.account_id
+      WHERE a.account_number LIKE '5550%' AND d.deleted_at IS NULL ORDER BY a.account_number`.execute(
+      t.database.db,
+    );
+    expect(devices.rows).toHaveLength(9);
+    expect(devices.rows.every((d) => d.username === d.account_number)).toBe(true);
+    expect(devices.rows.map((d) => d.account_number)).not.toContain('55501');
+    const csvRows = parse(
+      (await admin.post(`/api/v1/customer-mass-creates/${massCreate.id}/result`, { downloadKey })).body,
+      { columns: true },
+    ) as Record<string, string>[];
+    const byNumber = new Map(devices.rows.map((d) => [d.account_number, decryptSecret(d.secret_enc)]));
+    expect(csvRows).toHaveLength(9);
+    for (const r of csvRows) {
+      expect(r.sip_username).toBe(r.account_number);
+      expect(r.sip_password).toMatch(/^[A-Za-z0-9]{20}$/);
+      expect(r.sip_password).toBe(byNumber.get(r.account_number!));
+      expect(r.sip_password).not.toBe(r.password);
+    }
+    // The result is in import format: the SIP columns map by name.
+    expect(Object.keys(csvRows[0]!)).toEqual(expect.arrayContaining(['sip_username', 'sip_password']));
+  });
+
+  it('validates like the create form: balance prepaid only, in minor units', async () => {
     const post = (body: Record<string, unknown>) =>
       admin.post('/api/v1/customer-mass-creates', {
         ...base,
@@ -351,7 +396,6 @@ describe.each(testDatabaseKinds())('mass create on %s', (kind) => {
         accountNumberLength: 8,
         ...body,
       });
-    expectError(await post({ createSipDevices: true }), 400, 'SIP_NOT_SUPPORTED_YET', 'createSipDevices');
     expectError(
       await post({ mode: 'postpaid', creditLimit: '5', balance: '5' }),
       400,

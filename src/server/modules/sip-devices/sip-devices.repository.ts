@@ -66,6 +66,47 @@ export async function insertDevice(
   return r.id;
 }
 
+/**
+ * Devices made by bulk work (import, mass create) in one statement, inside the caller's
+ * transaction; the caller has checked the usernames (a race still fails on the unique index).
+ */
+export async function insertDevicesBulk(
+  db: Executor,
+  rows: { accountId: number; username: string; secretEnc: string }[],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += 1000) {
+    const slice = rows.slice(i, i + 1000);
+    await db
+      .insertInto('sip_devices')
+      .values(
+        slice.map((r) => ({
+          account_id: r.accountId,
+          username: r.username,
+          secret_enc: r.secretEnc,
+          caller_id_name: null,
+          caller_id_number: null,
+          status: 'active' as const,
+          codecs: [],
+          voicemail_enabled: false,
+        })),
+      )
+      .execute();
+  }
+}
+
+/** Which of `usernames` live devices already use, lower-cased (usernames are unique ignoring case). */
+export async function takenSipUsernames(db: Executor, usernames: string[]): Promise<Set<string>> {
+  if (usernames.length === 0) return new Set();
+  const lower = [...new Set(usernames.map((u) => u.toLowerCase()))];
+  const rows = await db
+    .selectFrom('sip_devices')
+    .select(sql<string>`lower(username)`.as('u'))
+    .where(sql<boolean>`lower(username) = ANY(${lower}::text[])`)
+    .where('deleted_at', 'is', null)
+    .execute();
+  return new Set(rows.map((r) => r.u));
+}
+
 export async function updateDevice(
   db: Executor,
   id: number,
