@@ -2,6 +2,10 @@ import { useMemo } from 'react';
 import { Admin, CustomRoutes, Resource } from 'react-admin';
 import { Route } from 'react-router-dom';
 import { ImportPage } from './bulk/ImportPage.js';
+import { MassCreatePage } from './bulk/MassCreatePage.js';
+import { TemplateEdit } from './templates/TemplateEdit.js';
+import { TemplateList } from './templates/TemplateList.js';
+import BookmarksIcon from '@mui/icons-material/Bookmarks';
 import PeopleIcon from '@mui/icons-material/People';
 import LocalShippingIcon from '@mui/icons-material/Hub';
 import StorefrontIcon from '@mui/icons-material/Storefront';
@@ -56,8 +60,16 @@ export function App() {
       {accountResource('customers', 'Customers', PeopleIcon)}
       {accountResource('providers', 'Providers', LocalShippingIcon)}
       {accountResource('resellers', 'Resellers', StorefrontIcon)}
+      <Resource
+        name="customer-templates"
+        options={{ label: 'Customer Templates' }}
+        icon={BookmarksIcon}
+        list={TemplateList}
+        edit={TemplateEdit}
+      />
       <CustomRoutes>
         <Route path="/import-customers" element={<ImportPage />} />
+        <Route path="/mass-create-customers" element={<MassCreatePage />} />
       </CustomRoutes>
     </Admin>
   );

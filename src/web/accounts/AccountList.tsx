@@ -12,7 +12,8 @@ import {
   useStore,
 } from 'react-admin';
 import { AccountBulkActions } from './bulk-actions.js';
-import { ExportCsvButton, ImportButton } from '../bulk/ListBulkButtons.js';
+import { ExportCsvButton, ImportButton, MassCreateButton } from '../bulk/ListBulkButtons.js';
+import { CreateByTemplateButton } from '../templates/CreateByTemplateButton.js';
 import { columnsFor } from './columns.js';
 import { CursorPagination } from './pagination.js';
 import { RowActionsMenu } from './row-actions.js';
@@ -81,6 +82,8 @@ function ListActions({ resource }: { resource: AccountResource }) {
   return (
     <TopToolbar>
       {canCreate && <CreateButton label={`Create ${SINGULAR[resource]}`} />}
+      {canCreate && resource === 'customers' && <CreateByTemplateButton />}
+      {canCreate && resource === 'customers' && <MassCreateButton />}
       {canCreate && resource === 'customers' && <CreateButton resource="providers" label="Create Provider" />}
       {canCreate && resource === 'customers' && <ImportButton />}
       {canCreate && resource === 'customers' && <ExportCsvButton />}

@@ -155,7 +155,11 @@ export function createDataProvider(): TollgateDataProvider {
     },
 
     async create(resource, params) {
-      const data = await api<RaRecord>('POST', `/${resource}`, { body: params.data });
+      // "Create New By Template": the template's endpoint fills what the form leaves out and
+      // records the template (and its version) on the new customer.
+      const templateId = (params.meta as { templateId?: number } | undefined)?.templateId;
+      const path = templateId ? `/customer-templates/${templateId}/customers` : `/${resource}`;
+      const data = await api<RaRecord>('POST', path, { body: params.data });
       changed(resource);
       return { data } as never;
     },
