@@ -33,7 +33,12 @@ describe('template form mapping', () => {
   });
 
   it('takes edited values, keeps fields the form has no input for, and never adds other fields', () => {
-    const values = { ...templateFormValues(SAVED), callLimit: '25', minProfitabilityType: '', name: 'x' };
+    const values: Record<string, unknown> = {
+      ...templateFormValues(SAVED),
+      callLimit: '25',
+      minProfitabilityType: '',
+      name: 'x',
+    };
     delete values.localizationId;
     const out = templateSettingsOf(values, SAVED);
     expect(out.callLimit).toBe(25);
