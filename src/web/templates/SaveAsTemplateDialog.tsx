@@ -42,6 +42,7 @@ export function SaveAsTemplateDialog({ record, onClose }: ActionDialogProps) {
   return (
     <Dialog open onClose={busy ? undefined : onClose} aria-labelledby="save-template-title" fullWidth>
       <form
+        noValidate
         onSubmit={(e) => {
           e.preventDefault();
           submit();

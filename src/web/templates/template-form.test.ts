@@ -57,7 +57,9 @@ describe('template form mapping', () => {
     expect(displayValue(null)).toBe('(empty)');
     expect(displayValue(['a', 'b'])).toBe('a, b');
     expect(displayValue(true)).toBe('Yes');
-    expect(displayValue({ type: 'percent', value: '5' })).toBe('5 %');
-    expect(displayValue('12.5')).toBe('12.5');
+    expect(displayValue({ type: 'percent', value: '5.000000' })).toBe('5.00 %');
+    expect(displayValue('100.000000')).toBe('100.00');
+    expect(displayValue('0.015000')).toBe('0.015');
+    expect(displayValue('monthly')).toBe('monthly');
   });
 });

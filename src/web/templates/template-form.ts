@@ -90,9 +90,19 @@ export function displayValue(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'Yes' : 'No';
   if (typeof value === 'object') {
     const m = value as { type?: unknown; value?: unknown };
-    if (m.type !== undefined && m.value !== undefined)
-      return m.type === 'percent' ? `${String(m.value)} %` : `${String(m.value)} per minute`;
+    if (m.type !== undefined && m.value !== undefined) {
+      const v = displayValue(m.value);
+      return m.type === 'percent' ? `${v} %` : `${v} per minute`;
+    }
     return JSON.stringify(value);
   }
+  if (typeof value === 'string' && /^-?[0-9]+\.[0-9]+$/.test(value)) return trimDecimal(value);
   return String(value as string | number);
+}
+
+/** '100.000000' -> '100.00', '0.015000' -> '0.015': money as stored, without the padding. */
+function trimDecimal(v: string): string {
+  const [int, frac] = v.split('.');
+  const kept = frac.replace(/0+$/, '');
+  return `${int}.${kept.padEnd(2, '0')}`;
 }
