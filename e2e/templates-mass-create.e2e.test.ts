@@ -229,6 +229,20 @@ describe.runIf(chromiumAvailable())('templates and mass create in the admin UI',
     });
   });
 
+  it('deletes the template: its customers keep their values and lose the link', async () => {
+    await page.goto(url('/customer-templates'));
+    await page.getByRole('button', { name: `Delete ${TEMPLATE}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Delete template ${TEMPLATE}?` });
+    await dialog.getByText('2 customers created by it keep their values and lose the link').waitFor();
+    await shot('template-delete');
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('No templates yet.').waitFor();
+    expect((await admin.get(`/api/v1/customers/${byTemplateId}`)).json()).toMatchObject({
+      templateId: null,
+      callLimit: 60,
+    });
+  });
+
   it('mass creates accounts with a prefix: refusal at the field, progress, one-time CSV', async () => {
     await openList();
     await page.getByRole('link', { name: 'Mass Create' }).click();

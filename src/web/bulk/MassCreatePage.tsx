@@ -204,7 +204,7 @@ function Parameters() {
               <TextInput
                 source="balance"
                 label="Balance"
-                validate={money('An amount of 0 or more.')}
+                validate={regex(/^-?(0|[1-9][0-9]{0,13})(\.[0-9]{1,6})?$/, 'An amount, up to 6 decimals.')}
                 helperText="Each account's opening balance (an Initial Balance entry)."
               />
             )
