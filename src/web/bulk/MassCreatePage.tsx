@@ -358,6 +358,17 @@ function Progress({
   );
 }
 
+/** Calls `onChange` when any value of the form changes (to drop a stale refusal). */
+function OnValuesChange({ onChange }: { onChange: () => void }) {
+  const values: unknown = useWatch();
+  const key = JSON.stringify(values);
+  const first = useRef(key);
+  useEffect(() => {
+    if (key !== first.current) onChange();
+  }, [key, onChange]);
+  return null;
+}
+
 /** A server error that names a field -> that input; anything else only in the alert. */
 function fieldErrorsOf(e: unknown): Record<string, string> | undefined {
   if (!(e instanceof ApiError) || typeof e.details.field !== 'string') return undefined;
@@ -421,6 +432,7 @@ export function MassCreatePage() {
             )}
             <Form key={formKey.current} defaultValues={DEFAULTS} onSubmit={submit} mode="onBlur">
               <Parameters />
+              {error && <OnValuesChange onChange={() => setError(null)} />}
               <SaveButton label="Create accounts" icon={<></>} alwaysEnable />
             </Form>
           </>

@@ -32,6 +32,15 @@ describe('template form mapping', () => {
     expect(templateSettingsOf(templateFormValues(SAVED), SAVED)).toEqual(SAVED);
   });
 
+  it('shows stored money without its padding, still as a decimal string', () => {
+    const values = templateFormValues({
+      ...SAVED,
+      creditLimit: '100.000000',
+      localCallPricePerMin: '0.012500',
+    });
+    expect(values).toMatchObject({ creditLimit: '100.00', localCallPricePerMin: '0.0125' });
+  });
+
   it('takes edited values, keeps fields the form has no input for, and never adds other fields', () => {
     const values: Record<string, unknown> = {
       ...templateFormValues(SAVED),

@@ -59,9 +59,16 @@ export const FIELD_LABELS: Record<string, string> = {
   portalPermissions: 'Portal Permissions',
 };
 
-/** A template's settings as values of the account form. */
+const MONEY_INPUTS = ['creditLimit', 'localCallPricePerMin', 'minProfitabilityValue'];
+
+/** A template's settings as values of the account form (money as typed: `100.00`, not `100.000000`). */
 export function templateFormValues(settings: Record<string, unknown>): AccountFormValues {
-  return toFormValues(settings as Partial<Account>);
+  const values = toFormValues(settings as Partial<Account>);
+  for (const k of MONEY_INPUTS) {
+    const v = values[k];
+    if (typeof v === 'string' && /^-?[0-9]+\.[0-9]+$/.test(v)) values[k] = trimDecimal(v);
+  }
+  return values;
 }
 
 /**
