@@ -400,7 +400,7 @@ describe.runIf(chromiumAvailable())('admin UI in a real browser', () => {
     await page.waitForURL(new RegExp(`#/customers/${createdId}$`));
     await page.getByRole('link', { name: 'Customer Profile' }).waitFor();
     await typeInto('City', 'Lyon');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('Changes saved').waitFor();
     await shot('edit-profile-saved', true);
     await page.getByRole('link', { name: 'Audit History' }).click();

@@ -5,6 +5,10 @@ import { ImportPage } from './bulk/ImportPage.js';
 import { CustomerLimitPage, HostViewPage } from './connectivity/LimitsPages.js';
 import { RateGroupList, RateGroupShow } from './connectivity/RateGroupsPages.js';
 import { DidInventoryPage, LocalizationEdit, LocalizationList } from './connectivity/InventoryPages.js';
+import { MassCreatePage } from './bulk/MassCreatePage.js';
+import { TemplateEdit } from './templates/TemplateEdit.js';
+import { TemplateList } from './templates/TemplateList.js';
+import BookmarksIcon from '@mui/icons-material/Bookmarks';
 import PeopleIcon from '@mui/icons-material/People';
 import LocalShippingIcon from '@mui/icons-material/Hub';
 import StorefrontIcon from '@mui/icons-material/Storefront';
@@ -59,6 +63,13 @@ export function App() {
       {accountResource('customers', 'Customers', PeopleIcon)}
       {accountResource('providers', 'Providers', LocalShippingIcon)}
       {accountResource('resellers', 'Resellers', StorefrontIcon)}
+      <Resource
+        name="customer-templates"
+        options={{ label: 'Customer Templates' }}
+        icon={BookmarksIcon}
+        list={TemplateList}
+        edit={TemplateEdit}
+      />
       <CustomRoutes>
         <Route path="/import-customers" element={<ImportPage />} />
         <Route path="/limits/customers" element={<CustomerLimitPage />} />
@@ -68,6 +79,7 @@ export function App() {
         <Route path="/rate-groups/:id" element={<RateGroupShow />} />
         <Route path="/localizations" element={<LocalizationList />} />
         <Route path="/localizations/:id" element={<LocalizationEdit />} />
+        <Route path="/mass-create-customers" element={<MassCreatePage />} />
       </CustomRoutes>
     </Admin>
   );

@@ -1,7 +1,11 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { Box, Button, Card, CardContent, Step, StepButton, Stepper, Typography } from '@mui/material';
+import { Alert, Box, Button, Card, CardContent, Step, StepButton, Stepper, Typography } from '@mui/material';
 import { CreateBase, Form, SaveButton, Title } from 'react-admin';
 import { useFormContext, useFormState } from 'react-hook-form';
+import { useSearchParams } from 'react-router-dom';
+import { templateApi } from '../bulk/bulk-api.js';
+import { templateFormValues } from '../templates/template-form.js';
+import { errorMessage } from './use-account-ops.js';
 import { generateAccountNumber } from './account-number.js';
 import { toApiBody } from './form-fields.js';
 import { ACCOUNT_FORM_SECTIONS, sectionOfField } from './form-sections.js';
@@ -92,7 +96,34 @@ function Steps({ resource }: { resource: AccountResource }) {
   );
 }
 
+interface TemplatePrefill {
+  templateId: number;
+  name: string;
+  version: number;
+  values: Record<string, unknown>;
+}
+
+/** `?template=<id>` on the customer create route: the template's name, version and values. */
+function useTemplatePrefill(resource: AccountResource) {
+  const [params] = useSearchParams();
+  const templateId = resource === 'customers' ? Number(params.get('template')) || null : null;
+  const [prefill, setPrefill] = useState<TemplatePrefill | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    setPrefill(null);
+    setError(null);
+    if (!templateId) return;
+    Promise.all([templateApi.get(templateId), templateApi.prefill(templateId)])
+      .then(([t, p]) =>
+        setPrefill({ templateId, name: t.name, version: p.templateVersion, values: p.values }),
+      )
+      .catch((e: unknown) => setError(errorMessage(e)));
+  }, [templateId]);
+  return { templateId, prefill, error };
+}
+
 export function AccountCreate({ resource }: { resource: AccountResource }) {
+  const { templateId, prefill, error } = useTemplatePrefill(resource);
   const defaults = useMemo(
     () => ({
       accountNumber: generateAccountNumber(),
@@ -113,14 +144,24 @@ export function AccountCreate({ resource }: { resource: AccountResource }) {
       generateZeroInvoice: false,
       minProfitabilityType: '',
       portalPermissions: ['accountSummary', 'balance', 'invoices'],
+      // Every template value replaces the default, and stays editable.
+      ...(prefill ? templateFormValues(prefill.values) : {}),
     }),
-    [resource],
+    [resource, prefill],
   );
-  const title = `Create ${SINGULAR[resource]}`;
+  const title = templateId ? `Create ${SINGULAR[resource]} by Template` : `Create ${SINGULAR[resource]}`;
+  if (error)
+    return (
+      <Alert severity="error" sx={{ mt: 2 }}>
+        {error}
+      </Alert>
+    );
+  if (templateId && !prefill) return null;
   return (
     <CreateBase
       resource={resource}
       redirect="edit"
+      mutationOptions={templateId ? { meta: { templateId } } : undefined}
       transform={(values: Record<string, unknown>) =>
         toApiBody(values, { isCreate: true, kind: KIND_OF[resource] })
       }
@@ -131,7 +172,18 @@ export function AccountCreate({ resource }: { resource: AccountResource }) {
           <Typography variant="h5" component="h1" sx={{ mb: 2 }}>
             {title}
           </Typography>
-          <Form defaultValues={defaults} mode="onBlur" reValidateMode="onChange">
+          {prefill && (
+            <Alert severity="info" sx={{ mb: 2 }} role="status">
+              Prefilled from template <strong>{prefill.name}</strong> (version {prefill.version}). Every value
+              can still be changed; the new customer remembers the template.
+            </Alert>
+          )}
+          <Form
+            key={prefill ? `template-${prefill.templateId}` : 'blank'}
+            defaultValues={defaults}
+            mode="onBlur"
+            reValidateMode="onChange"
+          >
             <Steps resource={resource} />
           </Form>
         </CardContent>

@@ -1,6 +1,7 @@
-import type { ComponentType } from 'react';
+import { useEffect, useState, type ComponentType } from 'react';
 import {
   Box,
+  Button,
   Card,
   CardContent,
   Chip,
@@ -8,6 +9,7 @@ import {
   ListItemButton,
   ListItemIcon,
   ListItemText,
+  Link as MuiLink,
   Stack,
   Typography,
 } from '@mui/material';
@@ -15,9 +17,12 @@ import PersonIcon from '@mui/icons-material/Person';
 import HistoryIcon from '@mui/icons-material/History';
 import ReceiptLongIcon from '@mui/icons-material/ReceiptLong';
 import PaymentsIcon from '@mui/icons-material/Payments';
+import BookmarkAddIcon from '@mui/icons-material/BookmarkAdd';
 import { BalanceLine, ChargeHistoryTab, RefillReportTab } from '../ledger/LedgerHistory.js';
 import { Link, Route, Routes, useLocation } from 'react-router-dom';
-import { EditBase, Form, SaveButton, Title, useEditContext } from 'react-admin';
+import { EditBase, Form, SaveButton, Title, useEditContext, usePermissions } from 'react-admin';
+import { templateApi } from '../bulk/bulk-api.js';
+import { SaveAsTemplateDialog } from '../templates/SaveAsTemplateDialog.js';
 import { AuditHistory } from './AuditHistory.js';
 import {
   BlockedCodesTab,
@@ -121,6 +126,43 @@ export const ACCOUNT_EDIT_TABS: EditTab[] = [
   { key: 'audit', label: () => 'Audit History', path: 'audit', icon: HistoryIcon, Component: AuditHistory },
 ];
 
+/** "Created by template X (version n)", linking to the template; the name is fetched once. */
+function TemplateLink({ record }: { record: Account }) {
+  const [name, setName] = useState<string | null>(null);
+  const templateId = record.templateId;
+  useEffect(() => {
+    if (!templateId) return;
+    templateApi
+      .get(templateId)
+      .then((t) => setName(t.name))
+      .catch(() => setName(`#${templateId}`));
+  }, [templateId]);
+  if (!templateId) return null;
+  return (
+    <Typography data-testid="template-link">
+      Template:{' '}
+      <MuiLink component={Link} to={`/customer-templates/${templateId}`}>
+        {name ?? `#${templateId}`}
+      </MuiLink>{' '}
+      (version {record.templateVersion})
+    </Typography>
+  );
+}
+
+function SaveAsTemplateButton({ record, resource }: { record: Account; resource: AccountResource }) {
+  const [open, setOpen] = useState(false);
+  const { permissions } = usePermissions<string>();
+  if (record.kind !== 'customer' || !(permissions === 'admin' || permissions === 'reseller')) return null;
+  return (
+    <>
+      <Button size="small" startIcon={<BookmarkAddIcon />} onClick={() => setOpen(true)}>
+        Save as Template
+      </Button>
+      {open && <SaveAsTemplateDialog record={record} resource={resource} onClose={() => setOpen(false)} />}
+    </>
+  );
+}
+
 function Header({ record, resource }: { record: Account; resource: AccountResource }) {
   return (
     <Stack direction="row" spacing={2} sx={{ alignItems: 'center', flexWrap: 'wrap', mb: 2 }}>
@@ -140,6 +182,9 @@ function Header({ record, resource }: { record: Account; resource: AccountResour
       ) : (
         <BalanceLine record={record} resource={resource} />
       )}
+      <TemplateLink record={record} />
+      <Box sx={{ flex: 1 }} />
+      <SaveAsTemplateButton record={record} resource={resource} />
     </Stack>
   );
 }

@@ -11,8 +11,10 @@ import {
   usePermissions,
   useStore,
 } from 'react-admin';
+import { Box, Stack, Typography } from '@mui/material';
 import { AccountBulkActions } from './bulk-actions.js';
-import { ExportCsvButton, ImportButton } from '../bulk/ListBulkButtons.js';
+import { ExportCsvButton, ImportButton, MassCreateButton } from '../bulk/ListBulkButtons.js';
+import { CreateByTemplateButton } from '../templates/CreateByTemplateButton.js';
 import { columnsFor } from './columns.js';
 import { CursorPagination } from './pagination.js';
 import { RowActionsMenu } from './row-actions.js';
@@ -79,13 +81,40 @@ function ListActions({ resource }: { resource: AccountResource }) {
   const { permissions } = usePermissions<string>();
   const canCreate = permissions === 'admin' || permissions === 'reseller';
   return (
-    <TopToolbar>
+    // Many buttons on customers: let them wrap instead of squeezing the filters into a column.
+    <TopToolbar sx={{ flexWrap: 'wrap', justifyContent: 'flex-end', flexShrink: 1, minWidth: 0 }}>
       {canCreate && <CreateButton label={`Create ${SINGULAR[resource]}`} />}
+      {canCreate && resource === 'customers' && <CreateByTemplateButton />}
+      {canCreate && resource === 'customers' && <MassCreateButton />}
       {canCreate && resource === 'customers' && <CreateButton resource="providers" label="Create Provider" />}
       {canCreate && resource === 'customers' && <ImportButton />}
       {canCreate && resource === 'customers' && <ExportCsvButton />}
       <ColumnsButton storeKey={`${resource}.datatable`} />
     </TopToolbar>
+  );
+}
+
+/**
+ * No customers yet: besides Create, the ways to bring many at once (react-admin's default empty
+ * page offers Create only, which hid Import and Mass Create on a fresh install).
+ */
+function NoCustomersYet() {
+  const { permissions } = usePermissions<string>();
+  const canCreate = permissions === 'admin' || permissions === 'reseller';
+  return (
+    <Box sx={{ textAlign: 'center', mt: 8, flex: 1 }}>
+      <Typography variant="h5" component="p" color="text.secondary" sx={{ mb: 2 }}>
+        No Customers yet.
+      </Typography>
+      {canCreate && (
+        <Stack direction="row" spacing={1} useFlexGap sx={{ justifyContent: 'center', flexWrap: 'wrap' }}>
+          <CreateButton variant="contained" label="Create Customer" />
+          <CreateByTemplateButton />
+          <MassCreateButton />
+          <ImportButton />
+        </Stack>
+      )}
+    </Box>
   );
 }
 
@@ -99,6 +128,7 @@ export function AccountList({ resource }: { resource: AccountResource }) {
       title={`${SINGULAR[resource]}s`}
       filters={accountFilters(resource)}
       actions={<ListActions resource={resource} />}
+      empty={resource === 'customers' ? <NoCustomersYet /> : undefined}
       sort={{ field: 'createdAt', order: 'DESC' }}
       perPage={perPage}
       pagination={<CursorPagination />}

@@ -32,7 +32,8 @@ import {
 import type { Account, AccountResource } from './types.js';
 
 export interface SectionProps {
-  mode: 'create' | 'edit';
+  /** `template`: only the setting fields a customer template carries (DOMAIN 3.3). */
+  mode: 'create' | 'edit' | 'template';
   resource: AccountResource;
 }
 
@@ -135,23 +136,33 @@ function AccountNumberInput({ mode }: SectionProps) {
   );
 }
 
+function RolesInput({ resource }: { resource: AccountResource }) {
+  return (
+    <CheckboxGroupInput
+      source="roles"
+      label="Type"
+      validate={rolesRule(resource)}
+      choices={[
+        { id: 'customer', name: 'Customer' },
+        { id: 'provider', name: 'Provider' },
+      ]}
+    />
+  );
+}
+
 function BasicInfo(props: SectionProps) {
   const { mode, resource } = props;
+  if (mode === 'template')
+    return (
+      <Row>
+        <RolesInput resource={resource} />
+      </Row>
+    );
   return (
     <>
       <Row>
         <TextInput source="name" label="Name" validate={[required(), maxLength(100)]} />
-        {resource !== 'resellers' && (
-          <CheckboxGroupInput
-            source="roles"
-            label="Type"
-            validate={rolesRule(resource)}
-            choices={[
-              { id: 'customer', name: 'Customer' },
-              { id: 'provider', name: 'Provider' },
-            ]}
-          />
-        )}
+        {resource !== 'resellers' && <RolesInput resource={resource} />}
       </Row>
       <Row>
         <AccountNumberInput {...props} />
@@ -244,7 +255,17 @@ function BasicInfo(props: SectionProps) {
   );
 }
 
-function CompanyInfo() {
+const CountryInput = () => (
+  <AutocompleteInput source="country" label="Country" choices={COUNTRY_CHOICES} validate={required()} />
+);
+
+function CompanyInfo({ mode }: SectionProps) {
+  if (mode === 'template')
+    return (
+      <Row>
+        <CountryInput />
+      </Row>
+    );
   return (
     <>
       <Row>
@@ -275,7 +296,7 @@ function CompanyInfo() {
         <TextInput source="zip" label="Zip Code" validate={maxLength(20)} />
       </Row>
       <Row>
-        <AutocompleteInput source="country" label="Country" choices={COUNTRY_CHOICES} validate={required()} />
+        <CountryInput />
       </Row>
     </>
   );
@@ -370,7 +391,23 @@ function AccountSettings() {
   );
 }
 
-function Profile() {
+const TimezoneInput = () => (
+  <AutocompleteInput
+    source="timezone"
+    label="Timezone"
+    choices={TIMEZONE_CHOICES}
+    validate={required()}
+    helperText="Dates and schedules of this account use it, daylight saving included."
+  />
+);
+
+function Profile({ mode }: SectionProps) {
+  if (mode === 'template')
+    return (
+      <Row>
+        <TimezoneInput />
+      </Row>
+    );
   return (
     <>
       <Row>
@@ -391,13 +428,7 @@ function Profile() {
         />
       </Row>
       <Row>
-        <AutocompleteInput
-          source="timezone"
-          label="Timezone"
-          choices={TIMEZONE_CHOICES}
-          validate={required()}
-          helperText="Dates and schedules of this account use it, daylight saving included."
-        />
+        <TimezoneInput />
       </Row>
     </>
   );
@@ -491,7 +522,7 @@ function BillingSettings({ mode }: SectionProps) {
           minRows={2}
           validate={maxLength(500)}
         />
-        <TextInput source="reference" label="Reference" validate={maxLength(100)} />
+        {mode !== 'template' && <TextInput source="reference" label="Reference" validate={maxLength(100)} />}
       </Row>
     </>
   );

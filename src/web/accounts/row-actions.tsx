@@ -9,6 +9,7 @@ import DeleteIcon from '@mui/icons-material/Delete';
 import AddCardIcon from '@mui/icons-material/AddCard';
 import RemoveCircleIcon from '@mui/icons-material/RemoveCircleOutlined';
 import RestartAltIcon from '@mui/icons-material/RestartAlt';
+import BookmarkAddIcon from '@mui/icons-material/BookmarkAdd';
 import { useNavigate } from 'react-router-dom';
 import { usePermissions, useRecordContext, useResourceContext } from 'react-admin';
 import { ApiError } from '../api/http.js';
@@ -16,6 +17,7 @@ import { formatMoney } from '../format/format.js';
 import { ConfirmDialog, PasswordDialog } from './dialogs.js';
 import { ChargeDialog, RefillDialog, ResetBalanceDialog } from '../ledger/LedgerDialogs.js';
 import { errorMessage, useAccountOps } from './use-account-ops.js';
+import { SaveAsTemplateDialog } from '../templates/SaveAsTemplateDialog.js';
 import { SINGULAR, type Account, type AccountResource } from './types.js';
 
 export interface ActionDialogProps {
@@ -220,6 +222,13 @@ export const ROW_ACTIONS: RowAction[] = [
     icon: RestartAltIcon,
     isAvailable: (a, role) => a.kind !== 'provider' && MANAGERS.includes(role ?? ''),
     Dialog: ResetBalanceDialog,
+  },
+  {
+    key: 'saveAsTemplate',
+    label: 'Save as Template',
+    icon: BookmarkAddIcon,
+    isAvailable: (a, role) => a.kind === 'customer' && MANAGERS.includes(role ?? ''),
+    Dialog: SaveAsTemplateDialog,
   },
   {
     key: 'delete',

@@ -54,6 +54,9 @@ export interface Account {
   billingDay: number;
   generateZeroInvoice: boolean;
   invoiceNote: string | null;
+  /** The template the customer was created by (or re-applied from), and the version applied. */
+  templateId: number | null;
+  templateVersion: number | null;
   createdAt: string;
   updatedAt: string;
 }

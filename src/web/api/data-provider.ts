@@ -156,9 +156,13 @@ export function createDataProvider(): TollgateDataProvider {
     },
 
     async create(resource, params) {
+      // "Create New By Template": the template's endpoint fills what the form leaves out and
+      // records the template (and its version) on the new customer.
+      const templateId = (params.meta as { templateId?: number } | undefined)?.templateId;
+      const path = templateId ? `/customer-templates/${templateId}/customers` : `/${resource}`;
       const created = await api<RaRecord & { sipDevice?: { username: string; secret: string } }>(
         'POST',
-        `/${resource}`,
+        path,
         { body: params.data },
       );
       // The device's secret is shown once by the edit page; it never enters react-admin's cache.

@@ -1,6 +1,7 @@
 import { Button } from '@mui/material';
 import DownloadIcon from '@mui/icons-material/Download';
 import UploadFileIcon from '@mui/icons-material/UploadFile';
+import GroupAddIcon from '@mui/icons-material/GroupAdd';
 import { Link } from 'react-router-dom';
 import { useListContext, useStore } from 'react-admin';
 import { columnsFor } from '../accounts/columns.js';
@@ -31,6 +32,14 @@ export function ImportButton() {
   return (
     <Button size="small" component={Link} to="/import-customers" startIcon={<UploadFileIcon />}>
       Import Customers
+    </Button>
+  );
+}
+
+export function MassCreateButton() {
+  return (
+    <Button size="small" component={Link} to="/mass-create-customers" startIcon={<GroupAddIcon />}>
+      Mass Create
     </Button>
   );
 }

@@ -78,13 +78,18 @@ export interface FieldChange {
 
 export interface MassCreate {
   id: number;
+  resellerId: number | null;
   status: 'queued' | 'running' | 'done' | 'failed';
   count: number;
   prepared: number;
   created: number;
   percent: number;
   resultState: 'pending' | 'ready' | 'downloaded';
+  params: Record<string, unknown>;
   failure: { code: string; message: string } | null;
+  createdAt: string;
+  finishedAt: string | null;
+  downloadedAt: string | null;
 }
 
 const IMPORTS = '/customer-imports';
@@ -114,8 +119,34 @@ export const importApi = {
   issuesCsvUrl: (id: number) => `/api/v1${IMPORTS}/${id}/issues.csv`,
 };
 
+export interface ReapplyPreview {
+  templateId: number;
+  templateVersion: number;
+  customers: {
+    id: number;
+    accountNumber: string;
+    name: string;
+    templateVersion: number | null;
+    changes: FieldChange[];
+  }[];
+  nextAfterId: number | null;
+}
+
+export interface ReapplyResult {
+  templateVersion: number;
+  results: { id: number; ok: boolean; changes: FieldChange[]; error?: { code: string; message: string } }[];
+  succeeded: number;
+  failed: number;
+  nextAfterId: number | null;
+}
+
 export const templateApi = {
   list: () => api<{ data: Template[] }>('GET', '/customer-templates'),
+  get: (id: number) => api<Template>('GET', `/customer-templates/${id}`),
+  update: (
+    id: number,
+    patch: { name?: string; description?: string | null; settings?: Record<string, unknown> },
+  ) => api<Template>('PATCH', `/customer-templates/${id}`, { body: patch }),
   saveAs: (customerId: number, name: string, description?: string) =>
     api<Template>('POST', `/customers/${customerId}/save-as-template`, {
       body: description ? { name, description } : { name },
@@ -125,19 +156,15 @@ export const templateApi = {
       'GET',
       `/customer-templates/${id}/prefill`,
     ),
-  reapplyPreview: (id: number) =>
-    api<{
-      templateId: number;
-      templateVersion: number;
-      customers: { id: number; accountNumber: string; name: string; changes: FieldChange[] }[];
-      nextAfterId: number | null;
-    }>('GET', `/customer-templates/${id}/reapply-preview`, { query: { limit: 1000 } }),
+  /** One page of the preview (keyset by customer id). */
+  reapplyPreview: (id: number, afterId?: number) =>
+    api<ReapplyPreview>('GET', `/customer-templates/${id}/reapply-preview`, {
+      query: { limit: 1000, afterId },
+    }),
   reapply: (id: number, expectedVersion: number, accountIds: number[]) =>
-    api<{
-      results: { id: number; ok: boolean; error?: { message: string } }[];
-      succeeded: number;
-      failed: number;
-    }>('POST', `/customer-templates/${id}/reapply`, { body: { expectedVersion, accountIds } }),
+    api<ReapplyResult>('POST', `/customer-templates/${id}/reapply`, {
+      body: { expectedVersion, accountIds },
+    }),
   remove: (id: number) => api('DELETE', `/customer-templates/${id}`),
 };
 

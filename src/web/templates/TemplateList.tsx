@@ -1,0 +1,182 @@
+import { useCallback, useEffect, useState } from 'react';
+import {
+  Alert,
+  Box,
+  Button,
+  Card,
+  CardContent,
+  IconButton,
+  Stack,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  Tooltip,
+  Typography,
+} from '@mui/material';
+import DeleteIcon from '@mui/icons-material/Delete';
+import EditIcon from '@mui/icons-material/Edit';
+import SyncIcon from '@mui/icons-material/Sync';
+import { Title, useNotify } from 'react-admin';
+import { Link } from 'react-router-dom';
+import { ConfirmDialog } from '../accounts/dialogs.js';
+import { errorMessage } from '../accounts/use-account-ops.js';
+import { browserTimeZone, formatCount, formatDateTime } from '../format/format.js';
+import { templateApi, type Template } from '../bulk/bulk-api.js';
+import { ReapplyDialog } from './ReapplyDialog.js';
+
+function DeleteTemplateDialog(props: { template: Template; onClose: () => void; onDeleted: () => void }) {
+  const notify = useNotify();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const t = props.template;
+  return (
+    <ConfirmDialog
+      title={`Delete template ${t.name}?`}
+      confirmLabel="Delete"
+      danger
+      busy={busy}
+      error={error}
+      onClose={props.onClose}
+      onConfirm={() => {
+        setBusy(true);
+        templateApi
+          .remove(t.id)
+          .then(() => {
+            notify(`Template ${t.name} deleted`, { type: 'success' });
+            props.onDeleted();
+          })
+          .catch((e: unknown) => {
+            setError(errorMessage(e));
+            setBusy(false);
+          });
+      }}
+    >
+      {t.usedBy > 0
+        ? `${formatCount(t.usedBy)} customer${t.usedBy === 1 ? '' : 's'} created by it keep their values and lose the link to the template.`
+        : 'No customer is linked to it.'}
+    </ConfirmDialog>
+  );
+}
+
+/** Customer Templates: name, "used by" count, created; edit, re-apply and delete. */
+export function TemplateList() {
+  const [templates, setTemplates] = useState<Template[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState<Template | null>(null);
+  const [reapplying, setReapplying] = useState<Template | null>(null);
+
+  const load = useCallback(() => {
+    templateApi
+      .list()
+      .then((r) => setTemplates(r.data))
+      .catch((e: unknown) => setError(errorMessage(e)));
+  }, []);
+  useEffect(load, [load]);
+
+  return (
+    <Card sx={{ mt: 2 }}>
+      <Title title="Customer Templates" />
+      <CardContent>
+        <Stack direction="row" spacing={2} sx={{ alignItems: 'center', mb: 2 }}>
+          <Typography variant="h5" component="h1">
+            Customer Templates
+          </Typography>
+          <Box sx={{ flex: 1 }} />
+          <Button component={Link} to="/customers">
+            Customers
+          </Button>
+        </Stack>
+        <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
+          A template holds customer settings (billing, limits, portal permissions...). Save one from a
+          customer&apos;s row menu or edit page, create customers by it from the customer list, and re-apply a
+          changed template to the customers created by it.
+        </Typography>
+        {error && (
+          <Alert severity="error" sx={{ mb: 2 }}>
+            {error}
+          </Alert>
+        )}
+        {templates && templates.length === 0 && (
+          <Alert severity="info">No templates yet. Use “Save as template” on a customer.</Alert>
+        )}
+        {templates && templates.length > 0 && (
+          <Table size="small" aria-label="Customer templates">
+            <TableHead>
+              <TableRow>
+                <TableCell>Name</TableCell>
+                <TableCell>Description</TableCell>
+                <TableCell align="right">Used by</TableCell>
+                <TableCell align="right">Version</TableCell>
+                <TableCell>Created</TableCell>
+                <TableCell align="right">Actions</TableCell>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {templates.map((t) => (
+                <TableRow key={t.id} hover>
+                  <TableCell>
+                    <Link to={`/customer-templates/${t.id}`}>{t.name}</Link>
+                  </TableCell>
+                  <TableCell>{t.description ?? ''}</TableCell>
+                  <TableCell align="right">{formatCount(t.usedBy)}</TableCell>
+                  <TableCell align="right">{t.version}</TableCell>
+                  <TableCell>{formatDateTime(t.createdAt, browserTimeZone())}</TableCell>
+                  <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
+                    <Tooltip title="Edit">
+                      <IconButton
+                        size="small"
+                        component={Link}
+                        to={`/customer-templates/${t.id}`}
+                        aria-label={`Edit ${t.name}`}
+                      >
+                        <EditIcon fontSize="small" />
+                      </IconButton>
+                    </Tooltip>
+                    <Tooltip title="Re-apply to linked customers">
+                      <span>
+                        <IconButton
+                          size="small"
+                          aria-label={`Re-apply ${t.name}`}
+                          disabled={t.usedBy === 0}
+                          onClick={() => setReapplying(t)}
+                        >
+                          <SyncIcon fontSize="small" />
+                        </IconButton>
+                      </span>
+                    </Tooltip>
+                    <Tooltip title="Delete">
+                      <IconButton size="small" aria-label={`Delete ${t.name}`} onClick={() => setDeleting(t)}>
+                        <DeleteIcon fontSize="small" />
+                      </IconButton>
+                    </Tooltip>
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </CardContent>
+      {deleting && (
+        <DeleteTemplateDialog
+          template={deleting}
+          onClose={() => setDeleting(null)}
+          onDeleted={() => {
+            setDeleting(null);
+            load();
+          }}
+        />
+      )}
+      {reapplying && (
+        <ReapplyDialog
+          template={reapplying}
+          onClose={() => {
+            setReapplying(null);
+            load();
+          }}
+        />
+      )}
+    </Card>
+  );
+}
