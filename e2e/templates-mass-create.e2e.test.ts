@@ -269,6 +269,7 @@ describe.runIf(chromiumAvailable())('templates and mass create in the admin UI',
     await field('Start Prefix').fill('4242');
     await field('Account Number Length').fill('8');
     await page.getByLabel('Generate PIN').check();
+    await page.getByLabel('Create SIP Devices').check();
     await field('Balance').fill('2.50');
     await page.getByTestId('capacity-hint').filter({ hasText: 'room for 10,000 more' }).waitFor();
     await shot('mass-create-form', true);
@@ -297,6 +298,8 @@ describe.runIf(chromiumAvailable())('templates and mass create in the admin UI',
       expect(at('password').length).toBeGreaterThanOrEqual(10);
       expect(at('pin')).toMatch(/^[0-9]{6}$/);
       expect(at('currency')).toBe('USD');
+      expect(at('sip_username')).toBe(at('account_number'));
+      expect(at('sip_password')).toMatch(/^[A-Za-z0-9]{20}$/);
       numbers.add(at('account_number'));
     }
     expect(numbers.size).toBe(5);

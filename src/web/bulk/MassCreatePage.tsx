@@ -42,6 +42,7 @@ const DEFAULTS = {
   startPrefix: '',
   accountNumberLength: '10',
   generatePin: false,
+  createSipDevices: false,
   pinLength: '6',
   validDays: '',
   currency: 'USD',
@@ -146,6 +147,13 @@ function Parameters() {
           label="Valid Days"
           validate={wholeNumber(1, 36_500)}
           helperText="Empty: never expires."
+        />
+      </Row>
+      <Row>
+        <BooleanInput
+          source="createSipDevices"
+          label="Create SIP Devices"
+          helperText="One per account: the account number as username, a random password in the CSV."
         />
       </Row>
       {permissions === 'admin' && (

@@ -27,6 +27,7 @@ describe('mass create body', () => {
       startPrefix: '77',
       accountNumberLength: 8,
       generatePin: false,
+      createSipDevices: false,
       validDays: null,
       currency: 'USD',
       country: 'US',
