@@ -107,7 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           loginAttemptsPerMinute: deps.loginAttemptsPerMinute,
         }),
       );
-      await api.register(exportRoutes);
+      await api.register(exportRoutes({ pool: deps.database.pool }));
       await api.register(templateRoutes);
       await api.register(importRoutes);
       await api.register(massCreateRoutes);
