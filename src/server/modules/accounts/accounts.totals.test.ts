@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminLogin, createTestApp, customerBody, type Client, type TestApp } from '../../../../test/app.js';
 import { testDatabaseKinds } from '../../../../test/databases.js';
@@ -62,6 +63,20 @@ describe.each(testDatabaseKinds())('account list totals under reseller scope on 
   });
   afterAll(async () => t?.close());
 
+  it('stops counting a substring search at 1,000 and says so; other filters count on', async () => {
+    await sql`INSERT INTO accounts (account_number, name, country, timezone, currency)
+              SELECT (8100000000 + g)::text, 'Capword ' || g, 'US', 'UTC', 'USD'
+              FROM generate_series(1, 1005) g`.execute(t.database.db);
+    const admin = { kind: 'admin', userId: 1, label: 'admin' } as Actor;
+    const ctx = { actor: admin, db: t.database.db, now: () => new Date() };
+    const searched = await accountsService.listAccounts(ctx, 'customer', { q: 'capword', limit: 10 });
+    expect([searched.total, searched.totalCapped]).toEqual([1000, true]);
+    const named = await accountsService.listAccounts(ctx, 'customer', { name: 'capword 100', limit: 10 });
+    expect([named.total, named.totalCapped]).toEqual([7, false]); // 100, 1000..1005
+    const all = await accountsService.listAccounts(ctx, 'customer', { accountNumber: '81000', limit: 10 });
+    expect([all.total, all.totalCapped]).toEqual([1005, false]);
+  });
+
   it('counts the whole subtree at any depth, and not the next reseller by id', async () => {
     const page = await list(ids.a);
     expect(page.total).toBe(5);
@@ -88,5 +103,16 @@ describe.each(testDatabaseKinds())('account list totals under reseller scope on 
     const all = await list(ids.a, { q: 'customer' });
     expect(all.total).toBe(5);
     expect((await list(ids.a, { resellerId: ids.a1 })).total).toBe(2);
+  });
+});
+
+describe('list total cap', () => {
+  it('counts exactly to 10,000 for structured filters and to 1,000 for a substring search', async () => {
+    const { totalCapFor } = await import('./accounts.service.js');
+    expect(totalCapFor({})).toBe(10_000);
+    expect(totalCapFor({ q: 'garcia' })).toBe(1_000);
+    expect(totalCapFor({ name: 'tanaka' })).toBe(1_000);
+    expect(totalCapFor({ company: 'atlas' })).toBe(1_000);
+    expect(totalCapFor({ q: '' })).toBe(10_000);
   });
 });
