@@ -77,7 +77,10 @@ describe.runIf(chromiumAvailable())('admin UI in a real browser', () => {
     page.goto(url(`/${resource}?filter=${encodeURIComponent(JSON.stringify(filter))}`));
 
   beforeAll(async () => {
-    fs.rmSync(SCREENSHOTS, { recursive: true, force: true });
+    // Only this suite's own screenshots (the top level): the other suites keep theirs in folders.
+    if (fs.existsSync(SCREENSHOTS))
+      for (const f of fs.readdirSync(SCREENSHOTS))
+        if (f.endsWith('.png')) fs.rmSync(`${SCREENSHOTS}/${f}`, { force: true });
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
     server = await startUiServer();
     browser = await launchBrowser();

@@ -111,6 +111,15 @@ describe.runIf(chromiumAvailable())('connectivity in the admin UI', () => {
     ]);
   });
 
+  it("shows the trunk count in the customer list, linking to the customer's trunks", async () => {
+    await page.goto(url(`/customers?filter=${encodeURIComponent(JSON.stringify({ q: NAME }))}`));
+    const row = page.locator('table tbody tr').filter({ hasText: NAME });
+    const link = row.locator('td.column-trunkCount').getByRole('link', { name: '1', exact: true });
+    await link.click();
+    await page.waitForURL(new RegExp(`#/customers/${id}/trunks$`));
+    await page.getByRole('table', { name: 'Trunks' }).getByRole('cell', { name: 'Main SBC' }).waitFor();
+  });
+
   it('shows the three levels of limits side by side in the Host view', async () => {
     await page.goto(url('/limits/hosts'));
     await page.getByLabel('Customer').fill('Trunk Browser');

@@ -132,6 +132,13 @@ export function AccountList({ resource }: { resource: AccountResource }) {
       sort={{ field: 'createdAt', order: 'DESC' }}
       perPage={perPage}
       pagination={<CursorPagination />}
+      // A grid wider than the window scrolls inside its card, not the whole page (which slid the
+      // table under the menu).
+      sx={{
+        minWidth: 0,
+        '& .RaList-main': { minWidth: 0 },
+        '& .RaDataTable-tableWrapper': { overflowX: 'auto' },
+      }}
     >
       <DataTable
         storeKey={`${resource}.datatable`}

@@ -1,11 +1,12 @@
 import type { ReactNode } from 'react';
 import { Chip } from '@mui/material';
+import { Link } from 'react-router-dom';
 import { formatDate, formatDateTime, formatMoney } from '../format/format.js';
 import type { Account, AccountResource } from './types.js';
 
 /**
- * The grid columns of both documents, in their words. A later capability adds a column here
- * (Trunks with a link once trunks exist); `source` doubles as the sort key when `sortable`.
+ * The grid columns of both documents, in their words; `source` doubles as the sort key when
+ * `sortable`.
  */
 export interface AccountColumn {
   source: string;
@@ -74,6 +75,22 @@ export const ACCOUNT_COLUMNS: AccountColumn[] = [
     align: 'right',
     render: (a) =>
       a.mode === 'prepaid' ? '—' : a.unlimitedCredit ? 'Unlimited' : formatMoney(a.creditLimit, a.currency),
+  },
+  {
+    source: 'trunkCount',
+    label: 'Trunks',
+    sortable: false,
+    align: 'right',
+    only: ['customers', 'providers'],
+    render: (a) => (
+      <Link
+        to={`/${a.kind === 'provider' ? 'providers' : 'customers'}/${a.id}/trunks`}
+        onClick={(e) => e.stopPropagation()}
+        title="Show the trunks"
+      >
+        {a.trunkCount}
+      </Link>
+    ),
   },
   {
     source: 'firstUsedAt',

@@ -7,6 +7,7 @@ export interface Account {
   roles: string[];
   resellerId: number | null;
   resellerName: string | null;
+  trunkCount: number;
   name: string;
   status: 'active' | 'inactive';
   portalUsername: string | null;

@@ -37,7 +37,17 @@ function TollgateMenu() {
 
 export function AppLayout({ children }: { children: ReactNode }) {
   return (
-    <Layout appBar={TollgateAppBar} menu={TollgateMenu}>
+    <Layout
+      appBar={TollgateAppBar}
+      menu={TollgateMenu}
+      // react-admin sizes the layout to its widest content; a wide grid then widened the whole
+      // page and slid under the menu. Let the layout keep the window's width instead: wide content
+      // scrolls inside its own card.
+      sx={{
+        minWidth: 0,
+        '& .RaLayout-appFrame, & .RaLayout-contentWithSidebar, & .RaLayout-content': { minWidth: 0 },
+      }}
+    >
       {children}
     </Layout>
   );

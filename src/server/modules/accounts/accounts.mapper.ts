@@ -27,6 +27,7 @@ export function toAccountDto(row: AccountRow): AccountDto {
     roles: row.roles,
     resellerId: row.parent_id,
     resellerName: row.reseller_name ?? null,
+    trunkCount: Number(row.trunk_count ?? 0),
     name: row.name,
     status: row.status,
     portalUsername: row.portal_username ?? null,

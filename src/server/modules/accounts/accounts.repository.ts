@@ -92,6 +92,13 @@ function baseSelect(db: Executor) {
         .orderBy('u.id')
         .limit(1)
         .as('has_password'),
+      // The grid's Trunks column: live ingress trunks (the partial index on trunks.account_id).
+      eb
+        .selectFrom('trunks as t')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .whereRef('t.account_id', '=', 'a.id')
+        .where('t.deleted_at', 'is', null)
+        .as('trunk_count'),
     ]);
 }
 

@@ -158,6 +158,7 @@ export const Account = Type.Object({
   roles: Type.Array(Type.String()),
   resellerId: Nullable(Type.Integer()),
   resellerName: Nullable(Type.String()),
+  trunkCount: Type.Integer({ description: 'live ingress trunks' }),
   name: Type.String(),
   status: Type.String(),
   portalUsername: Nullable(Type.String()),
