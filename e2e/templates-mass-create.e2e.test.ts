@@ -243,6 +243,31 @@ describe.runIf(chromiumAvailable())('templates and mass create in the admin UI',
     });
   });
 
+  it('creates a template from scratch and fills its settings on its page', async () => {
+    await page.goto(url('/customer-templates'));
+    await page.getByRole('button', { name: 'New template' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Template Name').fill('Blank Start');
+    await dialog.getByRole('combobox', { name: 'Country' }).click();
+    await page.getByRole('option', { name: 'Canada (CA)' }).click();
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'Template: Blank Start', level: 1 }).waitFor();
+    await field('Concurrent Calls').fill('15');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText(/Template saved as version 2/).waitFor();
+    await shot('template-from-scratch', true);
+    const list = (await admin.get('/api/v1/customer-templates')).json().data as {
+      name: string;
+      settings: Record<string, unknown>;
+    }[];
+    expect(list.find((t) => t.name === 'Blank Start')?.settings).toMatchObject({
+      callLimit: 15,
+      country: 'CA',
+      currency: 'USD',
+      mode: 'prepaid',
+    });
+  });
+
   it('mass creates accounts with a prefix: refusal at the field, progress, one-time CSV', async () => {
     await openList();
     await page.getByRole('link', { name: 'Mass Create' }).click();

@@ -143,6 +143,8 @@ export interface ReapplyResult {
 export const templateApi = {
   list: () => api<{ data: Template[] }>('GET', '/customer-templates'),
   get: (id: number) => api<Template>('GET', `/customer-templates/${id}`),
+  create: (name: string, description: string | null, settings: Record<string, unknown>) =>
+    api<Template>('POST', '/customer-templates', { body: { name, description, settings } }),
   update: (
     id: number,
     patch: { name?: string; description?: string | null; settings?: Record<string, unknown> },

@@ -76,11 +76,13 @@ export function EntityDialog(props: {
   onSubmit: (body: Record<string, unknown>) => Promise<void>;
   onClose: () => void;
   intro?: ReactNode;
+  /** Starting values of an add form (everything is sent, as for any add). */
+  defaults?: Record<string, unknown>;
 }) {
   const mode = props.initial ? 'edit' : 'create';
   const fields = props.fields.filter((f) => !f.only || f.only === mode);
   const start: FormValues = Object.fromEntries(
-    fields.map((f) => [f.name, toFormValue(f, props.initial?.[f.name])]),
+    fields.map((f) => [f.name, toFormValue(f, (props.initial ?? props.defaults)?.[f.name])]),
   );
   const [values, setValues] = useState<FormValues>(start);
   const [busy, setBusy] = useState(false);

@@ -19,7 +19,10 @@ import DeleteIcon from '@mui/icons-material/Delete';
 import EditIcon from '@mui/icons-material/Edit';
 import SyncIcon from '@mui/icons-material/Sync';
 import { Title, useNotify } from 'react-admin';
-import { Link } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
+import AddIcon from '@mui/icons-material/Add';
+import { EntityDialog } from '../connectivity/CrudTable.js';
+import { COUNTRY_CHOICES, CURRENCY_CHOICES } from '../accounts/reference-choices.js';
 import { ConfirmDialog } from '../accounts/dialogs.js';
 import { errorMessage } from '../accounts/use-account-ops.js';
 import { browserTimeZone, formatCount, formatDateTime } from '../format/format.js';
@@ -66,6 +69,8 @@ export function TemplateList() {
   const [error, setError] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<Template | null>(null);
   const [reapplying, setReapplying] = useState<Template | null>(null);
+  const [creating, setCreating] = useState(false);
+  const navigate = useNavigate();
 
   const load = useCallback(() => {
     templateApi
@@ -83,6 +88,9 @@ export function TemplateList() {
           <Typography variant="h5" component="h1">
             Customer Templates
           </Typography>
+          <Button startIcon={<AddIcon />} onClick={() => setCreating(true)}>
+            New template
+          </Button>
           <Box sx={{ flex: 1 }} />
           <Button component={Link} to="/customers">
             Customers
@@ -99,7 +107,9 @@ export function TemplateList() {
           </Alert>
         )}
         {templates && templates.length === 0 && (
-          <Alert severity="info">No templates yet. Use “Save as template” on a customer.</Alert>
+          <Alert severity="info">
+            No templates yet. Create one with “New template”, or use “Save as template” on a customer.
+          </Alert>
         )}
         {templates && templates.length > 0 && (
           <Table size="small" aria-label="Customer templates">
@@ -156,6 +166,58 @@ export function TemplateList() {
               ))}
             </TableBody>
           </Table>
+        )}
+        {creating && (
+          <EntityDialog
+            title="New template"
+            intro={
+              <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
+                Name it and choose its country and currency; its page then takes the other settings.
+              </Typography>
+            }
+            fields={[
+              { name: 'name', label: 'Template Name', required: true, width: 300 },
+              { name: 'description', label: 'Description', nullable: true, help: ' ', width: 300 },
+              {
+                name: 'country',
+                label: 'Country',
+                kind: 'select',
+                choices: COUNTRY_CHOICES,
+                required: true,
+                width: 300,
+              },
+              {
+                name: 'currency',
+                label: 'Currency',
+                kind: 'select',
+                choices: CURRENCY_CHOICES,
+                required: true,
+                width: 300,
+              },
+            ]}
+            defaults={{ currency: 'USD' }}
+            submitLabel="Create"
+            onClose={() => setCreating(false)}
+            onSubmit={async (body) => {
+              // The settings every customer needs start as the create form's defaults; the
+              // template's page then edits them and adds any other.
+              const t = await templateApi.create(
+                String(body.name ?? ''),
+                (body.description as string) ?? null,
+                {
+                  roles: ['customer'],
+                  country: body.country,
+                  currency: body.currency,
+                  timezone: browserTimeZone(),
+                  mode: 'prepaid',
+                  cliPoolMode: 0,
+                  billingSchedule: 'monthly',
+                  billingDay: 1,
+                },
+              );
+              void navigate(`/customer-templates/${t.id}`);
+            }}
+          />
         )}
       </CardContent>
       {deleting && (
