@@ -210,14 +210,26 @@ describe.runIf(chromiumAvailable())('templates and mass create in the admin UI',
     expect(await second.textContent()).toContain('Concurrent Calls: 30 → 60');
     await shot('reapply-preview');
 
-    await dialog.getByRole('button', { name: 'Apply' }).click();
+    // Leave the second customer out: only the first changes.
+    await dialog.getByRole('checkbox', { name: 'Apply to By Template Two' }).uncheck();
+    await dialog.getByRole('button', { name: 'Apply to 1 customer' }).click();
     const results = dialog.getByRole('table', { name: 'Re-apply results' });
     await results.waitFor();
-    await dialog.getByText('Re-applied: 2 succeeded, 0 failed.').waitFor();
+    await dialog.getByText('Re-applied: 1 succeeded, 0 failed.').waitFor();
     expect(await results.getByRole('row').filter({ hasText: 'By Template One' }).textContent()).toContain(
       'Updated (2 fields)',
     );
+    expect(await results.getByRole('row').filter({ hasText: 'By Template Two' }).textContent()).toContain(
+      'Not selected',
+    );
     await shot('reapply-results');
+    expect((await admin.get(`/api/v1/customers/${two.json().id}`)).json()).toMatchObject({ callLimit: 30 });
+    // Preview again: only the second still differs; apply it.
+    await dialog.getByRole('button', { name: 'Preview again' }).click();
+    await dialog.getByText('Version 2: 1 of 2 linked customers would change.').waitFor();
+    await dialog.getByRole('button', { name: 'Apply to 1 customer' }).click();
+    await dialog.getByText('Re-applied: 1 succeeded, 0 failed.').waitFor();
+    expect((await admin.get(`/api/v1/customers/${two.json().id}`)).json()).toMatchObject({ callLimit: 60 });
     await dialog.getByRole('button', { name: 'Close' }).click();
 
     expect((await admin.get(`/api/v1/customers/${byTemplateId}`)).json()).toMatchObject({
@@ -336,6 +348,13 @@ describe.runIf(chromiumAvailable())('templates and mass create in the admin UI',
     await page.waitForURL(/#\/customers\?.*4242/);
     await expect.poll(() => page.locator('table tbody tr').count()).toBe(5);
     await shot('mass-created-in-list');
+    // The page lists it among the recent mass creates, its passwords taken.
+    await page.goto(url('/mass-create-customers'));
+    const recent = page.getByRole('table', { name: 'Recent mass creates' });
+    const last = recent.getByRole('row').filter({ hasText: '4242 / 8' });
+    await expect.poll(() => last.textContent()).toContain('5 of 5');
+    expect(await last.textContent()).toContain('Downloaded');
+    await shot('mass-create-recent', true);
     const created = (await admin.get('/api/v1/customers?accountNumber=4242')).json() as {
       data: { accountNumber: string; balance: string; mainEmail: string | null }[];
     };

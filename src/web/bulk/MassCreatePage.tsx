@@ -1,5 +1,19 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { Alert, Box, Button, Card, CardContent, LinearProgress, Stack, Typography } from '@mui/material';
+import {
+  Alert,
+  Box,
+  Button,
+  Card,
+  CardContent,
+  LinearProgress,
+  Stack,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  Typography,
+} from '@mui/material';
 import DownloadIcon from '@mui/icons-material/Download';
 import {
   AutocompleteInput,
@@ -29,7 +43,7 @@ import {
   TIMEZONE_CHOICES,
 } from '../accounts/reference-choices.js';
 import type { Account } from '../accounts/types.js';
-import { browserTimeZone, formatCount } from '../format/format.js';
+import { browserTimeZone, formatCount, formatDateTime } from '../format/format.js';
 import { RateGroupInputs } from '../accounts/RateGroupInputs.js';
 import { massCreateApi, type MassCreate } from './bulk-api.js';
 import { massCreateBody } from './mass-create-form.js';
@@ -389,6 +403,64 @@ function fieldErrorsOf(e: unknown): Record<string, string> | undefined {
  * hold that many numbers, then a background job with a progress bar and a one-time CSV download
  * of the accounts with their passwords.
  */
+const RESULT_TEXT: Record<MassCreate['resultState'], string> = {
+  pending: 'Not ready',
+  ready: 'Ready (key held by the page that started it)',
+  downloaded: 'Downloaded',
+};
+
+/** The last 50 mass creates: what ran, when, how it ended, and whether its passwords were taken. */
+function RecentMassCreates() {
+  const [rows, setRows] = useState<MassCreate[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    massCreateApi
+      .list()
+      .then((r) => setRows(r.data))
+      .catch((e: unknown) => setError(errorMessage(e)));
+  }, []);
+  if (error) return <Alert severity="error">{error}</Alert>;
+  if (!rows || rows.length === 0) return null;
+  return (
+    <Box component="section" aria-labelledby="recent-mass-creates" sx={{ mt: 4 }}>
+      <Typography variant="h6" component="h2" id="recent-mass-creates" sx={{ mb: 1 }}>
+        Recent mass creates
+      </Typography>
+      <Table size="small" aria-label="Recent mass creates">
+        <TableHead>
+          <TableRow>
+            <TableCell>Started</TableCell>
+            <TableCell>Prefix / length</TableCell>
+            <TableCell align="right">Accounts</TableCell>
+            <TableCell>Status</TableCell>
+            <TableCell>Passwords</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {rows.map((m) => {
+            const p = m.params as { startPrefix?: string; accountNumberLength?: number };
+            return (
+              <TableRow key={m.id}>
+                <TableCell>{formatDateTime(m.createdAt, browserTimeZone())}</TableCell>
+                <TableCell>
+                  {p.startPrefix || '(none)'} / {p.accountNumberLength}
+                </TableCell>
+                <TableCell align="right">
+                  {formatCount(m.created)} of {formatCount(m.count)}
+                </TableCell>
+                <TableCell>
+                  {m.status === 'failed' ? `Failed: ${m.failure?.message ?? ''}` : m.status}
+                </TableCell>
+                <TableCell>{RESULT_TEXT[m.resultState]}</TableCell>
+              </TableRow>
+            );
+          })}
+        </TableBody>
+      </Table>
+    </Box>
+  );
+}
+
 export function MassCreatePage() {
   const [started, setStarted] = useState<{ massCreate: MassCreate; downloadKey: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -443,6 +515,7 @@ export function MassCreatePage() {
               {error && <OnValuesChange onChange={() => setError(null)} />}
               <SaveButton label="Create accounts" icon={<></>} alwaysEnable />
             </Form>
+            <RecentMassCreates />
           </>
         )}
       </CardContent>

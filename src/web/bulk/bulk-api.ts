@@ -177,6 +177,7 @@ export const massCreateApi = {
   start: (body: Record<string, unknown>) =>
     api<{ massCreate: MassCreate; downloadKey: string }>('POST', MASS, { body }),
   get: (id: number) => api<MassCreate>('GET', `${MASS}/${id}`),
+  list: () => api<{ data: MassCreate[] }>('GET', MASS),
   result: (id: number, downloadKey: string) => apiDownload(`${MASS}/${id}/result`, { downloadKey }),
 };
 

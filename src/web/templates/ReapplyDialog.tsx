@@ -3,6 +3,7 @@ import {
   Alert,
   Box,
   Button,
+  Checkbox,
   Dialog,
   DialogActions,
   DialogContent,
@@ -85,6 +86,8 @@ export function ReapplyDialog({ template, onClose }: { template: Template; onClo
   const [summary, setSummary] = useState<{ succeeded: number; failed: number } | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  /** The customers Apply touches: by default every one the preview shows a change for. */
+  const [selected, setSelected] = useState<Set<number>>(new Set());
 
   const load = useCallback(() => {
     setBusy(true);
@@ -92,7 +95,10 @@ export function ReapplyDialog({ template, onClose }: { template: Template; onClo
     setResults(null);
     setSummary(null);
     loadPreview(template.id)
-      .then(setPreview)
+      .then((p) => {
+        setPreview(p);
+        setSelected(new Set(p.customers.filter((c) => c.changes.length > 0).map((c) => c.id)));
+      })
       .catch((e: unknown) => setError(errorMessage(e)))
       .finally(() => setBusy(false));
   }, [template.id]);
@@ -106,7 +112,7 @@ export function ReapplyDialog({ template, onClose }: { template: Template; onClo
     let succeeded = 0;
     let failed = 0;
     try {
-      const ids = preview.customers.map((c) => c.id);
+      const ids = preview.customers.map((c) => c.id).filter((id) => selected.has(id));
       for (let i = 0; i < ids.length; i += PER_CALL) {
         const r = await templateApi.reapply(template.id, preview.version, ids.slice(i, i + PER_CALL));
         for (const x of r.results) out.set(x.id, x);
@@ -162,6 +168,18 @@ export function ReapplyDialog({ template, onClose }: { template: Template; onClo
           <Table size="small" aria-label={results ? 'Re-apply results' : 'Re-apply preview'}>
             <TableHead>
               <TableRow>
+                {!results && (
+                  <TableCell padding="checkbox">
+                    <Checkbox
+                      slotProps={{ input: { 'aria-label': 'Select every customer' } }}
+                      checked={selected.size === preview.customers.length}
+                      indeterminate={selected.size > 0 && selected.size < preview.customers.length}
+                      onChange={(e) =>
+                        setSelected(new Set(e.target.checked ? preview.customers.map((c) => c.id) : []))
+                      }
+                    />
+                  </TableCell>
+                )}
                 <TableCell>Customer</TableCell>
                 <TableCell>Account Number</TableCell>
                 <TableCell>Changes (old → new)</TableCell>
@@ -171,6 +189,20 @@ export function ReapplyDialog({ template, onClose }: { template: Template; onClo
             <TableBody>
               {preview.customers.map((c) => (
                 <TableRow key={c.id}>
+                  {!results && (
+                    <TableCell padding="checkbox">
+                      <Checkbox
+                        slotProps={{ input: { 'aria-label': `Apply to ${c.name}` } }}
+                        checked={selected.has(c.id)}
+                        onChange={(e) => {
+                          const next = new Set(selected);
+                          if (e.target.checked) next.add(c.id);
+                          else next.delete(c.id);
+                          setSelected(next);
+                        }}
+                      />
+                    </TableCell>
+                  )}
                   <TableCell>
                     <Link to={`/customers/${c.id}`}>{c.name}</Link>
                   </TableCell>
@@ -178,7 +210,11 @@ export function ReapplyDialog({ template, onClose }: { template: Template; onClo
                   <TableCell>
                     <Changes changes={c.changes} />
                   </TableCell>
-                  {results && <TableCell>{resultText(results.get(c.id))}</TableCell>}
+                  {results && (
+                    <TableCell>
+                      {results.has(c.id) ? resultText(results.get(c.id)) : 'Not selected'}
+                    </TableCell>
+                  )}
                 </TableRow>
               ))}
             </TableBody>
@@ -203,9 +239,9 @@ export function ReapplyDialog({ template, onClose }: { template: Template; onClo
             <Button
               variant="contained"
               onClick={() => void apply()}
-              disabled={busy || !preview || preview.customers.length === 0}
+              disabled={busy || !preview || selected.size === 0}
             >
-              Apply
+              Apply to {selected.size} customer{selected.size === 1 ? '' : 's'}
             </Button>
           </>
         )}
