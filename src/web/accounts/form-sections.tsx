@@ -434,6 +434,36 @@ function Profile({ mode }: SectionProps) {
   );
 }
 
+/** Billing schedule and, when monthly, the billing day (the account form and Mass Create). */
+export function BillingScheduleInputs() {
+  return (
+    <Row>
+      <SelectInput
+        source="billingSchedule"
+        label="Billing Schedule"
+        validate={required()}
+        choices={[
+          { id: 'daily', name: 'Daily' },
+          { id: 'monthly', name: 'Monthly' },
+        ]}
+      />
+      <FormDataConsumer>
+        {({ formData }) =>
+          formData.billingSchedule === 'monthly' ? (
+            <SelectInput
+              source="billingDay"
+              label="Billing Day"
+              choices={Array.from({ length: 28 }, (_, i) => ({ id: i + 1, name: String(i + 1) }))}
+            />
+          ) : (
+            <span />
+          )
+        }
+      </FormDataConsumer>
+    </Row>
+  );
+}
+
 function BillingSettings({ mode }: SectionProps) {
   const { permissions } = usePermissions<string>();
   const { rateGroups } = useConnectivityChoices();
@@ -487,30 +517,7 @@ function BillingSettings({ mode }: SectionProps) {
           helperText="Used by the CLI pool modes that fall back to it."
         />
       </Row>
-      <Row>
-        <SelectInput
-          source="billingSchedule"
-          label="Billing Schedule"
-          validate={required()}
-          choices={[
-            { id: 'daily', name: 'Daily' },
-            { id: 'monthly', name: 'Monthly' },
-          ]}
-        />
-        <FormDataConsumer>
-          {({ formData }) =>
-            formData.billingSchedule === 'monthly' ? (
-              <SelectInput
-                source="billingDay"
-                label="Billing Day"
-                choices={Array.from({ length: 28 }, (_, i) => ({ id: i + 1, name: String(i + 1) }))}
-              />
-            ) : (
-              <span />
-            )
-          }
-        </FormDataConsumer>
-      </Row>
+      <BillingScheduleInputs />
       <Row>
         <BooleanInput source="generateZeroInvoice" label="Generate Invoice for zero amount" />
       </Row>

@@ -45,6 +45,7 @@ import {
 import type { Account } from '../accounts/types.js';
 import { browserTimeZone, formatCount, formatDateTime } from '../format/format.js';
 import { RateGroupInputs } from '../accounts/RateGroupInputs.js';
+import { BillingScheduleInputs } from '../accounts/form-sections.js';
 import { massCreateApi, type MassCreate } from './bulk-api.js';
 import { massCreateBody } from './mass-create-form.js';
 
@@ -237,30 +238,7 @@ function Parameters() {
         <SelectInput source="cliPoolMode" label="CLI Pool" choices={CLI_POOL_CHOICES} validate={required()} />
       </Row>
       <RateGroupInputs />
-      <Row>
-        <SelectInput
-          source="billingSchedule"
-          label="Billing Schedule"
-          validate={required()}
-          choices={[
-            { id: 'daily', name: 'Daily' },
-            { id: 'monthly', name: 'Monthly' },
-          ]}
-        />
-        <FormDataConsumer>
-          {({ formData }) =>
-            formData.billingSchedule === 'monthly' ? (
-              <SelectInput
-                source="billingDay"
-                label="Billing Day"
-                choices={Array.from({ length: 28 }, (_, i) => ({ id: i + 1, name: String(i + 1) }))}
-              />
-            ) : (
-              <span />
-            )
-          }
-        </FormDataConsumer>
-      </Row>
+      <BillingScheduleInputs />
     </>
   );
 }
