@@ -1,7 +1,8 @@
 import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { isUniqueViolation } from '../../platform/errors.js';
-import { diffObjects, recordAudit } from '../audit/index.js';
+import { recordAudit } from '../audit/index.js';
+import { deleteOwnedRow, updateOwnedRow, type OwnedRowKind } from '../connectivity/owned-rows.js';
 import { iso, requireAccount, requireManager } from '../connectivity/shared.js';
 import { blockedCodeNotFound, blockedCodeTaken } from './blocked-codes.errors.js';
 import * as repo from './blocked-codes.repository.js';
@@ -23,6 +24,13 @@ const toDto = (r: repo.BlockedCodeRow): BlockedCodeDto => ({
   label: r.label,
   createdAt: iso(r.created_at)!,
 });
+
+const BLOCKED_CODE: OwnedRowKind<repo.BlockedCodeRow, BlockedCodeDto> = {
+  entity: 'blocked_code',
+  find: repo.findCode,
+  toDto,
+  notFound: blockedCodeNotFound,
+};
 
 /** The longest blocked prefix that begins `destination`, or null. Plain prefixes, never patterns. */
 export function findBlockingCode(prefixes: readonly string[], destination: string): string | null {
@@ -79,22 +87,9 @@ export async function updateBlockedCode(
 ): Promise<BlockedCodeDto> {
   requireManager(ctx);
   try {
-    return await inTransaction(ctx, async (tx) => {
-      const row = await repo.findCode(tx.db, tx.actor, id, true);
-      if (!row) throw blockedCodeNotFound();
-      await repo.updateCode(tx.db, id, patch);
-      const after = toDto((await repo.findCode(tx.db, tx.actor, id))!);
-      const diff = diffObjects(toDto(row), after);
-      if (diff)
-        await recordAudit(tx, {
-          action: 'blocked_code.update',
-          entityType: 'blocked_code',
-          entityId: id,
-          accountId: row.account_id,
-          ...diff,
-        });
-      return after;
-    });
+    return await inTransaction(ctx, (tx) =>
+      updateOwnedRow(tx, BLOCKED_CODE, id, (db) => repo.updateCode(db, id, patch)),
+    );
   } catch (err) {
     mapUniqueViolation(err);
   }
@@ -102,16 +97,7 @@ export async function updateBlockedCode(
 
 export async function deleteBlockedCode(ctx: Ctx, id: number): Promise<void> {
   requireManager(ctx);
-  await inTransaction(ctx, async (tx) => {
-    const row = await repo.findCode(tx.db, tx.actor, id, true);
-    if (!row) throw blockedCodeNotFound();
-    await repo.softDeleteCode(tx.db, id, tx.now());
-    await recordAudit(tx, {
-      action: 'blocked_code.delete',
-      entityType: 'blocked_code',
-      entityId: id,
-      accountId: row.account_id,
-      before: toDto(row),
-    });
-  });
+  await inTransaction(ctx, (tx) =>
+    deleteOwnedRow(tx, BLOCKED_CODE, id, (db, now) => repo.softDeleteCode(db, id, now)),
+  );
 }

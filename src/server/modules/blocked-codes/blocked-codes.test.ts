@@ -48,6 +48,16 @@ describe.each(testDatabaseKinds())('blocked codes on %s', (kind) => {
       'VALIDATION_FAILED',
       'prefix',
     );
+    // The edit records what changed, the delete what the code was.
+    const audit = (await ok(admin.get(`/api/v1/customers/${a.id}/audit`))).data as {
+      action: string;
+      before: Record<string, unknown> | null;
+      after: Record<string, unknown> | null;
+    }[];
+    const edit = audit.find((x) => x.action === 'blocked_code.update')!;
+    expect([edit.before?.label, edit.after?.label]).toEqual(['Premium', null]);
+    const gone = audit.find((x) => x.action === 'blocked_code.delete')!;
+    expect(gone.before).toMatchObject({ prefix: '900', label: null });
   });
 
   it('a reseller account can carry blocked codes for its subtree', async () => {

@@ -1,7 +1,8 @@
 import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { isUniqueViolation } from '../../platform/errors.js';
-import { diffObjects, recordAudit } from '../audit/index.js';
+import { recordAudit } from '../audit/index.js';
+import { deleteOwnedRow, updateOwnedRow, type OwnedRowKind } from '../connectivity/owned-rows.js';
 import { iso, requireAccount, requireManager } from '../connectivity/shared.js';
 import {
   callerIdNotFound,
@@ -33,6 +34,13 @@ const toCallerIdDto = (r: repo.CallerIdRow): CallerIdDto => ({
   createdAt: iso(r.created_at)!,
 });
 
+const CALLER_ID: OwnedRowKind<repo.CallerIdRow, CallerIdDto> = {
+  entity: 'caller_id',
+  find: repo.findCallerId,
+  toDto: toCallerIdDto,
+  notFound: callerIdNotFound,
+};
+
 const toForceDto = (r: repo.ForceRow): ForceCallerIdDto => ({
   id: r.id,
   customerId: r.account_id,
@@ -41,6 +49,13 @@ const toForceDto = (r: repo.ForceRow): ForceCallerIdDto => ({
   status: r.status,
   createdAt: iso(r.created_at)!,
 });
+
+const FORCE_CALLER_ID: OwnedRowKind<repo.ForceRow, ForceCallerIdDto> = {
+  entity: 'force_caller_id',
+  find: repo.findForce,
+  toDto: toForceDto,
+  notFound: forceCallerIdNotFound,
+};
 
 function mapUniqueViolation(err: unknown): never {
   if (isUniqueViolation(err, 'caller_ids_account_number_key')) throw callerIdTaken();
@@ -88,22 +103,9 @@ export async function createCallerId(
 export async function updateCallerId(ctx: Ctx, id: number, patch: PatchCallerIdInput): Promise<CallerIdDto> {
   requireManager(ctx);
   try {
-    return await inTransaction(ctx, async (tx) => {
-      const row = await repo.findCallerId(tx.db, tx.actor, id, true);
-      if (!row) throw callerIdNotFound();
-      await repo.updateCallerId(tx.db, id, patch);
-      const after = toCallerIdDto((await repo.findCallerId(tx.db, tx.actor, id))!);
-      const diff = diffObjects(toCallerIdDto(row), after);
-      if (diff)
-        await recordAudit(tx, {
-          action: 'caller_id.update',
-          entityType: 'caller_id',
-          entityId: id,
-          accountId: row.account_id,
-          ...diff,
-        });
-      return after;
-    });
+    return await inTransaction(ctx, (tx) =>
+      updateOwnedRow(tx, CALLER_ID, id, (db) => repo.updateCallerId(db, id, patch)),
+    );
   } catch (err) {
     mapUniqueViolation(err);
   }
@@ -111,18 +113,9 @@ export async function updateCallerId(ctx: Ctx, id: number, patch: PatchCallerIdI
 
 export async function deleteCallerId(ctx: Ctx, id: number): Promise<void> {
   requireManager(ctx);
-  await inTransaction(ctx, async (tx) => {
-    const row = await repo.findCallerId(tx.db, tx.actor, id, true);
-    if (!row) throw callerIdNotFound();
-    await repo.softDeleteCallerId(tx.db, id, tx.now());
-    await recordAudit(tx, {
-      action: 'caller_id.delete',
-      entityType: 'caller_id',
-      entityId: id,
-      accountId: row.account_id,
-      before: toCallerIdDto(row),
-    });
-  });
+  await inTransaction(ctx, (tx) =>
+    deleteOwnedRow(tx, CALLER_ID, id, (db, now) => repo.softDeleteCallerId(db, id, now)),
+  );
 }
 
 export async function listForceCallerIds(ctx: Ctx, customerId: number): Promise<ForceCallerIdDto[]> {
@@ -169,22 +162,9 @@ export async function updateForceCallerId(
 ): Promise<ForceCallerIdDto> {
   requireManager(ctx);
   try {
-    return await inTransaction(ctx, async (tx) => {
-      const row = await repo.findForce(tx.db, tx.actor, id, true);
-      if (!row) throw forceCallerIdNotFound();
-      await repo.updateForce(tx.db, id, patch);
-      const after = toForceDto((await repo.findForce(tx.db, tx.actor, id))!);
-      const diff = diffObjects(toForceDto(row), after);
-      if (diff)
-        await recordAudit(tx, {
-          action: 'force_caller_id.update',
-          entityType: 'force_caller_id',
-          entityId: id,
-          accountId: row.account_id,
-          ...diff,
-        });
-      return after;
-    });
+    return await inTransaction(ctx, (tx) =>
+      updateOwnedRow(tx, FORCE_CALLER_ID, id, (db) => repo.updateForce(db, id, patch)),
+    );
   } catch (err) {
     mapUniqueViolation(err);
   }
@@ -192,16 +172,7 @@ export async function updateForceCallerId(
 
 export async function deleteForceCallerId(ctx: Ctx, id: number): Promise<void> {
   requireManager(ctx);
-  await inTransaction(ctx, async (tx) => {
-    const row = await repo.findForce(tx.db, tx.actor, id, true);
-    if (!row) throw forceCallerIdNotFound();
-    await repo.softDeleteForce(tx.db, id, tx.now());
-    await recordAudit(tx, {
-      action: 'force_caller_id.delete',
-      entityType: 'force_caller_id',
-      entityId: id,
-      accountId: row.account_id,
-      before: toForceDto(row),
-    });
-  });
+  await inTransaction(ctx, (tx) =>
+    deleteOwnedRow(tx, FORCE_CALLER_ID, id, (db, now) => repo.softDeleteForce(db, id, now)),
+  );
 }
