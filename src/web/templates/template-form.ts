@@ -1,36 +1,9 @@
 import { toApiBody, toFormValues, type AccountFormValues } from '../accounts/form-fields.js';
 import type { Account } from '../accounts/types.js';
+import { TEMPLATE_FIELDS } from '../../server/modules/templates/template-fields.js';
 
-/**
- * The setting fields a customer template carries: the same list as the server's
- * `TEMPLATE_FIELDS` (templates.schemas.ts), repeated here so the browser bundle does not pull in
- * server code.
- */
-export const TEMPLATE_FIELDS = [
-  'roles',
-  'country',
-  'timezone',
-  'currency',
-  'mode',
-  'creditLimit',
-  'unlimitedCredit',
-  'callLimit',
-  'cpsLimit',
-  'localizationId',
-  'allowLocalCalls',
-  'localCallPricePerMin',
-  'minProfitability',
-  'rateGroupId',
-  'nonCliRateGroupId',
-  'cliPoolMode',
-  'billingSchedule',
-  'billingDay',
-  'generateZeroInvoice',
-  'invoiceNote',
-  'notificationsEnabled',
-  'onlinePayment',
-  'portalPermissions',
-] as const;
+/** The setting fields a customer template carries (one list with the server's). */
+export { TEMPLATE_FIELDS };
 
 /** Labels of the account form, for the re-apply diff. */
 export const FIELD_LABELS: Record<string, string> = {

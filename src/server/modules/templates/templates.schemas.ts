@@ -1,40 +1,10 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { CreateAccountBody, PatchAccountBody } from '../accounts/index.js';
+import { TEMPLATE_FIELDS, type TemplateField } from './template-fields.js';
+
+export { TEMPLATE_FIELDS, type TemplateField };
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([Type.Null(), t]);
-
-/**
- * The setting fields a template carries (DOMAIN 3.3): every setting of the create form that exists
- * today. Excluded by rule: account number, name, emails, credentials, PIN, test credit, balance,
- * hosts and devices; and by choice: status, validity and the customer's own identity and address
- * (company, names, phone, address, tax id, reference), which describe one customer, not a kind.
- */
-export const TEMPLATE_FIELDS = [
-  'roles',
-  'country',
-  'timezone',
-  'currency',
-  'mode',
-  'creditLimit',
-  'unlimitedCredit',
-  'callLimit',
-  'cpsLimit',
-  'localizationId',
-  'allowLocalCalls',
-  'localCallPricePerMin',
-  'minProfitability',
-  'rateGroupId',
-  'nonCliRateGroupId',
-  'cliPoolMode',
-  'billingSchedule',
-  'billingDay',
-  'generateZeroInvoice',
-  'invoiceNote',
-  'notificationsEnabled',
-  'onlinePayment',
-  'portalPermissions',
-] as const;
-export type TemplateField = (typeof TEMPLATE_FIELDS)[number];
 
 const patchProps = PatchAccountBody.properties as Record<string, TSchema>;
 export const TemplateSettings = Type.Object(
