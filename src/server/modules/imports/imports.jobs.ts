@@ -357,7 +357,8 @@ export function importJobHandlers(): JobHandler[] {
         if (last) await finish(tx, row, 'done');
       });
       // Chunks 2, 4, 8, 16 ... and the last: the tables doubled since the planner last looked.
-      if (last || (seq >= 1 && ((seq + 1) & seq) === 0)) await repo.refreshPlannerStats(jc.db);
+      if (last) await repo.refreshPlannerStats(jc.db, 'all');
+      else if (seq >= 1 && ((seq + 1) & seq) === 0) await repo.refreshPlannerStats(jc.db, 'lookups');
       return last ? 'done' : 'more';
     },
     async onFailed(jc, payload, error) {

