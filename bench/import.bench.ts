@@ -24,6 +24,9 @@ import { jobHandlers } from '../src/server/job-handlers.js';
 
 const ROWS = Number(process.env.IMPORT_ROWS ?? 1_000_000);
 const MASS = Number(process.env.MASS_CREATE_COUNT ?? 10_000);
+/** BENCH_EXPORT_ONLY=1: keep the database of an earlier run and time the export BENCH_EXPORT_RUNS times. */
+const EXPORT_ONLY = process.env.BENCH_EXPORT_ONLY === '1';
+const EXPORT_RUNS = Number(process.env.BENCH_EXPORT_RUNS ?? (EXPORT_ONLY ? 3 : 1));
 const URL_ = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tollgate_bench_import';
 const EMAIL = 'bench@example.com';
 const PASSWORD = 'bench-password-1';
@@ -76,7 +79,7 @@ async function main() {
         .map((l) => l.toFixed(1))
         .join(' ')}, heap limit ${mb(v8.getHeapStatistics().heap_size_limit)}`,
   );
-  await resetDatabase();
+  if (!EXPORT_ONLY) await resetDatabase();
   const database = await openDatabase({ databaseUrl: URL_, poolSize: 10 });
   await migrateToLatest(database.db);
   await ensureFirstAdmin(
@@ -108,90 +111,96 @@ async function main() {
   const headers = { cookie, 'x-csrf-token': csrfToken };
   const runner = createJobRunner({ db: database.db, handlers: jobHandlers() });
 
-  const file = path.join(os.tmpdir(), `tollgate-bench-import-${ROWS}.csv`);
-  if (!fs.existsSync(file)) await writeCsv(file, ROWS);
-  const bytes = fs.statSync(file).size;
-  console.log(`file: ${file} (${mb(bytes)})`);
+  if (!EXPORT_ONLY) {
+    const file = path.join(os.tmpdir(), `tollgate-bench-import-${ROWS}.csv`);
+    if (!fs.existsSync(file)) await writeCsv(file, ROWS);
+    const bytes = fs.statSync(file).size;
+    console.log(`file: ${file} (${mb(bytes)})`);
 
-  // 1. Import: upload (parse + store in chunks), then the job (validate + write).
-  let t0 = performance.now();
-  const up = await fetch(`${base}/customer-imports?fileName=bench.csv`, {
-    method: 'POST',
-    headers: { ...headers, 'content-type': 'text/csv' },
-    body: Readable.toWeb(fs.createReadStream(file)) as ReadableStream,
-    duplex: 'half',
-  } as RequestInit);
-  const imp = (await up.json()) as { id: number; rowCount: number };
-  if (up.status !== 201) throw new Error(`upload: ${up.status} ${JSON.stringify(imp)}`);
-  const uploadMs = performance.now() - t0;
-  const t1 = performance.now();
-  const started = await fetch(`${base}/customer-imports/${imp.id}/start`, {
-    method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json' },
-    body: '{}',
-  });
-  if (started.status !== 202) throw new Error(`start: ${started.status} ${await started.text()}`);
-  await runner.runUntilIdle();
-  const runMs = performance.now() - t1;
-  const importMs = performance.now() - t0;
-  const result = (await (await fetch(`${base}/customer-imports/${imp.id}`, { headers })).json()) as {
-    status: string;
-    progress: { created: number; rejected: number };
-  };
-  if (result.status !== 'done' || result.progress.created !== ROWS)
-    throw new Error(`import ended ${JSON.stringify(result)}`);
-  const importRss = peakRss;
-  console.log(
-    `import: ${ROWS.toLocaleString('en-US')} rows in ${(importMs / 1000).toFixed(1)} s = ${rate(ROWS, importMs)} rows/s ` +
-      `(upload ${(uploadMs / 1000).toFixed(1)} s = ${rate(ROWS, uploadMs)} rows/s; run ${(runMs / 1000).toFixed(1)} s = ${rate(ROWS, runMs)} rows/s); peak RSS ${mb(importRss)}`,
-  );
+    // 1. Import: upload (parse + store in chunks), then the job (validate + write).
+    const t0 = performance.now();
+    const up = await fetch(`${base}/customer-imports?fileName=bench.csv`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'text/csv' },
+      body: Readable.toWeb(fs.createReadStream(file)) as ReadableStream,
+      duplex: 'half',
+    } as RequestInit);
+    const imp = (await up.json()) as { id: number; rowCount: number };
+    if (up.status !== 201) throw new Error(`upload: ${up.status} ${JSON.stringify(imp)}`);
+    const uploadMs = performance.now() - t0;
+    const t1 = performance.now();
+    const started = await fetch(`${base}/customer-imports/${imp.id}/start`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    if (started.status !== 202) throw new Error(`start: ${started.status} ${await started.text()}`);
+    await runner.runUntilIdle();
+    const runMs = performance.now() - t1;
+    const importMs = performance.now() - t0;
+    const result = (await (await fetch(`${base}/customer-imports/${imp.id}`, { headers })).json()) as {
+      status: string;
+      progress: { created: number; rejected: number };
+    };
+    if (result.status !== 'done' || result.progress.created !== ROWS)
+      throw new Error(`import ended ${JSON.stringify(result)}`);
+    const importRss = peakRss;
+    console.log(
+      `import: ${ROWS.toLocaleString('en-US')} rows in ${(importMs / 1000).toFixed(1)} s = ${rate(ROWS, importMs)} rows/s ` +
+        `(upload ${(uploadMs / 1000).toFixed(1)} s = ${rate(ROWS, uploadMs)} rows/s; run ${(runMs / 1000).toFixed(1)} s = ${rate(ROWS, runMs)} rows/s); peak RSS ${mb(importRss)}`,
+    );
+  }
 
   // 2. Export everything (streamed).
-  const rssBeforeExport = process.memoryUsage().rss;
-  peakRss = 0;
-  t0 = performance.now();
-  const ex = await fetch(`${base}/customers/export`, { headers });
-  let exBytes = 0;
-  let lines = 0;
-  for await (const chunk of ex.body as unknown as AsyncIterable<Uint8Array>) {
-    exBytes += chunk.length;
-    for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+  for (let run = 0; run < EXPORT_RUNS; run++) {
+    const rssBeforeExport = process.memoryUsage().rss;
+    peakRss = 0;
+    const t0 = performance.now();
+    const ex = await fetch(`${base}/customers/export`, { headers });
+    let exBytes = 0;
+    let lines = 0;
+    for await (const chunk of ex.body as unknown as AsyncIterable<Uint8Array>) {
+      exBytes += chunk.length;
+      for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+    }
+    const exportMs = performance.now() - t0;
+    const exported = lines - 1;
+    console.log(
+      `export: ${exported.toLocaleString('en-US')} rows (${mb(exBytes)}) in ${(exportMs / 1000).toFixed(1)} s = ${rate(exported, exportMs)} rows/s; RSS ${mb(rssBeforeExport)} before, peak ${mb(peakRss)} during`,
+    );
   }
-  const exportMs = performance.now() - t0;
-  const exported = lines - 1;
-  console.log(
-    `export: ${exported.toLocaleString('en-US')} rows (${mb(exBytes)}) in ${(exportMs / 1000).toFixed(1)} s = ${rate(exported, exportMs)} rows/s; RSS ${mb(rssBeforeExport)} before, peak ${mb(peakRss)} during`,
-  );
 
-  // 3. Mass create.
-  t0 = performance.now();
-  const mc = await fetch(`${base}/customer-mass-creates`, {
-    method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      count: MASS,
-      startPrefix: '9',
-      accountNumberLength: 10,
-      generatePin: true,
-      currency: 'USD',
-      country: 'US',
-      timezone: 'UTC',
-    }),
-  });
-  const started2 = (await mc.json()) as { massCreate: { id: number }; downloadKey: string };
-  if (mc.status !== 202) throw new Error(`mass create: ${mc.status} ${JSON.stringify(started2)}`);
-  await runner.runUntilIdle();
-  const massMs = performance.now() - t0;
-  const dl = await fetch(`${base}/customer-mass-creates/${started2.massCreate.id}/result`, {
-    method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json' },
-    body: JSON.stringify({ downloadKey: started2.downloadKey }),
-  });
-  const csvRows = (await dl.text()).trimEnd().split('\r\n').length - 1;
-  if (csvRows !== MASS) throw new Error(`mass create result has ${csvRows} rows`);
-  console.log(
-    `mass create: ${MASS.toLocaleString('en-US')} accounts in ${(massMs / 1000).toFixed(1)} s = ${rate(MASS, massMs)} accounts/s (argon2id hashing dominates)`,
-  );
+  if (!EXPORT_ONLY) {
+    // 3. Mass create.
+    const t0 = performance.now();
+    const mc = await fetch(`${base}/customer-mass-creates`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        count: MASS,
+        startPrefix: '9',
+        accountNumberLength: 10,
+        generatePin: true,
+        currency: 'USD',
+        country: 'US',
+        timezone: 'UTC',
+      }),
+    });
+    const started2 = (await mc.json()) as { massCreate: { id: number }; downloadKey: string };
+    if (mc.status !== 202) throw new Error(`mass create: ${mc.status} ${JSON.stringify(started2)}`);
+    await runner.runUntilIdle();
+    const massMs = performance.now() - t0;
+    const dl = await fetch(`${base}/customer-mass-creates/${started2.massCreate.id}/result`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ downloadKey: started2.downloadKey }),
+    });
+    const csvRows = (await dl.text()).trimEnd().split('\r\n').length - 1;
+    if (csvRows !== MASS) throw new Error(`mass create result has ${csvRows} rows`);
+    console.log(
+      `mass create: ${MASS.toLocaleString('en-US')} accounts in ${(massMs / 1000).toFixed(1)} s = ${rate(MASS, massMs)} accounts/s (argon2id hashing dominates)`,
+    );
+  }
 
   console.log(
     `load average at the end: ${os
