@@ -161,7 +161,9 @@ async function main() {
     let lines = 0;
     for await (const chunk of ex.body as unknown as AsyncIterable<Uint8Array>) {
       exBytes += chunk.length;
-      for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+      // Counted natively, so the client (in this process) takes as little as possible of the
+      // thread the server's export runs on.
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
     }
     const exportMs = performance.now() - t0;
     const exported = lines - 1;

@@ -61,23 +61,37 @@ const EXPRESSION_SQL: Record<string, string> = {
   created_at: isoUtc('a.created_at'),
 };
 
-const EXPRESSIONS: Record<string, RawBuilder<unknown>> = Object.fromEntries(
-  Object.entries(EXPRESSION_SQL).map(([k, e]) => [k, sql.raw(e)]),
-);
-
 export function isExportColumn(name: string): boolean {
-  return Object.hasOwn(EXPRESSIONS, name);
+  return Object.hasOwn(EXPRESSION_SQL, name);
 }
+
+/**
+ * csv-cells.ts in SQL, for cells the database writes ready: quoteCsvCell (RFC 4180) and
+ * textCsvCell (the formula guard, then quoting). `e` is an expression yielding text or NULL; the
+ * result is NULL for NULL. A test holds them to the TypeScript rules on tricky values.
+ */
+export const sqlQuoteCell = (e: string) =>
+  `CASE WHEN ${e} ~ E'[",\\r\\n]' THEN '"' || replace(${e}, '"', '""') || '"' ELSE ${e} END`;
+export const sqlTextCell = (e: string) =>
+  sqlQuoteCell(`CASE WHEN ${e} ~ E'^''*[=+@\\t\\r-]' THEN '''' || ${e} ELSE ${e} END`);
 
 /** Columns whose cells never need quoting or the formula guard: codes, numbers, booleans, times. */
 const PLAIN_TYPES = new Set(['code', 'number', 'boolean', 'timestamp']);
 /** Filled from one lookup per batch, not from the row. */
 const LOOKED_UP = new Set(['reseller', 'portal_username']);
 
+/** A column's cell as the database writes it: escaped for its type. */
+function cellSql(column: string, type: string): string {
+  const e = EXPRESSION_SQL[column]!;
+  if (PLAIN_TYPES.has(type)) return e;
+  return type === 'text' ? sqlTextCell(e) : sqlQuoteCell(e);
+}
+
 /**
- * How a batch is selected: runs of adjacent plain columns are joined by the database into one
- * field (`a,b,c`, NULL as empty), so the driver parses a handful of fields per row instead of
- * ~50; the other columns come one field each and are escaped by the caller.
+ * How a batch is selected: the database writes each run of adjacent columns (all but the
+ * looked-up ones) as one field, escaped and joined (`a,b,c`, NULL as empty), so the driver parses
+ * a handful of fields per row instead of ~50 and the Node side, the export's bottleneck, only
+ * splices in the looked-up cells.
  */
 export interface ExportShape {
   /** One entry per selected field after `id` and `parent_id`. */
@@ -107,13 +121,13 @@ export function exportShape(
     run = [];
   };
   columns.forEach((c, i) => {
-    if (PLAIN_TYPES.has(typeOf(c)) && !LOOKED_UP.has(c)) {
-      run.push(EXPRESSION_SQL[c]!);
+    if (!LOOKED_UP.has(c)) {
+      run.push(cellSql(c, typeOf(c)));
       return;
     }
     flush();
     fields.push({ kind: 'cell', column: i });
-    expressions.push(LOOKED_UP.has(c) ? sql.raw('NULL::text') : EXPRESSIONS[c]!);
+    expressions.push(sql.raw('NULL::text'));
   });
   flush();
   return { shape: { fields }, expressions };
@@ -139,20 +153,17 @@ export function kyselyArrayRunner(db: Executor): ArrayRunner {
 
 /**
  * One keyset batch of the filtered, scoped list in id order: rows with id > afterId, as
- * `[id, parentId, ...fields]` in `shape` order, with the reseller numbers and portal logins the
- * batch needs (one lookup each per batch, not a subquery per row: constant cost per row whatever
- * the planner's statistics say).
+ * `[id, parentId, ...fields]` in `shape` order.
  */
-export async function exportBatch(
+export async function exportRows(
   db: Executor,
   run: ArrayRunner,
   actor: Actor,
   filter: ListFilter,
   expressions: RawBuilder<unknown>[],
-  needs: { reseller: boolean; login: boolean },
   afterId: number,
   limit: number,
-): Promise<{ rows: unknown[][]; resellerNumbers: Map<number, string>; logins: Map<number, string> }> {
+): Promise<unknown[][]> {
   const base = db.selectFrom('accounts as a').select(['a.id', 'a.parent_id']);
   const q = applyListFilter(base, actor, filter)
     .select(expressions.map((e, i) => e.as(`f${i}`)))
@@ -160,7 +171,18 @@ export async function exportBatch(
     .orderBy('a.id')
     .limit(limit)
     .compile();
-  const rows = await run(q);
+  return run(q);
+}
+
+/**
+ * The reseller numbers and portal logins a batch of exportRows needs: one lookup each per batch,
+ * not a subquery per row (constant cost per row whatever the planner's statistics say).
+ */
+export async function exportLookups(
+  db: Executor,
+  rows: unknown[][],
+  needs: { reseller: boolean; login: boolean },
+): Promise<{ resellerNumbers: Map<number, string>; logins: Map<number, string> }> {
   const resellerNumbers = new Map<number, string>();
   if (needs.reseller) {
     const parents = [...new Set(rows.map((r) => r[1]).filter((v) => v !== null && v !== undefined))].map(
@@ -181,5 +203,5 @@ export async function exportBatch(
     for (const u of found.rows)
       if (!u.deleted && !logins.has(Number(u.account_id))) logins.set(Number(u.account_id), u.login);
   }
-  return { rows, resellerNumbers, logins };
+  return { resellerNumbers, logins };
 }

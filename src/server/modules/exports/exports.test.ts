@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
+import { sql } from 'kysely';
 import {
   adminLogin,
   createTestApp,
@@ -12,6 +13,8 @@ import { testDatabaseKinds } from '../../../../test/databases.js';
 import { createReseller, type TestReseller } from '../../../../test/resellers.js';
 import { systemActor } from '../../platform/context.js';
 import { exportCustomersCsv } from './exports.service.js';
+import { sqlQuoteCell, sqlTextCell } from './exports.repository.js';
+import { quoteCsvCell, textCsvCell } from '../../platform/csv/csv-cells.js';
 import { CUSTOMER_EXPORT_COLUMN_NAMES } from './customer-csv-columns.js';
 
 const records = (body: string): Record<string, string>[] => parse(body, { columns: true });
@@ -116,16 +119,26 @@ describe.each(testDatabaseKinds())('customer export on %s', (kind) => {
     );
   });
 
-  it('streams every row across keyset batches, in id order, exactly once', async () => {
-    const numbers: string[] = [];
+  it('streams every row across keyset batches, in id order, exactly once, with its own reseller and login', async () => {
+    const resellerC = await createReseller(t.app, admin);
+    const expected: Record<string, string>[] = [];
     for (let i = 0; i < 23; i++) {
-      const r = await admin.post('/api/v1/customers', customerBody({ name: `Batch ${tag} ${i}` }));
-      numbers.push(r.json().accountNumber);
+      // Every third customer under a reseller, so batches mix looked-up cells and empty ones.
+      const creator = i % 3 === 0 ? resellerC.client : admin;
+      const r = await creator.post('/api/v1/customers', customerBody({ name: `Batch ${tag} ${i}` }));
+      expect(r.statusCode).toBe(201);
+      const n = r.json().accountNumber as string;
+      expected.push({
+        account_number: n,
+        reseller: i % 3 === 0 ? resellerC.accountNumber : '',
+        portal_username: n,
+        name: `Batch ${tag} ${i}`,
+      });
     }
     const ctx = { actor: systemActor, db: t.database.db, now: () => new Date() };
     const { chunks } = exportCustomersCsv(
       ctx,
-      { q: `batch ${tag}`, columns: 'account_number' },
+      { q: `batch ${tag}`, columns: 'account_number,reseller,portal_username,name' },
       { batchRows: 5 },
     );
     let text = '';
@@ -135,7 +148,7 @@ describe.each(testDatabaseKinds())('customer export on %s', (kind) => {
       pieces++;
     }
     expect(pieces).toBeGreaterThanOrEqual(6);
-    expect(text.trimEnd().split('\r\n').slice(1)).toEqual(numbers);
+    expect(records(text)).toEqual(expected);
   });
 
   it('scopes a reseller to its subtree; another reseller sees none of it; customers are refused', async () => {
@@ -152,5 +165,36 @@ describe.each(testDatabaseKinds())('customer export on %s', (kind) => {
       `/api/v1/customers/export?columns=account_number&resellerId=${resellerA.id}`,
     );
     expect(records(admins.body)).toHaveLength(1);
+  });
+  it('writes cells in SQL exactly as csv-cells.ts does (formula guard, quoting)', async () => {
+    const values = [
+      '',
+      'plain',
+      '=1+2',
+      '+1 555',
+      '-5',
+      '@user',
+      '\tTabbed',
+      '\rCarriage',
+      "'=already",
+      "''@twice",
+      "'plain quote",
+      'a,b',
+      'say "hi"',
+      'two\nlines',
+      'cr\rinside',
+      '=HYPERLINK("x"), y',
+      'naïve — ünïcode',
+      'mid=dle-@',
+    ];
+    const r = await sql<{ v: string; t: string; q: string }>`
+      SELECT v, ${sql.raw(sqlTextCell('v'))} AS t, ${sql.raw(sqlQuoteCell('v'))} AS q
+      FROM unnest(${values}::text[]) WITH ORDINALITY AS x(v, n) ORDER BY n`.execute(t.database.db);
+    expect(r.rows.map((x) => x.t)).toEqual(values.map(textCsvCell));
+    expect(r.rows.map((x) => x.q)).toEqual(values.map(quoteCsvCell));
+    const nulls = await sql<{ t: string | null; q: string | null }>`
+      SELECT ${sql.raw(sqlTextCell('v'))} AS t, ${sql.raw(sqlQuoteCell('v'))} AS q
+      FROM (SELECT NULL::text AS v) x`.execute(t.database.db);
+    expect(nulls.rows[0]).toEqual({ t: null, q: null });
   });
 });
