@@ -90,8 +90,8 @@ function cellSql(column: string, type: string): string {
 /**
  * How a batch is selected: the database writes each run of adjacent columns (all but the
  * looked-up ones) as one field, escaped and joined (`a,b,c`, NULL as empty), so the driver parses
- * a handful of fields per row instead of ~50 and the Node side, the export's bottleneck, only
- * splices in the looked-up cells.
+ * a handful of fields per row instead of ~50 and the Node side only splices in the looked-up
+ * cells (measured on the 1M bench: 123-129k rows/s with the cells escaped in Node, 140-149k here).
  */
 export interface ExportShape {
   /** One entry per selected field after `id` and `parent_id`. */
