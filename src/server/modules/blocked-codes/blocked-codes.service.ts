@@ -1,8 +1,12 @@
 import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { isUniqueViolation } from '../../platform/errors.js';
-import { recordAudit } from '../audit/index.js';
-import { deleteOwnedRow, updateOwnedRow, type OwnedRowKind } from '../connectivity/owned-rows.js';
+import {
+  createOwnedRow,
+  deleteOwnedRow,
+  updateOwnedRow,
+  type OwnedRowKind,
+} from '../connectivity/owned-rows.js';
 import { iso, requireAccount, requireManager } from '../connectivity/shared.js';
 import { blockedCodeNotFound, blockedCodeTaken } from './blocked-codes.errors.js';
 import * as repo from './blocked-codes.repository.js';
@@ -60,20 +64,9 @@ export async function createBlockedCode(
   try {
     return await inTransaction(ctx, async (tx) => {
       const a = await requireAccount(tx, accountId);
-      const id = await repo.insertCode(tx.db, {
-        accountId: a.id,
-        prefix: input.prefix,
-        label: input.label ?? null,
-      });
-      const dto = toDto((await repo.findCode(tx.db, tx.actor, id))!);
-      await recordAudit(tx, {
-        action: 'blocked_code.create',
-        entityType: 'blocked_code',
-        entityId: id,
-        accountId: a.id,
-        after: dto,
-      });
-      return dto;
+      return createOwnedRow(tx, BLOCKED_CODE, a.id, (db) =>
+        repo.insertCode(db, { accountId: a.id, prefix: input.prefix, label: input.label ?? null }),
+      );
     });
   } catch (err) {
     mapUniqueViolation(err);

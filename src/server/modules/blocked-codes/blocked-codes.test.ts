@@ -48,12 +48,14 @@ describe.each(testDatabaseKinds())('blocked codes on %s', (kind) => {
       'VALIDATION_FAILED',
       'prefix',
     );
-    // The edit records what changed, the delete what the code was.
+    // The create records what the code is, the edit what changed, the delete what the code was.
     const audit = (await ok(admin.get(`/api/v1/customers/${a.id}/audit`))).data as {
       action: string;
       before: Record<string, unknown> | null;
       after: Record<string, unknown> | null;
     }[];
+    const made = audit.find((x) => x.action === 'blocked_code.create' && x.after?.prefix === '1900')!;
+    expect(made.after).toMatchObject({ accountId: a.id, prefix: '1900' });
     const edit = audit.find((x) => x.action === 'blocked_code.update')!;
     expect([edit.before?.label, edit.after?.label]).toEqual(['Premium', null]);
     const gone = audit.find((x) => x.action === 'blocked_code.delete')!;

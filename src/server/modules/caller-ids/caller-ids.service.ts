@@ -1,8 +1,12 @@
 import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { isUniqueViolation } from '../../platform/errors.js';
-import { recordAudit } from '../audit/index.js';
-import { deleteOwnedRow, updateOwnedRow, type OwnedRowKind } from '../connectivity/owned-rows.js';
+import {
+  createOwnedRow,
+  deleteOwnedRow,
+  updateOwnedRow,
+  type OwnedRowKind,
+} from '../connectivity/owned-rows.js';
 import { iso, requireAccount, requireManager } from '../connectivity/shared.js';
 import {
   callerIdNotFound,
@@ -79,21 +83,14 @@ export async function createCallerId(
   try {
     return await inTransaction(ctx, async (tx) => {
       const a = await requireAccount(tx, customerId, { customer: true });
-      const id = await repo.insertCallerId(tx.db, {
-        accountId: a.id,
-        number: input.number,
-        description: input.description ?? null,
-        status: input.status ?? 'active',
-      });
-      const dto = toCallerIdDto((await repo.findCallerId(tx.db, tx.actor, id))!);
-      await recordAudit(tx, {
-        action: 'caller_id.create',
-        entityType: 'caller_id',
-        entityId: id,
-        accountId: a.id,
-        after: dto,
-      });
-      return dto;
+      return createOwnedRow(tx, CALLER_ID, a.id, (db) =>
+        repo.insertCallerId(db, {
+          accountId: a.id,
+          number: input.number,
+          description: input.description ?? null,
+          status: input.status ?? 'active',
+        }),
+      );
     });
   } catch (err) {
     mapUniqueViolation(err);
@@ -134,21 +131,14 @@ export async function createForceCallerId(
   try {
     return await inTransaction(ctx, async (tx) => {
       const a = await requireAccount(tx, customerId, { customer: true });
-      const id = await repo.insertForce(tx.db, {
-        accountId: a.id,
-        name: input.name ?? null,
-        number: input.number,
-        status: input.status ?? 'active',
-      });
-      const dto = toForceDto((await repo.findForce(tx.db, tx.actor, id))!);
-      await recordAudit(tx, {
-        action: 'force_caller_id.create',
-        entityType: 'force_caller_id',
-        entityId: id,
-        accountId: a.id,
-        after: dto,
-      });
-      return dto;
+      return createOwnedRow(tx, FORCE_CALLER_ID, a.id, (db) =>
+        repo.insertForce(db, {
+          accountId: a.id,
+          name: input.name ?? null,
+          number: input.number,
+          status: input.status ?? 'active',
+        }),
+      );
     });
   } catch (err) {
     mapUniqueViolation(err);

@@ -99,6 +99,16 @@ describe.each(testDatabaseKinds())('caller IDs and force caller ID on %s', (kind
     );
     await ok(admin.delete(`/api/v1/force-caller-ids/${f2.id}`), 204);
     await ok(admin.post(`/api/v1/customers/${a.id}/force-caller-ids`, { number: '15550002' }), 201);
+    const audit = (await ok(admin.get(`/api/v1/customers/${a.id}/audit`))).data as {
+      action: string;
+      after: Record<string, unknown> | null;
+    }[];
+    expect(audit.map((x) => x.action)).toEqual(
+      expect.arrayContaining(['force_caller_id.create', 'force_caller_id.update', 'force_caller_id.delete']),
+    );
+    expect(
+      audit.find((x) => x.action === 'force_caller_id.create' && x.after?.number === '15550000')!.after,
+    ).toMatchObject({ name: 'Sales', number: '15550000', status: 'active' });
   });
 
   it('another reseller gets 404', async () => {

@@ -3,9 +3,9 @@ import type { Executor } from '../../platform/db/database.js';
 import { diffObjects, recordAudit } from '../audit/index.js';
 
 /*
- * The edit and delete of a row that belongs to one account (caller IDs, force caller IDs, blocked
- * codes): find it in the actor's scope and lock it (404 otherwise), write, and audit. Each runs in
- * the caller's transaction.
+ * The create, edit and delete of a row that belongs to one account (caller IDs, force caller IDs,
+ * blocked codes): insert it under an account already checked in scope, or find it in the actor's
+ * scope and lock it (404 otherwise), write, and audit. Each runs in the caller's transaction.
  */
 
 export interface OwnedRowKind<R extends { account_id: number }, D extends object> {
@@ -14,6 +14,25 @@ export interface OwnedRowKind<R extends { account_id: number }, D extends object
   find: (db: Executor, actor: Actor, id: number, forUpdate?: boolean) => Promise<R | undefined>;
   toDto: (row: R) => D;
   notFound: () => Error;
+}
+
+/** Inserts the row for an account the caller has checked, audits what it is. */
+export async function createOwnedRow<R extends { account_id: number }, D extends object>(
+  tx: Ctx,
+  kind: OwnedRowKind<R, D>,
+  accountId: number,
+  insert: (db: Executor) => Promise<number>,
+): Promise<D> {
+  const id = await insert(tx.db);
+  const dto = kind.toDto((await kind.find(tx.db, tx.actor, id))!);
+  await recordAudit(tx, {
+    action: `${kind.entity}.create`,
+    entityType: kind.entity,
+    entityId: id,
+    accountId,
+    after: dto as Record<string, unknown>,
+  });
+  return dto;
 }
 
 /** Locks the row, writes the patch, audits what changed (nothing when nothing did). */
