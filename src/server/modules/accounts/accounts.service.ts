@@ -6,7 +6,7 @@ import { AppError, forbidden, isUniqueViolation, validationError } from '../../p
 import { formatMoney, money } from '../../platform/money.js';
 import { hashPassword } from '../../platform/passwords.js';
 import { isCountryCode, isCurrencyCode, isTimeZone } from '../../platform/reference-data.js';
-import { diffObjects, listAuditForAccount, recordAudit } from '../audit/index.js';
+import { listAuditForAccount, recordAudit, recordUpdate } from '../audit/index.js';
 import * as users from '../auth/auth.repository.js';
 import { accountHasLedgerEntries, postOpeningBalances } from '../ledger/index.js';
 import {
@@ -466,17 +466,14 @@ export async function updateAccount(
         await users.revokeSessionsOfAccounts(tx.db, [id], tx.now());
       }
       const after = toAccountDto((await findAccount(tx.db, tx.actor, kind, id))!);
-      const diff = diffObjects(before, after);
-      if (diff) {
-        await recordAudit(tx, {
-          action: `${kind}.update`,
-          entityType: 'account',
-          entityId: id,
-          accountId: id,
-          before: diff.before,
-          after: diff.after,
-        });
-      }
+      await recordUpdate(tx, {
+        action: `${kind}.update`,
+        entityType: 'account',
+        entityId: id,
+        accountId: id,
+        before,
+        after,
+      });
       return after;
     });
   } catch (err) {

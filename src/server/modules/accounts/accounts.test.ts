@@ -254,7 +254,12 @@ describe.each(testDatabaseKinds())('accounts on %s', (kind) => {
       expect(audit[0].actor).toBe('user:admin@example.com');
       expect(audit[0].before).toMatchObject({ creditLimit: '100.000000', city: null });
       expect(audit[0].after).toMatchObject({ creditLimit: '250.500000', city: 'Lyon' });
+      // Only what changed: the row's own updatedAt is not part of the entry.
+      expect(Object.keys(audit[0].after).sort()).toEqual(['availableCredit', 'city', 'creditLimit']);
       expect(audit.at(-1).action).toBe('customer.create');
+      // An edit that changes nothing writes no entry.
+      expect((await admin.patch(`/api/v1/customers/${c.id}`, { city: 'Lyon' })).statusCode).toBe(200);
+      expect((await admin.get(`/api/v1/customers/${c.id}/audit`)).json().data).toHaveLength(audit.length);
     });
 
     it('switching to prepaid clears the credit limit and keeps the balance', async () => {

@@ -73,20 +73,33 @@ export async function recordAudit(
     after?: unknown;
   },
 ): Promise<void> {
-  const actor = ctx.actor;
   await insertAudit(ctx.db, {
-    actorUserId: actor.kind === 'system' ? null : actor.userId,
-    actorApiKeyId: actor.kind === 'admin' ? actor.apiKeyId : null,
-    actorLabel:
-      actor.kind !== 'system' && actor.kind !== 'admin' && actor.impersonatorUserId
-        ? `${actor.label} (impersonated by user ${actor.impersonatorUserId})`
-        : actor.label,
+    ...actorFields(ctx),
     action: entry.action,
     entityType: entry.entityType,
     entityId: entry.entityId,
     accountId: entry.accountId,
     before: redactSecrets(entry.before ?? null),
     after: redactSecrets(entry.after ?? null),
-    requestId: ctx.requestId ?? null,
   });
+}
+
+/**
+ * Records an edit as "from -> to": only the fields that changed (diffObjects), `updatedAt` aside
+ * (the entry's own time says when), and nothing at all when nothing changed.
+ */
+export async function recordUpdate(
+  ctx: Ctx,
+  entry: {
+    action: string;
+    entityType: string;
+    entityId: number | null;
+    accountId: number | null;
+    before: object;
+    after: object;
+  },
+): Promise<void> {
+  const { before, after, ...rest } = entry;
+  const diff = diffObjects({ ...before, updatedAt: null }, { ...after, updatedAt: null });
+  if (diff) await recordAudit(ctx, { ...rest, ...diff });
 }

@@ -1,2 +1,2 @@
-export { recordAudit, recordAuditMany, diffObjects, redactSecrets } from './audit.service.js';
+export { recordAudit, recordAuditMany, recordUpdate, diffObjects, redactSecrets } from './audit.service.js';
 export { listAuditForAccount, type AuditRow } from './audit.repository.js';

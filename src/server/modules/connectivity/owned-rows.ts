@@ -1,6 +1,6 @@
 import type { Actor, Ctx } from '../../platform/context.js';
 import type { Executor } from '../../platform/db/database.js';
-import { diffObjects, recordAudit } from '../audit/index.js';
+import { recordAudit, recordUpdate } from '../audit/index.js';
 
 /*
  * The create, edit and delete of a row that belongs to one account (caller IDs, force caller IDs,
@@ -46,15 +46,14 @@ export async function updateOwnedRow<R extends { account_id: number }, D extends
   if (!row) throw kind.notFound();
   await write(tx.db);
   const after = kind.toDto((await kind.find(tx.db, tx.actor, id))!);
-  const diff = diffObjects(kind.toDto(row) as Record<string, unknown>, after as Record<string, unknown>);
-  if (diff)
-    await recordAudit(tx, {
-      action: `${kind.entity}.update`,
-      entityType: kind.entity,
-      entityId: id,
-      accountId: row.account_id,
-      ...diff,
-    });
+  await recordUpdate(tx, {
+    action: `${kind.entity}.update`,
+    entityType: kind.entity,
+    entityId: id,
+    accountId: row.account_id,
+    before: kind.toDto(row),
+    after,
+  });
   return after;
 }
 

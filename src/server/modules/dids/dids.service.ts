@@ -3,7 +3,7 @@ import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, forbidden, isUniqueViolation } from '../../platform/errors.js';
 import { formatMoney } from '../../platform/money.js';
 import { findAccount } from '../accounts/accounts.repository.js';
-import { diffObjects, recordAudit } from '../audit/index.js';
+import { recordAudit, recordUpdate } from '../audit/index.js';
 import {
   decodeCursor,
   encodeCursor,
@@ -124,15 +124,14 @@ export async function updateDid(ctx: Ctx, id: number, patch: PatchDidInput): Pro
       (await repo.findDid(tx.db, tx.actor, id)) ??
         (await repo.findDid(tx.db, { kind: 'system', label: 'system' }, id))!,
     );
-    const diff = diffObjects({ ...toDidDto(row), updatedAt: null }, { ...after, updatedAt: null });
-    if (diff)
-      await recordAudit(tx, {
-        action: 'did.update',
-        entityType: 'did',
-        entityId: id,
-        accountId: row.account_id,
-        ...diff,
-      });
+    await recordUpdate(tx, {
+      action: 'did.update',
+      entityType: 'did',
+      entityId: id,
+      accountId: row.account_id,
+      before: toDidDto(row),
+      after,
+    });
     return after;
   });
 }

@@ -2,7 +2,7 @@ import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, isUniqueViolation, validationError } from '../../platform/errors.js';
 import { findAccount } from '../accounts/accounts.repository.js';
-import { diffObjects, recordAudit } from '../audit/index.js';
+import { recordAudit, recordUpdate } from '../audit/index.js';
 import { decodeCursor, encodeCursor, iso, ownerOf, requireManager } from '../connectivity/shared.js';
 import { localizationInUse, localizationNameTaken, localizationNotFound } from './localizations.errors.js';
 import * as repo from './localizations.repository.js';
@@ -127,16 +127,14 @@ export async function updateLocalization(
       const before = toLocalizationDto(row);
       await repo.updateProfile(tx.db, id, { ...patch, name: patch.name?.trim() }, tx.now());
       const after = toLocalizationDto((await repo.findProfile(tx.db, tx.actor, id))!);
-      const diff = diffObjects({ ...before, updatedAt: null }, { ...after, updatedAt: null });
-      if (diff)
-        await recordAudit(tx, {
-          action: 'localization.update',
-          entityType: 'localization',
-          entityId: id,
-          accountId: row.owner_id,
-          before: diff.before,
-          after: diff.after,
-        });
+      await recordUpdate(tx, {
+        action: 'localization.update',
+        entityType: 'localization',
+        entityId: id,
+        accountId: row.owner_id,
+        before,
+        after,
+      });
       return after;
     });
   } catch (err) {

@@ -13,7 +13,7 @@ import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, isUniqueViolation, validationError } from '../../platform/errors.js';
 import { formatMoney } from '../../platform/money.js';
 import { isCurrencyCode } from '../../platform/reference-data.js';
-import { diffObjects, recordAudit } from '../audit/index.js';
+import { recordAudit, recordUpdate } from '../audit/index.js';
 import { findAccount } from '../accounts/accounts.repository.js';
 import { decodeCursor, encodeCursor, iso, ownerOf, requireManager } from '../connectivity/shared.js';
 import { RateIndex, compareCandidates, prefixesOf, type RateCandidate } from '../rating/index.js';
@@ -183,16 +183,14 @@ export async function updateRateGroup(
         tx.now(),
       );
       const after = toRateGroupDto((await repo.findRateGroup(tx.db, tx.actor, id))!);
-      const diff = diffObjects({ ...before, updatedAt: null }, { ...after, updatedAt: null });
-      if (diff)
-        await recordAudit(tx, {
-          action: 'rate_group.update',
-          entityType: 'rate_group',
-          entityId: id,
-          accountId: row.owner_id,
-          before: diff.before,
-          after: diff.after,
-        });
+      await recordUpdate(tx, {
+        action: 'rate_group.update',
+        entityType: 'rate_group',
+        entityId: id,
+        accountId: row.owner_id,
+        before,
+        after,
+      });
       return after;
     });
   } catch (err) {
@@ -314,16 +312,14 @@ export async function updateRate(ctx: Ctx, id: number, patch: PatchRateInput): P
       await repo.updateRate(tx.db, id, set);
       const before = toRateDto(row);
       const after = toRateDto((await repo.findRate(tx.db, tx.actor, id))!);
-      const diff = diffObjects(before, after);
-      if (diff)
-        await recordAudit(tx, {
-          action: 'rate.update',
-          entityType: 'rate',
-          entityId: id,
-          accountId: null,
-          before: diff.before,
-          after: diff.after,
-        });
+      await recordUpdate(tx, {
+        action: 'rate.update',
+        entityType: 'rate',
+        entityId: id,
+        accountId: null,
+        before,
+        after,
+      });
       return after;
     });
   } catch (err) {

@@ -2,7 +2,7 @@ import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { isUniqueViolation } from '../../platform/errors.js';
 import { decryptSecret, encryptSecret, generateSecret } from '../../platform/secrets.js';
-import { diffObjects, recordAudit } from '../audit/index.js';
+import { recordAudit, recordUpdate } from '../audit/index.js';
 import { iso, requireAccount, requireManager } from '../connectivity/shared.js';
 import { sipDeviceNotFound, sipUsernameTaken } from './sip-devices.errors.js';
 import * as repo from './sip-devices.repository.js';
@@ -129,19 +129,14 @@ export async function updateSipDevice(
         tx.now(),
       );
       const after = toDeviceDto((await repo.findDevice(tx.db, tx.actor, id))!);
-      const diff = diffObjects(
-        { ...before, updatedAt: null },
-        { ...after, updatedAt: null, ...(patch.secret !== undefined ? { secret: 'changed' } : {}) },
-      );
-      if (diff)
-        await recordAudit(tx, {
-          action: 'sip_device.update',
-          entityType: 'sip_device',
-          entityId: id,
-          accountId: row.account_id,
-          before: diff.before,
-          after: diff.after,
-        });
+      await recordUpdate(tx, {
+        action: 'sip_device.update',
+        entityType: 'sip_device',
+        entityId: id,
+        accountId: row.account_id,
+        before,
+        after: { ...after, ...(patch.secret !== undefined ? { secret: 'changed' } : {}) },
+      });
       return after;
     });
   } catch (err) {
