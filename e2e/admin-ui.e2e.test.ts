@@ -2,13 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { Client, customerBody } from '../test/app.js';
 import {
   ADMIN,
   SCREENSHOTS,
   chromiumAvailable,
+  fieldByLabel,
   launchBrowser,
+  openPage,
   startUiServer,
   type UiServer,
 } from './harness.js';
@@ -20,7 +22,6 @@ const TAKEN_NUMBER = '5550000001';
 describe.runIf(chromiumAvailable())('admin UI in a real browser', () => {
   let server: UiServer;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let shotNo = 0;
   let createdId: number;
@@ -36,8 +37,7 @@ describe.runIf(chromiumAvailable())('admin UI in a real browser', () => {
     });
   };
   /** The field labelled exactly `label`, required ("Name *") or not. */
-  const field = (label: string) =>
-    page.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\*?$`));
+  const field = (label: string) => fieldByLabel(page, label);
   /** Keyboard only: put the cursor in a field (as Tab would) and type. */
   const typeInto = async (label: string, text: string) => {
     await field(label).focus();
@@ -84,17 +84,8 @@ describe.runIf(chromiumAvailable())('admin UI in a real browser', () => {
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
     server = await startUiServer();
     browser = await launchBrowser();
-    context = await browser.newContext({
-      viewport: { width: 1440, height: 900 },
-      locale: 'en-US',
-      timezoneId: 'America/New_York',
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (e) => {
-      pageErrors.push(e.message);
-      console.error(`page error after screenshot ${shotNo}:`, e.stack);
-    });
+    page = await openPage(browser, pageErrors);
+    page.on('pageerror', (e) => console.error(`page error after screenshot ${shotNo}:`, e.stack));
 
     // Data through the API: a taken number, two resellers with their own customers, a few others.
     const admin = await Client.login(server.app, ADMIN.email, ADMIN.password);

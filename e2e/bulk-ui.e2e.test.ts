@@ -10,6 +10,8 @@ import {
   SCREENSHOTS,
   chromiumAvailable,
   launchBrowser,
+  openPage,
+  screenshotter,
   startUiServer,
   type UiServer,
 } from './harness.js';
@@ -31,18 +33,9 @@ describe.runIf(chromiumAvailable())('bulk import and export in the admin UI', ()
   let browser: Browser;
   let page: Page;
   let runner: JobRunner;
-  let shotNo = 0;
   const pageErrors: string[] = [];
   const url = (hash: string) => `${server.baseUrl}/#${hash}`;
-  const shot = async (name: string, fullPage = false) => {
-    shotNo++;
-    fs.mkdirSync(DIR, { recursive: true });
-    await page.waitForTimeout(400); // let dialogs and menus finish their transitions
-    await page.screenshot({
-      path: path.join(DIR, `${String(shotNo).padStart(2, '0')}-${name}.png`),
-      fullPage,
-    });
-  };
+  const shot = screenshotter(DIR, () => page);
 
   beforeAll(async () => {
     fs.rmSync(DIR, { recursive: true, force: true });
@@ -51,15 +44,7 @@ describe.runIf(chromiumAvailable())('bulk import and export in the admin UI', ()
     runner = createJobRunner({ db: server.database.db, handlers: jobHandlers(), pollMs: 100 });
     runner.start();
     browser = await launchBrowser();
-    const context = await browser.newContext({
-      viewport: { width: 1440, height: 900 },
-      locale: 'en-US',
-      timezoneId: 'America/New_York',
-      acceptDownloads: true,
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page = await openPage(browser, pageErrors, { acceptDownloads: true, timeoutMs: 30_000 });
     const admin = await Client.login(server.app, ADMIN.email, ADMIN.password);
     const r = await admin.post('/api/v1/customers', customerBody({ name: 'Already There' }));
     if (r.statusCode !== 201) throw new Error(r.body);

@@ -8,6 +8,8 @@ import {
   SCREENSHOTS,
   chromiumAvailable,
   launchBrowser,
+  openPage,
+  screenshotter,
   startUiServer,
   type UiServer,
 } from './harness.js';
@@ -26,24 +28,15 @@ describe.runIf(chromiumAvailable())('connectivity in the admin UI', () => {
   let page: Page;
   let admin: Client;
   let id: number;
-  let shotNo = 0;
   const pageErrors: string[] = [];
   const url = (hash: string) => `${server.baseUrl}/#${hash}`;
-  const shot = async (name: string) => {
-    shotNo++;
-    fs.mkdirSync(DIR, { recursive: true });
-    await page.waitForTimeout(400);
-    await page.screenshot({ path: path.join(DIR, `${String(shotNo).padStart(2, '0')}-${name}.png`) });
-  };
+  const shot = screenshotter(DIR, () => page);
 
   beforeAll(async () => {
     fs.rmSync(DIR, { recursive: true, force: true });
     server = await startUiServer();
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
-    page = await context.newPage();
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page = await openPage(browser, pageErrors);
     admin = await Client.login(server.app, ADMIN.email, ADMIN.password);
     const r = await admin.post(
       '/api/v1/customers',

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/server/app.js';
 import { ensureWebBuild } from '../src/server/web-build.js';
@@ -74,4 +74,44 @@ export async function launchBrowser(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
+}
+
+/**
+ * A page in a fresh context as every suite uses it: a desktop window, en-US, New York time; the
+ * page's uncaught errors go to `pageErrors` (each suite ends by expecting none).
+ */
+export async function openPage(
+  browser: Browser,
+  pageErrors: string[],
+  opts: { acceptDownloads?: boolean; timeoutMs?: number } = {},
+): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 900 },
+    locale: 'en-US',
+    timezoneId: 'America/New_York',
+    acceptDownloads: opts.acceptDownloads ?? false,
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(opts.timeoutMs ?? 20_000);
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  return page;
+}
+
+/**
+ * Numbered screenshots (`01-name.png`, ...) of the page into `dir`, each taken once dialogs and
+ * menus have finished their transitions. `page` is read at each shot (suites open it in beforeAll).
+ */
+export function screenshotter(dir: string, page: () => Page) {
+  let n = 0;
+  return async (name: string, fullPage = false) => {
+    n++;
+    fs.mkdirSync(dir, { recursive: true });
+    await page().waitForTimeout(400);
+    await page().screenshot({ path: path.join(dir, `${String(n).padStart(2, '0')}-${name}.png`), fullPage });
+  };
+}
+
+/** The form field labelled exactly `label`, required ("Name *") or not. */
+export function fieldByLabel(page: Page, label: string) {
+  return page.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\*?$`));
 }

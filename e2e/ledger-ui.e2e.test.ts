@@ -8,6 +8,8 @@ import {
   SCREENSHOTS,
   chromiumAvailable,
   launchBrowser,
+  openPage,
+  screenshotter,
   startUiServer,
   type UiServer,
 } from './harness.js';
@@ -20,15 +22,9 @@ describe.runIf(chromiumAvailable())('balance ledger in the admin UI', () => {
   let browser: Browser;
   let page: Page;
   let id: number;
-  let shotNo = 0;
   const pageErrors: string[] = [];
   const url = (hash: string) => `${server.baseUrl}/#${hash}`;
-  const shot = async (name: string) => {
-    shotNo++;
-    fs.mkdirSync(DIR, { recursive: true });
-    await page.waitForTimeout(400); // let dialogs and menus finish their transitions
-    await page.screenshot({ path: path.join(DIR, `${String(shotNo).padStart(2, '0')}-${name}.png`) });
-  };
+  const shot = screenshotter(DIR, () => page);
   const openRowMenu = async (action: string) => {
     await page.goto(url(`/customers?filter=${encodeURIComponent(JSON.stringify({ q: NAME }))}`));
     await page.getByRole('button', { name: `Actions for ${NAME}` }).click();
@@ -39,14 +35,7 @@ describe.runIf(chromiumAvailable())('balance ledger in the admin UI', () => {
     fs.rmSync(DIR, { recursive: true, force: true });
     server = await startUiServer();
     browser = await launchBrowser();
-    const context = await browser.newContext({
-      viewport: { width: 1440, height: 900 },
-      locale: 'en-US',
-      timezoneId: 'America/New_York',
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page = await openPage(browser, pageErrors);
     const admin = await Client.login(server.app, ADMIN.email, ADMIN.password);
     const r = await admin.post('/api/v1/customers', customerBody({ name: NAME, timezone: 'Asia/Tokyo' }));
     if (r.statusCode !== 201) throw new Error(r.body);

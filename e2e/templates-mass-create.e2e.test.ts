@@ -9,7 +9,10 @@ import {
   ADMIN,
   SCREENSHOTS,
   chromiumAvailable,
+  fieldByLabel,
   launchBrowser,
+  openPage,
+  screenshotter,
   startUiServer,
   type UiServer,
 } from './harness.js';
@@ -24,23 +27,13 @@ describe.runIf(chromiumAvailable())('templates and mass create in the admin UI',
   let page: Page;
   let runner: JobRunner;
   let admin: Client;
-  let shotNo = 0;
   let templateId: number;
   let byTemplateId: number;
   const pageErrors: string[] = [];
   const url = (hash: string) => `${server.baseUrl}/#${hash}`;
-  const shot = async (name: string, fullPage = false) => {
-    shotNo++;
-    fs.mkdirSync(DIR, { recursive: true });
-    await page.waitForTimeout(400); // let dialogs and menus finish their transitions
-    await page.screenshot({
-      path: path.join(DIR, `${String(shotNo).padStart(2, '0')}-${name}.png`),
-      fullPage,
-    });
-  };
+  const shot = screenshotter(DIR, () => page);
   /** The field labelled exactly `label`, required ("Name *") or not. */
-  const field = (label: string) =>
-    page.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\*?$`));
+  const field = (label: string) => fieldByLabel(page, label);
   const nextStep = async (title: string) => {
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByRole('heading', { name: title, level: 2 }).waitFor();
@@ -55,15 +48,7 @@ describe.runIf(chromiumAvailable())('templates and mass create in the admin UI',
     runner = createJobRunner({ db: server.database.db, handlers: jobHandlers(), pollMs: 100 });
     runner.start();
     browser = await launchBrowser();
-    const context = await browser.newContext({
-      viewport: { width: 1440, height: 900 },
-      locale: 'en-US',
-      timezoneId: 'America/New_York',
-      acceptDownloads: true,
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page = await openPage(browser, pageErrors, { acceptDownloads: true, timeoutMs: 30_000 });
     admin = await Client.login(server.app, ADMIN.email, ADMIN.password);
     const r = await admin.post(
       '/api/v1/customers',
