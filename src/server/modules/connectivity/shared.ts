@@ -62,6 +62,9 @@ export function encodeCursor(c: { k?: string | null; id: number }): string {
   return Buffer.from(JSON.stringify(c)).toString('base64url');
 }
 
+const invalidCursor = () =>
+  validationError('cursor', 'The cursor is not one this server gave out.', 'INVALID_CURSOR');
+
 export function decodeCursor(s: string): { k: string | null; id: number } {
   try {
     const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
@@ -69,8 +72,42 @@ export function decodeCursor(s: string): { k: string | null; id: number } {
     if (c.k !== undefined && c.k !== null && typeof c.k !== 'string') throw new Error();
     return { k: c.k ?? null, id: c.id };
   } catch {
-    throw validationError('cursor', 'The cursor is not one this server gave out.', 'INVALID_CURSOR');
+    throw invalidCursor();
   }
+}
+
+/** One keyset page ordered by id alone: as keysetPage, for lists without a sort key. */
+export async function idPage<R extends { id: number }>(
+  q: { limit?: number; cursor?: string },
+  fetch: (page: { limit: number; afterId: number | null }) => Promise<R[]>,
+): Promise<{ rows: R[]; nextCursor: string | null }> {
+  const limit = q.limit ?? 50;
+  const rows = await fetch({ limit, afterId: q.cursor ? decodeCursor(q.cursor).id : null });
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { rows: page, nextCursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null };
+}
+
+/**
+ * One keyset page ordered by (key, id): reads the query's cursor (one carrying a key), asks `fetch`
+ * for up to limit + 1 rows after it, and answers the page with the cursor of the next one, made
+ * from `keyOf` of its last row (null on the last page).
+ */
+export async function keysetPage<R extends { id: number }>(
+  q: { limit?: number; cursor?: string },
+  fetch: (page: { limit: number; after: { k: string; id: number } | null }) => Promise<R[]>,
+  keyOf: (row: R) => string,
+): Promise<{ rows: R[]; nextCursor: string | null }> {
+  const limit = q.limit ?? 50;
+  const c = q.cursor ? decodeCursor(q.cursor) : null;
+  if (c && c.k === null) throw invalidCursor();
+  const rows = await fetch({ limit, after: c ? { k: c.k!, id: c.id } : null });
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    rows: page,
+    nextCursor: rows.length > limit && last ? encodeCursor({ k: keyOf(last), id: last.id }) : null,
+  };
 }
 
 export function escapeLike(s: string): string {

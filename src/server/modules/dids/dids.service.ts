@@ -4,14 +4,7 @@ import { AppError, forbidden, isUniqueViolation } from '../../platform/errors.js
 import { formatMoney } from '../../platform/money.js';
 import { findAccount } from '../accounts/accounts.repository.js';
 import { recordAudit, recordUpdate } from '../audit/index.js';
-import {
-  decodeCursor,
-  encodeCursor,
-  iso,
-  ownerOf,
-  requireAccount,
-  requireManager,
-} from '../connectivity/shared.js';
+import { idPage, iso, ownerOf, requireAccount, requireManager } from '../connectivity/shared.js';
 import { didAlreadyAssigned, didNotFound, didPoolMismatch, didTaken } from './dids.errors.js';
 import * as repo from './dids.repository.js';
 import type { CreateDidInput, DidDto, ListDidsQuery, PatchDidInput } from './dids.schemas.js';
@@ -91,14 +84,8 @@ export async function getDid(ctx: Ctx, id: number): Promise<DidDto> {
 
 export async function listDids(ctx: Ctx, q: ListDidsQuery) {
   requireManager(ctx);
-  const limit = q.limit ?? 50;
-  const after = q.cursor ? decodeCursor(q.cursor).id : null;
-  const rows = await repo.listDidsPage(ctx.db, ctx.actor, q, { limit, afterId: after });
-  const page = rows.slice(0, limit);
-  return {
-    data: page.map(toDidDto),
-    nextCursor: rows.length > limit ? encodeCursor({ id: page[page.length - 1].id }) : null,
-  };
+  const { rows, nextCursor } = await idPage(q, (page) => repo.listDidsPage(ctx.db, ctx.actor, q, page));
+  return { data: rows.map(toDidDto), nextCursor };
 }
 
 export async function listDidsOfCustomer(ctx: Ctx, customerId: number): Promise<DidDto[]> {

@@ -3,7 +3,7 @@ import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, isUniqueViolation, validationError } from '../../platform/errors.js';
 import { findAccount } from '../accounts/accounts.repository.js';
 import { recordAudit, recordUpdate } from '../audit/index.js';
-import { decodeCursor, encodeCursor, iso, ownerOf, requireManager } from '../connectivity/shared.js';
+import { iso, keysetPage, ownerOf, requireManager } from '../connectivity/shared.js';
 import { localizationInUse, localizationNameTaken, localizationNotFound } from './localizations.errors.js';
 import * as repo from './localizations.repository.js';
 import type {
@@ -97,20 +97,12 @@ export async function getLocalization(ctx: Ctx, id: number): Promise<Localizatio
 
 export async function listLocalizations(ctx: Ctx, q: { name?: string; limit?: number; cursor?: string }) {
   requireManager(ctx);
-  const limit = q.limit ?? 50;
-  const c = q.cursor ? decodeCursor(q.cursor) : null;
-  if (c && c.k === null)
-    throw validationError('cursor', 'The cursor is not one this server gave out.', 'INVALID_CURSOR');
-  const rows = await repo.listProfilesPage(ctx.db, ctx.actor, q, {
-    limit,
-    after: c ? { k: c.k!, id: c.id } : null,
-  });
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return {
-    data: page.map(toLocalizationDto),
-    nextCursor: rows.length > limit ? encodeCursor({ k: last.name.toLowerCase(), id: last.id }) : null,
-  };
+  const { rows, nextCursor } = await keysetPage(
+    q,
+    (page) => repo.listProfilesPage(ctx.db, ctx.actor, q, page),
+    (r) => r.name.toLowerCase(),
+  );
+  return { data: rows.map(toLocalizationDto), nextCursor };
 }
 
 /** Edits the name or replaces whole rule lists. */

@@ -15,7 +15,7 @@ import { formatMoney } from '../../platform/money.js';
 import { isCurrencyCode } from '../../platform/reference-data.js';
 import { recordAudit, recordUpdate } from '../audit/index.js';
 import { findAccount } from '../accounts/accounts.repository.js';
-import { decodeCursor, encodeCursor, iso, ownerOf, requireManager } from '../connectivity/shared.js';
+import { iso, keysetPage, ownerOf, requireManager } from '../connectivity/shared.js';
 import { RateIndex, compareCandidates, prefixesOf, type RateCandidate } from '../rating/index.js';
 import { mapHeader, validateDeckRow, type DeckHeader, type DeckRow } from './rate-deck.js';
 import {
@@ -144,20 +144,12 @@ export async function getRateGroup(ctx: Ctx, id: number): Promise<RateGroupDto> 
 
 export async function listRateGroups(ctx: Ctx, q: ListRateGroupsQuery) {
   requireManager(ctx);
-  const limit = q.limit ?? 50;
-  const c = q.cursor ? decodeCursor(q.cursor) : null;
-  if (c && c.k === null)
-    throw validationError('cursor', 'The cursor is not one this server gave out.', 'INVALID_CURSOR');
-  const rows = await repo.listRateGroupsPage(ctx.db, ctx.actor, q, {
-    limit,
-    after: c ? { k: c.k!, id: c.id } : null,
-  });
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return {
-    data: page.map(toRateGroupDto),
-    nextCursor: rows.length > limit ? encodeCursor({ k: last.name.toLowerCase(), id: last.id }) : null,
-  };
+  const { rows, nextCursor } = await keysetPage(
+    q,
+    (page) => repo.listRateGroupsPage(ctx.db, ctx.actor, q, page),
+    (r) => r.name.toLowerCase(),
+  );
+  return { data: rows.map(toRateGroupDto), nextCursor };
 }
 
 export async function updateRateGroup(
@@ -228,22 +220,17 @@ function parseTime(field: string, text: string | undefined | null, fallback: Dat
 export async function listRates(ctx: Ctx, groupId: number, q: ListRatesQuery) {
   requireManager(ctx);
   await requireGroup(ctx, groupId);
-  const limit = q.limit ?? 50;
-  const c = q.cursor ? decodeCursor(q.cursor) : null;
-  if (c && c.k === null)
-    throw validationError('cursor', 'The cursor is not one this server gave out.', 'INVALID_CURSOR');
-  const rows = await repo.listRatesPage(
-    ctx.db,
-    groupId,
-    { prefix: q.prefix, destination: q.destination, at: q.at ? parseTime('at', q.at, ctx.now()) : undefined },
-    { limit, after: c ? { k: c.k!, id: c.id } : null },
-  );
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return {
-    data: page.map(toRateDto),
-    nextCursor: rows.length > limit ? encodeCursor({ k: last.prefix, id: last.id }) : null,
+  const filter = {
+    prefix: q.prefix,
+    destination: q.destination,
+    at: q.at ? parseTime('at', q.at, ctx.now()) : undefined,
   };
+  const { rows, nextCursor } = await keysetPage(
+    q,
+    (page) => repo.listRatesPage(ctx.db, groupId, filter, page),
+    (r) => r.prefix,
+  );
+  return { data: rows.map(toRateDto), nextCursor };
 }
 
 /** Adds one rate; its code and start must be new in the group. */

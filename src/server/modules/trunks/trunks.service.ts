@@ -1,14 +1,14 @@
 import { Decimal } from 'decimal.js';
 import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { isUniqueViolation, validationError } from '../../platform/errors.js';
+import { isUniqueViolation } from '../../platform/errors.js';
 import { formatMoney } from '../../platform/money.js';
 import { accountsService } from '../accounts/index.js';
 import { diffObjects, recordAudit } from '../audit/index.js';
 import {
-  decodeCursor,
-  encodeCursor,
+  idPage,
   iso,
+  keysetPage,
   requireAccount,
   requireManager,
   type WarningDto,
@@ -243,14 +243,8 @@ export async function listTrunksOfCustomer(ctx: Ctx, customerId: number): Promis
 /** The trunk page, which the customer list's "Trunks" column links to with a customer filter. */
 export async function listTrunks(ctx: Ctx, q: ListTrunksQuery) {
   requireManager(ctx);
-  const limit = q.limit ?? 50;
-  const after = q.cursor ? decodeCursor(q.cursor).id : null;
-  const rows = await repo.listTrunksPage(ctx.db, ctx.actor, q, { limit, afterId: after });
-  const page = rows.slice(0, limit);
-  return {
-    data: page.map(toTrunkDto),
-    nextCursor: rows.length > limit ? encodeCursor({ id: page[page.length - 1].id }) : null,
-  };
+  const { rows, nextCursor } = await idPage(q, (page) => repo.listTrunksPage(ctx.db, ctx.actor, q, page));
+  return { data: rows.map(toTrunkDto), nextCursor };
 }
 
 /**
@@ -442,11 +436,10 @@ export async function hostView(ctx: Ctx, q: HostViewQuery) {
     if (!r.ok) throw invalidCidr('ip', r.reason);
     ip = r.cidr;
   }
-  const limit = q.limit ?? 50;
-  const after = q.cursor ? decodeCursor(q.cursor).id : null;
-  const rows = await repo.listHostView(ctx.db, ctx.actor, { ...q, ip }, { limit, afterId: after });
-  const page = rows.slice(0, limit);
-  const data: HostViewRowDto[] = page.map((r) => ({
+  const { rows, nextCursor } = await idPage(q, (page) =>
+    repo.listHostView(ctx.db, ctx.actor, { ...q, ip }, page),
+  );
+  const data: HostViewRowDto[] = rows.map((r) => ({
     id: r.id,
     cidr: r.cidr,
     port: r.port,
@@ -470,7 +463,7 @@ export async function hostView(ctx: Ctx, q: HostViewQuery) {
     },
     host: { callLimit: r.call_limit, cpsLimit: cps(r.cps_limit) },
   }));
-  return { data, nextCursor: rows.length > limit ? encodeCursor({ id: page[page.length - 1].id }) : null };
+  return { data, nextCursor };
 }
 
 async function customerLimitRows(ctx: Ctx, rows: repo.CustomerLimitDbRow[]) {
@@ -518,20 +511,12 @@ async function customerLimitRows(ctx: Ctx, rows: repo.CustomerLimitDbRow[]) {
 /** The Customer Limit view (DOMAIN 3.9), by name; each row carries its trunks ("View Trunks"). */
 export async function customerLimitView(ctx: Ctx, q: CustomerLimitQuery) {
   requireManager(ctx);
-  const limit = q.limit ?? 50;
-  const c = q.cursor ? decodeCursor(q.cursor) : null;
-  if (c && c.k === null)
-    throw validationError('cursor', 'The cursor is not one this server gave out.', 'INVALID_CURSOR');
-  const rows = await repo.listCustomerLimits(ctx.db, ctx.actor, q, {
-    limit,
-    after: c ? { k: c.k!, id: c.id } : null,
-  });
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return {
-    data: await customerLimitRows(ctx, page),
-    nextCursor: rows.length > limit ? encodeCursor({ k: last.name.toLowerCase(), id: last.id }) : null,
-  };
+  const { rows, nextCursor } = await keysetPage(
+    q,
+    (page) => repo.listCustomerLimits(ctx.db, ctx.actor, q, page),
+    (r) => r.name.toLowerCase(),
+  );
+  return { data: await customerLimitRows(ctx, rows), nextCursor };
 }
 
 /** Edits a customer's own limits from the Customer Limit view: the account edit, audited there. */
