@@ -10,6 +10,7 @@ import {
 } from './call-auth.decide.js';
 import { account, buildState, host, rate, T0, trunk, type FixtureSpec } from './call-auth.fixtures.js';
 import type { AccountSnap } from './call-auth.state.js';
+import { MemoryCounterStore, toLiveCall } from './counters.js';
 
 /*
  * DOMAIN 4, one test per step and per reason. The base world: customer 10 (prepaid, 10.00) with
@@ -485,5 +486,116 @@ describe('extensions', () => {
     const s = world({ trunks: [trunk(20, 10, { maxDurationSec: 300 })] });
     const first = allowed(decide(s, call(), NOW));
     expect(decideExtension(s, first)).toEqual({ ok: false, reason: 'MAX_DURATION_REACHED' });
+  });
+});
+
+describe('steps 10 and 11: limits and the reservation (memory store)', () => {
+  async function run(s: ReturnType<typeof world>, store: MemoryCounterStore, id: string, now = NOW) {
+    const held = await store.held([10, 100]);
+    const d = decide(s, call({ callId: id }), now, { held: (a) => held.get(a) });
+    if (d.decision === 'deny') return d.reason;
+    const o = await store.admit(toLiveCall(d.plan, now, 120), d.plan.levels, now);
+    return o.decision === 'allow' ? 'ALLOW' : o.reason;
+  }
+
+  const cases: [string, Partial<FixtureSpec>, string][] = [
+    ['HOST_CPS_LIMIT', { hosts: [host(30, 20, 10, '192.0.2.0/24', { cpsLimit: 1 })] }, 'HOST_CPS_LIMIT'],
+    ['HOST_CALL_LIMIT', { hosts: [host(30, 20, 10, '192.0.2.0/24', { callLimit: 1 })] }, 'HOST_CALL_LIMIT'],
+    ['TRUNK_CPS_LIMIT', { trunks: [trunk(20, 10, { cpsLimit: 1 })] }, 'TRUNK_CPS_LIMIT'],
+    ['TRUNK_CALL_LIMIT', { trunks: [trunk(20, 10, { callLimit: 1 })] }, 'TRUNK_CALL_LIMIT'],
+    ['CUSTOMER_CPS_LIMIT', { accounts: [account(10, { cpsLimit: 1 })] }, 'CUSTOMER_CPS_LIMIT'],
+    ['CUSTOMER_CALL_LIMIT', { accounts: [account(10, { callLimit: 1 })] }, 'CUSTOMER_CALL_LIMIT'],
+    [
+      'RESELLER_CPS_LIMIT',
+      { accounts: [account(10, { parentId: 100 }), account(100, { isReseller: true, cpsLimit: 1 })] },
+      'RESELLER_CPS_LIMIT',
+    ],
+    [
+      'RESELLER_CALL_LIMIT',
+      { accounts: [account(10, { parentId: 100 }), account(100, { isReseller: true, callLimit: 1 })] },
+      'RESELLER_CALL_LIMIT',
+    ],
+  ];
+  for (const [name, spec, expected] of cases)
+    it(`${name}: the second call in the same instant is refused`, async () => {
+      const s = world(spec as never);
+      const store = new MemoryCounterStore(() => NOW);
+      expect(await run(s, store, 'a')).toBe('ALLOW');
+      expect(await run(s, store, 'b')).toBe(expected);
+    });
+
+  it('a limit of 0 admits nothing; null admits everything', async () => {
+    const store = new MemoryCounterStore(() => NOW);
+    expect(await run(world({ accounts: [account(10, { callLimit: 0 })] }), store, 'a')).toBe(
+      'CUSTOMER_CALL_LIMIT',
+    );
+    expect(await run(world({ accounts: [account(10, { cpsLimit: 0 })] }), store, 'b')).toBe(
+      'CUSTOMER_CPS_LIMIT',
+    );
+    const free = new MemoryCounterStore(() => NOW);
+    const rich = world({ accounts: [account(10, { balance: '100' })] });
+    for (let i = 0; i < 50; i++) expect(await run(rich, free, `c${i}`)).toBe('ALLOW');
+  });
+
+  it('names the first failure in order and takes nothing when any level fails (all or nothing)', async () => {
+    const s = world({
+      hosts: [host(30, 20, 10, '192.0.2.0/24', { callLimit: 1 })],
+      accounts: [account(10, { cpsLimit: 1 })],
+    });
+    const store = new MemoryCounterStore(() => NOW);
+    expect(await run(s, store, 'a')).toBe('ALLOW');
+    // Both the host call limit and the customer CPS are exhausted: the host comes first.
+    expect(await run(s, store, 'b')).toBe('HOST_CALL_LIMIT');
+    // The refused call took no customer token: after the host slot frees, one second later, a call passes.
+    await store.end('a', { answered: false, holds: null, now: NOW });
+    expect(await run(s, store, 'c', NOW + 1000)).toBe('ALLOW');
+  });
+
+  it('CPS tokens refill at the limit rate; call slots free at the end', async () => {
+    const s = world({ accounts: [account(10, { cpsLimit: 2, callLimit: 3 })] });
+    const store = new MemoryCounterStore(() => NOW);
+    expect([await run(s, store, 'a'), await run(s, store, 'b'), await run(s, store, 'c')]).toEqual([
+      'ALLOW',
+      'ALLOW',
+      'CUSTOMER_CPS_LIMIT',
+    ]);
+    expect(await run(s, store, 'd', NOW + 500)).toBe('ALLOW');
+    expect(await run(s, store, 'e', NOW + 1000)).toBe('CUSTOMER_CALL_LIMIT');
+    await store.end('a', { answered: true, holds: null, now: NOW + 1000 });
+    expect(await run(s, store, 'f', NOW + 1000)).toBe('ALLOW');
+  });
+
+  it('INSUFFICIENT_FUNDS on the re-check when other calls took the money first; a replay reserves nothing', async () => {
+    const s = world({ accounts: [account(10, { balance: '0.45' })] });
+    const store = new MemoryCounterStore(() => NOW);
+    const d1 = allowed(decide(s, call({ callId: 'a' }), NOW));
+    const d2 = allowed(decide(s, call({ callId: 'b' }), NOW));
+    // Both were sized against the same balance (0.30 each); only one fits in 0.45.
+    expect((await store.admit(toLiveCall(d1, NOW, 120), d1.levels, NOW)).decision).toBe('allow');
+    expect(await store.admit(toLiveCall(d2, NOW, 120), d2.levels, NOW)).toEqual({
+      decision: 'deny',
+      reason: 'INSUFFICIENT_FUNDS',
+    });
+    expect((await store.admit(toLiveCall(d1, NOW, 120), d1.levels, NOW)).decision).toBe('allow');
+    expect(await store.held([10])).toEqual(new Map([[10, '0.300000']]));
+    // The next decision sees the hold: 0.15 left buys 150 s.
+    const held = await store.held([10]);
+    expect(allowed(decide(s, call({ callId: 'c' }), NOW, { held: (a) => held.get(a) })).grantSec).toBe(150);
+  });
+
+  it('an unanswered end frees the hold; an answered one keeps it until release', async () => {
+    const s = world();
+    const store = new MemoryCounterStore(() => NOW);
+    for (const id of ['a', 'b']) {
+      const p = allowed(decide(s, call({ callId: id }), NOW));
+      await store.admit(toLiveCall(p, NOW, 120), p.levels, NOW);
+    }
+    expect(await store.held([10])).toEqual(new Map([[10, '0.600000']]));
+    await store.end('a', { answered: false, holds: null, now: NOW });
+    expect(await store.end('a', { answered: false, holds: null, now: NOW })).toBeNull();
+    await store.end('b', { answered: true, holds: null, now: NOW });
+    expect(await store.held([10])).toEqual(new Map([[10, '0.300000']]));
+    await store.release('b');
+    expect(await store.held([10])).toEqual(new Map());
   });
 });
