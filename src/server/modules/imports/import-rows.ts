@@ -5,7 +5,7 @@
 import { Compile } from 'typebox/compile';
 import { AppError } from '../../platform/errors.js';
 import { stripFormulaGuard } from '../../platform/csv/csv-cells.js';
-import { currencyMinorUnits, isMoney, money } from '../../platform/money.js';
+import { isMoney, money } from '../../platform/money.js';
 import {
   CreateAccountBody,
   PatchAccountBody,
@@ -71,10 +71,13 @@ const FIELD: Record<string, [string | null, CellKind, boolean?]> = {
   tax_id: ['taxId', 'text'],
   reference: ['reference', 'text'],
   reseller: ['resellerId', 'trimmed'],
-  rate_group: ['rateGroupId', 'int'],
-  non_cli_rate_group: ['nonCliRateGroupId', 'int'],
+  rate_group: ['rateGroupName', 'trimmed'],
+  non_cli_rate_group: ['nonCliRateGroupName', 'trimmed'],
   cli_pool_mode: ['cliPoolMode', 'int'],
-  localization: ['localizationId', 'int'],
+  localization: ['localizationName', 'trimmed'],
+  rate_group_id: ['rateGroupId', 'int'],
+  non_cli_rate_group_id: ['nonCliRateGroupId', 'int'],
+  localization_id: ['localizationId', 'int'],
   call_limit: ['callLimit', 'int'],
   cps_limit: ['cpsLimit', 'decimal'],
   credit_limit: ['creditLimit', 'decimal'],
@@ -88,6 +91,8 @@ const FIELD: Record<string, [string | null, CellKind, boolean?]> = {
   generate_zero_invoice: ['generateZeroInvoice', 'bool'],
   invoice_note: ['invoiceNote', 'text'],
   notifications_enabled: ['notificationsEnabled', 'bool'],
+  online_payment: ['onlinePayment', 'bool'],
+  portal_permissions: ['portalPermissions', 'list'],
   valid_until: ['validUntil', 'time'],
   portal_username: ['portalUsername', 'trimmed', false],
   balance: [null, 'decimal', false],
@@ -448,17 +453,8 @@ export function buildCreateInput(
     row.issues.push(ruleIssue(row.rowNumber, err));
     return null;
   }
-  const places = currencyMinorUnits(input.currency);
-  if (input.initialBalance !== undefined && money(input.initialBalance).decimalPlaces() > places) {
-    row.issues.push({
-      rowNumber: row.rowNumber,
-      column: 'balance',
-      severity: 'error',
-      code: 'AMOUNT_PRECISION',
-      message: `${input.currency} amounts have at most ${places} decimal place${places === 1 ? '' : 's'}.`,
-    });
-    return null;
-  }
+  // An opening balance carries the six decimals of a balance (DOMAIN 3.16: a migrated ASTPP balance
+  // has them), whatever the currency's minor unit; the money format already caps it at six.
   return input;
 }
 
