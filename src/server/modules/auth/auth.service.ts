@@ -108,7 +108,13 @@ export async function resolveApiKey(ctx: Ctx, key: string): Promise<Actor | null
   if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() > 60_000)
     await repo.touchApiKey(ctx.db, row.id, now);
   if (row.role === 'switch')
-    return { kind: 'switch', userId: null, apiKeyId: row.id, label: `api-key:${row.name}`, impersonatorUserId: null };
+    return {
+      kind: 'switch',
+      userId: null,
+      apiKeyId: row.id,
+      label: `api-key:${row.name}`,
+      impersonatorUserId: null,
+    };
   return { kind: 'admin', userId: null, apiKeyId: row.id, label: `api-key:${row.name}` };
 }
 
