@@ -31,6 +31,12 @@ import { callerIdRoutes } from './modules/caller-ids/index.js';
 import { blockedCodeRoutes } from './modules/blocked-codes/index.js';
 import { speedDialRoutes } from './modules/speed-dials/index.js';
 import { didRoutes } from './modules/dids/index.js';
+import {
+  callAuthRoutes,
+  startCallAuth,
+  type CallAuthOptions,
+  type CallAuthRuntime,
+} from './modules/call-auth/index.js';
 
 export interface AppDeps {
   config: Pick<Config, 'logLevel' | 'sessionTtlHours' | 'cookieSecure' | 'trustProxy' | 'serveUi'>;
@@ -42,6 +48,15 @@ export interface AppDeps {
   loginAttemptsPerMinute?: number;
   /** Encrypts stored SIP secrets (platform/secrets.ts); tests omit it and get a per-process key. */
   secretKey?: string;
+  /** Call authorization: REDIS_URL, grant settings, sweeper interval (defaults: memory, 300/7200 s, 10 s). */
+  callAuth?: Omit<CallAuthOptions, 'database' | 'now' | 'log'>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Call authorization's engine and sweeper (tests drive them). */
+    callAuth: CallAuthRuntime;
+  }
 }
 
 /** Builds the HTTP app: platform plugins first, then every module's routes. Does not listen. */
@@ -84,6 +99,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
     app.swagger(),
   );
+
+  const callAuth = await startCallAuth({ ...deps.callAuth, database: deps.database, now, log: app.log });
+  app.decorate('callAuth', callAuth);
+  app.addHook('onClose', async () => callAuth.close());
 
   registerErrorHandler(app);
   registerMetrics(app, deps.database.pool);
@@ -128,6 +147,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(blockedCodeRoutes);
       await api.register(speedDialRoutes);
       await api.register(didRoutes);
+      await api.register(callAuthRoutes(callAuth.engine));
     },
     { prefix: '/api/v1' },
   );

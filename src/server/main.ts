@@ -45,7 +45,13 @@ async function main(): Promise<void> {
   const webRoot = path.join(root, 'dist/web');
   if (config.serveUi) await ensureWebBuild(root);
   const secretKey = config.secretKey ?? loadOrCreateKeyFile(config.dataDir);
-  const app = await buildApp({ config, database, webRoot, secretKey });
+  const app = await buildApp({
+    config,
+    database,
+    webRoot,
+    secretKey,
+    callAuth: { redisUrl: config.redisUrl },
+  });
   const runner = createJobRunner({ db: database.db, handlers: jobHandlers(), log: app.log });
 
   let closing = false;

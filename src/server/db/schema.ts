@@ -443,6 +443,37 @@ export interface RatesTable {
   created_at: Generated<Date>;
 }
 
+export interface CallAuthReasonsTable {
+  reason: string;
+  sip_code: number;
+  sip_reason: string;
+  updated_at: Generated<Date>;
+}
+
+export interface CallReservationsTable {
+  call_id: string;
+  account_id: number;
+  expires_at: Timestamp;
+  ended_at: Timestamp | null;
+  call: ColumnType<unknown, string, string>;
+  updated_at: Generated<Date>;
+}
+
+export interface CallAuthAlarmsTable {
+  id: Generated<number>;
+  kind: 'MISSING_END' | 'MISSING_CDR';
+  call_id: string;
+  account_id: number;
+  trunk_id: number | null;
+  host_id: number | null;
+  called_number: string;
+  started_at: Timestamp;
+  expires_at: Timestamp;
+  grant_sec: number;
+  amount_held: Numeric;
+  created_at: Generated<Date>;
+}
+
 export interface DB {
   accounts: AccountsTable;
   users: UsersTable;
@@ -471,4 +502,7 @@ export interface DB {
   localization_profiles: LocalizationProfilesTable;
   rate_groups: RateGroupsTable;
   rates: RatesTable;
+  call_auth_reasons: CallAuthReasonsTable;
+  call_reservations: CallReservationsTable;
+  call_auth_alarms: CallAuthAlarmsTable;
 }

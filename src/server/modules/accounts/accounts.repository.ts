@@ -136,6 +136,8 @@ export function scopeAccounts<Q extends AccountQuery>(q: Q, actor: Actor, subtre
       return q.where(sql<boolean>`a.ancestor_ids @> ARRAY[${actor.accountId}]::bigint[]`) as Q;
     case 'customer':
       return q.where('a.id', '=', actor.accountId) as Q;
+    case 'switch':
+      return q.where(sql<boolean>`false`) as Q;
   }
 }
 

@@ -45,5 +45,7 @@ export function registerAuthHook(app: FastifyInstance, deps: { db: Db; now: () =
     const roles = config?.roles;
     const kind = req.ctx.actor.kind;
     if (roles && (kind === 'system' || !roles.includes(kind))) throw forbidden();
+    // A switch key reaches only the routes that name it; an open route ("any signed-in role") is not one.
+    if (kind === 'switch' && !roles) throw forbidden();
   });
 }

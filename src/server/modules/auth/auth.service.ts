@@ -107,8 +107,14 @@ export async function resolveApiKey(ctx: Ctx, key: string): Promise<Actor | null
   const now = ctx.now();
   if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() > 60_000)
     await repo.touchApiKey(ctx.db, row.id, now);
-  // Switch keys are for the call-authorization API; until it exists they act as nothing else.
-  if (row.role !== 'admin') return null;
+  if (row.role === 'switch')
+    return {
+      kind: 'switch',
+      userId: null,
+      apiKeyId: row.id,
+      label: `api-key:${row.name}`,
+      impersonatorUserId: null,
+    };
   return { kind: 'admin', userId: null, apiKeyId: row.id, label: `api-key:${row.name}` };
 }
 

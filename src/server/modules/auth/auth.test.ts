@@ -169,7 +169,10 @@ describe.each(testDatabaseKinds())('auth on %s', (kind) => {
 
   it('a switch key cannot use the management API', async () => {
     const { key } = (await admin.post('/api/v1/api-keys', { name: 'softswitch', role: 'switch' })).json();
-    expectError(await Client.withApiKey(t.app, key).get('/api/v1/customers'), 401, 'UNAUTHENTICATED');
+    const sw = Client.withApiKey(t.app, key);
+    expectError(await sw.get('/api/v1/customers'), 403, 'FORBIDDEN');
+    expectError(await sw.get('/api/v1/auth/me'), 403, 'FORBIDDEN');
+    expectError(await sw.post('/api/v1/api-keys', { name: 'escalate', role: 'admin' }), 403, 'FORBIDDEN');
   });
 
   it('staff: an admin creates another admin, and deactivating a user ends its sessions', async () => {

@@ -116,7 +116,8 @@ export function escapeLike(s: string): string {
 
 /** Staff of the operator or of a reseller; customers get 403 (the portal is a later issue). */
 export function requireManager(ctx: Ctx): void {
-  if (ctx.actor.kind === 'customer') throw forbidden('Customers cannot manage this.');
+  if (ctx.actor.kind === 'customer' || ctx.actor.kind === 'switch')
+    throw forbidden('Customers cannot manage this.');
 }
 
 /**
@@ -132,6 +133,8 @@ export function accountScope(actor: Actor): RawBuilder<boolean> {
       return sql<boolean>`a.ancestor_ids @> ARRAY[${actor.accountId}]::bigint[]`;
     case 'customer':
       return sql<boolean>`a.id = ${actor.accountId}`;
+    case 'switch':
+      return sql<boolean>`false`;
   }
 }
 
@@ -149,6 +152,7 @@ export function ownerScope(actor: Actor, column: string): RawBuilder<boolean> {
       return sql<boolean>`(${col} = ${actor.accountId} OR ${col} IN (
         SELECT r.id FROM accounts r WHERE r.ancestor_ids @> ARRAY[${actor.accountId}]::bigint[] AND r.is_reseller))`;
     case 'customer':
+    case 'switch':
       return sql<boolean>`false`;
   }
 }

@@ -40,7 +40,7 @@ type ImportQuery = SelectQueryBuilder<DB & { i: DB['customer_imports'] }, 'i', o
 /** Import scope: an admin sees every import, a reseller those of its own subtree's resellers. */
 function scopeImports<Q extends ImportQuery>(q: Q, actor: Actor): Q {
   if (actor.kind === 'admin' || actor.kind === 'system') return q;
-  if (actor.kind === 'customer') return q.where(sql<boolean>`false`) as Q;
+  if (actor.kind === 'customer' || actor.kind === 'switch') return q.where(sql<boolean>`false`) as Q;
   return q.where(
     sql<boolean>`(i.owner_id = ${actor.accountId} OR i.owner_id IN
       (SELECT s.id FROM accounts s WHERE s.ancestor_ids @> ARRAY[${actor.accountId}]::bigint[]))`,

@@ -52,6 +52,8 @@ export function scopedKey(actor: Actor, clientKey: string): string {
       return `reseller:${actor.accountId}:${clientKey}`;
     case 'customer':
       return `customer:${actor.accountId}:${clientKey}`;
+    case 'switch':
+      return `switch:${actor.apiKeyId}:${clientKey}`;
   }
 }
 

@@ -25,7 +25,7 @@ type MassQuery = SelectQueryBuilder<DB & { m: DB['customer_mass_creates'] }, 'm'
 /** Scope: an admin sees all, a reseller those owned by itself or its subtree's resellers. */
 function scope<Q extends MassQuery>(q: Q, actor: Actor): Q {
   if (actor.kind === 'admin' || actor.kind === 'system') return q;
-  if (actor.kind === 'customer') return q.where(sql<boolean>`false`) as Q;
+  if (actor.kind === 'customer' || actor.kind === 'switch') return q.where(sql<boolean>`false`) as Q;
   return q.where(
     sql<boolean>`(m.owner_id = ${actor.accountId} OR m.owner_id IN
       (SELECT s.id FROM accounts s WHERE s.ancestor_ids @> ARRAY[${actor.accountId}]::bigint[]))`,

@@ -34,7 +34,7 @@ type TemplateQuery = SelectQueryBuilder<DB & { t: DB['customer_templates'] }, 't
  */
 function scopeTemplates<Q extends TemplateQuery>(q: Q, actor: Actor): Q {
   if (actor.kind === 'admin' || actor.kind === 'system') return q;
-  if (actor.kind === 'customer') return q.where(sql<boolean>`false`) as Q;
+  if (actor.kind === 'customer' || actor.kind === 'switch') return q.where(sql<boolean>`false`) as Q;
   return q.where(
     sql<boolean>`(t.owner_id = ${actor.accountId} OR t.owner_id IN
       (SELECT s.id FROM accounts s WHERE s.ancestor_ids @> ARRAY[${actor.accountId}]::bigint[]))`,

@@ -15,11 +15,61 @@ export type Executor = Kysely<DB> | Transaction<DB>;
 pg.types.setTypeParser(20, (v) => Number(v));
 // numeric stays a string: money is never a binary float.
 
+/** Stops listening. */
+export type Unlisten = () => Promise<void>;
+
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';
   pool: pg.Pool;
+  /**
+   * LISTEN on a channel: `onMessage` gets each committed NOTIFY payload. On PostgreSQL a dedicated
+   * connection (not one of the pool) that reconnects by itself; `onReconnect` runs after each
+   * reconnection, since notifications sent while it was down are lost. On PGlite, in process.
+   */
+  listen(channel: string, onMessage: (payload: string) => void, onReconnect?: () => void): Promise<Unlisten>;
   close(): Promise<void>;
+}
+
+/** A LISTEN connection to PostgreSQL that comes back after the server or the network drops it. */
+async function listenPostgres(
+  connectionString: string,
+  channel: string,
+  onMessage: (payload: string) => void,
+  onReconnect?: () => void,
+): Promise<Unlisten> {
+  let client: pg.Client | null = null;
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  const connect = async (isRetry: boolean): Promise<void> => {
+    const c = new pg.Client({ connectionString });
+    c.on('notification', (m) => {
+      if (m.channel === channel) onMessage(m.payload ?? '');
+    });
+    c.on('error', () => retry());
+    c.on('end', () => retry());
+    await c.connect();
+    await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    client = c;
+    if (isRetry) onReconnect?.();
+  };
+  const retry = () => {
+    if (stopped || timer) return;
+    client = null;
+    timer = setTimeout(() => {
+      timer = null;
+      connect(true).catch(() => retry());
+    }, 1000);
+    timer.unref();
+  };
+  await connect(false);
+  return async () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    const c = client as pg.Client | null;
+    client = null;
+    await c?.end().catch(() => {});
+  };
 }
 
 export interface DatabaseOptions {
@@ -36,10 +86,13 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     // the pool discards it and opens another on the next query.
     pool.on('error', (err) => console.error(`database pool: idle connection lost: ${err.message}`));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const databaseUrl = opts.databaseUrl;
     return {
       db,
       kind: 'postgres',
       pool,
+      listen: (channel, onMessage, onReconnect) =>
+        listenPostgres(databaseUrl, channel, onMessage, onReconnect),
       close: () => db.destroy(),
     };
   }
@@ -55,6 +108,12 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       db,
       kind: 'pglite',
       pool,
+      listen: async (channel, onMessage) => {
+        const unlisten = await pglite.listen(channel, onMessage);
+        return async () => {
+          await unlisten().catch(() => {});
+        };
+      },
       close: async () => {
         await db.destroy();
         await pglite.close();

@@ -1,7 +1,8 @@
 import type { Ctx } from '../context.js';
 import type { SessionUser } from '../../modules/auth/auth.service.js';
 
-export type Role = 'admin' | 'reseller' | 'customer';
+/** 'switch' is a softswitch's API key: it reaches only routes that name it. */
+export type Role = 'admin' | 'reseller' | 'customer' | 'switch';
 
 declare module 'fastify' {
   interface FastifyRequest {

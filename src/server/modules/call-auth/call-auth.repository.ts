@@ -1,0 +1,252 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../platform/db/database.js';
+
+/*
+ * The reads that fill the decision snapshot (a read model over the tables of accounts, trunks,
+ * SIP devices, caller IDs, blocked codes, speed dials, DIDs, rate groups and localizations), and
+ * the writes of this module's own tables. `ids` null = every row; else only those accounts'.
+ * Never on the decision path: the loader runs them at start and after change notifications.
+ */
+
+type Ids = readonly number[] | null;
+
+export async function loadAccounts(db: Executor, ids: Ids) {
+  let q = db
+    .selectFrom('accounts')
+    .select([
+      'id',
+      'parent_id',
+      'is_reseller',
+      'status',
+      sql<number | null>`extract(epoch from valid_until) * 1000`.as('valid_until_ms'),
+      'mode',
+      'balance',
+      'credit_limit',
+      'unlimited_credit',
+      'rate_group_id',
+      'non_cli_rate_group_id',
+      'localization_id',
+      'cli_pool_mode',
+      'call_limit',
+      'cps_limit',
+      'min_profit_type',
+      'min_profit_value',
+    ])
+    .where('deleted_at', 'is', null);
+  if (ids) q = q.where('id', 'in', ids);
+  return q.execute();
+}
+
+export async function loadTrunks(db: Executor, ids: Ids) {
+  let q = db
+    .selectFrom('trunks')
+    .select([
+      'id',
+      'account_id',
+      'status',
+      'call_limit',
+      'cps_limit',
+      'max_duration_sec',
+      'min_profit_type',
+      'min_profit_value',
+    ])
+    .where('deleted_at', 'is', null);
+  if (ids) q = q.where('account_id', 'in', ids);
+  return q.execute();
+}
+
+export async function loadHosts(db: Executor, ids: Ids) {
+  let q = db
+    .selectFrom('hosts')
+    .select([
+      'id',
+      'trunk_id',
+      'account_id',
+      sql<string>`cidr::text`.as('cidr'),
+      'port',
+      'tech_prefix',
+      'status',
+      'call_limit',
+      'cps_limit',
+    ])
+    .where('deleted_at', 'is', null);
+  if (ids) q = q.where('account_id', 'in', ids);
+  return q.execute();
+}
+
+export async function loadDevices(db: Executor, ids: Ids) {
+  let q = db
+    .selectFrom('sip_devices')
+    .select(['id', 'account_id', 'username', 'status'])
+    .where('deleted_at', 'is', null);
+  if (ids) q = q.where('account_id', 'in', ids);
+  return q.execute();
+}
+
+/** Per account: active caller IDs, active assigned DIDs, blocked codes, speed dials, force caller ID. */
+export async function loadNumbers(db: Executor, ids: Ids) {
+  let callerIds = db
+    .selectFrom('caller_ids')
+    .select(['account_id', 'number'])
+    .where('deleted_at', 'is', null)
+    .where('status', '=', 'active');
+  let dids = db
+    .selectFrom('dids')
+    .select(['account_id', 'number'])
+    .where('deleted_at', 'is', null)
+    .where('status', '=', 'active')
+    .where('account_id', 'is not', null);
+  let blocked = db
+    .selectFrom('blocked_codes')
+    .select(['account_id', 'prefix'])
+    .where('deleted_at', 'is', null);
+  let dials = db
+    .selectFrom('speed_dials')
+    .select(['account_id', 'key', 'number'])
+    .where('deleted_at', 'is', null);
+  let forced = db
+    .selectFrom('force_caller_ids')
+    .select(['account_id', 'number', 'name'])
+    .where('deleted_at', 'is', null)
+    .where('status', '=', 'active');
+  if (ids) {
+    callerIds = callerIds.where('account_id', 'in', ids);
+    dids = dids.where('account_id', 'in', ids);
+    blocked = blocked.where('account_id', 'in', ids);
+    dials = dials.where('account_id', 'in', ids);
+    forced = forced.where('account_id', 'in', ids);
+  }
+  // One at a time: PGlite has a single connection.
+  return {
+    callerIds: await callerIds.execute(),
+    dids: await dids.execute(),
+    blocked: await blocked.execute(),
+    dials: await dials.execute(),
+    forced: await forced.execute(),
+  };
+}
+
+export async function loadRateGroups(db: Executor, ids: Ids) {
+  let q = db
+    .selectFrom('rate_groups')
+    .select(['id', 'status', 'initial_increment', 'billing_increment'])
+    .where('deleted_at', 'is', null);
+  if (ids) q = q.where('id', 'in', ids);
+  return q.execute();
+}
+
+/** The rates of a group in id order, in chunks (a million-row deck never sits in one result). */
+export async function* streamRates(db: Executor, groupId: number, chunk = 100_000) {
+  let after = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom('rates')
+      .select([
+        'id',
+        'prefix',
+        'rate_per_min',
+        'connect_fee',
+        'included_seconds',
+        'initial_increment',
+        'billing_increment',
+        sql<number>`extract(epoch from effective_from) * 1000`.as('from_ms'),
+        sql<number | null>`extract(epoch from effective_to) * 1000`.as('to_ms'),
+      ])
+      .where('rate_group_id', '=', groupId)
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(chunk)
+      .execute();
+    if (rows.length === 0) return;
+    yield rows;
+    after = rows[rows.length - 1].id;
+  }
+}
+
+export async function loadLocalizations(db: Executor, ids: Ids) {
+  let q = db
+    .selectFrom('localization_profiles')
+    .select(['id', 'destination_rules', 'caller_number_rules', 'caller_name_rules'])
+    .where('deleted_at', 'is', null);
+  if (ids) q = q.where('id', 'in', ids);
+  return q.execute();
+}
+
+export async function loadReasons(db: Executor) {
+  return db.selectFrom('call_auth_reasons').select(['reason', 'sip_code', 'sip_reason']).execute();
+}
+
+export async function upsertReason(
+  db: Executor,
+  r: { reason: string; sipCode: number; sipReason: string },
+  now: Date,
+) {
+  await db
+    .insertInto('call_auth_reasons')
+    .values({ reason: r.reason, sip_code: r.sipCode, sip_reason: r.sipReason, updated_at: now })
+    .onConflict((oc) =>
+      oc.column('reason').doUpdateSet({ sip_code: r.sipCode, sip_reason: r.sipReason, updated_at: now }),
+    )
+    .execute();
+}
+
+export async function deleteReason(db: Executor, reason: string) {
+  await db.deleteFrom('call_auth_reasons').where('reason', '=', reason).execute();
+}
+
+export interface AlarmInput {
+  kind: 'MISSING_END' | 'MISSING_CDR';
+  callId: string;
+  accountId: number;
+  trunkId: number | null;
+  hostId: number | null;
+  calledNumber: string;
+  startedAt: Date;
+  expiresAt: Date;
+  grantSec: number;
+  amountHeld: string;
+}
+
+/** One alarm per call and kind: a second sweep of the same call adds nothing. */
+export async function insertAlarm(db: Executor, a: AlarmInput): Promise<void> {
+  await db
+    .insertInto('call_auth_alarms')
+    .values({
+      kind: a.kind,
+      call_id: a.callId,
+      account_id: a.accountId,
+      trunk_id: a.trunkId,
+      host_id: a.hostId,
+      called_number: a.calledNumber,
+      started_at: a.startedAt,
+      expires_at: a.expiresAt,
+      grant_sec: a.grantSec,
+      amount_held: a.amountHeld,
+    })
+    .onConflict((oc) => oc.columns(['call_id', 'kind']).doNothing())
+    .execute();
+}
+
+/** Newest first, keyset by id. */
+export async function listAlarms(db: Executor, q: { limit: number; afterId: number | null }) {
+  let query = db
+    .selectFrom('call_auth_alarms')
+    .select([
+      'id',
+      'kind',
+      'call_id',
+      'account_id',
+      'trunk_id',
+      'host_id',
+      'called_number',
+      'started_at',
+      'expires_at',
+      'grant_sec',
+      'amount_held',
+      'created_at',
+    ])
+    .orderBy('id', 'desc')
+    .limit(q.limit + 1);
+  if (q.afterId !== null) query = query.where('id', '<', q.afterId);
+  return query.execute();
+}

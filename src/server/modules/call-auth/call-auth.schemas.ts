@@ -1,0 +1,123 @@
+import { Type, type Static } from 'typebox';
+import { Nullable } from '../../platform/http/nullable.js';
+import { DENY_REASON_CODES, type DenyReason } from './call-auth.reasons.js';
+
+const MAX_ID = Number.MAX_SAFE_INTEGER;
+const Id = Type.Integer({ minimum: 1, maximum: MAX_ID });
+
+/** A SIP Call-ID: printable ASCII without spaces, as the switch sends it. */
+export const CallId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7e]+$' });
+
+export const Reason = Type.Unsafe<DenyReason>({ type: 'string', enum: DENY_REASON_CODES });
+
+export const AuthorizeBody = Type.Object({
+  callId: CallId,
+  sourceIp: Type.Union([Type.String({ format: 'ipv4' }), Type.String({ format: 'ipv6', maxLength: 45 })]),
+  sourcePort: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+  sipUsername: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  digestVerified: Type.Optional(Type.Boolean()),
+  calledNumber: Type.String({ minLength: 1, maxLength: 64 }),
+  callingNumber: Type.String({ minLength: 0, maxLength: 64 }),
+  callingName: Type.Optional(Type.String({ minLength: 0, maxLength: 128 })),
+});
+export type AuthorizeBodyInput = Static<typeof AuthorizeBody>;
+
+const Money = Type.String({ description: 'decimal, 6 places' });
+
+const Deny = Type.Object({
+  callId: Type.String(),
+  decision: Type.Literal('deny'),
+  reason: Reason,
+  sipCode: Type.Integer(),
+  sipReason: Type.String(),
+});
+
+export const AuthorizeResponse = Type.Union([
+  Type.Object({
+    callId: Type.String(),
+    decision: Type.Literal('allow'),
+    accountId: Type.Integer(),
+    trunkId: Nullable(Type.Integer()),
+    hostId: Nullable(Type.Integer()),
+    sipDeviceId: Nullable(Type.Integer()),
+    grantSec: Type.Integer({ description: 'seconds from authorization; the switch ends the call there' }),
+    calledNumber: Type.String({ description: 'translated, tech prefix stripped' }),
+    callingNumber: Type.String({ description: 'the CLI to send (CLI pool, force caller ID applied)' }),
+    callingName: Nullable(Type.String()),
+    rate: Type.Object({
+      prefix: Type.String(),
+      ratePerMin: Money,
+      connectFee: Money,
+      initialIncrement: Type.Integer(),
+      nextIncrement: Type.Integer(),
+      includedSeconds: Type.Integer(),
+    }),
+    routes: Type.Null({ description: 'null: no route plan; the switch routes on its own' }),
+  }),
+  Deny,
+]);
+
+export const CallParams = Type.Object({ callId: CallId });
+
+export const ExtendResponse = Type.Union([
+  Type.Object({
+    callId: Type.String(),
+    decision: Type.Literal('allow'),
+    grantSec: Type.Integer({ description: 'the new total grant, in seconds from authorization' }),
+  }),
+  Deny,
+]);
+
+export const EndBody = Type.Object({
+  answered: Type.Optional(Type.Boolean()),
+  durationSec: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })),
+});
+export const EndResponse = Type.Object({ callId: Type.String(), ended: Type.Boolean() });
+
+export const SipCredentialsParams = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }) });
+export const SipCredentialsQuery = Type.Object({ realm: Type.String({ minLength: 1, maxLength: 128 }) });
+export const SipCredentials = Type.Object({
+  username: Type.String(),
+  realm: Type.String(),
+  ha1: Type.String({ description: 'md5(username:realm:secret), hex' }),
+});
+
+export const ReasonSetting = Type.Object({
+  reason: Reason,
+  sipCode: Type.Integer(),
+  sipReason: Type.String(),
+  defaultSipCode: Type.Integer(),
+  defaultSipReason: Type.String(),
+});
+export const ReasonParams = Type.Object({ reason: Reason });
+export const PutReasonBody = Type.Object(
+  {
+    sipCode: Type.Integer({ minimum: 400, maximum: 699 }),
+    sipReason: Type.String({ minLength: 1, maxLength: 100, pattern: '^[\\x20-\\x7e]+$' }),
+  },
+  { additionalProperties: false },
+);
+
+export const AlarmsQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  cursor: Type.Optional(Id),
+});
+export const AlarmList = Type.Object({
+  data: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      kind: Type.Union([Type.Literal('MISSING_END'), Type.Literal('MISSING_CDR')]),
+      callId: Type.String(),
+      accountId: Type.Integer(),
+      trunkId: Nullable(Type.Integer()),
+      hostId: Nullable(Type.Integer()),
+      calledNumber: Type.String(),
+      startedAt: Type.String(),
+      expiresAt: Type.String(),
+      grantSec: Type.Integer(),
+      amountHeld: Money,
+      createdAt: Type.String(),
+    }),
+  ),
+  nextCursor: Nullable(Type.Integer()),
+});

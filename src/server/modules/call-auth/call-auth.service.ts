@@ -1,0 +1,287 @@
+import crypto from 'node:crypto';
+import type { Ctx } from '../../platform/context.js';
+import { systemActor } from '../../platform/context.js';
+import { forbidden, notFound } from '../../platform/errors.js';
+import { formatMoney, money } from '../../platform/money.js';
+import { sipDevicesService } from '../sip-devices/index.js';
+import { decide, decideExtension, holdAmount, type AuthorizeRequest } from './call-auth.decide.js';
+import type { StateLoader } from './call-auth.loader.js';
+import { DENY_REASONS, DENY_REASON_CODES, type DenyReason } from './call-auth.reasons.js';
+import * as repo from './call-auth.repository.js';
+import { toLiveCall, type CounterStore, type LiveCall, type Outcome } from './counters.js';
+import type { ReservationJournal } from './reservation-journal.js';
+
+/*
+ * Call authorization use cases. The decision path (authorize, extend, end) reads only the
+ * in-memory snapshot (loader.state) and the counter store; the durable copy is queued to the
+ * journal. Only the admin settings, alarms and the sweeper's alarm write touch SQL.
+ */
+
+export interface CallAuthEngine {
+  loader: StateLoader;
+  store: CounterStore;
+  journal: ReservationJournal;
+}
+
+export interface RateDto {
+  prefix: string;
+  ratePerMin: string;
+  connectFee: string;
+  initialIncrement: number;
+  nextIncrement: number;
+  includedSeconds: number;
+}
+
+export type AuthorizeResponse =
+  | {
+      callId: string;
+      decision: 'allow';
+      accountId: number;
+      trunkId: number | null;
+      hostId: number | null;
+      sipDeviceId: number | null;
+      grantSec: number;
+      calledNumber: string;
+      callingNumber: string;
+      callingName: string | null;
+      rate: RateDto;
+      routes: null;
+    }
+  | { callId: string; decision: 'deny'; reason: DenyReason; sipCode: number; sipReason: string };
+
+function denyDto(engine: CallAuthEngine, callId: string, reason: DenyReason) {
+  const answer = engine.loader.state.sipAnswer(reason);
+  return { callId, decision: 'deny' as const, reason, sipCode: answer.sipCode, sipReason: answer.sipReason };
+}
+
+function render(engine: CallAuthEngine, callId: string, o: Outcome): AuthorizeResponse {
+  if (o.decision === 'deny') return denyDto(engine, callId, o.reason);
+  const c = o.call;
+  return {
+    callId,
+    decision: 'allow',
+    accountId: c.accountId,
+    trunkId: c.trunkId,
+    hostId: c.hostId,
+    sipDeviceId: c.sipDeviceId,
+    grantSec: c.grantSec,
+    calledNumber: c.calledNumber,
+    callingNumber: c.callingNumber,
+    callingName: c.callingName,
+    rate: {
+      prefix: c.rate.prefix,
+      ratePerMin: formatMoney(c.rate.ratePerMin),
+      connectFee: formatMoney(c.rate.connectFee),
+      initialIncrement: c.rate.initialIncrement,
+      nextIncrement: c.rate.nextIncrement,
+      includedSeconds: c.rate.includedSeconds,
+    },
+    routes: null,
+  };
+}
+
+function requireSwitchOrAdmin(ctx: Ctx): void {
+  if (ctx.actor.kind !== 'switch' && ctx.actor.kind !== 'admin')
+    throw forbidden('Only a switch or an admin asks for call decisions.');
+}
+
+/**
+ * DOMAIN 4: decides one call. The same callId again answers the first decision and reserves
+ * nothing more. Steps 1-9 run on the snapshot (twice: once to learn whose money is involved, once
+ * with what those accounts already hold); steps 10-11 run atomically in the counter store.
+ */
+export async function authorizeCall(
+  ctx: Ctx,
+  engine: CallAuthEngine,
+  req: AuthorizeRequest,
+): Promise<AuthorizeResponse> {
+  requireSwitchOrAdmin(ctx);
+  const { store, loader } = engine;
+  const first = await store.replay(req.callId);
+  if (first) return render(engine, req.callId, first);
+  const now = ctx.now().getTime();
+  let d = decide(loader.state, req, now);
+  if (d.decision === 'allow') {
+    const held = await store.held(d.plan.holds.map((h) => h.accountId));
+    if (held.size > 0) d = decide(loader.state, req, now, { held: (id) => held.get(id) });
+  }
+  if (d.decision === 'deny') return render(engine, req.callId, await store.recordDeny(req.callId, d.reason));
+  const outcome = await store.admit(
+    toLiveCall(d.plan, now, loader.state.settings.marginSec),
+    d.plan.levels,
+    now,
+  );
+  if (outcome.decision === 'allow') engine.journal.upsert(outcome.call);
+  return render(engine, req.callId, outcome);
+}
+
+export type ExtendResponse =
+  | { callId: string; decision: 'allow'; grantSec: number }
+  | { callId: string; decision: 'deny'; reason: DenyReason; sipCode: number; sipReason: string };
+
+async function liveCall(engine: CallAuthEngine, callId: string): Promise<LiveCall | null> {
+  const o = await engine.store.replay(callId);
+  return o?.decision === 'allow' && o.call.endedAt === null ? o.call : null;
+}
+
+/**
+ * Another chunk for a live call (DOMAIN 4, extensions): steps 9 and 11 again. `grantSec` is the
+ * new total from the authorization; a refusal means the call ends at the grant it has.
+ */
+export async function extendCall(ctx: Ctx, engine: CallAuthEngine, callId: string): Promise<ExtendResponse> {
+  requireSwitchOrAdmin(ctx);
+  const call = await liveCall(engine, callId);
+  if (!call) return denyDto(engine, callId, 'CALL_NOT_LIVE');
+  const held = await engine.store.held(call.holds.map((h) => h.accountId));
+  const next = decideExtension(engine.loader.state, call, { held: (id) => held.get(id) });
+  if (!next.ok) return denyDto(engine, callId, next.reason);
+  const marginSec = engine.loader.state.settings.marginSec;
+  const r = await engine.store.extend(callId, {
+    grantSec: next.grantSec,
+    expiresAt: call.startedAt + (next.grantSec + marginSec) * 1000,
+    holds: next.holds,
+  });
+  if (!r.ok) return denyDto(engine, callId, r.reason);
+  engine.journal.upsert(r.call);
+  return { callId, decision: 'allow', grantSec: r.call.grantSec };
+}
+
+/**
+ * The end of a call: frees its slot at every level. Unanswered, it frees its money too; answered,
+ * the hold shrinks to what the call cost (when the duration is given) and stays until its CDR
+ * is rated (or the sweeper gives up on it with a MISSING_CDR alarm). A second end changes nothing.
+ */
+export async function endCall(
+  ctx: Ctx,
+  engine: CallAuthEngine,
+  callId: string,
+  body: { answered?: boolean; durationSec?: number },
+): Promise<{ callId: string; ended: boolean }> {
+  requireSwitchOrAdmin(ctx);
+  const answered = body.answered ?? (body.durationSec !== undefined && body.durationSec > 0);
+  const call = await liveCall(engine, callId);
+  if (!call) return { callId, ended: false };
+  const holds =
+    answered && body.durationSec !== undefined
+      ? call.holds.map((h) => ({
+          ...h,
+          amount: holdAmount(h.rate, Math.min(body.durationSec!, call.grantSec)),
+        }))
+      : null;
+  const ended = await engine.store.end(callId, { answered, holds, now: ctx.now().getTime() });
+  if (!ended) return { callId, ended: false };
+  if (answered) engine.journal.upsert(ended);
+  else engine.journal.remove(callId);
+  return { callId, ended: true };
+}
+
+/** Frees what a call still holds: its CDR is rated (the CDR module calls this after its commit). */
+export async function releaseCall(engine: CallAuthEngine, callId: string): Promise<boolean> {
+  const released = await engine.store.release(callId);
+  if (released) engine.journal.remove(callId);
+  return released !== null;
+}
+
+/**
+ * The sweeper (DOMAIN 3.9, 5): frees every call past grant + margin and records why: an end that
+ * never came (MISSING_END) or an answered call whose CDR never came (MISSING_CDR). With several
+ * instances only the one whose release succeeded writes the alarm.
+ */
+export async function sweepExpiredCalls(ctx: Ctx, engine: CallAuthEngine, limit = 500): Promise<number> {
+  const now = ctx.now().getTime();
+  let n = 0;
+  for (const call of await engine.store.expired(now, limit)) {
+    const released = await engine.store.release(call.callId);
+    if (!released) continue;
+    engine.journal.remove(call.callId);
+    n++;
+    await repo.insertAlarm(ctx.db, {
+      kind: released.endedAt === null ? 'MISSING_END' : 'MISSING_CDR',
+      callId: released.callId,
+      accountId: released.accountId,
+      trunkId: released.trunkId,
+      hostId: released.hostId,
+      calledNumber: released.calledNumber,
+      startedAt: new Date(released.startedAt),
+      expiresAt: new Date(released.expiresAt),
+      grantSec: released.grantSec,
+      amountHeld: formatMoney(released.holds[0]?.amount ?? '0'),
+    });
+  }
+  return n;
+}
+
+/** What an account has held for live calls (decimal string). */
+export async function heldFor(engine: CallAuthEngine, accountId: number): Promise<string> {
+  const held = await engine.store.held([accountId]);
+  return formatMoney(money(held.get(accountId) ?? '0'));
+}
+
+// ---- the switch's digest credentials ----
+
+/**
+ * HA1 = md5(username:realm:secret) for a live, active device, so the switch verifies digests
+ * itself. The secret never leaves this function and is never logged.
+ */
+export async function sipCredentials(ctx: Ctx, username: string, realm: string) {
+  requireSwitchOrAdmin(ctx);
+  const creds = await sipDevicesService.deviceCredentials({ ...ctx, actor: systemActor }, username);
+  if (!creds || !creds.isActive)
+    throw notFound('SIP_DEVICE_NOT_FOUND', 'No active SIP device has this username.');
+  const ha1 = crypto.createHash('md5').update(`${username}:${realm}:${creds.secret}`).digest('hex');
+  return { username, realm, ha1 };
+}
+
+// ---- admin settings: SIP answer per reason; alarms ----
+
+function requireAdmin(ctx: Ctx): void {
+  if (ctx.actor.kind !== 'admin') throw forbidden('Only an admin changes call-authorization settings.');
+}
+
+/** Every reason with the SIP answer in effect and its default. */
+export async function listReasons(ctx: Ctx) {
+  requireAdmin(ctx);
+  const overrides = new Map((await repo.loadReasons(ctx.db)).map((r) => [r.reason, r]));
+  return DENY_REASON_CODES.map((reason) => {
+    const o = overrides.get(reason);
+    const def = DENY_REASONS[reason];
+    return {
+      reason,
+      sipCode: o?.sip_code ?? def.sipCode,
+      sipReason: o?.sip_reason ?? def.sipReason,
+      defaultSipCode: def.sipCode,
+      defaultSipReason: def.sipReason,
+    };
+  });
+}
+
+/** Sets the SIP code and text a reason is answered with; the next decision uses it. */
+export async function setReason(ctx: Ctx, reason: DenyReason, input: { sipCode: number; sipReason: string }) {
+  requireAdmin(ctx);
+  await repo.upsertReason(ctx.db, { reason, ...input }, ctx.now());
+  return (await listReasons(ctx)).find((r) => r.reason === reason)!;
+}
+
+export async function listAlarms(ctx: Ctx, q: { limit?: number; cursor?: number }) {
+  requireAdmin(ctx);
+  const limit = q.limit ?? 50;
+  const rows = await repo.listAlarms(ctx.db, { limit, afterId: q.cursor ?? null });
+  const page = rows.slice(0, limit);
+  return {
+    data: page.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      callId: r.call_id,
+      accountId: r.account_id,
+      trunkId: r.trunk_id,
+      hostId: r.host_id,
+      calledNumber: r.called_number,
+      startedAt: new Date(r.started_at).toISOString(),
+      expiresAt: new Date(r.expires_at).toISOString(),
+      grantSec: r.grant_sec,
+      amountHeld: formatMoney(r.amount_held),
+      createdAt: new Date(r.created_at).toISOString(),
+    })),
+    nextCursor: rows.length > limit ? page[page.length - 1].id : null,
+  };
+}

@@ -1,0 +1,340 @@
+import crypto from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../app.js';
+import { systemActor } from '../../platform/context.js';
+import type { Database } from '../../platform/db/database.js';
+import { ensureFirstAdmin } from '../auth/index.js';
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  adminLogin,
+  Client,
+  customerBody,
+  expectError,
+} from '../../../../test/app.js';
+import { createTestDatabase, testDatabaseKinds } from '../../../../test/databases.js';
+import { ok } from '../connectivity/test-helpers.js';
+
+/*
+ * The decision API over HTTP, on a real database: a switch key, an admin key, refusals for
+ * reseller and customer users; changes made through the API decide the next call; the sweeper.
+ */
+
+describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
+  let app: FastifyInstance;
+  let database: Database;
+  let clock = Date.UTC(2026, 11, 3, 9, 0, 0);
+  let admin: Client;
+  let sw: Client;
+  let customer: any;
+  let trunk: any;
+  let host: any;
+  let group: any;
+  let seq = 0;
+
+  const authorize = (body: Record<string, unknown> = {}, by: Client = sw) =>
+    by.post('/api/v1/calls/authorize', {
+      callId: `call-${++seq}@switch`,
+      sourceIp: '192.0.2.10',
+      sourcePort: 5060,
+      calledNumber: '441234567',
+      callingNumber: '15551230000',
+      ...body,
+    });
+  const decision = async (body: Record<string, unknown> = {}) => ok(authorize(body));
+  /** Every change committed so far is in the decision state. */
+  const synced = () => app.callAuth.engine.loader.sync();
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    await ensureFirstAdmin(
+      { actor: systemActor, db: database.db, now: () => new Date() },
+      { email: ADMIN_EMAIL, password: ADMIN_PASSWORD, generate: () => ADMIN_PASSWORD },
+    );
+    app = await buildApp({
+      config: {
+        logLevel: 'silent',
+        sessionTtlHours: 12,
+        cookieSecure: false,
+        trustProxy: false,
+        serveUi: false,
+      },
+      database,
+      logger: false,
+      now: () => new Date(clock),
+      loginAttemptsPerMinute: 10_000,
+      callAuth: { sweepIntervalMs: 0 },
+    });
+    await app.ready();
+    admin = await adminLogin(app);
+    const { key } = await ok(admin.post('/api/v1/api-keys', { name: 'kamailio', role: 'switch' }), 201);
+    sw = Client.withApiKey(app, key);
+    group = await ok(admin.post('/api/v1/rate-groups', { name: 'retail', currency: 'USD' }), 201);
+    await ok(
+      admin.post(`/api/v1/rate-groups/${group.id}/rates`, {
+        prefix: '44',
+        ratePerMin: '0.06',
+        initialIncrement: 1,
+        billingIncrement: 1,
+        effectiveFrom: new Date(clock - 86_400_000).toISOString(),
+      }),
+      201,
+    );
+    customer = await ok(
+      admin.post('/api/v1/customers', customerBody({ rateGroupId: group.id, initialBalance: '1.00' })),
+      201,
+    );
+    trunk = await ok(admin.post(`/api/v1/customers/${customer.id}/trunks`, { name: 'Main' }), 201);
+    host = await ok(admin.post(`/api/v1/trunks/${trunk.id}/hosts`, { cidr: '192.0.2.0/24' }), 201);
+    await synced();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await database?.close();
+  });
+
+  it('allows a call from a known host: grant, numbers, rate; the same callId again reserves nothing more', async () => {
+    const res = await authorize({ callId: 'same-1' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({
+      callId: 'same-1',
+      decision: 'allow',
+      accountId: customer.id,
+      trunkId: trunk.id,
+      hostId: host.id,
+      sipDeviceId: null,
+      grantSec: 300,
+      calledNumber: '441234567',
+      callingNumber: '15551230000',
+      callingName: null,
+      rate: {
+        prefix: '44',
+        ratePerMin: '0.060000',
+        connectFee: '0.000000',
+        initialIncrement: 1,
+        nextIncrement: 1,
+        includedSeconds: 0,
+      },
+      routes: null,
+    });
+    const again = await authorize({ callId: 'same-1' });
+    expect(again.json()).toEqual(res.json());
+    expect((await app.callAuth.engine.store.held([customer.id])).get(customer.id)).toBe('0.300000');
+    // 1.00 - 0.30 held leaves 0.70: 700 s, capped at the 300 s chunk; 0.40 left: 300 s; 0.10: 100 s.
+    expect((await decision({ callId: 'same-2' })).grantSec).toBe(300);
+    expect((await decision({ callId: 'same-3' })).grantSec).toBe(300);
+    expect((await decision({ callId: 'same-4' })).grantSec).toBe(100);
+    expect(await decision({ callId: 'same-5' })).toMatchObject({
+      decision: 'deny',
+      reason: 'INSUFFICIENT_FUNDS',
+      sipCode: 402,
+    });
+    for (const id of ['same-1', 'same-2', 'same-3', 'same-4'])
+      expect(await ok(sw.post(`/api/v1/calls/${id}/end`, { answered: false }))).toEqual({
+        callId: id,
+        ended: true,
+      });
+    expect(await ok(sw.post('/api/v1/calls/same-1/end', {}))).toEqual({ callId: 'same-1', ended: false });
+    expect((await app.callAuth.engine.store.held([customer.id])).get(customer.id)).toBeUndefined();
+  });
+
+  it('denies with a 200 and the SIP answer; a malformed request is a 400', async () => {
+    expect(await decision({ sourceIp: '198.51.100.1' })).toMatchObject({
+      decision: 'deny',
+      reason: 'AUTH_UNKNOWN_SOURCE',
+      sipCode: 403,
+      sipReason: 'Forbidden',
+    });
+    expectError(await authorize({ sourceIp: 'nope' }), 400, 'VALIDATION_FAILED', 'sourceIp');
+    expectError(await authorize({ calledNumber: '' }), 400, 'VALIDATION_FAILED', 'calledNumber');
+    expectError(await authorize({ callId: 'x'.repeat(129) }), 400, 'VALIDATION_FAILED', 'callId');
+  });
+
+  it('a change made through the API decides the next call', async () => {
+    await ok(admin.post(`/api/v1/customers/${customer.id}/blocked-codes`, { prefix: '4412' }), 201);
+    await synced();
+    expect((await decision()).reason).toBe('DESTINATION_BLOCKED');
+    expect((await decision({ calledNumber: '4420', callId: 'chg-1' })).decision).toBe('allow');
+    await ok(admin.patch(`/api/v1/trunks/${trunk.id}`, { status: 'inactive' }));
+    await synced();
+    expect((await decision({ calledNumber: '4420' })).reason).toBe('TRUNK_INACTIVE');
+    await ok(admin.patch(`/api/v1/trunks/${trunk.id}`, { status: 'active' }));
+    await ok(admin.post(`/api/v1/customers/${customer.id}/deactivate`));
+    await synced();
+    expect((await decision({ calledNumber: '4420' })).reason).toBe('ACCOUNT_INACTIVE');
+    await ok(admin.post(`/api/v1/customers/${customer.id}/activate`));
+    await synced();
+    expect((await decision({ calledNumber: '4420', callId: 'chg-2' })).decision).toBe('allow');
+    for (const id of ['chg-1', 'chg-2']) await ok(sw.post(`/api/v1/calls/${id}/end`, {}));
+  });
+
+  it('a refill raises the next grant; the rate in force is the one snapshotted', async () => {
+    const c = await ok(admin.post('/api/v1/customers', customerBody({ rateGroupId: group.id })), 201);
+    const tr = await ok(admin.post(`/api/v1/customers/${c.id}/trunks`, { name: 'T' }), 201);
+    await ok(admin.post(`/api/v1/trunks/${tr.id}/hosts`, { cidr: '203.0.113.5' }), 201);
+    await synced();
+    expect((await decision({ sourceIp: '203.0.113.5' })).reason).toBe('INSUFFICIENT_FUNDS');
+    await ok(
+      admin.request(
+        'POST',
+        `/api/v1/customers/${c.id}/refills`,
+        { amount: '0.10', reason: 'top-up' },
+        {
+          'idempotency-key': `refill-${c.id}`,
+        },
+      ),
+      201,
+    );
+    await synced();
+    expect(await decision({ sourceIp: '203.0.113.5', callId: 'refilled' })).toMatchObject({
+      decision: 'allow',
+      grantSec: 100,
+    });
+    await ok(sw.post('/api/v1/calls/refilled/end', { answered: false }));
+  });
+
+  it('extends a live call by a chunk while the money lasts; ends it', async () => {
+    const first = await decision({ callId: 'ext-1', calledNumber: '4420' });
+    expect(first.grantSec).toBe(300);
+    const ext = await ok(sw.post('/api/v1/calls/ext-1/extend'));
+    expect(ext).toEqual({ callId: 'ext-1', decision: 'allow', grantSec: 600 });
+    expect(await ok(sw.post('/api/v1/calls/ext-1/end', { answered: true, durationSec: 42 }))).toEqual({
+      callId: 'ext-1',
+      ended: true,
+    });
+    // Answered: the hold shrinks to what 42 s cost and stays until the CDR is rated.
+    expect((await app.callAuth.engine.store.held([customer.id])).get(customer.id)).toBe('0.042000');
+    expect(await ok(sw.post('/api/v1/calls/ext-1/extend'))).toMatchObject({
+      decision: 'deny',
+      reason: 'CALL_NOT_LIVE',
+    });
+    expect(await ok(sw.post('/api/v1/calls/unknown-call/extend'))).toMatchObject({ reason: 'CALL_NOT_LIVE' });
+  });
+
+  it('the sweeper frees a call whose end never came and raises a MISSING_END alarm', async () => {
+    const lost = await decision({ callId: 'lost-bye', calledNumber: '4420' });
+    expect(lost.decision).toBe('allow');
+    expect(await app.callAuth.sweep()).toBe(0);
+    // Past both: lost-bye's 300 + 120 s, and ext-1's (extended to 600 s) 600 + 120 s.
+    clock += 721_000;
+    // The answered call of the previous test, whose CDR never came, goes too.
+    expect(await app.callAuth.sweep()).toBe(2);
+    const alarms = (await ok(admin.get('/api/v1/call-auth/alarms'))).data;
+    expect(alarms.map((a: any) => [a.kind, a.callId])).toEqual(
+      expect.arrayContaining([
+        ['MISSING_END', 'lost-bye'],
+        ['MISSING_CDR', 'ext-1'],
+      ]),
+    );
+    expect(alarms.find((a: any) => a.callId === 'lost-bye')).toMatchObject({
+      accountId: customer.id,
+      trunkId: trunk.id,
+      hostId: host.id,
+      calledNumber: '4420',
+      grantSec: 300,
+      amountHeld: '0.300000',
+    });
+    expect((await app.callAuth.engine.store.held([customer.id])).size).toBe(0);
+  });
+
+  it('the SIP answer of a reason is configurable by an admin', async () => {
+    const list = (await ok(admin.get('/api/v1/call-auth/reasons'))).data;
+    expect(list.find((r: any) => r.reason === 'AUTH_UNKNOWN_SOURCE')).toMatchObject({ sipCode: 403 });
+    expect(
+      await ok(
+        admin.request('PUT', '/api/v1/call-auth/reasons/AUTH_UNKNOWN_SOURCE', {
+          sipCode: 401,
+          sipReason: 'Who are you',
+        }),
+      ),
+    ).toMatchObject({
+      reason: 'AUTH_UNKNOWN_SOURCE',
+      sipCode: 401,
+      sipReason: 'Who are you',
+      defaultSipCode: 403,
+    });
+    await synced();
+    expect(await decision({ sourceIp: '198.51.100.1' })).toMatchObject({
+      sipCode: 401,
+      sipReason: 'Who are you',
+    });
+    expectError(
+      await admin.request('PUT', '/api/v1/call-auth/reasons/NOT_A_REASON', { sipCode: 401, sipReason: 'x' }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expectError(
+      await admin.request('PUT', '/api/v1/call-auth/reasons/NO_RATE', { sipCode: 200, sipReason: 'x' }),
+      400,
+      'VALIDATION_FAILED',
+      'sipCode',
+    );
+  });
+
+  it('SIP credentials: the digest HA1 of an active device, never the secret', async () => {
+    const d = await ok(
+      admin.post(`/api/v1/customers/${customer.id}/sip-devices`, { username: `dev${customer.id}` }),
+      201,
+    );
+    const res = await sw.get(`/api/v1/switch/sip-credentials/${d.username}?realm=sip.example.com`);
+    expect(res.statusCode, res.body).toBe(200);
+    const ha1 = crypto.createHash('md5').update(`${d.username}:sip.example.com:${d.secret}`).digest('hex');
+    expect(res.json()).toEqual({ username: d.username, realm: 'sip.example.com', ha1 });
+    expect(res.body).not.toContain(d.secret);
+    expectError(await sw.get('/api/v1/switch/sip-credentials/nobody?realm=x'), 404, 'SIP_DEVICE_NOT_FOUND');
+    await synced();
+    const viaDevice = await decision({
+      sipUsername: d.username,
+      digestVerified: true,
+      sourceIp: '198.51.100.9',
+      calledNumber: '4420',
+    });
+    expect(viaDevice).toMatchObject({ decision: 'allow', sipDeviceId: d.id, trunkId: null, hostId: null });
+  });
+
+  it('an admin key may decide; reseller and customer users, and the switch elsewhere, are refused', async () => {
+    const { key } = await ok(admin.post('/api/v1/api-keys', { name: 'ops' }), 201);
+    expect((await ok(authorize({}, Client.withApiKey(app, key)))).callId).toMatch(/^call-/);
+    await ok(
+      admin.post(
+        '/api/v1/resellers',
+        customerBody({ portalUsername: 'ca-res', password: 'reseller-pass-1' }),
+      ),
+      201,
+    );
+    const reseller = await Client.login(app, 'ca-res', 'reseller-pass-1');
+    await ok(
+      admin.post(
+        '/api/v1/customers',
+        customerBody({ portalUsername: 'ca-cust', password: 'customer-pass-1' }),
+      ),
+      201,
+    );
+    const cust = await Client.login(app, 'ca-cust', 'customer-pass-1');
+    for (const c of [reseller, cust]) {
+      expectError(await authorize({}, c), 403, 'FORBIDDEN');
+      expectError(await c.post('/api/v1/calls/x/end', {}), 403, 'FORBIDDEN');
+      expectError(await c.post('/api/v1/calls/x/extend'), 403, 'FORBIDDEN');
+      expectError(await c.get('/api/v1/switch/sip-credentials/x?realm=y'), 403, 'FORBIDDEN');
+      expectError(await c.get('/api/v1/call-auth/reasons'), 403, 'FORBIDDEN');
+      expectError(await c.get('/api/v1/call-auth/alarms'), 403, 'FORBIDDEN');
+    }
+    expectError(await sw.get('/api/v1/call-auth/reasons'), 403, 'FORBIDDEN');
+    expectError(await sw.get(`/api/v1/customers/${customer.id}`), 403, 'FORBIDDEN');
+  });
+
+  it('is described in the OpenAPI document', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    for (const p of [
+      '/api/v1/calls/authorize',
+      '/api/v1/calls/{callId}/extend',
+      '/api/v1/calls/{callId}/end',
+      '/api/v1/switch/sip-credentials/{username}',
+      '/api/v1/call-auth/reasons',
+      '/api/v1/call-auth/reasons/{reason}',
+      '/api/v1/call-auth/alarms',
+    ])
+      expect(Object.keys(doc.paths), p).toContain(p);
+  });
+});

@@ -1,0 +1,323 @@
+import type { AllowPlan, Hold, LimitLevel, LimitScope } from './call-auth.decide.js';
+import type { DenyReason } from './call-auth.reasons.js';
+
+/*
+ * Limit counters and reservations (DOMAIN 3.9, 4 steps 10-11, 5): the only shared mutable state
+ * of call authorization. Two implementations with the same contract: process memory (one
+ * instance) and Redis (several instances; one Lua script per operation, so each is atomic across
+ * instances). No SQL and no disk sync on this path: the durable copy of reservations is written
+ * afterwards, in batches, by the journal.
+ */
+
+/** A live call as the store keeps it: enough to answer a replay, extend, end, sweep and list it. */
+export interface LiveCall {
+  callId: string;
+  accountId: number;
+  trunkId: number | null;
+  hostId: number | null;
+  sipDeviceId: number | null;
+  calledNumber: string;
+  callingNumber: string;
+  callingName: string | null;
+  /** Epoch ms of the authorization. */
+  startedAt: number;
+  grantSec: number;
+  maxSec: number;
+  /** Epoch ms: startedAt + grantSec + margin. Past it, the sweeper frees the call. */
+  expiresAt: number;
+  /** Counter keys of the levels the call holds a slot in (`host:30`, `customer:10` ...). */
+  slots: string[];
+  holds: Hold[];
+  rate: AllowPlan['rate'];
+  /** Set by the end of the call; an answered call keeps its holds until its CDR is rated. */
+  endedAt: number | null;
+  answered: boolean | null;
+}
+
+export type Outcome = { decision: 'allow'; call: LiveCall } | { decision: 'deny'; reason: DenyReason };
+
+export interface CounterStore {
+  readonly kind: 'memory' | 'redis';
+  /** The first outcome recorded for this call id, if any (idempotency). */
+  replay(callId: string): Promise<Outcome | null>;
+  /** Records a refusal decided before the counters; returns the first outcome for the id. */
+  recordDeny(callId: string, reason: DenyReason): Promise<Outcome>;
+  /**
+   * Steps 10 and 11 at once: every level's CPS and call limit checked in order and taken all or
+   * nothing (the first failure named), then held + amount <= ceiling for every hold, then the
+   * reservation recorded. Returns the first outcome for the id (a replay reserves nothing).
+   */
+  admit(call: LiveCall, levels: readonly LimitLevel[], now: number): Promise<Outcome>;
+  /** Money held for live calls, per account (decimal strings; absent = nothing held). */
+  held(accountIds: readonly number[]): Promise<Map<number, string>>;
+  /** Replaces the grant and holds of a live, not ended call if the funds re-check passes. */
+  extend(
+    callId: string,
+    next: { grantSec: number; expiresAt: number; holds: Hold[] },
+  ): Promise<{ ok: true; call: LiveCall } | { ok: false; reason: 'CALL_NOT_LIVE' | 'INSUFFICIENT_FUNDS' }>;
+  /**
+   * Ends a call: frees its slots; an unanswered call also frees its holds and is gone, an
+   * answered one keeps `holds` (reduced to what it cost) until release. Null if not live.
+   */
+  end(
+    callId: string,
+    end: { answered: boolean; holds: Hold[] | null; now: number },
+  ): Promise<LiveCall | null>;
+  /** Frees whatever the call still holds (its CDR is rated, or the sweeper gives up on it). */
+  release(callId: string): Promise<LiveCall | null>;
+  /** Calls whose expiresAt has passed, oldest first. */
+  expired(now: number, limit: number): Promise<LiveCall[]>;
+  live(): Promise<LiveCall[]>;
+  /** Puts calls back after a restart (from the durable copy); ids already present are skipped. */
+  restore(calls: readonly LiveCall[]): Promise<number>;
+  close(): Promise<void>;
+}
+
+export const slotKey = (l: Pick<LimitLevel, 'scope' | 'id'>) => `${l.scope}:${l.id}`;
+
+const REASONS: Record<LimitScope, { cps: DenyReason; calls: DenyReason }> = {
+  host: { cps: 'HOST_CPS_LIMIT', calls: 'HOST_CALL_LIMIT' },
+  trunk: { cps: 'TRUNK_CPS_LIMIT', calls: 'TRUNK_CALL_LIMIT' },
+  customer: { cps: 'CUSTOMER_CPS_LIMIT', calls: 'CUSTOMER_CALL_LIMIT' },
+  reseller: { cps: 'RESELLER_CPS_LIMIT', calls: 'RESELLER_CALL_LIMIT' },
+};
+export const limitReason = (scope: LimitScope, kind: 'cps' | 'calls') => REASONS[scope][kind];
+
+/** Money as integer micro-units (6 decimals), so sums are exact in both stores. */
+export function toMicros(amount: string): bigint {
+  const neg = amount.startsWith('-');
+  const [int, frac = ''] = (neg ? amount.slice(1) : amount).split('.');
+  const v = BigInt(int || '0') * 1_000_000n + BigInt((frac + '000000').slice(0, 6));
+  return neg ? -v : v;
+}
+
+export function fromMicros(v: bigint): string {
+  const neg = v < 0n;
+  const abs = neg ? -v : v;
+  const s = `${abs / 1_000_000n}.${(abs % 1_000_000n).toString().padStart(6, '0')}`;
+  return neg ? `-${s}` : s;
+}
+
+/** How long a decision is replayed after it was taken (INVITE retransmissions, switch retries). */
+export const OUTCOME_TTL_MS = 3_600_000;
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+/**
+ * One instance: everything in process memory. Each operation runs synchronously to completion
+ * (no await between check and take), which is what makes it atomic on one event loop.
+ */
+export class MemoryCounterStore implements CounterStore {
+  readonly kind = 'memory' as const;
+  private readonly calls = new Map<string, LiveCall>();
+  private readonly outcomes = new Map<string, { outcome: Outcome; until: number }>();
+  private readonly slots = new Map<string, Map<string, number>>();
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly heldMicros = new Map<number, bigint>();
+
+  constructor(private readonly clock: () => number = Date.now) {}
+
+  async replay(callId: string): Promise<Outcome | null> {
+    const o = this.outcomes.get(callId);
+    if (!o) return null;
+    if (o.outcome.decision === 'allow') {
+      const live = this.calls.get(callId);
+      return live ? { decision: 'allow', call: live } : o.outcome;
+    }
+    return o.outcome;
+  }
+
+  private remember(callId: string, outcome: Outcome): void {
+    this.outcomes.set(callId, { outcome, until: this.clock() + OUTCOME_TTL_MS });
+    if (this.outcomes.size % 1024 === 0) this.forgetOld();
+  }
+
+  private forgetOld(): void {
+    const now = this.clock();
+    for (const [id, o] of this.outcomes) if (o.until < now && !this.calls.has(id)) this.outcomes.delete(id);
+  }
+
+  async recordDeny(callId: string, reason: DenyReason): Promise<Outcome> {
+    const first = await this.replay(callId);
+    if (first) return first;
+    const outcome: Outcome = { decision: 'deny', reason };
+    this.remember(callId, outcome);
+    return outcome;
+  }
+
+  private liveCount(key: string, now: number): number {
+    const set = this.slots.get(key);
+    if (!set) return 0;
+    for (const [id, exp] of set) if (exp <= now) set.delete(id);
+    return set.size;
+  }
+
+  private bucket(key: string, cps: number, now: number): Bucket {
+    const cap = Math.max(1, cps);
+    const b = this.buckets.get(key) ?? { tokens: cap, at: now };
+    const tokens = Math.min(cap, b.tokens + ((now - b.at) / 1000) * cps);
+    return { tokens, at: now };
+  }
+
+  async admit(call: LiveCall, levels: readonly LimitLevel[], now: number): Promise<Outcome> {
+    const first = await this.replay(call.callId);
+    if (first) return first;
+    const refill = new Map<string, Bucket>();
+    for (const l of levels) {
+      const key = slotKey(l);
+      if (l.cpsLimit !== null) {
+        const b = this.bucket(key, l.cpsLimit, now);
+        if (l.cpsLimit <= 0 || b.tokens < 1) return this.recordDeny(call.callId, limitReason(l.scope, 'cps'));
+        refill.set(key, b);
+      }
+      if (l.callLimit !== null && this.liveCount(key, now) >= l.callLimit)
+        return this.recordDeny(call.callId, limitReason(l.scope, 'calls'));
+    }
+    for (const h of call.holds) {
+      if (h.ceiling === null) continue;
+      const amount = toMicros(h.amount);
+      if (amount === 0n) continue;
+      if ((this.heldMicros.get(h.accountId) ?? 0n) + amount > toMicros(h.ceiling))
+        return this.recordDeny(call.callId, 'INSUFFICIENT_FUNDS');
+    }
+    // Everything passed: take a token and a slot at every level, and hold the money.
+    for (const [key, b] of refill) this.buckets.set(key, { tokens: b.tokens - 1, at: b.at });
+    this.install(call);
+    const outcome: Outcome = { decision: 'allow', call };
+    this.remember(call.callId, outcome);
+    return outcome;
+  }
+
+  private install(call: LiveCall): void {
+    for (const key of call.slots) {
+      let set = this.slots.get(key);
+      if (!set) this.slots.set(key, (set = new Map()));
+      set.set(call.callId, call.expiresAt);
+    }
+    this.addHolds(call.holds, 1n);
+    this.calls.set(call.callId, call);
+  }
+
+  private addHolds(holds: readonly Hold[], sign: bigint): void {
+    for (const h of holds) {
+      const v = (this.heldMicros.get(h.accountId) ?? 0n) + sign * toMicros(h.amount);
+      if (v === 0n) this.heldMicros.delete(h.accountId);
+      else this.heldMicros.set(h.accountId, v);
+    }
+  }
+
+  private freeSlots(call: LiveCall): void {
+    for (const key of call.slots) this.slots.get(key)?.delete(call.callId);
+  }
+
+  async held(accountIds: readonly number[]): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    for (const id of accountIds) {
+      const v = this.heldMicros.get(id);
+      if (v !== undefined) out.set(id, fromMicros(v));
+    }
+    return out;
+  }
+
+  async extend(callId: string, next: { grantSec: number; expiresAt: number; holds: Hold[] }) {
+    const call = this.calls.get(callId);
+    if (!call || call.endedAt !== null) return { ok: false as const, reason: 'CALL_NOT_LIVE' as const };
+    for (let i = 0; i < next.holds.length; i++) {
+      const h = next.holds[i];
+      if (h.ceiling === null) continue;
+      const delta = toMicros(h.amount) - toMicros(call.holds[i]?.amount ?? '0');
+      if (delta <= 0n) continue;
+      if ((this.heldMicros.get(h.accountId) ?? 0n) + delta > toMicros(h.ceiling))
+        return { ok: false as const, reason: 'INSUFFICIENT_FUNDS' as const };
+    }
+    this.addHolds(call.holds, -1n);
+    const updated: LiveCall = {
+      ...call,
+      grantSec: next.grantSec,
+      expiresAt: next.expiresAt,
+      holds: next.holds,
+    };
+    this.freeSlots(call);
+    this.install(updated);
+    return { ok: true as const, call: updated };
+  }
+
+  async end(callId: string, end: { answered: boolean; holds: Hold[] | null; now: number }) {
+    const call = this.calls.get(callId);
+    if (!call || call.endedAt !== null) return null;
+    this.freeSlots(call);
+    this.addHolds(call.holds, -1n);
+    if (!end.answered) {
+      this.calls.delete(callId);
+      return { ...call, endedAt: end.now, answered: false, holds: [] };
+    }
+    const ended: LiveCall = {
+      ...call,
+      endedAt: end.now,
+      answered: true,
+      slots: [],
+      holds: end.holds ?? call.holds,
+    };
+    this.addHolds(ended.holds, 1n);
+    this.calls.set(callId, ended);
+    return ended;
+  }
+
+  async release(callId: string): Promise<LiveCall | null> {
+    const call = this.calls.get(callId);
+    if (!call) return null;
+    this.freeSlots(call);
+    this.addHolds(call.holds, -1n);
+    this.calls.delete(callId);
+    return call;
+  }
+
+  async expired(now: number, limit: number): Promise<LiveCall[]> {
+    const out: LiveCall[] = [];
+    for (const c of this.calls.values()) if (c.expiresAt <= now) out.push(c);
+    return out.sort((a, b) => a.expiresAt - b.expiresAt).slice(0, limit);
+  }
+
+  async live(): Promise<LiveCall[]> {
+    return [...this.calls.values()];
+  }
+
+  async restore(calls: readonly LiveCall[]): Promise<number> {
+    let n = 0;
+    for (const c of calls) {
+      if (this.calls.has(c.callId)) continue;
+      this.install(c);
+      this.remember(c.callId, { decision: 'allow', call: c });
+      n++;
+    }
+    return n;
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** The live call an allowed plan becomes, authorized at `now`. */
+export function toLiveCall(plan: AllowPlan, now: number, marginSec: number): LiveCall {
+  return {
+    callId: plan.callId,
+    accountId: plan.accountId,
+    trunkId: plan.trunkId,
+    hostId: plan.hostId,
+    sipDeviceId: plan.sipDeviceId,
+    calledNumber: plan.calledNumber,
+    callingNumber: plan.callingNumber,
+    callingName: plan.callingName,
+    startedAt: now,
+    grantSec: plan.grantSec,
+    maxSec: plan.maxSec,
+    expiresAt: now + (plan.grantSec + marginSec) * 1000,
+    slots: plan.levels.map(slotKey),
+    holds: plan.holds,
+    rate: plan.rate,
+    endedAt: null,
+    answered: null,
+  };
+}

@@ -1,0 +1,106 @@
+import { sql } from 'kysely';
+import type { Db } from '../../platform/db/database.js';
+import type { LiveCall } from './counters.js';
+
+/*
+ * The durable copy of reservations (DOMAIN 4 step 11): written after the decision, in batches,
+ * so no SQL statement and no disk sync sits on the decision path. The latest state of each call
+ * wins within a batch (a call admitted and ended before a flush costs one delete). Read back at
+ * start-up to rebuild the counter store.
+ */
+export class ReservationJournal {
+  private pending = new Map<string, LiveCall | null>();
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly opts: {
+      flushMs?: number;
+      batch?: number;
+      log?: { error(o: object, m: string): void };
+    } = {},
+  ) {}
+
+  /** The call as it stands now (admitted, extended, ended answered). */
+  upsert(call: LiveCall): void {
+    this.pending.set(call.callId, call);
+    this.schedule();
+  }
+
+  /** The call holds nothing any more. */
+  remove(callId: string): void {
+    this.pending.set(callId, null);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.pending.size >= (this.opts.batch ?? 500)) {
+      void this.flush();
+      return;
+    }
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, this.opts.flushMs ?? 200);
+  }
+
+  /** Writes everything pending; resolves when it is in the database. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.pending.size === 0) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    this.flushing = this.write(batch)
+      .catch((err) => {
+        this.opts.log?.error({ err }, 'reservation journal: write failed; will retry');
+        for (const [k, v] of batch) if (!this.pending.has(k)) this.pending.set(k, v);
+        this.schedule();
+      })
+      .finally(() => {
+        this.flushing = null;
+      });
+    await this.flushing;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.flush();
+  }
+
+  private async write(batch: Map<string, LiveCall | null>): Promise<void> {
+    const upserts = [...batch.values()].filter((c): c is LiveCall => c !== null);
+    const removes = [...batch].filter(([, c]) => c === null).map(([id]) => id);
+    if (upserts.length)
+      await this.db
+        .insertInto('call_reservations')
+        .values(
+          upserts.map((c) => ({
+            call_id: c.callId,
+            account_id: c.accountId,
+            expires_at: new Date(c.expiresAt),
+            ended_at: c.endedAt === null ? null : new Date(c.endedAt),
+            call: JSON.stringify(c),
+          })),
+        )
+        .onConflict((oc) =>
+          oc.column('call_id').doUpdateSet({
+            expires_at: sql`excluded.expires_at`,
+            ended_at: sql`excluded.ended_at`,
+            call: sql`excluded.call`,
+            updated_at: sql`now()`,
+          }),
+        )
+        .execute();
+    if (removes.length)
+      await this.db.deleteFrom('call_reservations').where('call_id', 'in', removes).execute();
+  }
+
+  /** Every call the database still holds money for. */
+  static async load(db: Db): Promise<LiveCall[]> {
+    const rows = await db.selectFrom('call_reservations').select(['call']).execute();
+    return rows.map((r) => (typeof r.call === 'string' ? JSON.parse(r.call) : r.call) as LiveCall);
+  }
+}
