@@ -9,6 +9,7 @@ import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { sql } from 'kysely';
 import type { Config } from './config.js';
+import type { MailSettings } from './platform/mail/index.js';
 import type { Database } from './platform/db/database.js';
 import { registerErrorHandler } from './platform/http/error-handler.js';
 import { registerMetrics } from './platform/http/metrics.js';
@@ -42,6 +43,8 @@ export interface AppDeps {
   loginAttemptsPerMinute?: number;
   /** Encrypts stored SIP secrets (platform/secrets.ts); tests omit it and get a per-process key. */
   secretKey?: string;
+  /** Outgoing mail settings (the transport itself is used by the jobs only); default: no SMTP. */
+  mail?: MailSettings;
 }
 
 /** Builds the HTTP app: platform plugins first, then every module's routes. Does not listen. */

@@ -1,0 +1,2 @@
+export { notificationJobHandlers } from './notifications.jobs.js';
+export { deliverDueMails, NO_SMTP_REASON } from './mail-delivery.js';
