@@ -32,6 +32,7 @@ import { callerIdRoutes } from './modules/caller-ids/index.js';
 import { blockedCodeRoutes } from './modules/blocked-codes/index.js';
 import { speedDialRoutes } from './modules/speed-dials/index.js';
 import { didRoutes } from './modules/dids/index.js';
+import { mailTemplateRoutes } from './modules/notifications/index.js';
 
 export interface AppDeps {
   config: Pick<Config, 'logLevel' | 'sessionTtlHours' | 'cookieSecure' | 'trustProxy' | 'serveUi'>;
@@ -131,6 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(blockedCodeRoutes);
       await api.register(speedDialRoutes);
       await api.register(didRoutes);
+      await api.register(mailTemplateRoutes);
     },
     { prefix: '/api/v1' },
   );

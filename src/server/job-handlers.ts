@@ -6,5 +6,9 @@ import { NO_MAIL, type MailSettings } from './platform/mail/index.js';
 
 /** Every module's background job handlers, wired in one place (as app.ts does for routes). */
 export function jobHandlers(deps: { mail?: MailSettings } = {}): JobHandler[] {
-  return [...importJobHandlers(), ...massCreateJobHandlers(), ...notificationJobHandlers(deps.mail ?? NO_MAIL)];
+  return [
+    ...importJobHandlers(),
+    ...massCreateJobHandlers(),
+    ...notificationJobHandlers(deps.mail ?? NO_MAIL),
+  ];
 }

@@ -156,7 +156,9 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   // Scheduled jobs: one job per schedule slot, across instances, by a unique key.
   await sql`ALTER TABLE jobs ADD COLUMN dedupe_key text`.execute(db);
-  await sql`CREATE UNIQUE INDEX jobs_dedupe_key ON jobs (dedupe_key) WHERE dedupe_key IS NOT NULL`.execute(db);
+  await sql`CREATE UNIQUE INDEX jobs_dedupe_key ON jobs (dedupe_key) WHERE dedupe_key IS NOT NULL`.execute(
+    db,
+  );
   await sql`CREATE INDEX jobs_recent_idx ON jobs (created_at DESC, id DESC)`.execute(db);
 }
 

@@ -24,7 +24,9 @@ const clean = (list: (string | null | undefined)[]) => [
 ];
 
 /** Partner = billingEmail, then notificationEmail, then mainEmail (DOMAIN 3.11). */
-export function partnerAddresses(a: Pick<MailAccount, 'billing_emails' | 'notification_emails' | 'main_email'>) {
+export function partnerAddresses(
+  a: Pick<MailAccount, 'billing_emails' | 'notification_emails' | 'main_email'>,
+) {
   for (const list of [a.billing_emails, a.notification_emails, [a.main_email]]) {
     const c = clean(list ?? []);
     if (c.length) return c;

@@ -30,11 +30,23 @@ export async function deliverDueMails(
   opts: { workerId: string; leaseMs?: number; batch?: number },
 ): Promise<DeliveryResult> {
   const result: DeliveryResult = { claimed: 0, sent: 0, retried: 0, failed: 0, skipped: 0 };
-  const claimed = await claimDueMails(ctx.db, opts.workerId, ctx.now(), opts.leaseMs ?? 5 * 60_000, opts.batch ?? 20);
+  const claimed = await claimDueMails(
+    ctx.db,
+    opts.workerId,
+    ctx.now(),
+    opts.leaseMs ?? 5 * 60_000,
+    opts.batch ?? 20,
+  );
   result.claimed = claimed.length;
   for (const m of claimed) {
     if (!mail.transport) {
-      await recordOutcome(ctx.db, m.id, opts.workerId, { status: 'skipped', reason: NO_SMTP_REASON }, ctx.now());
+      await recordOutcome(
+        ctx.db,
+        m.id,
+        opts.workerId,
+        { status: 'skipped', reason: NO_SMTP_REASON },
+        ctx.now(),
+      );
       result.skipped++;
       continue;
     }
@@ -63,7 +75,13 @@ export async function deliverDueMails(
         result.failed++;
       } else {
         const retryAt = new Date(ctx.now().getTime() + retryDelayMs(m.attempts));
-        await recordOutcome(ctx.db, m.id, opts.workerId, { status: 'queued', error: e.message, retryAt }, ctx.now());
+        await recordOutcome(
+          ctx.db,
+          m.id,
+          opts.workerId,
+          { status: 'queued', error: e.message, retryAt },
+          ctx.now(),
+        );
         result.retried++;
       }
     }

@@ -91,7 +91,11 @@ export async function claimDueMails(
     FROM due WHERE m.id = due.id
     RETURNING m.id, m.account_id, m.kind, m.to_addresses, m.subject, m.text_body, m.html_body,
               m.attempts, m.max_attempts, m.dedupe_key`.execute(db);
-  return r.rows.map((row) => ({ ...row, id: Number(row.id), account_id: row.account_id && Number(row.account_id) }));
+  return r.rows.map((row) => ({
+    ...row,
+    id: Number(row.id),
+    account_id: row.account_id && Number(row.account_id),
+  }));
 }
 
 type Outcome =

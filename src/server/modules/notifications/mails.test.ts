@@ -150,9 +150,18 @@ describe.each(testDatabaseKinds())('mail outbox and SMTP delivery on %s', (kind)
     const gone = await makeCustomer(admin, { mainEmail: 'gone@customer.example' });
     const none = await makeCustomer(admin);
     expect((await admin.delete(`/api/v1/customers/${gone.id}`)).statusCode).toBe(204);
-    expect(await welcome(off.id, `s-${off.id}`)).toMatchObject({ status: 'skipped', skipReason: SKIP_DISABLED });
-    expect(await welcome(gone.id, `s-${gone.id}`)).toMatchObject({ status: 'skipped', skipReason: SKIP_DELETED });
-    expect(await welcome(none.id, `s-${none.id}`)).toMatchObject({ status: 'skipped', skipReason: SKIP_NO_ADDRESS });
+    expect(await welcome(off.id, `s-${off.id}`)).toMatchObject({
+      status: 'skipped',
+      skipReason: SKIP_DISABLED,
+    });
+    expect(await welcome(gone.id, `s-${gone.id}`)).toMatchObject({
+      status: 'skipped',
+      skipReason: SKIP_DELETED,
+    });
+    expect(await welcome(none.id, `s-${none.id}`)).toMatchObject({
+      status: 'skipped',
+      skipReason: SKIP_NO_ADDRESS,
+    });
     expect(await deliverDueMails(ctx(), settings, { workerId: 'w1' })).toMatchObject({ claimed: 0 });
   });
 

@@ -76,7 +76,9 @@ export type TemplateRow = NonNullable<Awaited<ReturnType<typeof findEffectiveTem
 /** The operator's (owner null) or one reseller's templates. */
 export async function listTemplatesOf(db: Executor, ownerId: number | null) {
   const q = db.selectFrom('mail_templates').select(TEMPLATE_COLUMNS).orderBy('kind');
-  return ownerId === null ? q.where('owner_id', 'is', null).execute() : q.where('owner_id', '=', ownerId).execute();
+  return ownerId === null
+    ? q.where('owner_id', 'is', null).execute()
+    : q.where('owner_id', '=', ownerId).execute();
 }
 
 export async function upsertTemplate(

@@ -13,7 +13,11 @@ export function usedVariables(text: string): string[] {
 }
 
 /** Fills the variables in; a missing value renders empty. `html` escapes every value. */
-export function renderText(text: string, vars: Record<string, string>, opts: { html?: boolean } = {}): string {
+export function renderText(
+  text: string,
+  vars: Record<string, string>,
+  opts: { html?: boolean } = {},
+): string {
   return text.replace(VARIABLE, (_m, name: string) => {
     const v = vars[name] ?? '';
     return opts.html ? escapeHtml(v) : v;
@@ -29,7 +33,9 @@ export interface TemplateParts {
 /** Renders the three parts; the subject loses line breaks (a header cannot carry them). */
 export function renderTemplate(t: TemplateParts, vars: Record<string, string>): TemplateParts {
   return {
-    subject: renderText(t.subject, vars).replace(/[\r\n]+/g, ' ').slice(0, 300),
+    subject: renderText(t.subject, vars)
+      .replace(/[\r\n]+/g, ' ')
+      .slice(0, 300),
     textBody: renderText(t.textBody, vars),
     htmlBody: t.htmlBody === null ? null : renderText(t.htmlBody, vars, { html: true }),
   };

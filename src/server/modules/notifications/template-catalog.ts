@@ -53,8 +53,17 @@ export const TEMPLATE_VARIABLES: Record<MailKind, Record<string, string>> = {
     ip: '198.51.100.23',
     userAgent: 'Mozilla/5.0',
   },
-  invoice: { ...ACCOUNT_VARS, invoiceNumber: 'INV-2026-0042', amountDue: '250.000000', dueDate: '2026-12-17' },
-  daily_report: { ...ACCOUNT_VARS, reportDate: '2026-12-02', summary: 'Calls: 1,204\nMinutes: 3,911\nCost: 48.12' },
+  invoice: {
+    ...ACCOUNT_VARS,
+    invoiceNumber: 'INV-2026-0042',
+    amountDue: '250.000000',
+    dueDate: '2026-12-17',
+  },
+  daily_report: {
+    ...ACCOUNT_VARS,
+    reportDate: '2026-12-02',
+    summary: 'Calls: 1,204\nMinutes: 3,911\nCost: 48.12',
+  },
 };
 
 export const isMailKind = (s: string): s is MailKind => (MAIL_KINDS as readonly string[]).includes(s);
