@@ -32,7 +32,8 @@ import { callerIdRoutes } from './modules/caller-ids/index.js';
 import { blockedCodeRoutes } from './modules/blocked-codes/index.js';
 import { speedDialRoutes } from './modules/speed-dials/index.js';
 import { didRoutes } from './modules/dids/index.js';
-import { mailTemplateRoutes } from './modules/notifications/index.js';
+import { mailTemplateRoutes, notificationRoutes } from './modules/notifications/index.js';
+import { NO_MAIL } from './platform/mail/index.js';
 
 export interface AppDeps {
   config: Pick<Config, 'logLevel' | 'sessionTtlHours' | 'cookieSecure' | 'trustProxy' | 'serveUi'>;
@@ -133,6 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(speedDialRoutes);
       await api.register(didRoutes);
       await api.register(mailTemplateRoutes);
+      await api.register(notificationRoutes(deps.mail ?? NO_MAIL));
     },
     { prefix: '/api/v1' },
   );
