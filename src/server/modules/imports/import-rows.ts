@@ -5,7 +5,7 @@
 import { Compile } from 'typebox/compile';
 import { AppError } from '../../platform/errors.js';
 import { stripFormulaGuard } from '../../platform/csv/csv-cells.js';
-import { currencyMinorUnits, isMoney, money } from '../../platform/money.js';
+import { isMoney, money } from '../../platform/money.js';
 import {
   CreateAccountBody,
   PatchAccountBody,
@@ -448,17 +448,8 @@ export function buildCreateInput(
     row.issues.push(ruleIssue(row.rowNumber, err));
     return null;
   }
-  const places = currencyMinorUnits(input.currency);
-  if (input.initialBalance !== undefined && money(input.initialBalance).decimalPlaces() > places) {
-    row.issues.push({
-      rowNumber: row.rowNumber,
-      column: 'balance',
-      severity: 'error',
-      code: 'AMOUNT_PRECISION',
-      message: `${input.currency} amounts have at most ${places} decimal place${places === 1 ? '' : 's'}.`,
-    });
-    return null;
-  }
+  // An opening balance carries the six decimals of a balance (DOMAIN 3.16: a migrated ASTPP balance
+  // has them), whatever the currency's minor unit; the money format already caps it at six.
   return input;
 }
 

@@ -213,7 +213,7 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
       [g2, '"Comma, ""Quoted"" Name"', '', '', 'EUR', 'fr', 'Europe/Paris', 'postpaid', '50.5', '0', '', ''],
       [b1, 'Bad Country', '', '', 'USD', 'XX', 'UTC', '', '', '', '', ''],
       [b2, 'Bad Number', '', '', 'USD', 'US', 'UTC', '', '', '', '', 'ten'],
-      [b3, 'Bad Balance', '', '', 'USD', 'US', 'UTC', '', '', '12.505', '', ''],
+      [b3, 'Bad Balance', '', '', 'USD', 'US', 'UTC', '', '', '12.5050505', '', ''],
       [b4, 'Has SIP', '', '', 'USD', 'US', 'UTC', '', '', '', 'sipuser', ''],
       [b5, 'Prepaid Credit', '', '', 'USD', 'US', 'UTC', 'prepaid', '5', '', '', ''],
       [g3, 'Good Three', '', 'not-an-email', 'USD', 'US', 'UTC', '', '', '', '', ''],
@@ -232,7 +232,7 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
     expect(dryIssues.map((i) => [i.rowNumber, i.column, i.code])).toEqual([
       [4, 'country', 'VALIDATION_FAILED'],
       [5, 'call_limit', 'INVALID_NUMBER'],
-      [6, 'balance', 'AMOUNT_PRECISION'],
+      [6, 'balance', 'INVALID_VALUE'],
       [7, 'sip_password', 'SIP_PASSWORD_REQUIRED'],
       [8, 'credit_limit', 'VALIDATION_FAILED'],
       [9, 'main_email', 'INVALID_VALUE'],
@@ -302,7 +302,7 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
     expect(await countByNumber([b1, b2, b3, b4, b5, g3])).toBe(6);
   });
 
-  it("a new account's balance becomes its INITIAL_BALANCE entry; bad balance cells are row errors", async () => {
+  it("a new account's balance becomes its INITIAL_BALANCE entry with up to six decimals in any currency; bad balance cells are row errors", async () => {
     const [usd, eur, jpy, zero, empty, word, cents, yen, huge] = Array.from({ length: 9 }, () => num());
     const header = ['account_number', 'name', 'currency', 'country', 'timezone', 'mode', 'balance'];
     const text = csv([
@@ -313,8 +313,8 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
       [zero, 'Bal zero', 'USD', 'US', 'UTC', 'prepaid', '0.00'],
       [empty, 'Bal empty', 'USD', 'US', 'UTC', 'prepaid', ''],
       [word, 'Bal word', 'USD', 'US', 'UTC', 'prepaid', 'ten'],
-      [cents, 'Bal cents', 'USD', 'US', 'UTC', 'prepaid', '1.005'],
-      [yen, 'Bal yen', 'JPY', 'JP', 'Asia/Tokyo', 'prepaid', '1.5'],
+      [cents, 'Bal cents', 'USD', 'US', 'UTC', 'prepaid', '1.0050505'],
+      [yen, 'Bal yen', 'JPY', 'JP', 'Asia/Tokyo', 'prepaid', '1.234567'],
       [huge, 'Bal huge', 'USD', 'US', 'UTC', 'prepaid', '123456789012345'],
     ]);
     const before = await ledgerCount();
@@ -324,13 +324,12 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
     expect((await admin.post(`/api/v1/customer-imports/${imp.id}/dry-run`, {})).statusCode).toBe(202);
     await runJobs();
     expect((await admin.get(`/api/v1/customer-imports/${imp.id}`)).json().dryRun).toMatchObject({
-      created: 5,
-      rejected: 4,
+      created: 6,
+      rejected: 3,
     });
     expect((await issuesOf(admin, imp.id, 'dry')).map((i) => [i.rowNumber, i.column, i.code])).toEqual([
       [7, 'balance', 'INVALID_NUMBER'],
-      [8, 'balance', 'AMOUNT_PRECISION'],
-      [9, 'balance', 'AMOUNT_PRECISION'],
+      [8, 'balance', 'INVALID_VALUE'],
       [10, 'balance', 'INVALID_VALUE'],
     ]);
     const preview = (await admin.get(`/api/v1/customer-imports/${imp.id}/preview`)).json().rows;
@@ -338,13 +337,14 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
     expect(await ledgerCount()).toBe(before);
 
     const done = await runImport(admin, imp.id);
-    expect(done.progress).toMatchObject({ created: 5, rejected: 4 });
-    expect(await countByNumber([word, cents, yen, huge])).toBe(0);
-    const entries = await entriesOf([usd, eur, jpy, zero, empty]);
+    expect(done.progress).toMatchObject({ created: 6, rejected: 3 });
+    expect(await countByNumber([word, cents, huge])).toBe(0);
+    const entries = await entriesOf([usd, eur, jpy, zero, empty, yen]);
     expect(entries.map((e) => [e.account_number, e.type, e.amount, e.balance_after])).toEqual([
       [usd, 'INITIAL_BALANCE', '12.500000', '12.500000'],
       [eur, 'INITIAL_BALANCE', '-3.250000', '-3.250000'],
       [jpy, 'INITIAL_BALANCE', '100.000000', '100.000000'],
+      [yen, 'INITIAL_BALANCE', '1.234567', '1.234567'],
     ]);
     for (const e of entries) expect(e.idempotency_key).toBe(`open:${e.account_id}:INITIAL_BALANCE`);
     const balances = await Promise.all(
@@ -373,7 +373,7 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
           csv([
             header,
             [a, 'Atomic bal 1', 'USD', 'US', 'UTC', '7'],
-            [b, 'Atomic bal 2', 'USD', 'US', 'UTC', '7.001'],
+            [b, 'Atomic bal 2', 'USD', 'US', 'UTC', '7.0000001'],
           ]),
         )
       ).id,
