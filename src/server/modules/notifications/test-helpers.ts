@@ -38,6 +38,7 @@ export async function post(
   amount: string,
 ) {
   const body: Record<string, unknown> = { amount, reason: `test ${what}` };
+  if (what === 'charges') body.allowNegative = true;
   const res = await c.request('POST', `/api/v1/customers/${customerId}/${what}`, body, {
     'idempotency-key': crypto.randomUUID(),
   });
