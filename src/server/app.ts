@@ -9,6 +9,7 @@ import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { sql } from 'kysely';
 import type { Config } from './config.js';
+import type { MailSettings } from './platform/mail/index.js';
 import type { Database } from './platform/db/database.js';
 import { registerErrorHandler } from './platform/http/error-handler.js';
 import { registerMetrics } from './platform/http/metrics.js';
@@ -37,6 +38,8 @@ import {
   type CallAuthOptions,
   type CallAuthRuntime,
 } from './modules/call-auth/index.js';
+import { mailTemplateRoutes, notificationRoutes } from './modules/notifications/index.js';
+import { NO_MAIL } from './platform/mail/index.js';
 
 export interface AppDeps {
   config: Pick<Config, 'logLevel' | 'sessionTtlHours' | 'cookieSecure' | 'trustProxy' | 'serveUi'>;
@@ -50,6 +53,8 @@ export interface AppDeps {
   secretKey?: string;
   /** Call authorization: REDIS_URL, grant settings, sweeper interval (defaults: memory, 300/7200 s, 10 s). */
   callAuth?: Omit<CallAuthOptions, 'database' | 'now' | 'log'>;
+  /** Outgoing mail settings (the transport itself is used by the jobs only); default: no SMTP. */
+  mail?: MailSettings;
 }
 
 declare module 'fastify' {
@@ -148,6 +153,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(speedDialRoutes);
       await api.register(didRoutes);
       await api.register(callAuthRoutes(callAuth.engine));
+      await api.register(mailTemplateRoutes);
+      await api.register(notificationRoutes(deps.mail ?? NO_MAIL));
     },
     { prefix: '/api/v1' },
   );

@@ -16,6 +16,15 @@ export interface Config {
   serveUi: boolean;
   /** Key material for secrets stored encrypted (SIP secrets); null = the key file in dataDir. */
   secretKey: string | null;
+  /** Outgoing mail: `smtp://user:pass@host:587` or `smtps://...`; null = mail is kept, not sent. */
+  smtpUrl: string | null;
+  /** The From and Reply-To of every mail. */
+  mailFrom: string;
+  mailReplyTo: string | null;
+  /** "Owner" recipient of money mail (the operator's billing team, DOMAIN 3.11). */
+  operatorBillingEmail: string | null;
+  /** Where failed notification jobs are reported. */
+  operatorAlertEmail: string | null;
 }
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -43,6 +52,24 @@ function secretKeyFrom(env: NodeJS.ProcessEnv): string | null {
   return raw;
 }
 
+const EMAIL = /^[^\s@<>]{1,64}@[^\s@<>]{1,255}$/;
+
+function emailFrom(env: NodeJS.ProcessEnv, name: string, fallback: string | null): string | null {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  // Either a bare address or `Display Name <address>`.
+  const address = /<([^>]+)>$/.exec(raw)?.[1] ?? raw;
+  if (!EMAIL.test(address)) throw new Error(`${name} must be an email address, got "${raw}"`);
+  return raw;
+}
+
+function smtpUrlFrom(env: NodeJS.ProcessEnv): string | null {
+  const raw = env.SMTP_URL?.trim();
+  if (!raw) return null;
+  if (!/^smtps?:\/\/[^\s]+$/.test(raw)) throw new Error('SMTP_URL must start with smtp:// or smtps://');
+  return raw;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const databaseUrl = env.DATABASE_URL?.trim() || null;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -62,5 +89,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     trustProxy: boolFrom(env, 'TRUST_PROXY', false),
     serveUi: boolFrom(env, 'SERVE_UI', true),
     secretKey: secretKeyFrom(env),
+    smtpUrl: smtpUrlFrom(env),
+    mailFrom: emailFrom(env, 'MAIL_FROM', 'Tollgate <no-reply@tollgate.local>')!,
+    mailReplyTo: emailFrom(env, 'MAIL_REPLY_TO', null),
+    operatorBillingEmail: emailFrom(env, 'OPERATOR_BILLING_EMAIL', null),
+    operatorAlertEmail: emailFrom(env, 'OPERATOR_ALERT_EMAIL', null),
   });
 }

@@ -12,6 +12,7 @@ import { ensureFirstAdmin } from './modules/auth/index.js';
 import { ensureWebBuild } from './web-build.js';
 import { createJobRunner } from './platform/jobs/index.js';
 import { jobHandlers } from './job-handlers.js';
+import { createSmtpTransport, type MailSettings } from './platform/mail/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -45,14 +46,22 @@ async function main(): Promise<void> {
   const webRoot = path.join(root, 'dist/web');
   if (config.serveUi) await ensureWebBuild(root);
   const secretKey = config.secretKey ?? loadOrCreateKeyFile(config.dataDir);
+  const mail: MailSettings = {
+    transport: config.smtpUrl ? createSmtpTransport(config.smtpUrl) : null,
+    from: config.mailFrom,
+    replyTo: config.mailReplyTo,
+    operatorBillingEmail: config.operatorBillingEmail,
+    operatorAlertEmail: config.operatorAlertEmail,
+  };
   const app = await buildApp({
     config,
     database,
     webRoot,
     secretKey,
+    mail,
     callAuth: { redisUrl: config.redisUrl },
   });
-  const runner = createJobRunner({ db: database.db, handlers: jobHandlers(), log: app.log });
+  const runner = createJobRunner({ db: database.db, handlers: jobHandlers({ mail }), log: app.log });
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -65,6 +74,7 @@ async function main(): Promise<void> {
       // The job in flight finishes its step and goes back to the queue; a new process resumes it.
       await runner.stop();
       await app.close();
+      mail.transport?.close();
       await database.close();
     } finally {
       process.exit(0);

@@ -196,6 +196,88 @@ export interface JobsTable {
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   finished_at: Timestamp | null;
+  /** A scheduled job's slot key: one job per slot across instances. */
+  dedupe_key: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export type MailStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped';
+
+export interface MailsTable {
+  id: Generated<number>;
+  dedupe_key: string;
+  account_id: number | null;
+  kind: string;
+  to_addresses: ColumnType<string[], string[] | undefined, string[]>;
+  subject: string;
+  text_body: string;
+  html_body: string | null;
+  status: ColumnType<MailStatus, MailStatus | undefined, MailStatus>;
+  skip_reason: string | null;
+  last_error: string | null;
+  attempts: Generated<number>;
+  max_attempts: Generated<number>;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  locked_by: string | null;
+  locked_until: Timestamp | null;
+  from_address: string | null;
+  reply_to: string | null;
+  message_id: string | null;
+  sent_at: Timestamp | null;
+  resend_of: number | null;
+  created_by: Generated<string>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface MailTemplatesTable {
+  id: Generated<number>;
+  owner_id: number | null;
+  kind: string;
+  subject: string;
+  text_body: string;
+  html_body: string | null;
+  updated_by: Generated<string>;
+  created_at: Generated<Date>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface NotificationSettingsTable {
+  account_id: number;
+  low_balance_enabled: Generated<boolean>;
+  threshold_type: ColumnType<'amount' | 'percent', 'amount' | 'percent' | undefined, 'amount' | 'percent'>;
+  threshold_amount: ColumnType<string, string | undefined, string>;
+  threshold_percent: Numeric | null;
+  schedule: ColumnType<'daily' | 'hourly', 'daily' | 'hourly' | undefined, 'daily' | 'hourly'>;
+  send_at: Generated<string>;
+  repeat_days: Generated<number>;
+  recipient: ColumnType<
+    'owner' | 'partner' | 'both',
+    'owner' | 'partner' | 'both' | undefined,
+    'owner' | 'partner' | 'both'
+  >;
+  disable_trunks_after_days: number | null;
+  send_trunk_update: Generated<boolean>;
+  payment_received_alert: Generated<boolean>;
+  zero_balance_notification: Generated<boolean>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export type BalanceState = 'OK' | 'LOW' | 'ZERO';
+
+export interface LowBalanceStatesTable {
+  account_id: number;
+  state: ColumnType<BalanceState, BalanceState | undefined, BalanceState>;
+  low_since: Timestamp | null;
+  zero_armed: Generated<boolean>;
+  zero_mail_at: Timestamp | null;
+  escalated_at: Timestamp | null;
+  evaluated_at: Timestamp | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface NotificationCursorsTable {
+  name: string;
+  position: ColumnType<number, number | undefined, number>;
 }
 
 export interface CustomerTemplatesTable {
@@ -484,6 +566,11 @@ export interface DB {
   ledger_entries: LedgerEntriesTable;
   outbox_events: OutboxEventsTable;
   jobs: JobsTable;
+  mails: MailsTable;
+  mail_templates: MailTemplatesTable;
+  notification_settings: NotificationSettingsTable;
+  low_balance_states: LowBalanceStatesTable;
+  notification_cursors: NotificationCursorsTable;
   customer_templates: CustomerTemplatesTable;
   customer_imports: CustomerImportsTable;
   customer_import_chunks: CustomerImportChunksTable;

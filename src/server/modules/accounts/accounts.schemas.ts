@@ -126,6 +126,9 @@ export const CreateAccountBody = Type.Object(
     createSipDevice: Type.Optional(
       Type.Boolean({ description: 'make a SIP device: username = account number, random secret shown once' }),
     ),
+    sendWelcomeLetter: Type.Optional(
+      Type.Boolean({ description: 'mail the welcome letter to mainEmail once the account is created' }),
+    ),
   } as unknown as typeof editableFields,
   { additionalProperties: false },
 );
@@ -140,6 +143,7 @@ export type CreateAccountInput = Partial<Static<typeof PatchAccountBody>> & {
   testCredit?: string;
   initialBalance?: string;
   createSipDevice?: boolean;
+  sendWelcomeLetter?: boolean;
 };
 
 export const PatchAccountBody = Type.Object(

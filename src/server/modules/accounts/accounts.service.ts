@@ -41,6 +41,7 @@ import type {
   ListAccountsQuery,
   PatchAccountInput,
 } from './accounts.schemas.js';
+import { enqueueOutboxEvent } from '../../platform/outbox/index.js';
 
 const TOTAL_CAP = 10_000;
 /**
@@ -287,6 +288,14 @@ export async function createAccount(
         accountId: id,
         after: created,
       });
+      // The notifications module turns this event into the welcome letter (after the commit).
+      if (input.sendWelcomeLetter)
+        await enqueueOutboxEvent(tx.db, {
+          topic: 'account.welcome_requested',
+          dedupeKey: String(id),
+          accountId: id,
+          payload: { accountId: id },
+        });
       if (input.createSipDevice)
         return { ...created, sipDevice: await provisionSipDevice(tx, { id, accountNumber: accountNumber! }) };
       return created;

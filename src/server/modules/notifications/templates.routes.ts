@@ -1,0 +1,88 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { ADMIN_OR_RESELLER } from '../connectivity/shared.js';
+import {
+  KindParams,
+  MailTemplate,
+  MailTemplateList,
+  Preview,
+  PreviewBody,
+  PutTemplateBody,
+} from './templates.schemas.js';
+import * as service from './templates.service.js';
+
+const config = { roles: ADMIN_OR_RESELLER };
+const tags = ['mail-templates'];
+
+/** Mail templates: the operator's per kind (admins), a reseller's overrides for its customers. */
+export const mailTemplateRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/mail-templates',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Every kind of mail with the template the caller (or its customers) gets',
+        response: { 200: MailTemplateList },
+      },
+    },
+    async (req) => ({ data: await service.listTemplates(req.ctx) }),
+  );
+  app.get(
+    '/mail-templates/:kind',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'One template with its variables',
+        params: KindParams,
+        response: { 200: MailTemplate },
+      },
+    },
+    async (req) => service.getTemplate(req.ctx, req.params.kind),
+  );
+  app.put(
+    '/mail-templates/:kind',
+    {
+      config,
+      schema: {
+        tags,
+        summary: "Save the operator's template (admin) or the reseller's override",
+        params: KindParams,
+        body: PutTemplateBody,
+        response: { 200: MailTemplate },
+      },
+    },
+    async (req) => service.putTemplate(req.ctx, req.params.kind, req.body),
+  );
+  app.delete(
+    '/mail-templates/:kind',
+    {
+      config,
+      schema: {
+        tags,
+        summary: "Drop a reseller's override (the operator's template cannot be deleted)",
+        params: KindParams,
+        response: { 204: Type.Null() },
+      },
+    },
+    async (req, reply) => {
+      await service.deleteTemplate(req.ctx, req.params.kind);
+      return reply.status(204).send(null);
+    },
+  );
+  app.post(
+    '/mail-templates/:kind/preview',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Render the stored template or a draft with sample values',
+        params: KindParams,
+        body: PreviewBody,
+        response: { 200: Preview },
+      },
+    },
+    async (req) => service.previewTemplate(req.ctx, req.params.kind, req.body),
+  );
+};

@@ -1,0 +1,148 @@
+import type { Ctx } from '../../platform/context.js';
+import { AppError, forbidden, notFound } from '../../platform/errors.js';
+import { inTransaction } from '../../platform/db/transaction.js';
+import { recordAudit } from '../audit/index.js';
+import { iso } from '../connectivity/shared.js';
+import { renderTemplate, usedVariables } from './render.js';
+import { TEMPLATE_VARIABLES, type MailKind } from './template-catalog.js';
+import * as repo from './notifications.repository.js';
+import type { MailTemplateDto, PreviewDto, PreviewInput, PutTemplateInput } from './templates.schemas.js';
+
+/*
+ * Mail templates (issue 15): the operator's one per kind (seeded, edited, never deleted) and a
+ * reseller's overrides for its customers. A reseller sees what its customers get: its override,
+ * else its nearest ancestor's, else the operator's.
+ */
+
+/** A template uses a variable its kind does not have. */
+export const unknownVariable = (field: string, names: string[]) =>
+  new AppError(
+    'MAIL_TEMPLATE_UNKNOWN_VARIABLE',
+    `Unknown variable ${names.map((n) => `{{${n}}}`).join(', ')}.`,
+    400,
+    { field, variables: names },
+  );
+
+/** The operator's templates cannot be deleted, only edited. */
+export const templateRequired = () =>
+  new AppError('MAIL_TEMPLATE_REQUIRED', "The operator's template can be edited, not deleted.", 409);
+
+/** This reseller has no override of that kind. */
+export const templateNotFound = () =>
+  notFound('MAIL_TEMPLATE_NOT_FOUND', 'No template of yours for this kind.');
+
+function requireStaff(ctx: Ctx): void {
+  if (ctx.actor.kind === 'customer') throw forbidden('Customers cannot manage mail templates.');
+}
+
+/** The owner whose rows the caller edits: null (operator) for admins, the reseller itself. */
+const ownerOf = (ctx: Ctx): number | null => (ctx.actor.kind === 'reseller' ? ctx.actor.accountId : null);
+
+async function ancestorsOf(ctx: Ctx): Promise<number[]> {
+  if (ctx.actor.kind !== 'reseller') return [];
+  const a = await repo.findMailAccount(ctx.db, ctx.actor.accountId);
+  return [...(a?.ancestor_ids ?? []), ctx.actor.accountId];
+}
+
+const variablesOf = (kind: MailKind) =>
+  Object.entries(TEMPLATE_VARIABLES[kind]).map(([name, sample]) => ({ name, sample }));
+
+function toDto(ctx: Ctx, r: repo.TemplateRow): MailTemplateDto {
+  const owner = ownerOf(ctx);
+  return {
+    kind: r.kind as MailKind,
+    subject: r.subject,
+    textBody: r.text_body,
+    htmlBody: r.html_body,
+    source: r.owner_id === null ? 'operator' : 'reseller',
+    ownerId: r.owner_id,
+    isOwn: (r.owner_id ?? null) === owner,
+    variables: variablesOf(r.kind as MailKind),
+    updatedAt: iso(r.updated_at)!,
+    updatedBy: r.updated_by,
+  };
+}
+
+async function effective(ctx: Ctx, kind: MailKind): Promise<repo.TemplateRow> {
+  const row = await repo.findEffectiveTemplate(ctx.db, kind, await ancestorsOf(ctx));
+  if (!row) throw new Error(`No operator template for kind ${kind}`);
+  return row;
+}
+
+export async function listTemplates(ctx: Ctx): Promise<MailTemplateDto[]> {
+  requireStaff(ctx);
+  const operator = await repo.listTemplatesOf(ctx.db, null);
+  const out: MailTemplateDto[] = [];
+  for (const t of operator)
+    out.push(
+      ctx.actor.kind === 'reseller' ? toDto(ctx, await effective(ctx, t.kind as MailKind)) : toDto(ctx, t),
+    );
+  return out;
+}
+
+export async function getTemplate(ctx: Ctx, kind: MailKind): Promise<MailTemplateDto> {
+  requireStaff(ctx);
+  return toDto(ctx, await effective(ctx, kind));
+}
+
+function checkVariables(
+  kind: MailKind,
+  input: { subject?: string; textBody?: string; htmlBody?: string | null },
+) {
+  const known = TEMPLATE_VARIABLES[kind];
+  for (const field of ['subject', 'textBody', 'htmlBody'] as const) {
+    const unknown = usedVariables(input[field] ?? '').filter((n) => !(n in known));
+    if (unknown.length) throw unknownVariable(field, unknown);
+  }
+}
+
+/** Saves the caller's template of a kind: the operator's (admin) or the reseller's override. */
+export async function putTemplate(
+  ctx: Ctx,
+  kind: MailKind,
+  input: PutTemplateInput,
+): Promise<MailTemplateDto> {
+  requireStaff(ctx);
+  checkVariables(kind, input);
+  return inTransaction(ctx, async (tx) => {
+    const row = await repo.upsertTemplate(tx.db, ownerOf(tx), kind, {
+      subject: input.subject,
+      textBody: input.textBody,
+      htmlBody: input.htmlBody,
+      updatedBy: tx.actor.label,
+      now: tx.now(),
+    });
+    await recordAudit(tx, {
+      action: 'mail_template.save',
+      entityType: 'mail_template',
+      entityId: row.id,
+      accountId: row.owner_id,
+      after: { kind, subject: input.subject },
+    });
+    return toDto(tx, row);
+  });
+}
+
+/** A reseller drops its override; its customers get the inherited template again. */
+export async function deleteTemplate(ctx: Ctx, kind: MailKind): Promise<void> {
+  requireStaff(ctx);
+  const owner = ownerOf(ctx);
+  if (owner === null) throw templateRequired();
+  if (!(await repo.deleteTemplate(ctx.db, owner, kind))) throw templateNotFound();
+}
+
+/** Renders the stored template, or the given draft, with the samples (or given values). */
+export async function previewTemplate(ctx: Ctx, kind: MailKind, input: PreviewInput): Promise<PreviewDto> {
+  requireStaff(ctx);
+  const stored = await effective(ctx, kind);
+  const parts = {
+    subject: input.subject ?? stored.subject,
+    textBody: input.textBody ?? stored.text_body,
+    htmlBody: input.htmlBody === undefined ? stored.html_body : input.htmlBody,
+  };
+  const known = TEMPLATE_VARIABLES[kind];
+  const unknownVariables = [
+    ...new Set([parts.subject, parts.textBody, parts.htmlBody ?? ''].flatMap(usedVariables)),
+  ].filter((n) => !(n in known));
+  return { ...renderTemplate(parts, { ...known, ...(input.variables ?? {}) }), unknownVariables };
+}

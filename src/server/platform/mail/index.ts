@@ -1,0 +1,9 @@
+export {
+  createSmtpTransport,
+  MailSendError,
+  NO_MAIL,
+  type MailSettings,
+  type MailTransport,
+  type OutgoingMail,
+  type SentMail,
+} from './smtp-transport.js';
