@@ -331,7 +331,9 @@ export const AuditEntry = Type.Object({
   id: Type.Integer(),
   at: Type.String({ format: 'date-time' }),
   actor: Type.String(),
-  actorName: Nullable(Type.String({ description: "the acting user's display name; null for the system or an API key" })),
+  actorName: Nullable(
+    Type.String({ description: "the acting user's display name; null for the system or an API key" }),
+  ),
   action: Type.String(),
   entityType: Type.String(),
   entityId: Nullable(Type.Integer()),

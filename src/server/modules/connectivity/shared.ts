@@ -66,7 +66,9 @@ export type OwnerFilterValue = number | 'none' | undefined;
 
 /** The owner filter as a predicate on `column` (within the actor's scope, applied too). */
 export function ownerIs(owner: number | 'none', column: string): RawBuilder<boolean> {
-  return owner === 'none' ? sql<boolean>`${sql.ref(column)} IS NULL` : sql<boolean>`${sql.ref(column)} = ${owner}`;
+  return owner === 'none'
+    ? sql<boolean>`${sql.ref(column)} IS NULL`
+    : sql<boolean>`${sql.ref(column)} = ${owner}`;
 }
 
 export const ADMIN_OR_RESELLER = ['admin', 'reseller'] as ('admin' | 'reseller')[];
