@@ -89,7 +89,8 @@ describe.runIf(chromiumAvailable())('balance ledger in the admin UI', () => {
     await report.getByRole('cell', { name: 'Wire received' }).waitFor();
     await report.getByRole('cell', { name: 'BANK-42' }).waitFor();
     await report.getByRole('cell', { name: 'cash' }).waitFor();
-    await page.getByText('Days in Asia/Tokyo').waitFor();
+    // Days and times are the viewer's (the browser's New York), not the account's Tokyo.
+    await page.getByText('Days in America/New York').waitFor();
     await shot('refill-report');
     const href = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
     expect(href).toMatch(new RegExp(`^/api/v1/customers/${id}/refills/export\\?from=`));

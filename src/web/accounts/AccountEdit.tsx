@@ -19,7 +19,7 @@ import ReceiptLongIcon from '@mui/icons-material/ReceiptLong';
 import PaymentsIcon from '@mui/icons-material/Payments';
 import BookmarkAddIcon from '@mui/icons-material/BookmarkAdd';
 import { BalanceLine, ChargeHistoryTab, RefillReportTab } from '../ledger/LedgerHistory.js';
-import { Link, Route, Routes, useLocation } from 'react-router-dom';
+import { Link, Route, Routes, useLocation, useParams } from 'react-router-dom';
 import { EditBase, Form, SaveButton, Title, useEditContext, usePermissions } from 'react-admin';
 import { templateApi } from '../bulk/bulk-api.js';
 import { SaveAsTemplateDialog } from '../templates/SaveAsTemplateDialog.js';
@@ -189,9 +189,36 @@ function Header({ record, resource }: { record: Account; resource: AccountResour
   );
 }
 
+/** `/#/customers/99999`: say so, instead of falling back to the list without a word. */
+function NotFound({ resource, error }: { resource: AccountResource; error: unknown }) {
+  const { id } = useParams();
+  const status = (error as { status?: number } | null)?.status;
+  return (
+    <Card sx={{ mt: 2 }}>
+      <Title title={`${SINGULAR[resource]} not found`} />
+      <CardContent>
+        <Typography variant="h5" component="h1" sx={{ mb: 1 }}>
+          {status === 404 || status === 400
+            ? `${SINGULAR[resource]} not found`
+            : 'This account cannot be shown'}
+        </Typography>
+        <Typography color="text.secondary" sx={{ mb: 2 }}>
+          {status === 404 || status === 400
+            ? `There is no ${SINGULAR[resource].toLowerCase()} #${id ?? ''} that you can see. It may have been deleted, or the link is wrong.`
+            : ((error as Error | null)?.message ?? 'Please try again.')}
+        </Typography>
+        <Button variant="contained" component={Link} to={`/${resource}`}>
+          All {SINGULAR[resource].toLowerCase()}s
+        </Button>
+      </CardContent>
+    </Card>
+  );
+}
+
 function EditLayout({ resource }: { resource: AccountResource }) {
-  const { record, isPending } = useEditContext<Account>();
+  const { record, isPending, error } = useEditContext<Account>();
   const location = useLocation();
+  if (error) return <NotFound resource={resource} error={error} />;
   if (isPending || !record) return null;
   const base = `/${resource}/${record.id}`;
   const tabs = ACCOUNT_EDIT_TABS.filter((t) => !t.only || t.only.includes(resource));
@@ -251,6 +278,8 @@ export function AccountEdit({ resource }: { resource: AccountResource }) {
       resource={resource}
       mutationMode="pessimistic"
       redirect={false}
+      // A missing account shows "not found" here (react-admin's default goes back to the list).
+      queryOptions={{ retry: false, onError: () => undefined }}
       transform={(values: Record<string, unknown>) =>
         toApiBody(values, { isCreate: false, kind: KIND_OF[resource] })
       }

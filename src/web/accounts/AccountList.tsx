@@ -8,14 +8,18 @@ import {
   SelectInput,
   TextInput,
   TopToolbar,
+  useListContext,
   usePermissions,
   useStore,
 } from 'react-admin';
+import { useEffect } from 'react';
 import { Box, Stack, Typography } from '@mui/material';
+import { cleanAccountFilter, hasBadFilter } from './list-filter.js';
 import { AccountBulkActions } from './bulk-actions.js';
 import { ExportCsvButton, ImportButton, MassCreateButton } from '../bulk/ListBulkButtons.js';
 import { CreateByTemplateButton } from '../templates/CreateByTemplateButton.js';
 import { columnsFor } from './columns.js';
+import { useViewerTimeZone } from '../format/viewer-zone.js';
 import { CursorPagination } from './pagination.js';
 import { RowActionsMenu } from './row-actions.js';
 import { SINGULAR, type Account, type AccountResource } from './types.js';
@@ -45,7 +49,7 @@ function accountFilters(resource: AccountResource) {
       alwaysOn
       emptyText="All"
       choices={[
-        { id: 'prepaid', name: 'Prepay' },
+        { id: 'prepaid', name: 'Prepaid' },
         { id: 'postpaid', name: 'Postpaid' },
       ]}
     />,
@@ -118,10 +122,20 @@ function NoCustomersYet() {
   );
 }
 
+/** A filter value the API would refuse (from an old or edited URL) is dropped, and the URL with it. */
+function DropBadFilters() {
+  const { filterValues, displayedFilters, setFilters } = useListContext();
+  useEffect(() => {
+    if (hasBadFilter(filterValues)) setFilters(cleanAccountFilter(filterValues), displayedFilters);
+  }, [filterValues, displayedFilters, setFilters]);
+  return null;
+}
+
 /** The customer grid (and the same for providers and resellers). */
 export function AccountList({ resource }: { resource: AccountResource }) {
   const [perPage] = useStore<number>(`${resource}.perPage`, 25);
   const columns = columnsFor(resource);
+  const view = { zone: useViewerTimeZone() };
   return (
     <List
       resource={resource}
@@ -140,6 +154,7 @@ export function AccountList({ resource }: { resource: AccountResource }) {
         '& .RaDataTable-tableWrapper': { overflowX: 'auto' },
       }}
     >
+      <DropBadFilters />
       <DataTable
         storeKey={`${resource}.datatable`}
         hiddenColumns={columns.filter((c) => c.hiddenByDefault).map((c) => c.source)}
@@ -154,7 +169,8 @@ export function AccountList({ resource }: { resource: AccountResource }) {
             label={c.label}
             disableSort={!c.sortable}
             align={c.align}
-            render={c.render}
+            sx={c.nowrap ? { whiteSpace: 'nowrap' } : undefined}
+            render={(a) => c.render(a, view)}
           />
         ))}
         <DataTable.Col label="Actions" align="right" disableSort render={() => <RowActionsMenu />} />

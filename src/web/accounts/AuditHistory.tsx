@@ -12,50 +12,34 @@ import {
 } from '@mui/material';
 import type { AuditEntry } from '../api/data-provider.js';
 import { formatDateTime } from '../format/format.js';
+import { useViewerTimeZone } from '../format/viewer-zone.js';
+import { auditActionName, auditActorName, auditChanges, auditSubject, isAccountEntry } from './audit-text.js';
 import { errorMessage, useAccountOps } from './use-account-ops.js';
 import type { Account, AccountResource } from './types.js';
 
-const ACTION_NAMES: Record<string, string> = {
-  create: 'Created',
-  update: 'Edited',
-  delete: 'Deleted',
-  password_change: 'Password changed',
-};
-
-function actionName(action: string): string {
-  const verb = action.split('.').pop() ?? action;
-  return ACTION_NAMES[verb] ?? action;
-}
-
-function show(v: unknown): string {
-  if (v === null || v === undefined || v === '') return '—';
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
-}
-
-function Changes({ entry }: { entry: AuditEntry }) {
+function Changes({ entry, currency }: { entry: AuditEntry; currency: string }) {
+  if (!isAccountEntry(entry)) return <>{auditSubject(entry) || '—'}</>;
   if (entry.action.endsWith('.create')) return <>Account created</>;
-  const after = entry.after ?? {};
-  const before = entry.before ?? {};
-  const keys = Object.keys(after).filter((k) => k !== 'updatedAt');
-  if (keys.length === 0) return <>—</>;
+  const changes = auditChanges(entry, currency);
+  if (changes.length === 0) return <>—</>;
   return (
     <Box component="ul" sx={{ m: 0, pl: 2 }}>
-      {keys.map((k) => (
-        <li key={k}>
-          <strong>{k}</strong>: {show(before[k])} → {show(after[k])}
+      {changes.map((c) => (
+        <li key={c.label}>
+          <strong>{c.label}</strong>: {c.before} → {c.after}
         </li>
       ))}
     </Box>
   );
 }
 
-/** Who changed what on this account, newest first, in the account's time zone. */
+/** Who changed what on this account, newest first, in the viewer's time zone. */
 export function AuditHistory({ record, resource }: { record: Account; resource: AccountResource }) {
   const { dataProvider } = useAccountOps();
   const [entries, setEntries] = useState<AuditEntry[] | null>(null);
   const [more, setMore] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const zone = useViewerTimeZone();
 
   const load = async (beforeId?: number) => {
     try {
@@ -80,7 +64,7 @@ export function AuditHistory({ record, resource }: { record: Account; resource: 
       <Table size="small" aria-label="Audit history">
         <TableHead>
           <TableRow>
-            <TableCell>When ({record.timezone})</TableCell>
+            <TableCell>When</TableCell>
             <TableCell>Who</TableCell>
             <TableCell>Action</TableCell>
             <TableCell>Changes</TableCell>
@@ -89,11 +73,11 @@ export function AuditHistory({ record, resource }: { record: Account; resource: 
         <TableBody>
           {entries.map((e) => (
             <TableRow key={e.id}>
-              <TableCell sx={{ whiteSpace: 'nowrap' }}>{formatDateTime(e.at, record.timezone)}</TableCell>
-              <TableCell>{e.actor}</TableCell>
-              <TableCell>{actionName(e.action)}</TableCell>
+              <TableCell sx={{ whiteSpace: 'nowrap' }}>{formatDateTime(e.at, zone)}</TableCell>
+              <TableCell>{auditActorName(e)}</TableCell>
+              <TableCell>{auditActionName(e)}</TableCell>
               <TableCell>
-                <Changes entry={e} />
+                <Changes entry={e} currency={record.currency} />
               </TableCell>
             </TableRow>
           ))}

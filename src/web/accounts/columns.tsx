@@ -1,7 +1,8 @@
 import type { ReactNode } from 'react';
-import { Chip } from '@mui/material';
+import { Link as MuiLink } from '@mui/material';
 import { Link } from 'react-router-dom';
 import { formatDate, formatDateTime, formatMoney } from '../format/format.js';
+import { StatusChip } from '../layout/StatusChip.js';
 import type { Account, AccountResource } from './types.js';
 
 /**
@@ -17,7 +18,14 @@ export interface AccountColumn {
   /** Which lists show it (all when absent). */
   only?: AccountResource[];
   align?: 'right';
-  render: (a: Account) => ReactNode;
+  /** Kept on one line (dates, amounts). */
+  nowrap?: boolean;
+  render: (a: Account, view: ColumnView) => ReactNode;
+}
+
+/** What a cell needs besides its row: the zone instants are shown in (the viewer's). */
+export interface ColumnView {
+  zone: string;
 }
 
 const dash = (v: ReactNode) => (v === null || v === undefined || v === '' ? '—' : v);
@@ -52,20 +60,21 @@ export const ACCOUNT_COLUMNS: AccountColumn[] = [
     source: 'mode',
     label: 'Terms',
     sortable: true,
-    render: (a) => (a.mode === 'prepaid' ? 'Prepay' : 'Postpaid'),
+    render: (a) => (a.mode === 'prepaid' ? 'Prepaid' : 'Postpaid'),
   },
   {
     source: 'rateGroupId',
     label: 'Rate Group',
     sortable: true,
     hiddenByDefault: true,
-    render: (a) => dash(a.rateGroupId),
+    render: (a) => dash(a.rateGroupName),
   },
   {
     source: 'balance',
     label: 'Balance',
     sortable: true,
     align: 'right',
+    nowrap: true,
     render: (a) => formatMoney(a.balance, a.currency),
   },
   {
@@ -73,6 +82,7 @@ export const ACCOUNT_COLUMNS: AccountColumn[] = [
     label: 'Credit Limit',
     sortable: true,
     align: 'right',
+    nowrap: true,
     render: (a) =>
       a.mode === 'prepaid' ? '—' : a.unlimitedCredit ? 'Unlimited' : formatMoney(a.creditLimit, a.currency),
   },
@@ -83,13 +93,14 @@ export const ACCOUNT_COLUMNS: AccountColumn[] = [
     align: 'right',
     only: ['customers', 'providers'],
     render: (a) => (
-      <Link
+      <MuiLink
+        component={Link}
         to={`/${a.kind === 'provider' ? 'providers' : 'customers'}/${a.id}/trunks`}
-        onClick={(e) => e.stopPropagation()}
+        onClick={(e: { stopPropagation(): void }) => e.stopPropagation()}
         title="Show the trunks"
       >
         {a.trunkCount}
-      </Link>
+      </MuiLink>
     ),
   },
   {
@@ -97,19 +108,23 @@ export const ACCOUNT_COLUMNS: AccountColumn[] = [
     label: 'First Used',
     sortable: true,
     hiddenByDefault: true,
-    render: (a) => dash(formatDateTime(a.firstUsedAt, a.timezone)),
+    nowrap: true,
+    render: (a, v) => dash(formatDateTime(a.firstUsedAt, v.zone)),
   },
   {
     source: 'validUntil',
     label: 'Expiry Date',
     sortable: true,
     hiddenByDefault: true,
+    nowrap: true,
+    // A date, not an instant: the last day of service in the account's own zone.
     render: (a) => dash(formatDate(a.validUntil, a.timezone)),
   },
   {
     source: 'callLimit',
     label: 'Concurrent Calls',
     sortable: true,
+    hiddenByDefault: true,
     align: 'right',
     render: (a) => (a.callLimit === null ? '∞' : a.callLimit),
   },
@@ -117,6 +132,7 @@ export const ACCOUNT_COLUMNS: AccountColumn[] = [
     source: 'cpsLimit',
     label: 'CPS',
     sortable: true,
+    hiddenByDefault: true,
     align: 'right',
     render: (a) => (a.cpsLimit === null ? '∞' : a.cpsLimit),
   },
@@ -125,7 +141,7 @@ export const ACCOUNT_COLUMNS: AccountColumn[] = [
     label: 'Localization',
     sortable: true,
     hiddenByDefault: true,
-    render: (a) => dash(a.localizationId),
+    render: (a) => dash(a.localizationName),
   },
   {
     source: 'resellerId',
@@ -137,20 +153,14 @@ export const ACCOUNT_COLUMNS: AccountColumn[] = [
     source: 'createdAt',
     label: 'Created Date',
     sortable: true,
-    render: (a) => formatDateTime(a.createdAt, a.timezone),
+    nowrap: true,
+    render: (a, v) => formatDateTime(a.createdAt, v.zone),
   },
   {
     source: 'status',
     label: 'Status',
     sortable: true,
-    render: (a) => (
-      <Chip
-        size="small"
-        label={a.status === 'active' ? 'Active' : 'Inactive'}
-        color={a.status === 'active' ? 'success' : 'default'}
-        variant={a.status === 'active' ? 'filled' : 'outlined'}
-      />
-    ),
+    render: (a) => <StatusChip status={a.status} />,
   },
 ];
 

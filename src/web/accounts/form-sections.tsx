@@ -17,8 +17,8 @@ import {
   required,
   usePermissions,
 } from 'react-admin';
-import { useFormContext } from 'react-hook-form';
-import { useConnectivityChoices } from '../connectivity/choices.js';
+import { useFormContext, useWatch } from 'react-hook-form';
+import { useAccountOwner, useConnectivityChoices } from '../connectivity/choices.js';
 import { dateIn } from '../format/format.js';
 import { generateAccountNumber } from './account-number.js';
 import { splitEmails } from './form-fields.js';
@@ -302,8 +302,15 @@ function CompanyInfo({ mode }: SectionProps) {
   );
 }
 
+/** The rate groups and localizations this account's owner may use (in its currency). */
+function useAccountChoices() {
+  const [resellerId, currency] = useWatch({ name: ['resellerId', 'currency'] }) as [unknown, unknown];
+  const owner = useAccountOwner(resellerId);
+  return useConnectivityChoices(owner, typeof currency === 'string' ? currency : undefined);
+}
+
 function AccountSettings() {
-  const { localizations } = useConnectivityChoices();
+  const { localizations } = useAccountChoices();
   return (
     <>
       <Row>
@@ -466,7 +473,7 @@ export function BillingScheduleInputs() {
 
 function BillingSettings({ mode }: SectionProps) {
   const { permissions } = usePermissions<string>();
-  const { rateGroups } = useConnectivityChoices();
+  const { rateGroups } = useAccountChoices();
   return (
     <>
       <Row>

@@ -36,6 +36,7 @@ export interface Account {
   callLimit: number | null;
   cpsLimit: string | null;
   localizationId: number | null;
+  localizationName: string | null;
   allowLocalCalls: boolean;
   localCallPricePerMin: string;
   minProfitability: { type: 'percent' | 'absolute'; value: string } | null;
@@ -50,6 +51,8 @@ export interface Account {
   availableCredit: string | null;
   rateGroupId: number | null;
   nonCliRateGroupId: number | null;
+  rateGroupName: string | null;
+  nonCliRateGroupName: string | null;
   cliPoolMode: number;
   billingSchedule: 'daily' | 'monthly';
   billingDay: number;

@@ -84,6 +84,7 @@ export function createAuthProvider(store: PreferenceStore): AuthProvider & { me(
         id: me!.id,
         fullName: me!.displayName,
         role: me!.role,
+        accountId: me!.accountId,
         accountName: me!.accountName,
       };
     },

@@ -2,7 +2,11 @@ import type { DataProvider, GetListResult, Identifier, RaRecord } from 'react-ad
 import { api, ApiError } from './http.js';
 import { CursorPages, queryKeyOf } from './cursor-pages.js';
 import { changedFields } from '../accounts/form-fields.js';
-import type { Account, AccountResource } from '../accounts/types.js';
+import { isAccountResource, type Account, type AccountResource } from '../accounts/types.js';
+import { cleanAccountFilter } from '../accounts/list-filter.js';
+import { ACCOUNT_COLUMNS } from '../accounts/columns.js';
+
+const SORTABLE = new Set(ACCOUNT_COLUMNS.filter((c) => c.sortable).map((c) => c.source));
 import { rememberCreatedSipDevice } from '../connectivity/once-secret.js';
 
 /** The most pages walked to reach a page never seen (a bookmarked deep page). */
@@ -26,7 +30,9 @@ export interface AuditEntry {
   id: number;
   at: string;
   actor: string;
+  actorName: string | null;
   action: string;
+  entityType: string;
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;
 }
@@ -99,8 +105,13 @@ export function createDataProvider(): TollgateDataProvider {
     async getList(resource, params): Promise<GetListResult> {
       const perPage = clampPerPage(params.pagination?.perPage ?? 25);
       const page = Math.max(1, params.pagination?.page ?? 1);
-      const query = listQuery(params.filter);
-      if (params.sort?.field && params.sort.field !== 'id') {
+      const accounts = isAccountResource(resource);
+      const query = listQuery(accounts ? cleanAccountFilter(params.filter) : params.filter);
+      if (
+        params.sort?.field &&
+        params.sort.field !== 'id' &&
+        (!accounts || SORTABLE.has(params.sort.field))
+      ) {
         query.sort = params.sort.field;
         query.order = params.sort.order === 'ASC' ? 'asc' : 'desc';
       }

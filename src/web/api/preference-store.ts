@@ -3,10 +3,10 @@ import { api } from './http.js';
 
 /**
  * react-admin's store, kept in memory, with the keys that are the user's preferences (hidden and
- * ordered columns of each list, page size) also saved on the server per user, so they follow the
+ * ordered columns of each list, page size, the time zone times are shown in) also saved on the server per user, so they follow the
  * user to any browser. Everything else (current list params, selections) stays in memory.
  */
-export const PERSISTED_KEY = /^[A-Za-z0-9._-]+\.(datatable|datatable_columnRanks|perPage)$/;
+export const PERSISTED_KEY = /^[A-Za-z0-9._-]+\.(datatable|datatable_columnRanks|perPage|timezone)$/;
 
 export interface PreferenceStore extends Store {
   load(userId: number): Promise<void>;

@@ -1,3 +1,4 @@
+import { fieldLabel, humanMessage } from '../accounts/field-labels.js';
 import { useEffect, useRef, useState } from 'react';
 import {
   Alert,
@@ -76,9 +77,9 @@ function IssueTable({ issues, label }: { issues: ImportIssue[]; label: string })
         {issues.map((i) => (
           <TableRow key={i.id}>
             <TableCell>{i.rowNumber}</TableCell>
-            <TableCell>{i.column ?? '—'}</TableCell>
-            <TableCell>{i.severity}</TableCell>
-            <TableCell>{i.message}</TableCell>
+            <TableCell>{i.column ? fieldLabel(i.column) : '—'}</TableCell>
+            <TableCell>{i.severity === 'error' ? 'Error' : 'Warning'}</TableCell>
+            <TableCell>{humanMessage(i.message)}</TableCell>
           </TableRow>
         ))}
       </TableBody>
@@ -356,7 +357,7 @@ export function ImportPage() {
                         <TableCell>Row</TableCell>
                         <TableCell>Action</TableCell>
                         {previewKeys.map((k) => (
-                          <TableCell key={k}>{k}</TableCell>
+                          <TableCell key={k}>{fieldLabel(k)}</TableCell>
                         ))}
                       </TableRow>
                     </TableHead>
@@ -364,7 +365,7 @@ export function ImportPage() {
                       {preview.map((r) => (
                         <TableRow key={r.rowNumber}>
                           <TableCell>{r.rowNumber}</TableCell>
-                          <TableCell>{r.action}</TableCell>
+                          <TableCell>{r.action.charAt(0).toUpperCase() + r.action.slice(1)}</TableCell>
                           {previewKeys.map((k) => (
                             <TableCell key={k}>
                               {r.values[k] === null || r.values[k] === undefined ? '—' : String(r.values[k])}

@@ -44,6 +44,7 @@ import {
 } from '../accounts/reference-choices.js';
 import type { Account } from '../accounts/types.js';
 import { browserTimeZone, formatCount, formatDateTime } from '../format/format.js';
+import { useViewerTimeZone } from '../format/viewer-zone.js';
 import { RateGroupInputs } from '../accounts/RateGroupInputs.js';
 import { BillingScheduleInputs } from '../accounts/form-sections.js';
 import { massCreateApi, type MassCreate } from './bulk-api.js';
@@ -389,6 +390,7 @@ const RESULT_TEXT: Record<MassCreate['resultState'], string> = {
 
 /** The last 50 mass creates: what ran, when, how it ended, and whether its passwords were taken. */
 function RecentMassCreates() {
+  const zone = useViewerTimeZone();
   const [rows, setRows] = useState<MassCreate[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -419,7 +421,7 @@ function RecentMassCreates() {
             const p = m.params as { startPrefix?: string; accountNumberLength?: number };
             return (
               <TableRow key={m.id}>
-                <TableCell>{formatDateTime(m.createdAt, browserTimeZone())}</TableCell>
+                <TableCell>{formatDateTime(m.createdAt, zone)}</TableCell>
                 <TableCell>
                   {p.startPrefix || '(none)'} / {p.accountNumberLength}
                 </TableCell>

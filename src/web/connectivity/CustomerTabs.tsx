@@ -16,6 +16,7 @@ import {
 import type { EditTabProps } from '../accounts/AccountEdit.js';
 import { errorMessage } from '../accounts/use-account-ops.js';
 import { formatDateTime, formatMoney } from '../format/format.js';
+import { useViewerTimeZone } from '../format/viewer-zone.js';
 import { CrudTable, STATUS_CHOICES, Warnings, type FieldSpec } from './CrudTable.js';
 import { connApi, limitText, type Did, type Host, type SipDevice, type Trunk } from './conn-api.js';
 
@@ -311,6 +312,7 @@ export function CallerIdsTab({ record }: EditTabProps) {
 }
 
 export function BlockedCodesTab({ record }: EditTabProps) {
+  const zone = useViewerTimeZone();
   return (
     <CrudTable
       title="Blocked Codes"
@@ -327,7 +329,7 @@ export function BlockedCodesTab({ record }: EditTabProps) {
       columns={[
         { label: 'Prefix', value: (c) => c.prefix },
         { label: 'Label', value: (c) => c.label ?? '' },
-        { label: 'Blocked since', value: (c) => formatDateTime(c.createdAt, record.timezone) },
+        { label: 'Blocked since', value: (c) => formatDateTime(c.createdAt, zone) },
       ]}
     />
   );
@@ -437,6 +439,7 @@ function AssignDidDialog(props: { customerId: number; onDone: () => void; onClos
 }
 
 export function DidsTab({ record }: EditTabProps) {
+  const zone = useViewerTimeZone();
   const [assigning, setAssigning] = useState(false);
   const [version, setVersion] = useState(0);
   return (
@@ -463,7 +466,7 @@ export function DidsTab({ record }: EditTabProps) {
           { label: 'Number', value: (d) => d.number },
           { label: 'Monthly fee', value: (d) => formatMoney(d.monthlyFee, record.currency) },
           { label: 'Description', value: (d) => d.description ?? '' },
-          { label: 'Assigned', value: (d) => formatDateTime(d.assignedAt, record.timezone) },
+          { label: 'Assigned', value: (d) => formatDateTime(d.assignedAt, zone) },
           { label: 'Status', value: (d) => <StatusChip status={d.status} /> },
         ]}
       />

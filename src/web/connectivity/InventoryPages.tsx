@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import {
+  Link as MuiLink,
   Alert,
   Box,
   Button,
@@ -22,6 +23,7 @@ import ArrowDownwardIcon from '@mui/icons-material/ArrowDownward';
 import DeleteIcon from '@mui/icons-material/Delete';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { Title } from 'react-admin';
+import { ApiError } from '../api/http.js';
 import { errorMessage } from '../accounts/use-account-ops.js';
 import { ConfirmDialog } from '../accounts/dialogs.js';
 import { formatCount } from '../format/format.js';
@@ -35,6 +37,7 @@ import {
   type Translation,
 } from './conn-api.js';
 import { useKeysetPages } from './keyset.js';
+import { ownerField, useOwnerChoices, withOwner } from './choices.js';
 
 /* The DID inventory and the localization profiles (rules with a "try a number" preview). */
 
@@ -169,6 +172,9 @@ export function LocalizationList() {
   const [creating, setCreating] = useState(false);
   const navigate = useNavigate();
   const { rows, pager } = useKeysetPages((cursor) => connApi.localizations({ cursor, limit: 25 }), '');
+  const owners = useOwnerChoices();
+  const ownerName = (id: number | null) =>
+    id === null ? owners[0]?.name : (owners.find((o) => o.id === String(id))?.name ?? `#${id}`);
   return (
     <Card sx={{ mt: 2 }}>
       <Title title="Localizations" />
@@ -185,6 +191,7 @@ export function LocalizationList() {
           <TableHead>
             <TableRow>
               <TableCell>Name</TableCell>
+              <TableCell>Owner</TableCell>
               <TableCell align="right">Destination rules</TableCell>
               <TableCell align="right">Caller number rules</TableCell>
               <TableCell align="right">Caller name rules</TableCell>
@@ -195,8 +202,11 @@ export function LocalizationList() {
             {(rows ?? []).map((l) => (
               <TableRow key={l.id}>
                 <TableCell>
-                  <Link to={`/localizations/${l.id}`}>{l.name}</Link>
+                  <MuiLink component={Link} to={`/localizations/${l.id}`}>
+                    {l.name}
+                  </MuiLink>
                 </TableCell>
+                <TableCell>{ownerName(l.resellerId)}</TableCell>
                 <TableCell align="right">{l.destinationRules.length}</TableCell>
                 <TableCell align="right">{l.callerNumberRules.length}</TableCell>
                 <TableCell align="right">{l.callerNameRules.length}</TableCell>
@@ -210,11 +220,12 @@ export function LocalizationList() {
         {creating && (
           <EntityDialog
             title="Add localization"
-            fields={[{ name: 'name', label: 'Name', required: true }]}
+            fields={[{ name: 'name', label: 'Name', required: true }, ownerField(owners)]}
+            defaults={{ resellerId: '' }}
             submitLabel="Add"
             onClose={() => setCreating(false)}
             onSubmit={async (body) => {
-              const l = await connApi.createLocalization(body);
+              const l = await connApi.createLocalization(withOwner(body));
               void navigate(`/localizations/${l.id}`);
             }}
           />
@@ -225,16 +236,33 @@ export function LocalizationList() {
 }
 
 type RuleListKey = 'destinationRules' | 'callerNumberRules' | 'callerNameRules';
+/** How the server names a rule's field: `destinationRules.2.match`. */
+const RULE_FIELD = /^(destinationRules|callerNumberRules|callerNameRules)\.\d+\.(match|action|value)$/;
 const RULE_LISTS: { key: RuleListKey; title: string }[] = [
   { key: 'destinationRules', title: 'Destination rules' },
   { key: 'callerNumberRules', title: 'Caller number rules' },
   { key: 'callerNameRules', title: 'Caller name rules' },
 ];
 
-function RulesEditor(props: { title: string; rules: Rule[]; onChange: (r: Rule[]) => void }) {
-  const { rules, onChange } = props;
+/** Strip with a prefix removes the prefix and takes no value; with `*` the value is a count. */
+const takesValue = (r: Rule) => r.action !== 'strip' || r.match === '*';
+
+function RulesEditor(props: {
+  title: string;
+  rules: Rule[];
+  onChange: (r: Rule[]) => void;
+  /** The server's message for rule `index`'s `field`, if it named one. */
+  errorOf: (index: number, field: 'match' | 'action' | 'value') => string | undefined;
+}) {
+  const { rules, onChange, errorOf } = props;
   const set = (i: number, patch: Partial<Rule>) =>
-    onChange(rules.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+    onChange(
+      rules.map((r, j) => {
+        if (j !== i) return r;
+        const next = { ...r, ...patch };
+        return takesValue(next) ? next : { ...next, value: '' };
+      }),
+    );
   const move = (i: number, d: number) => {
     const next = [...rules];
     [next[i], next[i + d]] = [next[i + d], next[i]];
@@ -258,15 +286,16 @@ function RulesEditor(props: { title: string; rules: Rule[]; onChange: (r: Rule[]
         <Typography color="text.secondary">No rules: the value passes unchanged.</Typography>
       )}
       {rules.map((r, i) => (
-        <Stack key={i} direction="row" spacing={1} sx={{ mb: 1, alignItems: 'center' }}>
-          <Typography sx={{ width: 24 }}>{i + 1}.</Typography>
+        <Stack key={i} direction="row" spacing={1} sx={{ mb: 1, alignItems: 'flex-start' }}>
+          <Typography sx={{ width: 24, pt: 1 }}>{i + 1}.</Typography>
           <TextField
             size="small"
             label="Match"
             value={r.match}
             onChange={(e) => set(i, { match: e.target.value })}
-            helperText={i === 0 ? 'A prefix, or * for any' : undefined}
-            sx={{ width: 160 }}
+            error={!!errorOf(i, 'match')}
+            helperText={errorOf(i, 'match') ?? (i === 0 ? 'A prefix, or * for any' : undefined)}
+            sx={{ width: 200 }}
           />
           <TextField
             select
@@ -274,6 +303,8 @@ function RulesEditor(props: { title: string; rules: Rule[]; onChange: (r: Rule[]
             label="Action"
             value={r.action}
             onChange={(e) => set(i, { action: e.target.value as Rule['action'] })}
+            error={!!errorOf(i, 'action')}
+            helperText={errorOf(i, 'action')}
             sx={{ width: 140 }}
           >
             <MenuItem value="strip">Strip</MenuItem>
@@ -282,10 +313,20 @@ function RulesEditor(props: { title: string; rules: Rule[]; onChange: (r: Rule[]
           </TextField>
           <TextField
             size="small"
-            label="Value"
+            label={r.action === 'strip' && r.match === '*' ? 'Characters' : 'Value'}
             value={r.value}
             onChange={(e) => set(i, { value: e.target.value })}
-            sx={{ width: 160 }}
+            disabled={!takesValue(r)}
+            error={!!errorOf(i, 'value')}
+            helperText={
+              errorOf(i, 'value') ??
+              (r.action === 'strip'
+                ? r.match === '*'
+                  ? 'How many to remove'
+                  : 'Not used by Strip'
+                : undefined)
+            }
+            sx={{ width: 200 }}
           />
           <IconButton aria-label="Move up" disabled={i === 0} onClick={() => move(i, -1)}>
             <ArrowUpwardIcon fontSize="small" />
@@ -329,6 +370,7 @@ export function LocalizationEdit() {
   const [sample, setSample] = useState({ destination: '', callerNumber: '', callerName: '' });
   const [preview, setPreview] = useState<PreviewResult | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [fieldError, setFieldError] = useState<{ field: string; message: string } | null>(null);
   const [deleting, setDeleting] = useState(false);
   useEffect(() => {
     connApi
@@ -345,24 +387,34 @@ export function LocalizationEdit() {
     callerNumberRules: d.callerNumberRules,
     callerNameRules: d.callerNameRules,
   });
+  /** A server error that names a field we show (a rule's match or value, the name) goes there. */
+  function fail(e: unknown) {
+    const field = e instanceof ApiError ? e.details.field : undefined;
+    if (typeof field === 'string' && (field === 'name' || RULE_FIELD.test(field))) {
+      setFieldError({ field, message: (e as Error).message });
+      setMessage(null);
+    } else setMessage({ ok: false, text: errorMessage(e) });
+  }
   async function tryIt() {
     try {
       setMessage(null);
+      setFieldError(null);
       const body: Record<string, unknown> = { ...rulesOf(draft!) };
       for (const [k, v] of Object.entries(sample)) if (v) body[k] = v;
       setPreview(await connApi.previewRules(body));
     } catch (e) {
-      setMessage({ ok: false, text: errorMessage(e) });
+      fail(e);
     }
   }
   async function save() {
     try {
+      setFieldError(null);
       const saved = await connApi.patchLocalization(loc!.id, { name: draft!.name, ...rulesOf(draft!) });
       setLoc(saved);
       setDraft(saved);
       setMessage({ ok: true, text: 'Saved.' });
     } catch (e) {
-      setMessage({ ok: false, text: errorMessage(e) });
+      fail(e);
     }
   }
   return (
@@ -375,6 +427,8 @@ export function LocalizationEdit() {
             label="Name"
             value={draft.name}
             sx={{ width: 300 }}
+            error={fieldError?.field === 'name'}
+            helperText={fieldError?.field === 'name' ? fieldError.message : undefined}
             onChange={(e) => setDraft({ ...draft, name: e.target.value })}
           />
           <Typography color="text.secondary">
@@ -393,6 +447,7 @@ export function LocalizationEdit() {
             title={l.title}
             rules={draft[l.key]}
             onChange={(rules) => setDraft({ ...draft, [l.key]: rules })}
+            errorOf={(i, f) => (fieldError?.field === `${l.key}.${i}.${f}` ? fieldError.message : undefined)}
           />
         ))}
         <Button variant="contained" onClick={() => void save()} sx={{ mb: 3 }}>

@@ -7,6 +7,7 @@ import {
   CardContent,
   Checkbox,
   FormControlLabel,
+  Link as MuiLink,
   MenuItem,
   Stack,
   Table,
@@ -29,6 +30,8 @@ import { formatCount } from '../format/format.js';
 import { EntityDialog, STATUS_CHOICES, type FieldSpec } from './CrudTable.js';
 import { connApi, type Rate, type RateGroup, type UploadResult } from './conn-api.js';
 import { useKeysetPages } from './keyset.js';
+import { ownerField, useOwnerChoices, withOwner } from './choices.js';
+import { StatusChip, statusLabel } from '../layout/StatusChip.js';
 
 /* Rate groups: the list, one group with its rates, the CSV deck upload and "find the rate". */
 
@@ -53,6 +56,9 @@ export function RateGroupList() {
   const [name, setName] = useState('');
   const [creating, setCreating] = useState(false);
   const navigate = useNavigate();
+  const owners = useOwnerChoices();
+  const ownerName = (id: number | null) =>
+    id === null ? owners[0]?.name : (owners.find((o) => o.id === String(id))?.name ?? `#${id}`);
   const { rows, pager } = useKeysetPages(
     (cursor) => connApi.rateGroups({ name: name || undefined, cursor, limit: 25 }),
     name,
@@ -74,6 +80,7 @@ export function RateGroupList() {
           <TableHead>
             <TableRow>
               <TableCell>Name</TableCell>
+              <TableCell>Owner</TableCell>
               <TableCell>Currency</TableCell>
               <TableCell>Status</TableCell>
               <TableCell>Increments</TableCell>
@@ -85,10 +92,15 @@ export function RateGroupList() {
             {(rows ?? []).map((g) => (
               <TableRow key={g.id} hover>
                 <TableCell>
-                  <Link to={`/rate-groups/${g.id}`}>{g.name}</Link>
+                  <MuiLink component={Link} to={`/rate-groups/${g.id}`}>
+                    {g.name}
+                  </MuiLink>
                 </TableCell>
+                <TableCell>{ownerName(g.resellerId)}</TableCell>
                 <TableCell>{g.currency}</TableCell>
-                <TableCell>{g.status}</TableCell>
+                <TableCell>
+                  <StatusChip status={g.status} />
+                </TableCell>
                 <TableCell>
                   {g.initialIncrement}/{g.billingIncrement}
                 </TableCell>
@@ -103,11 +115,12 @@ export function RateGroupList() {
         {creating && (
           <EntityDialog
             title="Add rate group"
-            fields={GROUP_FIELDS}
+            fields={[...GROUP_FIELDS, ownerField(owners)]}
+            defaults={{ currency: 'USD', status: 'active', initialIncrement: 1, billingIncrement: 1 }}
             submitLabel="Add"
             onClose={() => setCreating(false)}
             onSubmit={async (body) => {
-              const g = await connApi.createRateGroup({ currency: 'USD', ...body });
+              const g = await connApi.createRateGroup({ currency: 'USD', ...withOwner(body) });
               void navigate(`/rate-groups/${g.id}`);
             }}
           />
@@ -337,8 +350,9 @@ export function RateGroupShow() {
             {group.name}
           </Typography>
           <Typography color="text.secondary">
-            {group.currency} · {group.status} · increments {group.initialIncrement}/{group.billingIncrement} ·{' '}
-            {formatCount(group.rateCount)} rates · used by {formatCount(group.customerCount)} accounts
+            {group.currency} · {statusLabel(group.status)} · increments {group.initialIncrement}/
+            {group.billingIncrement} · {formatCount(group.rateCount)} rates · used by{' '}
+            {formatCount(group.customerCount)} accounts
           </Typography>
           <Button onClick={() => setDialog('group')}>Edit group</Button>
           <Button color="error" onClick={() => setDeleting('group')}>

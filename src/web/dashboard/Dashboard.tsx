@@ -14,7 +14,8 @@ import {
 import { Link } from 'react-router-dom';
 import { Title, useDataProvider } from 'react-admin';
 import type { DashboardData, TollgateDataProvider } from '../api/data-provider.js';
-import { browserTimeZone, formatCount, formatDateTime, formatMoney } from '../format/format.js';
+import { formatCount, formatDateTime, formatMoney } from '../format/format.js';
+import { useViewerTimeZone } from '../format/viewer-zone.js';
 import { CreatedPerDayChart } from './CreatedPerDayChart.js';
 
 function Figure({ label, value, to }: { label: string; value: number; to: string }) {
@@ -46,9 +47,10 @@ export function Dashboard() {
   const dataProvider = useDataProvider<TollgateDataProvider>();
   const [data, setData] = useState<DashboardData | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const zone = useViewerTimeZone();
   useEffect(() => {
-    dataProvider.dashboard(browserTimeZone(), 30).then(setData, (e: Error) => setError(e.message));
-  }, [dataProvider]);
+    dataProvider.dashboard(zone, 30).then(setData, (e: Error) => setError(e.message));
+  }, [dataProvider, zone]);
 
   return (
     <Box sx={{ mt: 2 }}>
@@ -106,7 +108,7 @@ export function Dashboard() {
                           </TableCell>
                           <TableCell>{c.mode === 'prepaid' ? 'Prepay' : 'Postpaid'}</TableCell>
                           <TableCell align="right">{formatMoney(c.balance, c.currency)}</TableCell>
-                          <TableCell>{formatDateTime(c.createdAt, c.timezone)}</TableCell>
+                          <TableCell>{formatDateTime(c.createdAt, zone)}</TableCell>
                         </TableRow>
                       ))}
                     </TableBody>

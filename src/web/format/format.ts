@@ -1,6 +1,7 @@
 /*
  * Money and dates as a person reads them: amounts in the account's currency (formatted from the
- * decimal string, never through a binary float) and instants in the account's time zone.
+ * decimal string, never through a binary float, two decimals; six only for rates) and instants in
+ * the viewer's time zone (named once, in the app bar), on one line.
  */
 
 const moneyFormats = new Map<string, Intl.NumberFormat>();
@@ -10,9 +11,9 @@ export function formatMoney(amount: string | null | undefined, currency: string)
   let f = moneyFormats.get(currency);
   if (!f) {
     try {
-      f = new Intl.NumberFormat(undefined, { style: 'currency', currency });
+      f = new Intl.NumberFormat('en-US', { style: 'currency', currency });
     } catch {
-      f = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 6 });
+      f = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
     }
     moneyFormats.set(currency, f);
   }
@@ -20,27 +21,44 @@ export function formatMoney(amount: string | null | undefined, currency: string)
   return f.format(amount as `${number}`);
 }
 
+/** An instant on one line, `Dec 3, 2026, 7:23 AM`, in `timeZone` (the viewer's; not named here). */
 export function formatDateTime(iso: string | null | undefined, timeZone: string): string {
   if (!iso) return '';
   try {
-    return new Intl.DateTimeFormat(undefined, {
-      year: 'numeric',
-      month: 'short',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: '2-digit',
-      timeZone,
-      timeZoneName: 'short',
-    }).format(new Date(iso));
+    return new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(
+      new Date(iso),
+    );
   } catch {
     return new Date(iso).toISOString();
   }
 }
 
+const rateFormats = new Map<string, Intl.NumberFormat>();
+
+/** A per-minute rate or fee: the currency's sign, at least two and at most six decimals. */
+export function formatRate(amount: string | null | undefined, currency: string): string {
+  if (amount === null || amount === undefined || amount === '') return '';
+  let f = rateFormats.get(currency);
+  if (!f) {
+    try {
+      f = new Intl.NumberFormat('en-US', {
+        style: 'currency',
+        currency,
+        minimumFractionDigits: 2,
+        maximumFractionDigits: 6,
+      });
+    } catch {
+      f = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 6 });
+    }
+    rateFormats.set(currency, f);
+  }
+  return f.format(amount as `${number}`);
+}
+
 export function formatDate(iso: string | null | undefined, timeZone: string): string {
   if (!iso) return '';
   try {
-    return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone }).format(new Date(iso));
+    return new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone }).format(new Date(iso));
   } catch {
     return iso.slice(0, 10);
   }
@@ -50,7 +68,7 @@ export function formatCount(n: number): string {
   return new Intl.NumberFormat().format(n);
 }
 
-/** The viewer's own zone, for pages that are not about one account (the dashboard). */
+/** The browser's zone: the viewer's unless they chose another (see viewer-zone.tsx). */
 export function browserTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }

@@ -1,10 +1,11 @@
 import type { ReactNode } from 'react';
-import { AppBar, Layout, Logout, Menu, UserMenu, useGetIdentity } from 'react-admin';
+import { AppBar, Layout, LoadingIndicator, Logout, Menu, UserMenu, useGetIdentity } from 'react-admin';
 import SpeedIcon from '@mui/icons-material/Speed';
 import LanIcon from '@mui/icons-material/Lan';
 import NumbersIcon from '@mui/icons-material/Numbers';
 import PriceChangeIcon from '@mui/icons-material/PriceChange';
 import TranslateIcon from '@mui/icons-material/Translate';
+import { ViewerZoneButton } from '../format/viewer-zone.js';
 
 /** The user menu button reads "Signed in as <name>" to screen readers and shows the name. */
 function SignedInUserMenu() {
@@ -17,7 +18,17 @@ function SignedInUserMenu() {
 }
 
 function TollgateAppBar() {
-  return <AppBar userMenu={<SignedInUserMenu />} />;
+  return (
+    <AppBar
+      userMenu={<SignedInUserMenu />}
+      toolbar={
+        <>
+          <ViewerZoneButton />
+          <LoadingIndicator />
+        </>
+      }
+    />
+  );
 }
 
 /** The account resources, then the pages that are not one resource (limits, DIDs, rating). */

@@ -15,6 +15,7 @@ import {
 } from '@mui/material';
 import DownloadIcon from '@mui/icons-material/Download';
 import { dateIn, formatDateTime, formatMoney, nextDate, startOfDayIn } from '../format/format.js';
+import { useViewerTimeZone, zoneName } from '../format/viewer-zone.js';
 import { errorMessage } from '../accounts/use-account-ops.js';
 import type { EditTabProps } from '../accounts/AccountEdit.js';
 import {
@@ -28,11 +29,12 @@ import {
 const PAGE = 25;
 
 /**
- * Charge History (every entry) or Refill Report (payments): a date range in the account's time zone
+ * Charge History (every entry) or Refill Report (payments): a date range in the viewer's time zone
  * (today by default), a type filter for the history, keyset pages and a CSV export of the same filter.
  */
 function LedgerTable({ record, resource, kind }: EditTabProps & { kind: 'ledger-entries' | 'refills' }) {
-  const today = dateIn(new Date().toISOString(), record.timezone);
+  const zone = useViewerTimeZone();
+  const today = dateIn(new Date().toISOString(), zone);
   const [fromDate, setFromDate] = useState(today);
   const [toDate, setToDate] = useState(today);
   const [type, setType] = useState('');
@@ -42,8 +44,8 @@ function LedgerTable({ record, resource, kind }: EditTabProps & { kind: 'ledger-
   const [error, setError] = useState<string | null>(null);
   const page = cursors.length - 1;
   const range = {
-    from: fromDate ? startOfDayIn(fromDate, record.timezone) : undefined,
-    to: toDate ? startOfDayIn(nextDate(toDate), record.timezone) : undefined,
+    from: fromDate ? startOfDayIn(fromDate, zone) : undefined,
+    to: toDate ? startOfDayIn(nextDate(toDate), zone) : undefined,
     type: kind === 'ledger-entries' && type ? type : undefined,
   };
   const title = kind === 'refills' ? 'Refill Report' : 'Charge History';
@@ -116,7 +118,7 @@ function LedgerTable({ record, resource, kind }: EditTabProps & { kind: 'ledger-
           </TextField>
         )}
         <Typography variant="body2" color="text.secondary">
-          Days in {record.timezone}
+          Days in {zoneName(zone)}
         </Typography>
         <Box sx={{ flex: 1 }} />
         <Button
@@ -151,9 +153,7 @@ function LedgerTable({ record, resource, kind }: EditTabProps & { kind: 'ledger-
             )}
             {rows.map((e) => (
               <TableRow key={e.id}>
-                <TableCell sx={{ whiteSpace: 'nowrap' }}>
-                  {formatDateTime(e.createdAt, record.timezone)}
-                </TableCell>
+                <TableCell sx={{ whiteSpace: 'nowrap' }}>{formatDateTime(e.createdAt, zone)}</TableCell>
                 <TableCell>{ENTRY_TYPE_NAMES[e.type] ?? e.type}</TableCell>
                 <TableCell>{e.reason}</TableCell>
                 {kind === 'refills' && <TableCell>{e.method ?? '—'}</TableCell>}

@@ -26,6 +26,7 @@ import { COUNTRY_CHOICES, CURRENCY_CHOICES } from '../accounts/reference-choices
 import { ConfirmDialog } from '../accounts/dialogs.js';
 import { errorMessage } from '../accounts/use-account-ops.js';
 import { browserTimeZone, formatCount, formatDateTime } from '../format/format.js';
+import { useViewerTimeZone } from '../format/viewer-zone.js';
 import { templateApi, type Template } from '../bulk/bulk-api.js';
 import { ReapplyDialog } from './ReapplyDialog.js';
 
@@ -65,6 +66,7 @@ function DeleteTemplateDialog(props: { template: Template; onClose: () => void; 
 
 /** Customer Templates: name, "used by" count, created; edit, re-apply and delete. */
 export function TemplateList() {
+  const zone = useViewerTimeZone();
   const [templates, setTemplates] = useState<Template[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<Template | null>(null);
@@ -132,7 +134,7 @@ export function TemplateList() {
                   <TableCell>{t.description ?? ''}</TableCell>
                   <TableCell align="right">{formatCount(t.usedBy)}</TableCell>
                   <TableCell align="right">{t.version}</TableCell>
-                  <TableCell>{formatDateTime(t.createdAt, browserTimeZone())}</TableCell>
+                  <TableCell>{formatDateTime(t.createdAt, zone)}</TableCell>
                   <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
                     <Tooltip title="Edit">
                       <IconButton

@@ -56,6 +56,7 @@ export function toAccountDto(row: AccountRow): AccountDto {
     callLimit: row.call_limit,
     cpsLimit: row.cps_limit,
     localizationId: row.localization_id,
+    localizationName: row.localization_name ?? null,
     allowLocalCalls: row.allow_local_calls,
     localCallPricePerMin: row.local_call_price_per_min,
     minProfitability:
@@ -73,6 +74,8 @@ export function toAccountDto(row: AccountRow): AccountDto {
     availableCredit: availableCredit(row),
     rateGroupId: row.rate_group_id,
     nonCliRateGroupId: row.non_cli_rate_group_id,
+    rateGroupName: row.rate_group_name ?? null,
+    nonCliRateGroupName: row.non_cli_rate_group_name ?? null,
     cliPoolMode: row.cli_pool_mode,
     billingSchedule: row.billing_schedule,
     billingDay: row.billing_day,

@@ -76,6 +76,22 @@ function baseSelect(db: Executor) {
         .select('p.name')
         .whereRef('p.id', '=', 'a.parent_id')
         .as('reseller_name'),
+      // The grid's Rate Group and Localization columns show names, not ids.
+      eb
+        .selectFrom('rate_groups as rg')
+        .select('rg.name')
+        .whereRef('rg.id', '=', 'a.rate_group_id')
+        .as('rate_group_name'),
+      eb
+        .selectFrom('rate_groups as nrg')
+        .select('nrg.name')
+        .whereRef('nrg.id', '=', 'a.non_cli_rate_group_id')
+        .as('non_cli_rate_group_name'),
+      eb
+        .selectFrom('localization_profiles as lp')
+        .select('lp.name')
+        .whereRef('lp.id', '=', 'a.localization_id')
+        .as('localization_name'),
       eb
         .selectFrom('users as u')
         .select('u.login')

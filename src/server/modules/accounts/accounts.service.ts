@@ -625,6 +625,7 @@ export async function getAccountAudit(
     id: r.id,
     at: r.at.toISOString(),
     actor: r.actorLabel,
+    actorName: r.actorName ?? null,
     action: r.action,
     entityType: r.entityType,
     entityId: r.entityId,

@@ -252,6 +252,7 @@ describe.each(testDatabaseKinds())('accounts on %s', (kind) => {
       const audit = (await admin.get(`/api/v1/customers/${c.id}/audit`)).json().data;
       expect(audit[0].action).toBe('customer.update');
       expect(audit[0].actor).toBe('user:admin@example.com');
+      expect(audit[0].actorName).toBe('Administrator');
       expect(audit[0].before).toMatchObject({ creditLimit: '100.000000', city: null });
       expect(audit[0].after).toMatchObject({ creditLimit: '250.500000', city: 'Lyon' });
       // Only what changed: the row's own updatedAt is not part of the entry.

@@ -6,6 +6,8 @@ export interface AuditRow {
   at: Date;
   actorLabel: string;
   actorUserId: number | null;
+  /** The acting user's display name (null for the system or an API key). */
+  actorName?: string | null;
   action: string;
   entityType: string;
   entityId: number | null;
@@ -52,29 +54,32 @@ export async function listAuditForAccount(
   opts: { limit: number; beforeId?: number },
 ): Promise<AuditRow[]> {
   let q = db
-    .selectFrom('audit_log')
+    .selectFrom('audit_log as l')
+    .leftJoin('users as u', 'u.id', 'l.actor_user_id')
     .select([
-      'id',
-      'at',
-      'actor_label',
-      'actor_user_id',
-      'action',
-      'entity_type',
-      'entity_id',
-      'before',
-      'after',
-      'request_id',
+      'l.id',
+      'l.at',
+      'l.actor_label',
+      'l.actor_user_id',
+      'u.display_name as actor_name',
+      'l.action',
+      'l.entity_type',
+      'l.entity_id',
+      'l.before',
+      'l.after',
+      'l.request_id',
     ])
-    .where('account_id', '=', accountId)
-    .orderBy('id', 'desc')
+    .where('l.account_id', '=', accountId)
+    .orderBy('l.id', 'desc')
     .limit(opts.limit);
-  if (opts.beforeId) q = q.where('id', '<', opts.beforeId);
+  if (opts.beforeId) q = q.where('l.id', '<', opts.beforeId);
   const rows = await q.execute();
   return rows.map((r) => ({
     id: r.id,
     at: r.at,
     actorLabel: r.actor_label,
     actorUserId: r.actor_user_id,
+    actorName: r.actor_name,
     action: r.action,
     entityType: r.entity_type,
     entityId: r.entity_id,

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
 import type { Actor } from '../../platform/context.js';
-import { escapeLike, ownerScope } from '../connectivity/shared.js';
+import { escapeLike, ownerIs, ownerScope } from '../connectivity/shared.js';
 import type { TranslationRule } from './translate.js';
 
 function profileSelect(db: Executor) {
@@ -43,10 +43,11 @@ export async function findProfile(
 export async function listProfilesPage(
   db: Executor,
   actor: Actor,
-  f: { name?: string },
+  f: { name?: string; resellerId?: number | 'none' },
   page: { limit: number; after: { k: string; id: number } | null },
 ) {
   let q = profileSelect(db).where(ownerScope(actor, 'l.owner_id'));
+  if (f.resellerId !== undefined) q = q.where(ownerIs(f.resellerId, 'l.owner_id'));
   if (f.name) q = q.where(sql<boolean>`lower(l.name) LIKE ${'%' + escapeLike(f.name.toLowerCase()) + '%'}`);
   if (page.after)
     q = q.where(sql<boolean>`(lower(l.name), l.id) > (${page.after.k}, ${page.after.id}::bigint)`);

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Nullable, PageQuery } from '../connectivity/shared.js';
+import { Nullable, OwnerFilter, PageQuery } from '../connectivity/shared.js';
 
 export const Rule = Type.Object(
   {
@@ -56,7 +56,7 @@ export const Localization = Type.Object({
 export type LocalizationDto = Static<typeof Localization>;
 
 export const ListLocalizationsQuery = Type.Object(
-  { name: Type.Optional(Type.String({ maxLength: 100 })), ...PageQuery },
+  { name: Type.Optional(Type.String({ maxLength: 100 })), resellerId: OwnerFilter, ...PageQuery },
   { additionalProperties: false },
 );
 export const LocalizationPage = Type.Object({

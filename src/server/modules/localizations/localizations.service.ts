@@ -95,7 +95,10 @@ export async function getLocalization(ctx: Ctx, id: number): Promise<Localizatio
   return toLocalizationDto(await requireProfile(ctx, id));
 }
 
-export async function listLocalizations(ctx: Ctx, q: { name?: string; limit?: number; cursor?: string }) {
+export async function listLocalizations(
+  ctx: Ctx,
+  q: { name?: string; resellerId?: number | 'none'; limit?: number; cursor?: string },
+) {
   requireManager(ctx);
   const { rows, nextCursor } = await keysetPage(
     q,

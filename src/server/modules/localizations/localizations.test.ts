@@ -110,4 +110,22 @@ describe.each(testDatabaseKinds())('localization profiles on %s', (kind) => {
     });
     expectError(res, 400, 'LOCALIZATION_NOT_FOUND', 'localizationId');
   });
+
+  it("lists one owner's profiles; an admin creates one for a reseller, whose customers may use it", async () => {
+    const r = await makeReseller(t, admin);
+    const mine = await ok(admin.post('/api/v1/localizations', { name: 'Operator pick', ...uk }), 201);
+    const theirs = await ok(
+      admin.post('/api/v1/localizations', { name: 'Reseller pick', resellerId: r.account.id, ...uk }),
+      201,
+    );
+    expect(theirs.resellerId).toBe(r.account.id);
+    const names = async (query: string) =>
+      (await ok(admin.get(`/api/v1/localizations?limit=500&${query}`))).data.map((l: any) => l.name);
+    expect(await names(`resellerId=${r.account.id}`)).toEqual(['Reseller pick']);
+    expect(await names('resellerId=none&name=pick')).toEqual(['Operator pick']);
+    const c = await makeCustomer(admin, { resellerId: r.account.id, localizationId: theirs.id });
+    expect(c.localizationId).toBe(theirs.id);
+    expect(c.localizationName).toBe('Reseller pick');
+    expect(mine.resellerId).toBeNull();
+  });
 });

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
 import type { Actor } from '../../platform/context.js';
-import { escapeLike, ownerScope } from '../connectivity/shared.js';
+import { escapeLike, ownerIs, ownerScope } from '../connectivity/shared.js';
 import type pg from 'pg';
 import { copyIn, type CopyIn } from '../../platform/db/copy-in.js';
 import type { DeckRow } from './rate-deck.js';
@@ -56,11 +56,13 @@ export async function findRateGroup(
 export async function listRateGroupsPage(
   db: Executor,
   actor: Actor,
-  f: { name?: string; status?: 'active' | 'inactive' },
+  f: { name?: string; status?: 'active' | 'inactive'; resellerId?: number | 'none'; currency?: string },
   page: { limit: number; after: { k: string; id: number } | null },
 ): Promise<RateGroupRow[]> {
   let q = groupSelect(db).where(ownerScope(actor, 'g.owner_id'));
   if (f.status) q = q.where('g.status', '=', f.status);
+  if (f.resellerId !== undefined) q = q.where(ownerIs(f.resellerId, 'g.owner_id'));
+  if (f.currency) q = q.where('g.currency', '=', f.currency.toUpperCase());
   if (f.name) q = q.where(sql<boolean>`lower(g.name) LIKE ${'%' + escapeLike(f.name.toLowerCase()) + '%'}`);
   if (page.after)
     q = q.where(sql<boolean>`(lower(g.name), g.id) > (${page.after.k}, ${page.after.id}::bigint)`);

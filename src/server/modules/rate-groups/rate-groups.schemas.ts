@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Digits, Nullable, PageQuery, Status } from '../connectivity/shared.js';
+import { Digits, Nullable, OwnerFilter, PageQuery, Status } from '../connectivity/shared.js';
 
 const Increment = (d: string) => Type.Integer({ minimum: 1, maximum: 3600, description: d });
 const RateIncrement = (d: string) =>
@@ -59,6 +59,8 @@ export const ListRateGroupsQuery = Type.Object(
   {
     name: Type.Optional(Type.String({ maxLength: 100, description: 'contains' })),
     status: Type.Optional(Status),
+    resellerId: OwnerFilter,
+    currency: Type.Optional(Type.String({ minLength: 3, maxLength: 3, description: 'ISO 4217' })),
     ...PageQuery,
   },
   { additionalProperties: false },

@@ -353,5 +353,25 @@ describe.each(testDatabaseKinds())('rate groups and rates on %s', (kind) => {
       const portal = await Client.login(t.app, c.portalUsername, 'customer-pass-1');
       expectError(await portal.get('/api/v1/rate-groups'), 403, 'FORBIDDEN');
     });
+
+    it("lists one owner's groups (the account form's picker): a reseller's, or the operator's with none", async () => {
+      const r = await makeReseller(t, admin);
+      const own = await newGroup(admin, { name: 'Operator picker' });
+      const theirs = await newGroup(admin, { name: 'Reseller picker', resellerId: r.account.id });
+      await newGroup(admin, { name: 'Reseller picker EUR', resellerId: r.account.id, currency: 'EUR' });
+      const names = async (by: Client, query: string) =>
+        (await ok(by.get(`/api/v1/rate-groups?limit=500&${query}`))).data.map((g: any) => g.name);
+      expect(await names(admin, `resellerId=${r.account.id}&currency=USD`)).toEqual(['Reseller picker']);
+      expect(await names(admin, 'resellerId=none&name=picker')).toEqual(['Operator picker']);
+      expect(await names(r.client, `resellerId=${r.account.id}&currency=usd`)).toEqual(['Reseller picker']);
+      // a reseller asking for the operator's gets nothing (its scope still applies)
+      expect(await names(r.client, 'resellerId=none')).toEqual([]);
+      // and a customer of that reseller takes the reseller's group
+      const c = await makeCustomer(admin, { resellerId: r.account.id, rateGroupId: theirs.id });
+      expect(c.rateGroupId).toBe(theirs.id);
+      expect(c.rateGroupName).toBe('Reseller picker');
+      expect(own.resellerId).toBeNull();
+      expectError(await admin.get('/api/v1/rate-groups?resellerId=abc'), 400, 'VALIDATION_FAILED');
+    });
   });
 });
