@@ -338,3 +338,80 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
       expect(Object.keys(doc.paths), p).toContain(p);
   });
 });
+
+describe('reservations survive a restart (memory store, durable copy)', () => {
+  it('a new instance on the same database holds what the old one held, and frees it at the end', async () => {
+    const database = await createTestDatabase('pglite');
+    const make = async () => {
+      const app = await buildApp({
+        config: {
+          logLevel: 'silent',
+          sessionTtlHours: 12,
+          cookieSecure: false,
+          trustProxy: false,
+          serveUi: false,
+        },
+        database,
+        logger: false,
+        callAuth: { sweepIntervalMs: 0 },
+      });
+      await app.ready();
+      return app;
+    };
+    try {
+      await ensureFirstAdmin(
+        { actor: systemActor, db: database.db, now: () => new Date() },
+        { email: ADMIN_EMAIL, password: ADMIN_PASSWORD, generate: () => ADMIN_PASSWORD },
+      );
+      let app = await make();
+      const admin = await adminLogin(app);
+      const { key } = await ok(admin.post('/api/v1/api-keys', { name: 'sw', role: 'switch' }), 201);
+      const g = await ok(admin.post('/api/v1/rate-groups', { name: 'r', currency: 'USD' }), 201);
+      await ok(
+        admin.post(`/api/v1/rate-groups/${g.id}/rates`, {
+          prefix: '44',
+          ratePerMin: '0.06',
+          effectiveFrom: new Date(Date.now() - 86_400_000).toISOString(),
+        }),
+        201,
+      );
+      const c = await ok(
+        admin.post(
+          '/api/v1/customers',
+          customerBody({ rateGroupId: g.id, initialBalance: '1', callLimit: 1 }),
+        ),
+        201,
+      );
+      const tr = await ok(admin.post(`/api/v1/customers/${c.id}/trunks`, { name: 'T' }), 201);
+      await ok(admin.post(`/api/v1/trunks/${tr.id}/hosts`, { cidr: '192.0.2.1' }), 201);
+      await app.callAuth.engine.loader.sync();
+      const body = { sourceIp: '192.0.2.1', calledNumber: '4412', callingNumber: '1' };
+      const sw = () => Client.withApiKey(app, key);
+      expect((await ok(sw().post('/api/v1/calls/authorize', { ...body, callId: 'r-1' }))).decision).toBe(
+        'allow',
+      );
+      await app.close();
+
+      app = await make();
+      expect((await app.callAuth.engine.store.held([c.id])).get(c.id)).toBe('0.300000');
+      // The slot is still taken, and the first decision is still the answer for its id.
+      expect((await ok(sw().post('/api/v1/calls/authorize', { ...body, callId: 'r-2' }))).reason).toBe(
+        'CUSTOMER_CALL_LIMIT',
+      );
+      expect((await ok(sw().post('/api/v1/calls/authorize', { ...body, callId: 'r-1' }))).decision).toBe(
+        'allow',
+      );
+      expect(await ok(sw().post('/api/v1/calls/r-1/end', { answered: false }))).toEqual({
+        callId: 'r-1',
+        ended: true,
+      });
+      await app.close();
+
+      app = await make();
+      expect((await app.callAuth.engine.store.held([c.id])).size).toBe(0);
+      await app.close();
+    } finally {
+      await database.close();
+    }
+  });
+});
