@@ -10,6 +10,8 @@ import {
   EndBody,
   EndResponse,
   ExtendResponse,
+  LiveCallList,
+  LiveCallsQuery,
   PutReasonBody,
   ReasonParams,
   ReasonSetting,
@@ -22,6 +24,7 @@ import type { CallAuthEngine } from './call-auth.service.js';
 
 const SWITCH: Role[] = ['switch', 'admin'];
 const ADMIN: Role[] = ['admin'];
+const STAFF: Role[] = ['admin', 'reseller'];
 const tags = ['call-authorization'];
 
 /** The decision API a softswitch calls (CALLAUTH-CONTRACT.md), and its admin settings. */
@@ -106,6 +109,19 @@ export function callAuthRoutes(engine: CallAuthEngine): FastifyPluginAsyncTypebo
         },
       },
       async (req) => service.setReason(req.ctx, req.params.reason, req.body),
+    );
+    app.get(
+      '/calls/live',
+      {
+        config: { roles: STAFF },
+        schema: {
+          tags,
+          summary: 'Live calls: account, trunk, host, destination, start, grant and money held (in scope)',
+          querystring: LiveCallsQuery,
+          response: { 200: LiveCallList },
+        },
+      },
+      async (req) => service.listLiveCalls(req.ctx, engine, req.query),
     );
     app.get(
       '/call-auth/alarms',

@@ -121,3 +121,27 @@ export const AlarmList = Type.Object({
   ),
   nextCursor: Nullable(Type.Integer()),
 });
+
+export const LiveCallsQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+});
+export const LiveCallList = Type.Object({
+  data: Type.Array(
+    Type.Object({
+      callId: Type.String(),
+      accountId: Type.Integer(),
+      trunkId: Nullable(Type.Integer()),
+      hostId: Nullable(Type.Integer()),
+      sipDeviceId: Nullable(Type.Integer()),
+      calledNumber: Type.String(),
+      callingNumber: Type.String(),
+      startedAt: Type.String(),
+      grantSec: Type.Integer(),
+      expiresAt: Type.String(),
+      amountHeld: Money,
+      state: Type.Union([Type.Literal('live'), Type.Literal('awaiting_cdr')], {
+        description: 'awaiting_cdr: ended answered, money held until the CDR is rated',
+      }),
+    }),
+  ),
+});

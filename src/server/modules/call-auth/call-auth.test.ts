@@ -121,6 +121,25 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
     const again = await authorize({ callId: 'same-1' });
     expect(again.json()).toEqual(res.json());
     expect((await app.callAuth.engine.store.held([customer.id])).get(customer.id)).toBe('0.300000');
+    expect(await ok(admin.get(`/api/v1/customers/${customer.id}/balance`))).toMatchObject({
+      balance: '1.000000',
+      availableCredit: '1.000000',
+      heldForLiveCalls: '0.300000',
+      availableFunds: '0.700000',
+    });
+    const live = (await ok(admin.get('/api/v1/calls/live'))).data;
+    expect(live).toEqual([
+      expect.objectContaining({
+        callId: 'same-1',
+        accountId: customer.id,
+        trunkId: trunk.id,
+        hostId: host.id,
+        calledNumber: '441234567',
+        grantSec: 300,
+        amountHeld: '0.300000',
+        state: 'live',
+      }),
+    ]);
     // 1.00 - 0.30 held leaves 0.70: 700 s, capped at the 300 s chunk; 0.40 left: 300 s; 0.10: 100 s.
     expect((await decision({ callId: 'same-2' })).grantSec).toBe(300);
     expect((await decision({ callId: 'same-3' })).grantSec).toBe(300);
@@ -296,10 +315,15 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
   it('an admin key may decide; reseller and customer users, and the switch elsewhere, are refused', async () => {
     const { key } = await ok(admin.post('/api/v1/api-keys', { name: 'ops' }), 201);
     expect((await ok(authorize({}, Client.withApiKey(app, key)))).callId).toMatch(/^call-/);
-    await ok(
+    const res = await ok(
       admin.post(
         '/api/v1/resellers',
-        customerBody({ portalUsername: 'ca-res', password: 'reseller-pass-1' }),
+        customerBody({
+          portalUsername: 'ca-res',
+          password: 'reseller-pass-1',
+          rateGroupId: group.id,
+          initialBalance: '5',
+        }),
       ),
       201,
     );
@@ -312,6 +336,38 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
       201,
     );
     const cust = await Client.login(app, 'ca-cust', 'customer-pass-1');
+    // A reseller sees only the live calls of its subtree; a customer none at all.
+    const sell = await ok(reseller.post('/api/v1/rate-groups', { name: 'resale', currency: 'USD' }), 201);
+    await ok(
+      reseller.post(`/api/v1/rate-groups/${sell.id}/rates`, {
+        prefix: '44',
+        ratePerMin: '0.12',
+        effectiveFrom: new Date(clock - 86_400_000).toISOString(),
+      }),
+      201,
+    );
+    const mine = await ok(
+      reseller.post('/api/v1/customers', customerBody({ rateGroupId: sell.id, initialBalance: '5' })),
+      201,
+    );
+    const mineTrunk = await ok(admin.post(`/api/v1/customers/${mine.id}/trunks`, { name: 'R' }), 201);
+    await ok(admin.post(`/api/v1/trunks/${mineTrunk.id}/hosts`, { cidr: '203.0.113.77' }), 201);
+    await synced();
+    const other = await decision({ callId: 'not-mine', calledNumber: '4420' });
+    expect(other.decision).toBe('allow');
+    expect(await decision({ callId: 'mine', sourceIp: '203.0.113.77', calledNumber: '4420' })).toMatchObject({
+      decision: 'allow',
+      accountId: mine.id,
+    });
+    expect((await ok(reseller.get('/api/v1/calls/live'))).data.map((c: any) => c.callId)).toEqual(['mine']);
+    expect((await ok(admin.get('/api/v1/calls/live'))).data.map((c: any) => c.callId)).toEqual(
+      expect.arrayContaining(['mine', 'not-mine']),
+    );
+    // The reseller's own money is held at its buy rate too.
+    expect((await ok(admin.get(`/api/v1/resellers/${res.id}/balance`))).heldForLiveCalls).toBe('0.300000');
+    for (const id of ['mine', 'not-mine']) await ok(sw.post(`/api/v1/calls/${id}/end`, { answered: false }));
+    expectError(await cust.get('/api/v1/calls/live'), 403, 'FORBIDDEN');
+    expectError(await sw.get('/api/v1/calls/live'), 403, 'FORBIDDEN');
     for (const c of [reseller, cust]) {
       expectError(await authorize({}, c), 403, 'FORBIDDEN');
       expectError(await c.post('/api/v1/calls/x/end', {}), 403, 'FORBIDDEN');
@@ -334,6 +390,7 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
       '/api/v1/call-auth/reasons',
       '/api/v1/call-auth/reasons/{reason}',
       '/api/v1/call-auth/alarms',
+      '/api/v1/calls/live',
     ])
       expect(Object.keys(doc.paths), p).toContain(p);
   });
