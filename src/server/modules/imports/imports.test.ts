@@ -284,6 +284,7 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
     expect(rows[1]).toMatchObject({ name: 'Bad Number', call_limit: 'ten' });
     expect(rows[1]!.error).toContain('call_limit');
     expect(rows[1]!.error).toContain('INVALID_NUMBER');
+    expect(rows.map((r) => r.original_row)).toEqual(['4', '5', '6', '7', '8', '9']);
 
     // Fix the reject file and upload it again: the fixed rows go in.
     const fixed: Record<string, string>[] = rows.map((r) => ({
@@ -295,7 +296,7 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
       credit_limit: '',
       main_email: r.main_email === 'not-an-email' ? 'ok@x.test' : r.main_email,
     }));
-    const header = Object.keys(rows[0]!).filter((h) => h !== 'error');
+    const header = Object.keys(rows[0]!).filter((h) => h !== 'error' && h !== 'original_row');
     const again = await uploadOk(admin, csv([header, ...fixed.map((r) => header.map((h) => r[h] ?? ''))]));
     const second = await runImport(admin, again.id);
     expect(second.progress, JSON.stringify(second)).toMatchObject({ created: 6, rejected: 0 });
@@ -791,6 +792,39 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
     expect(stolen.progress).toMatchObject({ updated: 0, rejected: 1 });
     expect((await issuesOf(resellerA.client, steal.id))[0]!.code).toBe('ACCOUNT_NUMBER_TAKEN');
     expect((await admin.get(`/api/v1/customers/${adminCustomer.id}`)).json().companyName).toBe('Admin Co');
+  });
+
+  it('a row reports every error it has, each with its column: cells, schema and rules together', async () => {
+    const header = [
+      'account_number',
+      'name',
+      'currency',
+      'country',
+      'timezone',
+      'mode',
+      'credit_limit',
+      'call_limit',
+      'main_email',
+    ];
+    const [a, b] = [num(), num()];
+    const text = csv([
+      header,
+      [a, 'Many errors', 'USD', 'XX', 'UTC', 'postpaid', 'lots', '-5', 'not-an-email'],
+      [b, 'Rule and schema', 'USD', 'US', 'UTC', 'prepaid', '10', '-1', ''],
+    ]);
+    const imp = await uploadOk(admin, text);
+    expect((await admin.post(`/api/v1/customer-imports/${imp.id}/dry-run`, {})).statusCode).toBe(202);
+    await runJobs();
+    const issues = (await issuesOf(admin, imp.id, 'dry')).map((i) => [i.rowNumber, i.column, i.code]);
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        [2, 'credit_limit', 'INVALID_NUMBER'],
+        [2, 'call_limit', 'INVALID_VALUE'],
+        [2, 'main_email', 'INVALID_VALUE'],
+        [2, 'country', 'VALIDATION_FAILED'],
+        [3, 'call_limit', 'INVALID_VALUE'],
+      ]),
+    );
   });
 
   it('references travel by name within the owner: an unknown name is a row error, an id column is taken as an id', async () => {
