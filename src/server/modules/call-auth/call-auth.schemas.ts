@@ -52,7 +52,18 @@ export const AuthorizeResponse = Type.Union([
       nextIncrement: Type.Integer(),
       includedSeconds: Type.Integer(),
     }),
-    routes: Type.Null({ description: 'null: no route plan; the switch routes on its own' }),
+    routes: Nullable(
+      Type.Array(
+        Type.Object({
+          trunkId: Type.Integer(),
+          providerAccountId: Type.Integer(),
+          prefix: Type.String(),
+          priority: Type.Integer(),
+          buyRate: Type.Object({ prefix: Type.String(), ratePerMin: Money, connectFee: Money }),
+        }),
+        { description: 'egress routes in order that pass min profitability; null: no route plan' },
+      ),
+    ),
   }),
   Deny,
 ]);

@@ -4,7 +4,13 @@ import { systemActor } from '../../platform/context.js';
 import { forbidden, notFound } from '../../platform/errors.js';
 import { formatMoney, money } from '../../platform/money.js';
 import { sipDevicesService } from '../sip-devices/index.js';
-import { decide, decideExtension, holdAmount, type AuthorizeRequest } from './call-auth.decide.js';
+import {
+  decide,
+  decideExtension,
+  holdAmount,
+  type AuthorizeRequest,
+  type Route,
+} from './call-auth.decide.js';
 import type { StateLoader } from './call-auth.loader.js';
 import { DENY_REASONS, DENY_REASON_CODES, type DenyReason } from './call-auth.reasons.js';
 import * as repo from './call-auth.repository.js';
@@ -45,7 +51,7 @@ export type AuthorizeResponse =
       callingNumber: string;
       callingName: string | null;
       rate: RateDto;
-      routes: null;
+      routes: Route[] | null;
     }
   | { callId: string; decision: 'deny'; reason: DenyReason; sipCode: number; sipReason: string };
 
@@ -76,7 +82,7 @@ function render(engine: CallAuthEngine, callId: string, o: Outcome): AuthorizeRe
       nextIncrement: c.rate.nextIncrement,
       includedSeconds: c.rate.includedSeconds,
     },
-    routes: null,
+    routes: c.routes ?? null,
   };
 }
 
