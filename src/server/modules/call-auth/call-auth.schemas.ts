@@ -156,3 +156,31 @@ export const LiveCallList = Type.Object({
     }),
   ),
 });
+
+export const RoutePlanEntry = Type.Object({
+  prefix: Type.String({ pattern: '^[0-9]{1,20}$' }),
+  priority: Type.Integer({ minimum: 0, maximum: 1000, description: 'lower first' }),
+  providerTrunkId: Id,
+});
+export const RoutePlanBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    entries: Type.Array(RoutePlanEntry, { maxItems: 5000 }),
+  },
+  { additionalProperties: false },
+);
+export const RoutePlan = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  entries: Type.Array(RoutePlanEntry),
+});
+export const IdParams = Type.Object({ id: Id });
+export const CustomerParams = Type.Object({ customerId: Id });
+export const AssignRoutePlanBody = Type.Object(
+  { routePlanId: Nullable(Id) },
+  { additionalProperties: false },
+);
+export const RoutePlanAssignment = Type.Object({
+  customerId: Type.Integer(),
+  routePlanId: Nullable(Type.Integer()),
+});

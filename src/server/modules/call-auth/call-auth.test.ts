@@ -380,6 +380,67 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
     expectError(await sw.get(`/api/v1/customers/${customer.id}`), 403, 'FORBIDDEN');
   });
 
+  it('route plans: a customer given one gets its routes; without one, none', async () => {
+    const buy = await ok(admin.post('/api/v1/rate-groups', { name: 'buy', currency: 'USD' }), 201);
+    await ok(
+      admin.post(`/api/v1/rate-groups/${buy.id}/rates`, {
+        prefix: '44',
+        ratePerMin: '0.05',
+        effectiveFrom: new Date(clock - 86_400_000).toISOString(),
+      }),
+      201,
+    );
+    const provider = await ok(
+      admin.post('/api/v1/customers', customerBody({ roles: ['customer', 'provider'], rateGroupId: buy.id })),
+      201,
+    );
+    const egress = await ok(
+      admin.post(`/api/v1/customers/${provider.id}/trunks`, { name: 'Carrier A' }),
+      201,
+    );
+    expectError(
+      await admin.post('/api/v1/route-plans', {
+        name: 'bad',
+        entries: [{ prefix: '44', priority: 1, providerTrunkId: trunk.id }],
+      }),
+      400,
+      'ROUTE_PLAN_TRUNK_INVALID',
+      'entries.0.providerTrunkId',
+    );
+    const plan = await ok(
+      admin.post('/api/v1/route-plans', {
+        name: 'UK',
+        entries: [{ prefix: '44', priority: 1, providerTrunkId: egress.id }],
+      }),
+      201,
+    );
+    expect(
+      await ok(admin.request('PUT', `/api/v1/customers/${customer.id}/route-plan`, { routePlanId: plan.id })),
+    ).toEqual({ customerId: customer.id, routePlanId: plan.id });
+    await synced();
+    const d = await decision({ callId: 'routed', calledNumber: '4420' });
+    expect(d.routes).toEqual([
+      {
+        trunkId: egress.id,
+        providerAccountId: provider.id,
+        prefix: '44',
+        priority: 1,
+        buyRate: { prefix: '44', ratePerMin: '0.050000', connectFee: '0.000000' },
+      },
+    ]);
+    await ok(sw.post('/api/v1/calls/routed/end', { answered: false }));
+    // The egress trunk switched off: no route left.
+    await ok(admin.patch(`/api/v1/trunks/${egress.id}`, { status: 'inactive' }));
+    await synced();
+    expect((await decision({ calledNumber: '4420' })).reason).toBe('NO_ROUTE');
+    await ok(admin.request('PUT', `/api/v1/customers/${customer.id}/route-plan`, { routePlanId: null }));
+    await synced();
+    const free = await decision({ callId: 'unrouted', calledNumber: '4420' });
+    expect([free.decision, free.routes]).toEqual(['allow', null]);
+    await ok(sw.post('/api/v1/calls/unrouted/end', { answered: false }));
+    expectError(await sw.get('/api/v1/route-plans'), 403, 'FORBIDDEN');
+  });
+
   it('is described in the OpenAPI document', async () => {
     const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
     for (const p of [
@@ -391,6 +452,9 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
       '/api/v1/call-auth/reasons/{reason}',
       '/api/v1/call-auth/alarms',
       '/api/v1/calls/live',
+      '/api/v1/route-plans',
+      '/api/v1/route-plans/{id}',
+      '/api/v1/customers/{customerId}/route-plan',
     ])
       expect(Object.keys(doc.paths), p).toContain(p);
   });
