@@ -34,6 +34,7 @@ import { speedDialRoutes } from './modules/speed-dials/index.js';
 import { didRoutes } from './modules/dids/index.js';
 import {
   callAuthRoutes,
+  heldFor,
   startCallAuth,
   type CallAuthOptions,
   type CallAuthRuntime,
@@ -140,7 +141,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(accountRoutes('reseller'));
       await api.register(dashboardRoutes);
       await api.register(preferenceRoutes);
-      for (const kind of ['customer', 'reseller'] as const) await api.register(ledgerRoutes(kind));
+      const heldForLiveCalls = (accountId: number) => heldFor(callAuth.engine, accountId);
+      for (const kind of ['customer', 'reseller'] as const)
+        await api.register(ledgerRoutes(kind, { heldForLiveCalls }));
       await api.register(ledgerAdminRoutes);
       await api.register(trunkRoutes);
       await api.register(sipDeviceRoutes);

@@ -556,6 +556,27 @@ export interface CallAuthAlarmsTable {
   created_at: Generated<Date>;
 }
 
+export interface RoutePlansTable {
+  id: Generated<number>;
+  name: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  deleted_at: Timestamp | null;
+}
+
+export interface RoutePlanEntriesTable {
+  id: Generated<number>;
+  route_plan_id: number;
+  prefix: string;
+  priority: number;
+  provider_trunk_id: number;
+}
+
+export interface RoutePlanAssignmentsTable {
+  account_id: number;
+  route_plan_id: number;
+}
+
 export interface DB {
   accounts: AccountsTable;
   users: UsersTable;
@@ -592,4 +613,7 @@ export interface DB {
   call_auth_reasons: CallAuthReasonsTable;
   call_reservations: CallReservationsTable;
   call_auth_alarms: CallAuthAlarmsTable;
+  route_plans: RoutePlansTable;
+  route_plan_entries: RoutePlanEntriesTable;
+  route_plan_assignments: RoutePlanAssignmentsTable;
 }

@@ -11,6 +11,7 @@ import * as m20261124_1433 from './2026_11_24_1433_create_customer_mass_creates.
 import * as m20261124_1434 from './2026_11_24_1434_mass_create_sip_devices.js';
 import * as m20261203_0700 from './2026_12_03_0700_ledger_allow_negative.js';
 import * as m20261203_0900 from './2026_12_03_0900_create_call_auth.js';
+import * as m20261203_0901 from './2026_12_03_0901_create_route_plans.js';
 import * as m20261203_1100 from './2026_12_03_1100_create_notifications.js';
 
 /** Every migration, by name; names sort in the order they run. */
@@ -27,5 +28,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_24_1434_mass_create_sip_devices': m20261124_1434,
   '2026_12_03_0700_ledger_allow_negative': m20261203_0700,
   '2026_12_03_0900_create_call_auth': m20261203_0900,
+  '2026_12_03_0901_create_route_plans': m20261203_0901,
   '2026_12_03_1100_create_notifications': m20261203_1100,
 };

@@ -599,3 +599,81 @@ describe('steps 10 and 11: limits and the reservation (memory store)', () => {
     expect(await store.held([10])).toEqual(new Map());
   });
 });
+
+describe('step 8: route plans and min profitability', () => {
+  // Customer 10 sells 44 at 0.06/min; providers 60 and 61 (trunks 70, 71) buy at groups 6 and 7.
+  const withPlan = (
+    over: { buy6?: string; buy7?: string; rule?: AccountSnap['minProfit']; inactive71?: boolean } = {},
+  ) => {
+    const s = buildState({
+      accounts: [
+        account(10, { minProfit: over.rule ?? null }),
+        account(60, { rateGroupId: 6 }),
+        account(61, { rateGroupId: 7 }),
+      ],
+      trunks: [trunk(20, 10), trunk(70, 60), trunk(71, 61, { isActive: !over.inactive71 })],
+      hosts: [host(30, 20, 10, '192.0.2.0/24')],
+      groups: [
+        { id: 1, rates: [rate('44', '0.06')] },
+        { id: 6, rates: [rate('44', over.buy6 ?? '0.05')] },
+        { id: 7, rates: [rate('44', over.buy7 ?? '0.04')] },
+      ],
+    });
+    s.applyRoutePlans(
+      [
+        {
+          id: 5,
+          entries: [
+            { prefix: '44', priority: 2, providerTrunkId: 70 },
+            { prefix: '441', priority: 1, providerTrunkId: 71 },
+            { prefix: '4', priority: 9, providerTrunkId: 71 },
+          ],
+        },
+      ],
+      [[10, 5]],
+    );
+    return s;
+  };
+
+  it('without a plan the decision carries no routes', () => {
+    expect(allowed(decide(world(), call(), NOW)).routes).toBeNull();
+  });
+
+  it('lists the routes in priority order, each trunk at its longest matching prefix', () => {
+    const p = allowed(decide(withPlan(), call(), NOW));
+    expect(p.routes!.map((r) => [r.trunkId, r.prefix, r.priority, r.buyRate.ratePerMin])).toEqual([
+      [71, '441', 1, '0.04'],
+      [70, '44', 2, '0.05'],
+    ]);
+    expect(
+      allowed(decide(withPlan(), call({ calledNumber: '4420' }), NOW)).routes!.map((r) => r.trunkId),
+    ).toEqual([70, 71]);
+  });
+
+  it('NO_ROUTE when no entry matches or no provider can take it', () => {
+    expect(reason(decide(withPlan(), call({ calledNumber: '331234' }), NOW))).toBe('NO_RATE');
+    const s = withPlan({ inactive71: true });
+    s.applyRoutePlans([{ id: 5, entries: [{ prefix: '441', priority: 1, providerTrunkId: 71 }] }], [[10, 5]]);
+    expect(reason(decide(s, call(), NOW))).toBe('NO_ROUTE');
+  });
+
+  it('MIN_PROFITABILITY when the margin rule removed every route (percent of sell, absolute per call)', () => {
+    // Sell 0.06, buys 0.05 and 0.04: margins 0.01 (16.7 %) and 0.02 (33 %).
+    const pct = (v: string) => decide(withPlan({ rule: { type: 'percent', value: v } }), call(), NOW);
+    expect(allowed(pct('20')).routes!.map((r) => r.trunkId)).toEqual([71]);
+    expect(reason(pct('40'))).toBe('MIN_PROFITABILITY');
+    const abs = (v: string) => decide(withPlan({ rule: { type: 'absolute', value: v } }), call(), NOW);
+    expect(allowed(abs('0.01')).routes!.map((r) => r.trunkId)).toEqual([71, 70]);
+    expect(reason(abs('0.03'))).toBe('MIN_PROFITABILITY');
+    // A negative value allows a bounded loss: buy 0.07 against sell 0.06 passes at -0.02.
+    expect(
+      allowed(
+        decide(
+          withPlan({ buy6: '0.07', buy7: '0.07', rule: { type: 'absolute', value: '-0.02' } }),
+          call(),
+          NOW,
+        ),
+      ).routes,
+    ).toHaveLength(2);
+  });
+});

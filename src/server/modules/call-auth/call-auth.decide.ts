@@ -8,7 +8,9 @@ import {
   type AccountSnap,
   type CallAuthState,
   type HostSnap,
+  type MinProfit,
   type RateGroupSnap,
+  type RoutePlanSnap,
 } from './call-auth.state.js';
 
 /*
@@ -62,6 +64,15 @@ export interface Hold {
   rate: RateSnapshot;
 }
 
+/** An egress route that passed (DOMAIN 4 step 8), in routing order. */
+export interface Route {
+  trunkId: number;
+  providerAccountId: number;
+  prefix: string;
+  priority: number;
+  buyRate: { prefix: string; ratePerMin: string; connectFee: string };
+}
+
 export interface AllowPlan {
   callId: string;
   accountId: number;
@@ -75,7 +86,8 @@ export interface AllowPlan {
   callingNumber: string;
   callingName: string | null;
   rate: RateSnapshot;
-  routes: null;
+  /** Null without a route plan: the switch routes on its own. */
+  routes: Route[] | null;
   levels: LimitLevel[];
   holds: Hold[];
 }
@@ -157,6 +169,69 @@ function snapshotRate(group: RateGroupSnap, number: string, at: number): RateSna
     initialIncrement: inc.initialIncrement,
     nextIncrement: inc.billingIncrement,
   };
+}
+
+/**
+ * Step 8's margin rule on a 60-second reference call priced under each side's full rate (DOMAIN
+ * 5): absolute, margin >= value; percent, margin >= value/100 x sell (with sell = 0, only a free
+ * buy and a value <= 0 pass). A negative value allows a bounded loss.
+ */
+export function passesMinProfit(sell: RateSnapshot, buy: RateSnapshot, rule: MinProfit | null): boolean {
+  if (!rule) return true;
+  const s = money(holdAmount(sell, 60));
+  const b = money(holdAmount(buy, 60));
+  const margin = s.minus(b);
+  if (rule.type === 'absolute') return margin.gte(rule.value);
+  if (s.isZero()) return b.isZero() && money(rule.value).lte(0);
+  return margin.gte(money(rule.value).dividedBy(100).times(s));
+}
+
+/**
+ * The plan's routes for a number: per provider trunk its longest matching prefix, in priority
+ * order (then the longer prefix, then the trunk id); a trunk that is not active, whose provider
+ * is not active, or whose provider has no buy rate for the number is left out; so is one below
+ * the margin rule (logged by the caller as MARGIN_BELOW_MIN through `removedByMargin`).
+ */
+function egressRoutes(
+  state: CallAuthState,
+  plan: RoutePlanSnap,
+  number: string,
+  now: number,
+  sell: RateSnapshot,
+  rule: MinProfit | null,
+): { routes: Route[]; removedByMargin: boolean } {
+  const best = new Map<number, { prefix: string; priority: number; providerTrunkId: number }>();
+  for (const e of plan.entries) {
+    if (!number.startsWith(e.prefix)) continue;
+    const cur = best.get(e.providerTrunkId);
+    if (!cur || e.prefix.length > cur.prefix.length) best.set(e.providerTrunkId, e);
+  }
+  const ordered = [...best.values()].sort(
+    (a, b) =>
+      a.priority - b.priority || b.prefix.length - a.prefix.length || a.providerTrunkId - b.providerTrunkId,
+  );
+  const routes: Route[] = [];
+  let removedByMargin = false;
+  for (const e of ordered) {
+    const t = state.trunks.get(e.providerTrunkId);
+    const provider = t ? state.accounts.get(t.accountId) : undefined;
+    if (!t || !t.isActive || !provider || accountProblem(provider, now)) continue;
+    const group = activeGroup(state, provider.rateGroupId);
+    const buy = group ? snapshotRate(group, number, now) : null;
+    if (!buy) continue;
+    if (!passesMinProfit(sell, buy, rule)) {
+      removedByMargin = true;
+      continue;
+    }
+    routes.push({
+      trunkId: t.id,
+      providerAccountId: provider.id,
+      prefix: e.prefix,
+      priority: e.priority,
+      buyRate: { prefix: buy.prefix, ratePerMin: buy.ratePerMin, connectFee: buy.connectFee },
+    });
+  }
+  return { routes, removedByMargin };
 }
 
 /** Step 2's status checks, for the customer and for each reseller above it. */
@@ -314,6 +389,14 @@ export function decide(
   }
 
   // 8. Routes: without a route plan the switch routes on its own, and min profitability is not checked.
+  let routes: Route[] | null = null;
+  const planId = state.routePlanOf.get(account.id);
+  const plan = planId === undefined ? undefined : state.routePlans.get(planId);
+  if (plan) {
+    const chosen = egressRoutes(state, plan, called, now, rate, trunk?.minProfit ?? account.minProfit);
+    if (chosen.routes.length === 0) return deny(chosen.removedByMargin ? 'MIN_PROFITABILITY' : 'NO_ROUTE');
+    routes = chosen.routes;
+  }
 
   // 9. Funds: the smallest funded time over the customer and its resellers, then the caps.
   let t = Infinity;
@@ -354,7 +437,7 @@ export function decide(
       callingNumber: calling,
       callingName,
       rate,
-      routes: null,
+      routes,
       levels,
       holds: chain.map((a, i) => ({
         accountId: a.id,

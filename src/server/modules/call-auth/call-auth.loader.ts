@@ -3,6 +3,7 @@ import type { Db, Unlisten } from '../../platform/db/database.js';
 import type { TranslationRule } from '../localizations/index.js';
 import { isDenyReason, type DenyReason, type SipAnswer } from './call-auth.reasons.js';
 import * as repo from './call-auth.repository.js';
+import * as plansRepo from './route-plans.repository.js';
 import {
   CallAuthState,
   parseHostCidr,
@@ -15,6 +16,7 @@ import {
   type MinProfit,
   type RateGroupSnap,
   type RateRow,
+  type RoutePlanSnap,
   type TrunkSnap,
 } from './call-auth.state.js';
 
@@ -50,6 +52,7 @@ type Pending = {
   groups: Set<number>;
   localizations: Set<number>;
   reasons: boolean;
+  routePlans: boolean;
 };
 const emptyPending = (): Pending => ({
   all: false,
@@ -57,6 +60,7 @@ const emptyPending = (): Pending => ({
   groups: new Set(),
   localizations: new Set(),
   reasons: false,
+  routePlans: false,
 });
 
 const cps = (v: string | null) => (v === null ? null : Number(v));
@@ -213,6 +217,21 @@ async function loadLocalizationSnaps(db: Db, ids: readonly number[] | null) {
   return out;
 }
 
+async function loadRoutePlans(db: Db) {
+  const { plans, entries, assignments } = await plansRepo.loadPlans(db);
+  const entriesOf = new Map<number, { prefix: string; priority: number; providerTrunkId: number }[]>();
+  for (const e of entries)
+    push(entriesOf, e.route_plan_id, {
+      prefix: e.prefix,
+      priority: e.priority,
+      providerTrunkId: e.provider_trunk_id,
+    });
+  return {
+    plans: plans.map((p): RoutePlanSnap => ({ id: p.id, entries: entriesOf.get(p.id) ?? [] })),
+    assignments: assignments.map((a) => [a.account_id, a.route_plan_id] as [number, number]),
+  };
+}
+
 async function loadReasonOverrides(db: Db): Promise<[DenyReason, SipAnswer][]> {
   return (await repo.loadReasons(db))
     .filter((r) => isDenyReason(r.reason))
@@ -266,7 +285,9 @@ export class StateLoader {
     const groups = await loadRateGroupSnaps(db, null);
     const locs = await loadLocalizationSnaps(db, null);
     const reasons = await loadReasonOverrides(db);
+    const routePlans = await loadRoutePlans(db);
     for (const [id, b] of bundles) next.applyAccount(id, b);
+    next.applyRoutePlans(routePlans.plans, routePlans.assignments);
     for (const [id, g] of groups) next.applyRateGroup(id, g);
     for (const [id, l] of locs) next.applyLocalization(id, l);
     next.applyReasons(reasons);
@@ -300,6 +321,7 @@ export class StateLoader {
       else if (kind === 'localization') for (const id of ids) p.localizations.add(id);
     }
     if (kind === 'reasons') p.reasons = true;
+    if (kind === 'route_plans') p.routePlans = true;
     this.schedule(this.deps.debounceMs ?? 10);
   }
 
@@ -313,7 +335,7 @@ export class StateLoader {
 
   private hasPending(): boolean {
     const p = this.pending;
-    return p.all || p.reasons || p.accounts.size + p.groups.size + p.localizations.size > 0;
+    return p.all || p.reasons || p.routePlans || p.accounts.size + p.groups.size + p.localizations.size > 0;
   }
 
   /** Resolves once no change is waiting or being applied. */
@@ -370,11 +392,13 @@ export class StateLoader {
     const locIds = [...p.localizations];
     const locs = locIds.length ? await loadLocalizationSnaps(db, locIds) : new Map();
     const reasons = p.reasons ? await loadReasonOverrides(db) : null;
+    const routePlans = p.routePlans ? await loadRoutePlans(db) : null;
     // One synchronous step: no decision runs in between.
     const s = this.current;
     for (const id of accountIds) s.applyAccount(id, bundles.get(id) ?? null);
     for (const id of p.groups) s.applyRateGroup(id, groups.get(id) ?? null);
     for (const id of locIds) s.applyLocalization(id, locs.get(id) ?? null);
     if (reasons) s.applyReasons(reasons);
+    if (routePlans) s.applyRoutePlans(routePlans.plans, routePlans.assignments);
   }
 }

@@ -3,6 +3,12 @@ import { Type } from 'typebox';
 import type { Role } from '../../platform/http/types.js';
 import {
   AlarmList,
+  AssignRoutePlanBody,
+  CustomerParams,
+  IdParams,
+  RoutePlan,
+  RoutePlanAssignment,
+  RoutePlanBody,
   AlarmsQuery,
   AuthorizeBody,
   AuthorizeResponse,
@@ -10,6 +16,8 @@ import {
   EndBody,
   EndResponse,
   ExtendResponse,
+  LiveCallList,
+  LiveCallsQuery,
   PutReasonBody,
   ReasonParams,
   ReasonSetting,
@@ -18,10 +26,12 @@ import {
   SipCredentialsQuery,
 } from './call-auth.schemas.js';
 import * as service from './call-auth.service.js';
+import * as plans from './route-plans.service.js';
 import type { CallAuthEngine } from './call-auth.service.js';
 
 const SWITCH: Role[] = ['switch', 'admin'];
 const ADMIN: Role[] = ['admin'];
+const STAFF: Role[] = ['admin', 'reseller'];
 const tags = ['call-authorization'];
 
 /** The decision API a softswitch calls (CALLAUTH-CONTRACT.md), and its admin settings. */
@@ -106,6 +116,97 @@ export function callAuthRoutes(engine: CallAuthEngine): FastifyPluginAsyncTypebo
         },
       },
       async (req) => service.setReason(req.ctx, req.params.reason, req.body),
+    );
+    const planTags = ['route-plans'];
+    app.get(
+      '/route-plans',
+      {
+        config: { roles: ADMIN },
+        schema: {
+          tags: planTags,
+          summary: 'Route plans',
+          response: { 200: Type.Object({ data: Type.Array(RoutePlan) }) },
+        },
+      },
+      async (req) => ({ data: await plans.listRoutePlans(req.ctx) }),
+    );
+    app.post(
+      '/route-plans',
+      {
+        config: { roles: ADMIN },
+        schema: {
+          tags: planTags,
+          summary: 'Create a route plan: destination prefix -> provider trunks by priority',
+          body: RoutePlanBody,
+          response: { 201: RoutePlan },
+        },
+      },
+      async (req, reply) => reply.status(201).send(await plans.createRoutePlan(req.ctx, req.body)),
+    );
+    app.get(
+      '/route-plans/:id',
+      {
+        config: { roles: ADMIN },
+        schema: { tags: planTags, summary: 'A route plan', params: IdParams, response: { 200: RoutePlan } },
+      },
+      async (req) => plans.getRoutePlan(req.ctx, req.params.id),
+    );
+    app.put(
+      '/route-plans/:id',
+      {
+        config: { roles: ADMIN },
+        schema: {
+          tags: planTags,
+          summary: 'Rename a route plan and replace its entries',
+          params: IdParams,
+          body: RoutePlanBody,
+          response: { 200: RoutePlan },
+        },
+      },
+      async (req) => plans.updateRoutePlan(req.ctx, req.params.id, req.body),
+    );
+    app.delete(
+      '/route-plans/:id',
+      {
+        config: { roles: ADMIN },
+        schema: {
+          tags: planTags,
+          summary: 'Delete a route plan',
+          params: IdParams,
+          response: { 204: Type.Null() },
+        },
+      },
+      async (req, reply) => {
+        await plans.deleteRoutePlan(req.ctx, req.params.id);
+        return reply.status(204).send(null);
+      },
+    );
+    app.put(
+      '/customers/:customerId/route-plan',
+      {
+        config: { roles: ADMIN },
+        schema: {
+          tags: planTags,
+          summary: 'Give a customer a route plan (null: the switch routes its calls on its own)',
+          params: CustomerParams,
+          body: AssignRoutePlanBody,
+          response: { 200: RoutePlanAssignment },
+        },
+      },
+      async (req) => plans.assignRoutePlan(req.ctx, req.params.customerId, req.body.routePlanId),
+    );
+    app.get(
+      '/calls/live',
+      {
+        config: { roles: STAFF },
+        schema: {
+          tags,
+          summary: 'Live calls: account, trunk, host, destination, start, grant and money held (in scope)',
+          querystring: LiveCallsQuery,
+          response: { 200: LiveCallList },
+        },
+      },
+      async (req) => service.listLiveCalls(req.ctx, engine, req.query),
     );
     app.get(
       '/call-auth/alarms',

@@ -11,6 +11,8 @@ export interface CallAuthOptions {
   database: Database;
   /** Set: counters and reservations in Redis, shared by every instance. */
   redisUrl?: string | null;
+  /** Key prefix in Redis (default `tg:ca:`); tests give each run its own. */
+  redisPrefix?: string;
   settings?: Partial<CallAuthSettings>;
   now?: () => Date;
   log?: FastifyBaseLogger;
@@ -37,6 +39,10 @@ export async function startCallAuth(opts: CallAuthOptions): Promise<CallAuthRunt
   const now = opts.now ?? (() => new Date());
   const log = opts.log;
   let store = opts.store;
+  if (!store && opts.redisUrl) {
+    const { RedisCounterStore } = await import('./counters.redis.js');
+    store = await RedisCounterStore.connect(opts.redisUrl, opts.redisPrefix);
+  }
   store ??= new MemoryCounterStore(() => now().getTime());
   const journal = new ReservationJournal(db, { log });
   const loader = new StateLoader({

@@ -52,7 +52,18 @@ export const AuthorizeResponse = Type.Union([
       nextIncrement: Type.Integer(),
       includedSeconds: Type.Integer(),
     }),
-    routes: Type.Null({ description: 'null: no route plan; the switch routes on its own' }),
+    routes: Nullable(
+      Type.Array(
+        Type.Object({
+          trunkId: Type.Integer(),
+          providerAccountId: Type.Integer(),
+          prefix: Type.String(),
+          priority: Type.Integer(),
+          buyRate: Type.Object({ prefix: Type.String(), ratePerMin: Money, connectFee: Money }),
+        }),
+        { description: 'egress routes in order that pass min profitability; null: no route plan' },
+      ),
+    ),
   }),
   Deny,
 ]);
@@ -120,4 +131,56 @@ export const AlarmList = Type.Object({
     }),
   ),
   nextCursor: Nullable(Type.Integer()),
+});
+
+export const LiveCallsQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+});
+export const LiveCallList = Type.Object({
+  data: Type.Array(
+    Type.Object({
+      callId: Type.String(),
+      accountId: Type.Integer(),
+      trunkId: Nullable(Type.Integer()),
+      hostId: Nullable(Type.Integer()),
+      sipDeviceId: Nullable(Type.Integer()),
+      calledNumber: Type.String(),
+      callingNumber: Type.String(),
+      startedAt: Type.String(),
+      grantSec: Type.Integer(),
+      expiresAt: Type.String(),
+      amountHeld: Money,
+      state: Type.Union([Type.Literal('live'), Type.Literal('awaiting_cdr')], {
+        description: 'awaiting_cdr: ended answered, money held until the CDR is rated',
+      }),
+    }),
+  ),
+});
+
+export const RoutePlanEntry = Type.Object({
+  prefix: Type.String({ pattern: '^[0-9]{1,20}$' }),
+  priority: Type.Integer({ minimum: 0, maximum: 1000, description: 'lower first' }),
+  providerTrunkId: Id,
+});
+export const RoutePlanBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    entries: Type.Array(RoutePlanEntry, { maxItems: 5000 }),
+  },
+  { additionalProperties: false },
+);
+export const RoutePlan = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  entries: Type.Array(RoutePlanEntry),
+});
+export const IdParams = Type.Object({ id: Id });
+export const CustomerParams = Type.Object({ customerId: Id });
+export const AssignRoutePlanBody = Type.Object(
+  { routePlanId: Nullable(Id) },
+  { additionalProperties: false },
+);
+export const RoutePlanAssignment = Type.Object({
+  customerId: Type.Integer(),
+  routePlanId: Nullable(Type.Integer()),
 });

@@ -4,7 +4,13 @@ import { systemActor } from '../../platform/context.js';
 import { forbidden, notFound } from '../../platform/errors.js';
 import { formatMoney, money } from '../../platform/money.js';
 import { sipDevicesService } from '../sip-devices/index.js';
-import { decide, decideExtension, holdAmount, type AuthorizeRequest } from './call-auth.decide.js';
+import {
+  decide,
+  decideExtension,
+  holdAmount,
+  type AuthorizeRequest,
+  type Route,
+} from './call-auth.decide.js';
 import type { StateLoader } from './call-auth.loader.js';
 import { DENY_REASONS, DENY_REASON_CODES, type DenyReason } from './call-auth.reasons.js';
 import * as repo from './call-auth.repository.js';
@@ -45,7 +51,7 @@ export type AuthorizeResponse =
       callingNumber: string;
       callingName: string | null;
       rate: RateDto;
-      routes: null;
+      routes: Route[] | null;
     }
   | { callId: string; decision: 'deny'; reason: DenyReason; sipCode: number; sipReason: string };
 
@@ -76,7 +82,7 @@ function render(engine: CallAuthEngine, callId: string, o: Outcome): AuthorizeRe
       nextIncrement: c.rate.nextIncrement,
       includedSeconds: c.rate.includedSeconds,
     },
-    routes: null,
+    routes: c.routes ?? null,
   };
 }
 
@@ -209,6 +215,45 @@ export async function sweepExpiredCalls(ctx: Ctx, engine: CallAuthEngine, limit 
     });
   }
   return n;
+}
+
+/**
+ * The Live Calls view: calls holding a slot or money now, newest first. Admins see all; a
+ * reseller the calls of its subtree (walked in the snapshot, so no SQL either).
+ */
+export async function listLiveCalls(ctx: Ctx, engine: CallAuthEngine, q: { limit?: number }) {
+  const actor = ctx.actor;
+  if (actor.kind !== 'admin' && actor.kind !== 'reseller') throw forbidden('Only staff see live calls.');
+  const state = engine.loader.state;
+  const inScope = (accountId: number) => {
+    if (actor.kind === 'admin') return true;
+    let id: number | null = accountId;
+    for (let depth = 0; id !== null && depth < 33; depth++) {
+      if (id === actor.accountId) return true;
+      id = state.accounts.get(id)?.parentId ?? null;
+    }
+    return false;
+  };
+  const calls = (await engine.store.live())
+    .filter((c) => inScope(c.accountId))
+    .sort((a, b) => b.startedAt - a.startedAt)
+    .slice(0, q.limit ?? 100);
+  return {
+    data: calls.map((c) => ({
+      callId: c.callId,
+      accountId: c.accountId,
+      trunkId: c.trunkId,
+      hostId: c.hostId,
+      sipDeviceId: c.sipDeviceId,
+      calledNumber: c.calledNumber,
+      callingNumber: c.callingNumber,
+      startedAt: new Date(c.startedAt).toISOString(),
+      grantSec: c.grantSec,
+      expiresAt: new Date(c.expiresAt).toISOString(),
+      amountHeld: formatMoney(c.holds[0]?.amount ?? '0'),
+      state: c.endedAt === null ? ('live' as const) : ('awaiting_cdr' as const),
+    })),
+  };
 }
 
 /** What an account has held for live calls (decimal string). */

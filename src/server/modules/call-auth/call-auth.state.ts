@@ -92,6 +92,12 @@ export interface RateGroupSnap {
   index: RateIndex<RateRow>;
 }
 
+/** A route plan (DOMAIN 4 step 8): destination prefix -> provider trunks in priority order. */
+export interface RoutePlanSnap {
+  id: number;
+  entries: readonly { prefix: string; priority: number; providerTrunkId: number }[];
+}
+
 export interface CallAuthSettings {
   /** Longest grant per authorization or extension (DOMAIN 4 step 9, default 300). */
   grantChunkSec: number;
@@ -208,6 +214,9 @@ export class CallAuthState {
   readonly rateGroups = new Map<number, RateGroupSnap>();
   readonly localizations = new Map<number, LocalizationSnap>();
   readonly reasons = new Map<DenyReason, SipAnswer>();
+  readonly routePlans = new Map<number, RoutePlanSnap>();
+  /** accountId -> route plan id: customers given a plan. */
+  readonly routePlanOf = new Map<number, number>();
   settings: CallAuthSettings = { ...DEFAULT_SETTINGS };
   /** Bumped by every change applied; the loader's tests and metrics read it. */
   version = 0;
@@ -252,6 +261,15 @@ export class CallAuthState {
   applyLocalization(id: number, profile: LocalizationSnap | null): void {
     if (profile) this.localizations.set(id, profile);
     else this.localizations.delete(id);
+    this.version++;
+  }
+
+  /** Replaces every route plan and assignment (small tables, reloaded whole). */
+  applyRoutePlans(plans: Iterable<RoutePlanSnap>, assignments: Iterable<[number, number]>): void {
+    this.routePlans.clear();
+    for (const p of plans) this.routePlans.set(p.id, p);
+    this.routePlanOf.clear();
+    for (const [accountId, planId] of assignments) this.routePlanOf.set(accountId, planId);
     this.version++;
   }
 

@@ -121,6 +121,25 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
     const again = await authorize({ callId: 'same-1' });
     expect(again.json()).toEqual(res.json());
     expect((await app.callAuth.engine.store.held([customer.id])).get(customer.id)).toBe('0.300000');
+    expect(await ok(admin.get(`/api/v1/customers/${customer.id}/balance`))).toMatchObject({
+      balance: '1.000000',
+      availableCredit: '1.000000',
+      heldForLiveCalls: '0.300000',
+      availableFunds: '0.700000',
+    });
+    const live = (await ok(admin.get('/api/v1/calls/live'))).data;
+    expect(live).toEqual([
+      expect.objectContaining({
+        callId: 'same-1',
+        accountId: customer.id,
+        trunkId: trunk.id,
+        hostId: host.id,
+        calledNumber: '441234567',
+        grantSec: 300,
+        amountHeld: '0.300000',
+        state: 'live',
+      }),
+    ]);
     // 1.00 - 0.30 held leaves 0.70: 700 s, capped at the 300 s chunk; 0.40 left: 300 s; 0.10: 100 s.
     expect((await decision({ callId: 'same-2' })).grantSec).toBe(300);
     expect((await decision({ callId: 'same-3' })).grantSec).toBe(300);
@@ -296,10 +315,15 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
   it('an admin key may decide; reseller and customer users, and the switch elsewhere, are refused', async () => {
     const { key } = await ok(admin.post('/api/v1/api-keys', { name: 'ops' }), 201);
     expect((await ok(authorize({}, Client.withApiKey(app, key)))).callId).toMatch(/^call-/);
-    await ok(
+    const res = await ok(
       admin.post(
         '/api/v1/resellers',
-        customerBody({ portalUsername: 'ca-res', password: 'reseller-pass-1' }),
+        customerBody({
+          portalUsername: 'ca-res',
+          password: 'reseller-pass-1',
+          rateGroupId: group.id,
+          initialBalance: '5',
+        }),
       ),
       201,
     );
@@ -312,6 +336,38 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
       201,
     );
     const cust = await Client.login(app, 'ca-cust', 'customer-pass-1');
+    // A reseller sees only the live calls of its subtree; a customer none at all.
+    const sell = await ok(reseller.post('/api/v1/rate-groups', { name: 'resale', currency: 'USD' }), 201);
+    await ok(
+      reseller.post(`/api/v1/rate-groups/${sell.id}/rates`, {
+        prefix: '44',
+        ratePerMin: '0.12',
+        effectiveFrom: new Date(clock - 86_400_000).toISOString(),
+      }),
+      201,
+    );
+    const mine = await ok(
+      reseller.post('/api/v1/customers', customerBody({ rateGroupId: sell.id, initialBalance: '5' })),
+      201,
+    );
+    const mineTrunk = await ok(admin.post(`/api/v1/customers/${mine.id}/trunks`, { name: 'R' }), 201);
+    await ok(admin.post(`/api/v1/trunks/${mineTrunk.id}/hosts`, { cidr: '203.0.113.77' }), 201);
+    await synced();
+    const other = await decision({ callId: 'not-mine', calledNumber: '4420' });
+    expect(other.decision).toBe('allow');
+    expect(await decision({ callId: 'mine', sourceIp: '203.0.113.77', calledNumber: '4420' })).toMatchObject({
+      decision: 'allow',
+      accountId: mine.id,
+    });
+    expect((await ok(reseller.get('/api/v1/calls/live'))).data.map((c: any) => c.callId)).toEqual(['mine']);
+    expect((await ok(admin.get('/api/v1/calls/live'))).data.map((c: any) => c.callId)).toEqual(
+      expect.arrayContaining(['mine', 'not-mine']),
+    );
+    // The reseller's own money is held at its buy rate too.
+    expect((await ok(admin.get(`/api/v1/resellers/${res.id}/balance`))).heldForLiveCalls).toBe('0.300000');
+    for (const id of ['mine', 'not-mine']) await ok(sw.post(`/api/v1/calls/${id}/end`, { answered: false }));
+    expectError(await cust.get('/api/v1/calls/live'), 403, 'FORBIDDEN');
+    expectError(await sw.get('/api/v1/calls/live'), 403, 'FORBIDDEN');
     for (const c of [reseller, cust]) {
       expectError(await authorize({}, c), 403, 'FORBIDDEN');
       expectError(await c.post('/api/v1/calls/x/end', {}), 403, 'FORBIDDEN');
@@ -324,6 +380,67 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
     expectError(await sw.get(`/api/v1/customers/${customer.id}`), 403, 'FORBIDDEN');
   });
 
+  it('route plans: a customer given one gets its routes; without one, none', async () => {
+    const buy = await ok(admin.post('/api/v1/rate-groups', { name: 'buy', currency: 'USD' }), 201);
+    await ok(
+      admin.post(`/api/v1/rate-groups/${buy.id}/rates`, {
+        prefix: '44',
+        ratePerMin: '0.05',
+        effectiveFrom: new Date(clock - 86_400_000).toISOString(),
+      }),
+      201,
+    );
+    const provider = await ok(
+      admin.post('/api/v1/customers', customerBody({ roles: ['customer', 'provider'], rateGroupId: buy.id })),
+      201,
+    );
+    const egress = await ok(
+      admin.post(`/api/v1/customers/${provider.id}/trunks`, { name: 'Carrier A' }),
+      201,
+    );
+    expectError(
+      await admin.post('/api/v1/route-plans', {
+        name: 'bad',
+        entries: [{ prefix: '44', priority: 1, providerTrunkId: trunk.id }],
+      }),
+      400,
+      'ROUTE_PLAN_TRUNK_INVALID',
+      'entries.0.providerTrunkId',
+    );
+    const plan = await ok(
+      admin.post('/api/v1/route-plans', {
+        name: 'UK',
+        entries: [{ prefix: '44', priority: 1, providerTrunkId: egress.id }],
+      }),
+      201,
+    );
+    expect(
+      await ok(admin.request('PUT', `/api/v1/customers/${customer.id}/route-plan`, { routePlanId: plan.id })),
+    ).toEqual({ customerId: customer.id, routePlanId: plan.id });
+    await synced();
+    const d = await decision({ callId: 'routed', calledNumber: '4420' });
+    expect(d.routes).toEqual([
+      {
+        trunkId: egress.id,
+        providerAccountId: provider.id,
+        prefix: '44',
+        priority: 1,
+        buyRate: { prefix: '44', ratePerMin: '0.050000', connectFee: '0.000000' },
+      },
+    ]);
+    await ok(sw.post('/api/v1/calls/routed/end', { answered: false }));
+    // The egress trunk switched off: no route left.
+    await ok(admin.patch(`/api/v1/trunks/${egress.id}`, { status: 'inactive' }));
+    await synced();
+    expect((await decision({ calledNumber: '4420' })).reason).toBe('NO_ROUTE');
+    await ok(admin.request('PUT', `/api/v1/customers/${customer.id}/route-plan`, { routePlanId: null }));
+    await synced();
+    const free = await decision({ callId: 'unrouted', calledNumber: '4420' });
+    expect([free.decision, free.routes]).toEqual(['allow', null]);
+    await ok(sw.post('/api/v1/calls/unrouted/end', { answered: false }));
+    expectError(await sw.get('/api/v1/route-plans'), 403, 'FORBIDDEN');
+  });
+
   it('is described in the OpenAPI document', async () => {
     const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
     for (const p of [
@@ -334,7 +451,88 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
       '/api/v1/call-auth/reasons',
       '/api/v1/call-auth/reasons/{reason}',
       '/api/v1/call-auth/alarms',
+      '/api/v1/calls/live',
+      '/api/v1/route-plans',
+      '/api/v1/route-plans/{id}',
+      '/api/v1/customers/{customerId}/route-plan',
     ])
       expect(Object.keys(doc.paths), p).toContain(p);
+  });
+});
+
+describe('reservations survive a restart (memory store, durable copy)', () => {
+  it('a new instance on the same database holds what the old one held, and frees it at the end', async () => {
+    const database = await createTestDatabase('pglite');
+    const make = async () => {
+      const app = await buildApp({
+        config: {
+          logLevel: 'silent',
+          sessionTtlHours: 12,
+          cookieSecure: false,
+          trustProxy: false,
+          serveUi: false,
+        },
+        database,
+        logger: false,
+        callAuth: { sweepIntervalMs: 0 },
+      });
+      await app.ready();
+      return app;
+    };
+    try {
+      await ensureFirstAdmin(
+        { actor: systemActor, db: database.db, now: () => new Date() },
+        { email: ADMIN_EMAIL, password: ADMIN_PASSWORD, generate: () => ADMIN_PASSWORD },
+      );
+      let app = await make();
+      const admin = await adminLogin(app);
+      const { key } = await ok(admin.post('/api/v1/api-keys', { name: 'sw', role: 'switch' }), 201);
+      const g = await ok(admin.post('/api/v1/rate-groups', { name: 'r', currency: 'USD' }), 201);
+      await ok(
+        admin.post(`/api/v1/rate-groups/${g.id}/rates`, {
+          prefix: '44',
+          ratePerMin: '0.06',
+          effectiveFrom: new Date(Date.now() - 86_400_000).toISOString(),
+        }),
+        201,
+      );
+      const c = await ok(
+        admin.post(
+          '/api/v1/customers',
+          customerBody({ rateGroupId: g.id, initialBalance: '1', callLimit: 1 }),
+        ),
+        201,
+      );
+      const tr = await ok(admin.post(`/api/v1/customers/${c.id}/trunks`, { name: 'T' }), 201);
+      await ok(admin.post(`/api/v1/trunks/${tr.id}/hosts`, { cidr: '192.0.2.1' }), 201);
+      await app.callAuth.engine.loader.sync();
+      const body = { sourceIp: '192.0.2.1', calledNumber: '4412', callingNumber: '1' };
+      const sw = () => Client.withApiKey(app, key);
+      expect((await ok(sw().post('/api/v1/calls/authorize', { ...body, callId: 'r-1' }))).decision).toBe(
+        'allow',
+      );
+      await app.close();
+
+      app = await make();
+      expect((await app.callAuth.engine.store.held([c.id])).get(c.id)).toBe('0.300000');
+      // The slot is still taken, and the first decision is still the answer for its id.
+      expect((await ok(sw().post('/api/v1/calls/authorize', { ...body, callId: 'r-2' }))).reason).toBe(
+        'CUSTOMER_CALL_LIMIT',
+      );
+      expect((await ok(sw().post('/api/v1/calls/authorize', { ...body, callId: 'r-1' }))).decision).toBe(
+        'allow',
+      );
+      expect(await ok(sw().post('/api/v1/calls/r-1/end', { answered: false }))).toEqual({
+        callId: 'r-1',
+        ended: true,
+      });
+      await app.close();
+
+      app = await make();
+      expect((await app.callAuth.engine.store.held([c.id])).size).toBe(0);
+      await app.close();
+    } finally {
+      await database.close();
+    }
   });
 });

@@ -29,6 +29,7 @@ export interface LiveCall {
   slots: string[];
   holds: Hold[];
   rate: AllowPlan['rate'];
+  routes?: AllowPlan['routes'];
   /** Set by the end of the call; an answered call keeps its holds until its CDR is rated. */
   endedAt: number | null;
   answered: boolean | null;
@@ -317,6 +318,7 @@ export function toLiveCall(plan: AllowPlan, now: number, marginSec: number): Liv
     slots: plan.levels.map(slotKey),
     holds: plan.holds,
     rate: plan.rate,
+    routes: plan.routes,
     endedAt: null,
     answered: null,
   };

@@ -61,7 +61,10 @@ function sendCsv(reply: FastifyReply, file: { filename: string; stream: NodeJS.R
  * Balance operations and history of one kind of account (customers, resellers). Every handler
  * calls one use case; postings need admin or reseller, reads any signed-in role within its scope.
  */
-export function ledgerRoutes(kind: AccountKind): FastifyPluginAsyncTypebox {
+export function ledgerRoutes(
+  kind: AccountKind,
+  hooks: { heldForLiveCalls?: service.HeldForLiveCalls } = {},
+): FastifyPluginAsyncTypebox {
   const base = `/${PLURAL[kind]}`;
   const tags = ['ledger'];
   return async (app) => {
@@ -218,7 +221,7 @@ export function ledgerRoutes(kind: AccountKind): FastifyPluginAsyncTypebox {
           response: { 200: BalanceSummary, 404: ErrorBody },
         },
       },
-      async (req) => service.getBalance(req.ctx, kind, req.params.id),
+      async (req) => service.getBalance(req.ctx, kind, req.params.id, hooks.heldForLiveCalls),
     );
 
     app.get(

@@ -201,6 +201,10 @@ export const BalanceSummary = Type.Object({
   availableCredit: Nullable(
     Type.String({ description: 'balance + effective credit limit; null = unlimited' }),
   ),
+  heldForLiveCalls: Type.String({ description: 'reserved by live calls until they are rated' }),
+  availableFunds: Nullable(
+    Type.String({ description: 'available credit - held for live calls; null = unlimited' }),
+  ),
 });
 
 export const BulkResetResult = Type.Object({

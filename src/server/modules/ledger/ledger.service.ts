@@ -402,8 +402,13 @@ async function readableAccount(
 }
 
 /** Balance, credit limit and available funds (DOMAIN 2.1). */
-export async function getBalance(ctx: Ctx, kind: AccountKind, id: number) {
+/** Money an account has held for its live calls; call authorization provides it (app.ts). */
+export type HeldForLiveCalls = (accountId: number) => Promise<string>;
+
+export async function getBalance(ctx: Ctx, kind: AccountKind, id: number, heldFor?: HeldForLiveCalls) {
   const a = await readableAccount(ctx, kind, id, 'balance');
+  const position = creditPosition(a);
+  const held = heldFor ? await heldFor(a.id) : '0';
   return {
     accountId: a.id,
     currency: a.currency,
@@ -411,7 +416,10 @@ export async function getBalance(ctx: Ctx, kind: AccountKind, id: number) {
     balance: a.balance,
     creditLimit: a.credit_limit,
     unlimitedCredit: a.unlimited_credit,
-    ...creditPosition(a),
+    ...position,
+    heldForLiveCalls: formatMoney(held),
+    availableFunds:
+      position.availableCredit === null ? null : formatMoney(money(position.availableCredit).minus(held)),
   };
 }
 

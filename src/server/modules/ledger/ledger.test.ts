@@ -91,6 +91,8 @@ describe.each(testDatabaseKinds())('ledger on %s', (kind) => {
         unlimitedCredit: false,
         effectiveCreditLimit: '0.000000',
         availableCredit: '-2.500000',
+        heldForLiveCalls: '0.000000',
+        availableFunds: '-2.500000',
       });
       const h = await historyOf(c.id);
       expect(h.map((e: any) => [e.type, e.amount, e.balanceAfter])).toEqual([

@@ -1,0 +1,381 @@
+import { Redis } from 'ioredis';
+import type { Hold, LimitLevel } from './call-auth.decide.js';
+import { isDenyReason, type DenyReason } from './call-auth.reasons.js';
+import {
+  OUTCOME_TTL_MS,
+  fromMicros,
+  limitReason,
+  slotKey,
+  toMicros,
+  type CounterStore,
+  type LiveCall,
+  type Outcome,
+} from './counters.js';
+
+/*
+ * The counter store shared by every instance (REDIS_URL). Each operation that checks and changes
+ * counters is ONE Lua script, which Redis runs atomically: two instances can never both take the
+ * last slot or spend the same money. Layout under the prefix:
+ *   out:{callId}    the first outcome ("deny:REASON" or "allow:" + call JSON), kept an hour
+ *   call:{callId}   the live call (JSON) until released
+ *   holds:{callId}  hash accountId -> micro-units held for the call
+ *   held            hash accountId -> micro-units held over all live calls
+ *   slots:{level}   sorted set callId -> expiresAt (ms): the level's live calls
+ *   cps:{level}     hash tokens, at: the level's CPS token bucket
+ *   live            sorted set callId -> expiresAt: what the sweeper scans
+ * Times are the deciding instance's clock (ms); instances are expected to run NTP.
+ * Money is integer micro-units (exact in Lua's doubles up to 9e9 currency units).
+ */
+
+const ADMIT = `
+local p, id, now, ttl, callJson, exp = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
+local prev = redis.call('GET', p .. 'out:' .. id)
+if prev then return prev end
+local function deny(reason)
+  local v = 'deny:' .. reason
+  redis.call('SET', p .. 'out:' .. id, v, 'PX', ttl)
+  return v
+end
+local i = 7
+local n = tonumber(ARGV[i]); i = i + 1
+local buckets, levels = {}, {}
+for l = 1, n do
+  local key, cps, cl, rc, rl = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  i = i + 5
+  levels[#levels + 1] = key
+  if cps ~= '' then
+    local c = tonumber(cps)
+    if c <= 0 then return deny(rc) end
+    local cap = math.max(1, c)
+    local b = redis.call('HMGET', p .. 'cps:' .. key, 'tokens', 'at')
+    local tokens, at = tonumber(b[1]) or cap, tonumber(b[2]) or now
+    local elapsed = now - at
+    if elapsed < 0 then elapsed = 0 end
+    tokens = math.min(cap, tokens + elapsed / 1000 * c)
+    if tokens < 1 then return deny(rc) end
+    buckets[#buckets + 1] = { key, tokens }
+  end
+  if cl ~= '' then
+    local zk = p .. 'slots:' .. key
+    redis.call('ZREMRANGEBYSCORE', zk, '-inf', now)
+    if redis.call('ZCARD', zk) >= tonumber(cl) then return deny(rl) end
+  end
+end
+local m = tonumber(ARGV[i]); i = i + 1
+local holds = {}
+for h = 1, m do
+  local acc, amt, ceil = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
+  i = i + 3
+  if ceil ~= '' and amt > 0 then
+    local cur = tonumber(redis.call('HGET', p .. 'held', acc) or '0')
+    if cur + amt > tonumber(ceil) then return deny('INSUFFICIENT_FUNDS') end
+  end
+  holds[#holds + 1] = { acc, ARGV[i - 2] }
+end
+for _, b in ipairs(buckets) do
+  redis.call('HSET', p .. 'cps:' .. b[1], 'tokens', tostring(b[2] - 1), 'at', tostring(now))
+  redis.call('PEXPIRE', p .. 'cps:' .. b[1], 3600000)
+end
+for _, key in ipairs(levels) do redis.call('ZADD', p .. 'slots:' .. key, exp, id) end
+for _, h in ipairs(holds) do
+  redis.call('HINCRBY', p .. 'held', h[1], h[2])
+  redis.call('HINCRBY', p .. 'holds:' .. id, h[1], h[2])
+end
+redis.call('SET', p .. 'call:' .. id, callJson)
+redis.call('ZADD', p .. 'live', exp, id)
+local v = 'allow:' .. callJson
+redis.call('SET', p .. 'out:' .. id, v, 'PX', ttl)
+return v
+`;
+
+/** Frees a call's holds (shared by end and release). */
+const FREE_HOLDS = `
+local function freeHolds(p, id)
+  local hk = p .. 'holds:' .. id
+  local h = redis.call('HGETALL', hk)
+  for j = 1, #h, 2 do
+    if redis.call('HINCRBY', p .. 'held', h[j], -tonumber(h[j + 1])) == 0 then redis.call('HDEL', p .. 'held', h[j]) end
+  end
+  redis.call('DEL', hk)
+end
+local function freeSlots(p, id, call)
+  for _, s in ipairs(call.slots) do redis.call('ZREM', p .. 'slots:' .. s, id) end
+end
+`;
+
+const END = `${FREE_HOLDS}
+local p, id, answered, endedJson = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local cj = redis.call('GET', p .. 'call:' .. id)
+if not cj then return false end
+local call = cjson.decode(cj)
+if call.endedAt ~= cjson.null then return false end
+freeSlots(p, id, call)
+freeHolds(p, id)
+if answered == '0' then
+  redis.call('DEL', p .. 'call:' .. id)
+  redis.call('ZREM', p .. 'live', id)
+  return cj
+end
+local i = 5
+local n = tonumber(ARGV[i]); i = i + 1
+for h = 1, n do
+  local acc, amt = ARGV[i], ARGV[i + 1]
+  i = i + 2
+  redis.call('HINCRBY', p .. 'held', acc, amt)
+  redis.call('HINCRBY', p .. 'holds:' .. id, acc, amt)
+end
+redis.call('SET', p .. 'call:' .. id, endedJson)
+return endedJson
+`;
+
+const RELEASE = `${FREE_HOLDS}
+local p, id = ARGV[1], ARGV[2]
+local cj = redis.call('GET', p .. 'call:' .. id)
+if not cj then return false end
+local call = cjson.decode(cj)
+if call.endedAt == cjson.null then freeSlots(p, id, call) end
+freeHolds(p, id)
+redis.call('DEL', p .. 'call:' .. id)
+redis.call('ZREM', p .. 'live', id)
+return cj
+`;
+
+const EXTEND = `
+local p, id, exp, newJson = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local cj = redis.call('GET', p .. 'call:' .. id)
+if not cj then return 'CALL_NOT_LIVE' end
+local call = cjson.decode(cj)
+if call.endedAt ~= cjson.null then return 'CALL_NOT_LIVE' end
+local i = 5
+local n = tonumber(ARGV[i]); i = i + 1
+local deltas = {}
+for h = 1, n do
+  local acc, amt, ceil = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2]
+  i = i + 3
+  local old = tonumber(redis.call('HGET', p .. 'holds:' .. id, acc) or '0')
+  local delta = amt - old
+  if ceil ~= '' and delta > 0 then
+    local cur = tonumber(redis.call('HGET', p .. 'held', acc) or '0')
+    if cur + delta > tonumber(ceil) then return 'INSUFFICIENT_FUNDS' end
+  end
+  deltas[#deltas + 1] = { acc, delta, ARGV[i - 2] }
+end
+for _, d in ipairs(deltas) do
+  redis.call('HINCRBY', p .. 'held', d[1], d[2])
+  redis.call('HSET', p .. 'holds:' .. id, d[1], d[3])
+end
+for _, s in ipairs(call.slots) do redis.call('ZADD', p .. 'slots:' .. s, exp, id) end
+redis.call('ZADD', p .. 'live', exp, id)
+redis.call('SET', p .. 'call:' .. id, newJson)
+return 'OK:' .. newJson
+`;
+
+const RESTORE = `
+local p, id, callJson, exp, ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+if redis.call('EXISTS', p .. 'call:' .. id) == 1 then return 0 end
+local call = cjson.decode(callJson)
+if call.endedAt == cjson.null then
+  for _, s in ipairs(call.slots) do redis.call('ZADD', p .. 'slots:' .. s, exp, id) end
+end
+local i = 6
+local n = tonumber(ARGV[i]); i = i + 1
+for h = 1, n do
+  redis.call('HINCRBY', p .. 'held', ARGV[i], ARGV[i + 1])
+  redis.call('HINCRBY', p .. 'holds:' .. id, ARGV[i], ARGV[i + 1])
+  i = i + 2
+end
+redis.call('SET', p .. 'call:' .. id, callJson)
+redis.call('ZADD', p .. 'live', exp, id)
+redis.call('SET', p .. 'out:' .. id, 'allow:' .. callJson, 'PX', ttl)
+return 1
+`;
+
+type Script = (...args: (string | number)[]) => Promise<unknown>;
+
+function parseOutcome(v: string): Outcome {
+  if (v.startsWith('deny:')) {
+    const reason = v.slice(5);
+    return { decision: 'deny', reason: isDenyReason(reason) ? reason : 'AUTH_UNKNOWN_SOURCE' };
+  }
+  return { decision: 'allow', call: JSON.parse(v.slice(6)) as LiveCall };
+}
+
+const holdArgs = (holds: readonly Hold[], withCeiling: boolean) => {
+  const out: (string | number)[] = [holds.length];
+  for (const h of holds) {
+    out.push(String(h.accountId), toMicros(h.amount).toString());
+    if (withCeiling) out.push(h.ceiling === null ? '' : toMicros(h.ceiling).toString());
+  }
+  return out;
+};
+
+export class RedisCounterStore implements CounterStore {
+  readonly kind = 'redis' as const;
+  private readonly scripts: Record<'caAdmit' | 'caEnd' | 'caRelease' | 'caExtend' | 'caRestore', Script>;
+
+  private constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {
+    const defs = { caAdmit: ADMIT, caEnd: END, caRelease: RELEASE, caExtend: EXTEND, caRestore: RESTORE };
+    for (const [name, lua] of Object.entries(defs)) redis.defineCommand(name, { numberOfKeys: 0, lua });
+    const r = redis as unknown as Record<string, Script>;
+    this.scripts = {
+      caAdmit: (...a) => r.caAdmit(...a),
+      caEnd: (...a) => r.caEnd(...a),
+      caRelease: (...a) => r.caRelease(...a),
+      caExtend: (...a) => r.caExtend(...a),
+      caRestore: (...a) => r.caRestore(...a),
+    };
+  }
+
+  /** Connects (failing fast when Redis is unreachable); `prefix` separates deployments and tests. */
+  static async connect(url: string, prefix = 'tg:ca:'): Promise<RedisCounterStore> {
+    const redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: true });
+    await redis.connect();
+    return new RedisCounterStore(redis, prefix);
+  }
+
+  async replay(callId: string): Promise<Outcome | null> {
+    const [out, live] = await this.redis.mget(this.prefix + 'out:' + callId, this.prefix + 'call:' + callId);
+    if (!out) return null;
+    const o = parseOutcome(out);
+    if (o.decision === 'allow' && live) return { decision: 'allow', call: JSON.parse(live) as LiveCall };
+    return o;
+  }
+
+  async recordDeny(callId: string, reason: DenyReason): Promise<Outcome> {
+    const key = this.prefix + 'out:' + callId;
+    const set = await this.redis.set(key, 'deny:' + reason, 'PX', OUTCOME_TTL_MS, 'NX');
+    if (set === 'OK') return { decision: 'deny', reason };
+    return (await this.replay(callId)) ?? { decision: 'deny', reason };
+  }
+
+  async admit(call: LiveCall, levels: readonly LimitLevel[], now: number): Promise<Outcome> {
+    const args: (string | number)[] = [
+      this.prefix,
+      call.callId,
+      now,
+      OUTCOME_TTL_MS,
+      JSON.stringify(call),
+      call.expiresAt,
+      levels.length,
+    ];
+    for (const l of levels)
+      args.push(
+        slotKey(l),
+        l.cpsLimit === null ? '' : String(l.cpsLimit),
+        l.callLimit === null ? '' : String(l.callLimit),
+        limitReason(l.scope, 'cps'),
+        limitReason(l.scope, 'calls'),
+      );
+    args.push(...holdArgs(call.holds, true));
+    const v = (await this.scripts.caAdmit(...args)) as string;
+    return parseOutcome(v);
+  }
+
+  async held(accountIds: readonly number[]): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    if (accountIds.length === 0) return out;
+    const values = await this.redis.hmget(this.prefix + 'held', ...accountIds.map(String));
+    accountIds.forEach((id, i) => {
+      const v = values[i];
+      if (v !== null && v !== '0') out.set(id, fromMicros(BigInt(v)));
+    });
+    return out;
+  }
+
+  async extend(callId: string, next: { grantSec: number; expiresAt: number; holds: Hold[] }) {
+    const current = await this.redis.get(this.prefix + 'call:' + callId);
+    if (!current) return { ok: false as const, reason: 'CALL_NOT_LIVE' as const };
+    const call = JSON.parse(current) as LiveCall;
+    const updated: LiveCall = {
+      ...call,
+      grantSec: next.grantSec,
+      expiresAt: next.expiresAt,
+      holds: next.holds,
+    };
+    const v = (await this.scripts.caExtend(
+      this.prefix,
+      callId,
+      next.expiresAt,
+      JSON.stringify(updated),
+      ...holdArgs(next.holds, true),
+    )) as string;
+    if (v.startsWith('OK:')) return { ok: true as const, call: JSON.parse(v.slice(3)) as LiveCall };
+    return { ok: false as const, reason: v as 'CALL_NOT_LIVE' | 'INSUFFICIENT_FUNDS' };
+  }
+
+  async end(callId: string, end: { answered: boolean; holds: Hold[] | null; now: number }) {
+    const current = await this.redis.get(this.prefix + 'call:' + callId);
+    if (!current) return null;
+    const call = JSON.parse(current) as LiveCall;
+    const holds = end.holds ?? call.holds;
+    const ended: LiveCall = end.answered
+      ? { ...call, endedAt: end.now, answered: true, holds }
+      : { ...call, endedAt: end.now, answered: false, holds: [] };
+    const v = (await this.scripts.caEnd(
+      this.prefix,
+      callId,
+      end.answered ? '1' : '0',
+      JSON.stringify(ended),
+      ...holdArgs(end.answered ? holds : [], false),
+    )) as string | null;
+    return v ? ended : null;
+  }
+
+  async release(callId: string): Promise<LiveCall | null> {
+    const v = (await this.scripts.caRelease(this.prefix, callId)) as string | null;
+    return v ? (JSON.parse(v) as LiveCall) : null;
+  }
+
+  private async callsOf(ids: string[]): Promise<LiveCall[]> {
+    if (ids.length === 0) return [];
+    const values = await this.redis.mget(...ids.map((id) => this.prefix + 'call:' + id));
+    return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as LiveCall);
+  }
+
+  async expired(now: number, limit: number): Promise<LiveCall[]> {
+    return this.callsOf(await this.redis.zrangebyscore(this.prefix + 'live', '-inf', now, 'LIMIT', 0, limit));
+  }
+
+  async live(): Promise<LiveCall[]> {
+    return this.callsOf(await this.redis.zrange(this.prefix + 'live', 0, -1));
+  }
+
+  /**
+   * Redis keeps its own counters across restarts of the instances, so the durable copy is put
+   * back only when Redis lost them (a flushed or new Redis: the epoch key is missing).
+   */
+  async restore(calls: readonly LiveCall[]): Promise<number> {
+    const fresh = await this.redis.set(this.prefix + 'epoch', String(Date.now()), 'NX');
+    if (fresh !== 'OK') return 0;
+    let n = 0;
+    for (const c of calls) {
+      const r = await this.scripts.caRestore(
+        this.prefix,
+        c.callId,
+        JSON.stringify(c),
+        c.expiresAt,
+        OUTCOME_TTL_MS,
+        ...holdArgs(c.holds, false),
+      );
+      n += Number(r);
+    }
+    return n;
+  }
+
+  /** Test helper: removes every key of this prefix. */
+  async clear(): Promise<void> {
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', this.prefix + '*', 'COUNT', 500);
+      if (keys.length) await this.redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => {});
+  }
+}
