@@ -34,6 +34,8 @@ import { speedDialRoutes } from './modules/speed-dials/index.js';
 import { didRoutes } from './modules/dids/index.js';
 import { mailTemplateRoutes, notificationRoutes } from './modules/notifications/index.js';
 import { NO_MAIL } from './platform/mail/index.js';
+import { jobMetrics, jobRoutes } from './modules/jobs/index.js';
+import { systemActor } from './platform/context.js';
 
 export interface AppDeps {
   config: Pick<Config, 'logLevel' | 'sessionTtlHours' | 'cookieSecure' | 'trustProxy' | 'serveUi'>;
@@ -91,7 +93,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
 
   registerErrorHandler(app);
-  registerMetrics(app, deps.database.pool);
+  registerMetrics(app, deps.database.pool, () =>
+    jobMetrics({ actor: systemActor, db: deps.database.db, now }),
+  );
   registerAuthHook(app, { db: deps.database.db, now });
 
   app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
@@ -135,6 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(didRoutes);
       await api.register(mailTemplateRoutes);
       await api.register(notificationRoutes(deps.mail ?? NO_MAIL));
+      await api.register(jobRoutes);
     },
     { prefix: '/api/v1' },
   );

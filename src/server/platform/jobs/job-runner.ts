@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../db/database.js';
+import { enqueueDueSchedules, type JobSchedule } from './schedules.js';
 import {
   claimJob,
   completeJob,
@@ -42,6 +43,10 @@ export interface JobRunnerOptions {
   pollMs?: number;
   /** How long a claimed job stays ours without a heartbeat; a crashed runner's job frees after it. */
   leaseMs?: number;
+  /** Recurring jobs this runner enqueues (once per slot across instances) while it polls. */
+  schedules?: JobSchedule[];
+  /** How often the schedules are checked. */
+  scheduleCheckMs?: number;
 }
 
 export interface JobRunner {
@@ -122,9 +127,17 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
     }
   }
 
+  const schedules = opts.schedules ?? [];
+  const scheduleCheckMs = opts.scheduleCheckMs ?? 5000;
+  let lastScheduleCheck = 0;
+
   async function pollLoop() {
     while (!stopping) {
       try {
+        if (schedules.length && Date.now() - lastScheduleCheck >= scheduleCheckMs) {
+          lastScheduleCheck = Date.now();
+          await enqueueDueSchedules(opts.db, schedules, now());
+        }
         const job = await claimJob(opts.db, workerId, leaseMs);
         if (job) {
           await work(job, { steps: 0, max: Infinity, abandon: false });
