@@ -5,6 +5,7 @@ import LanIcon from '@mui/icons-material/Lan';
 import NumbersIcon from '@mui/icons-material/Numbers';
 import PriceChangeIcon from '@mui/icons-material/PriceChange';
 import TranslateIcon from '@mui/icons-material/Translate';
+import { NotificationMenuItems } from '../notifications/NotificationMenu.js';
 
 /** The user menu button reads "Signed in as <name>" to screen readers and shows the name. */
 function SignedInUserMenu() {
@@ -31,6 +32,7 @@ function TollgateMenu() {
       <Menu.Item to="/dids" primaryText="DIDs" leftIcon={<NumbersIcon />} />
       <Menu.Item to="/rate-groups" primaryText="Rate Groups" leftIcon={<PriceChangeIcon />} />
       <Menu.Item to="/localizations" primaryText="Localizations" leftIcon={<TranslateIcon />} />
+      <NotificationMenuItems />
     </Menu>
   );
 }
