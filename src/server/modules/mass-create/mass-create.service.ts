@@ -181,8 +181,9 @@ export const RESULT_COLUMNS = [
   'country',
   'timezone',
   'credit_limit',
-  'rate_group',
-  'non_cli_rate_group',
+  // Ids, named as such: the result file is for this database (references by name are rate_group).
+  'rate_group_id',
+  'non_cli_rate_group_id',
   'cli_pool_mode',
   'billing_schedule',
   'billing_day',

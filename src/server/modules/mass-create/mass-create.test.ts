@@ -182,7 +182,7 @@ describe.each(testDatabaseKinds())('mass create on %s', (kind) => {
     expect(csvRows[0]).toMatchObject({
       mode: 'postpaid',
       credit_limit: '10',
-      rate_group: String(rateGroupId),
+      rate_group_id: String(rateGroupId),
       cli_pool_mode: '1',
       billing_schedule: 'daily',
     });
