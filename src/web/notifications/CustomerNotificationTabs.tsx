@@ -128,7 +128,14 @@ export function NotificationsTab({ record }: EditTabProps) {
           Alert Threshold
         </Typography>
         {check('Low balance notification', lb.enabled, (v) => setLb({ enabled: v }))}
-        <Stack direction="row" spacing={2} sx={{ mt: 1, flexWrap: 'wrap', rowGap: 2 }}>
+        <Box
+          sx={{
+            mt: 1,
+            display: 'grid',
+            gap: 2,
+            gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 1fr))',
+          }}
+        >
           <TextField
             select
             size="small"
@@ -205,7 +212,7 @@ export function NotificationsTab({ record }: EditTabProps) {
             }
             helperText="empty = never"
           />
-        </Stack>
+        </Box>
       </Box>
       <Box component="section" aria-labelledby="section-notification-setting" sx={{ mb: 3 }}>
         <Typography variant="h6" component="h2" id="section-notification-setting" sx={{ mb: 1 }}>
