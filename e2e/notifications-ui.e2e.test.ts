@@ -116,6 +116,22 @@ describe.runIf(chromiumAvailable())('notifications in the admin UI', () => {
     await shot('notifications-tab');
   });
 
+  it('sends the welcome letter and a low balance alert from the row menu', async () => {
+    for (const [action, text] of [
+      ['Send Welcome Letter', `Welcome letter to ${NAME} queued`],
+      ['Send Low Balance Alert', `Low balance alert to ${NAME} queued`],
+    ] as const) {
+      await page.goto(url(`/customers?filter=${encodeURIComponent(JSON.stringify({ q: NAME }))}`));
+      await page.getByRole('button', { name: `Actions for ${NAME}` }).click();
+      await page.getByRole('menuitem', { name: action }).click();
+      await page.getByText(text).waitFor();
+    }
+    const mails = JSON.parse((await admin.get(`/api/v1/customers/${id}/emails`)).body) as {
+      data: { kind: string }[];
+    };
+    expect(mails.data.slice(0, 2).map((m) => m.kind)).toEqual(['low_balance', 'welcome_letter']);
+  });
+
   it('lists a failed job with its error on the Jobs page and retries it', async () => {
     const jobId = await enqueueJob(server.database.db, {
       kind: 'low-balance.sweep',
