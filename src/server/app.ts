@@ -41,6 +41,8 @@ import {
 } from './modules/call-auth/index.js';
 import { mailTemplateRoutes, notificationRoutes } from './modules/notifications/index.js';
 import { NO_MAIL } from './platform/mail/index.js';
+import { jobMetrics, jobRoutes } from './modules/jobs/index.js';
+import { systemActor } from './platform/context.js';
 
 export interface AppDeps {
   config: Pick<Config, 'logLevel' | 'sessionTtlHours' | 'cookieSecure' | 'trustProxy' | 'serveUi'>;
@@ -111,7 +113,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => callAuth.close());
 
   registerErrorHandler(app);
-  registerMetrics(app, deps.database.pool);
+  registerMetrics(app, deps.database.pool, () =>
+    jobMetrics({ actor: systemActor, db: deps.database.db, now }),
+  );
   registerAuthHook(app, { db: deps.database.db, now });
 
   app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
@@ -158,6 +162,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(callAuthRoutes(callAuth.engine));
       await api.register(mailTemplateRoutes);
       await api.register(notificationRoutes(deps.mail ?? NO_MAIL));
+      await api.register(jobRoutes);
     },
     { prefix: '/api/v1' },
   );

@@ -1,4 +1,4 @@
-import type { JobHandler } from './platform/jobs/index.js';
+import type { JobHandler, JobSchedule } from './platform/jobs/index.js';
 import { importJobHandlers } from './modules/imports/index.js';
 import { massCreateJobHandlers } from './modules/mass-create/index.js';
 import { notificationJobHandlers } from './modules/notifications/index.js';
@@ -10,5 +10,15 @@ export function jobHandlers(deps: { mail?: MailSettings } = {}): JobHandler[] {
     ...importJobHandlers(),
     ...massCreateJobHandlers(),
     ...notificationJobHandlers(deps.mail ?? NO_MAIL),
+  ];
+}
+
+/** Recurring jobs, enqueued once per slot across instances by every runner. */
+export function jobSchedules(): JobSchedule[] {
+  return [
+    { name: 'mail-delivery', kind: 'mail.deliver', everySeconds: 15 },
+    { name: 'notification-events', kind: 'notifications.outbox', everySeconds: 15 },
+    // DOMAIN 3.15: the low-balance state machine is also evaluated every 5 minutes.
+    { name: 'low-balance-sweep', kind: 'low-balance.sweep', expression: '*/5 * * * *' },
   ];
 }

@@ -11,7 +11,7 @@ import { buildApp } from './app.js';
 import { ensureFirstAdmin } from './modules/auth/index.js';
 import { ensureWebBuild } from './web-build.js';
 import { createJobRunner } from './platform/jobs/index.js';
-import { jobHandlers } from './job-handlers.js';
+import { jobHandlers, jobSchedules } from './job-handlers.js';
 import { createSmtpTransport, type MailSettings } from './platform/mail/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -61,7 +61,12 @@ async function main(): Promise<void> {
     mail,
     callAuth: { redisUrl: config.redisUrl },
   });
-  const runner = createJobRunner({ db: database.db, handlers: jobHandlers({ mail }), log: app.log });
+  const runner = createJobRunner({
+    db: database.db,
+    handlers: jobHandlers({ mail }),
+    schedules: jobSchedules(),
+    log: app.log,
+  });
 
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -23,6 +23,7 @@ import { Dashboard } from './dashboard/Dashboard.js';
 import { LoginPage } from './layout/LoginPage.js';
 import { AppLayout } from './layout/AppLayout.js';
 import { i18nProvider } from './i18n.js';
+import { JobsPage, MailLogPage, MailTemplatesPage } from './notifications/NotificationPages.js';
 
 const recordRepresentation = (r: Account) => `${r.name} (${r.accountNumber})`;
 
@@ -80,6 +81,9 @@ export function App() {
         <Route path="/localizations" element={<LocalizationList />} />
         <Route path="/localizations/:id" element={<LocalizationEdit />} />
         <Route path="/mass-create-customers" element={<MassCreatePage />} />
+        <Route path="/mail-log" element={<MailLogPage />} />
+        <Route path="/mail-templates" element={<MailTemplatesPage />} />
+        <Route path="/jobs" element={<JobsPage />} />
       </CustomRoutes>
     </Admin>
   );

@@ -34,6 +34,9 @@ import {
   TrunksTab,
 } from '../connectivity/CustomerTabs.js';
 import { CreatedSipDeviceNotice } from '../connectivity/once-secret.js';
+import { EmailsTab, NotificationsTab } from '../notifications/CustomerNotificationTabs.js';
+import EmailIcon from '@mui/icons-material/Email';
+import NotificationsIcon from '@mui/icons-material/Notifications';
 import HubIcon from '@mui/icons-material/Hub';
 import LanIcon from '@mui/icons-material/Lan';
 import PhoneIcon from '@mui/icons-material/Phone';
@@ -107,6 +110,22 @@ export const ACCOUNT_EDIT_TABS: EditTab[] = [
     Component,
     only: ['customers', 'providers'],
   })),
+  {
+    key: 'notifications',
+    label: () => 'Notifications',
+    path: 'notifications',
+    icon: NotificationsIcon,
+    Component: NotificationsTab,
+    only: ['customers', 'providers'],
+  },
+  {
+    key: 'emails',
+    label: () => 'Emails',
+    path: 'emails',
+    icon: EmailIcon,
+    Component: EmailsTab,
+    only: ['customers', 'providers'],
+  },
   {
     key: 'refills',
     label: () => 'Refill Report',

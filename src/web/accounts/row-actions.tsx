@@ -18,6 +18,9 @@ import { ConfirmDialog, PasswordDialog } from './dialogs.js';
 import { ChargeDialog, RefillDialog, ResetBalanceDialog } from '../ledger/LedgerDialogs.js';
 import { errorMessage, useAccountOps } from './use-account-ops.js';
 import { SaveAsTemplateDialog } from '../templates/SaveAsTemplateDialog.js';
+import { useSendLowBalanceAlert, useSendWelcomeLetter } from '../notifications/notification-row-actions.js';
+import MailIcon from '@mui/icons-material/Mail';
+import NotificationImportantIcon from '@mui/icons-material/NotificationImportant';
 import { SINGULAR, type Account, type AccountResource } from './types.js';
 
 export interface ActionDialogProps {
@@ -229,6 +232,20 @@ export const ROW_ACTIONS: RowAction[] = [
     icon: BookmarkAddIcon,
     isAvailable: (a, role) => a.kind === 'customer' && MANAGERS.includes(role ?? ''),
     Dialog: SaveAsTemplateDialog,
+  },
+  {
+    key: 'welcomeLetter',
+    label: 'Send Welcome Letter',
+    icon: MailIcon,
+    isAvailable: (_a, role) => MANAGERS.includes(role ?? ''),
+    useRun: useSendWelcomeLetter,
+  },
+  {
+    key: 'lowBalanceAlert',
+    label: 'Send Low Balance Alert',
+    icon: NotificationImportantIcon,
+    isAvailable: (a, role) => a.kind === 'customer' && MANAGERS.includes(role ?? ''),
+    useRun: useSendLowBalanceAlert,
   },
   {
     key: 'delete',

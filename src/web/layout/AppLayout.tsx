@@ -6,6 +6,7 @@ import NumbersIcon from '@mui/icons-material/Numbers';
 import PriceChangeIcon from '@mui/icons-material/PriceChange';
 import TranslateIcon from '@mui/icons-material/Translate';
 import { ViewerZoneButton } from '../format/viewer-zone.js';
+import { NotificationMenuItems } from '../notifications/NotificationMenu.js';
 
 /** The user menu button reads "Signed in as <name>" to screen readers and shows the name. */
 function SignedInUserMenu() {
@@ -42,6 +43,7 @@ function TollgateMenu() {
       <Menu.Item to="/dids" primaryText="DIDs" leftIcon={<NumbersIcon />} />
       <Menu.Item to="/rate-groups" primaryText="Rate Groups" leftIcon={<PriceChangeIcon />} />
       <Menu.Item to="/localizations" primaryText="Localizations" leftIcon={<TranslateIcon />} />
+      <NotificationMenuItems />
     </Menu>
   );
 }

@@ -10,7 +10,12 @@ interface Series {
 }
 
 /** Prometheus text metrics: requests and latency by route, and database pool use. Hand-rolled: small. */
-export function registerMetrics(app: FastifyInstance, pool: pg.Pool): void {
+export function registerMetrics(
+  app: FastifyInstance,
+  pool: pg.Pool,
+  /** More lines from the modules (jobs by status), computed at scrape time. */
+  extra?: () => Promise<string[]>,
+): void {
   const requests = new Map<string, number>();
   const latency = new Map<string, Series>();
   const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
@@ -54,6 +59,7 @@ export function registerMetrics(app: FastifyInstance, pool: pg.Pool): void {
     lines.push('# HELP process_resident_memory_bytes Resident memory size in bytes.');
     lines.push('# TYPE process_resident_memory_bytes gauge');
     lines.push(`process_resident_memory_bytes ${process.memoryUsage().rss}`);
+    if (extra) lines.push(...(await extra()));
     return reply.type('text/plain; version=0.0.4').send(lines.join('\n') + '\n');
   });
 }

@@ -8,3 +8,4 @@ export {
   type JobRunnerOptions,
 } from './job-runner.js';
 export { insertJob as enqueueJob } from './jobs.repository.js';
+export { currentSlot, enqueueDueSchedules, parseCron, type JobSchedule } from './schedules.js';

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../db/database.js';
+import { enqueueDueSchedules, type JobSchedule } from './schedules.js';
 import {
   claimJob,
   completeJob,
@@ -46,6 +47,10 @@ export interface JobRunnerOptions {
    * job and a killed process frees its job within one lease (15 s by default).
    */
   leaseMs?: number;
+  /** Recurring jobs this runner enqueues (once per slot across instances) while it polls. */
+  schedules?: JobSchedule[];
+  /** How often the schedules are checked. */
+  scheduleCheckMs?: number;
 }
 
 export interface JobRunner {
@@ -154,9 +159,17 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
     }
   }
 
+  const schedules = opts.schedules ?? [];
+  const scheduleCheckMs = opts.scheduleCheckMs ?? 5000;
+  let lastScheduleCheck = 0;
+
   async function pollLoop() {
     while (!stopping) {
       try {
+        if (schedules.length && Date.now() - lastScheduleCheck >= scheduleCheckMs) {
+          lastScheduleCheck = Date.now();
+          await enqueueDueSchedules(opts.db, schedules, now());
+        }
         const job = await claimJob(opts.db, workerId, leaseMs);
         if (job) {
           await work(job, { steps: 0, max: Infinity, abandon: false });

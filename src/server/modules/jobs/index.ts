@@ -1,0 +1,2 @@
+export { jobRoutes } from './jobs.routes.js';
+export { jobMetrics } from './jobs.service.js';

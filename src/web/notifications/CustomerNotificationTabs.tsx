@@ -1,0 +1,248 @@
+import { useEffect, useState } from 'react';
+import {
+  Alert,
+  Box,
+  Button,
+  Checkbox,
+  FormControlLabel,
+  MenuItem,
+  Stack,
+  TextField,
+  Typography,
+} from '@mui/material';
+import type { EditTabProps } from '../accounts/AccountEdit.js';
+import { errorMessage } from '../accounts/use-account-ops.js';
+import { formatDateTime } from '../format/format.js';
+import { MailTable } from './MailTable.js';
+import {
+  notificationsApi,
+  type NotificationSettings,
+  type NotificationSettingsBody,
+} from './notifications-api.js';
+
+/** The customer's Emails tab (the documents' tab): every mail with its status, resend, row actions. */
+export function EmailsTab({ record }: EditTabProps) {
+  const [notice, setNotice] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [refresh, setRefresh] = useState(0);
+  const act = async (what: 'welcome' | 'alert') => {
+    try {
+      const r =
+        what === 'welcome'
+          ? await notificationsApi.welcomeLetter(record.id)
+          : await notificationsApi.lowBalanceAlert(record.id);
+      setNotice(r.status === 'queued' ? 'Mail queued.' : `Kept, not sent: ${r.skipReason}`);
+      setRefresh((x) => x + 1);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+  return (
+    <Box>
+      <Stack direction="row" spacing={1} sx={{ mb: 2 }}>
+        <Typography variant="h6" component="h2" sx={{ flex: 1 }}>
+          Emails
+        </Typography>
+        <Button variant="outlined" onClick={() => void act('welcome')}>
+          Send welcome letter
+        </Button>
+        <Button variant="outlined" onClick={() => void act('alert')}>
+          Send low balance alert
+        </Button>
+      </Stack>
+      {notice && (
+        <Alert severity="success" sx={{ mb: 2 }} onClose={() => setNotice(null)}>
+          {notice}
+        </Alert>
+      )}
+      {error && (
+        <Alert severity="error" sx={{ mb: 2 }} onClose={() => setError(null)}>
+          {error}
+        </Alert>
+      )}
+      <MailTable customerId={record.id} timeZone={record.timezone} refreshKey={refresh} />
+    </Box>
+  );
+}
+
+const toBody = (s: NotificationSettings): NotificationSettingsBody => ({
+  lowBalance: s.lowBalance,
+  sendTrunkUpdate: s.sendTrunkUpdate,
+  paymentReceivedAlert: s.paymentReceivedAlert,
+  zeroBalanceNotification: s.zeroBalanceNotification,
+});
+
+/** Notification Setting and Alert Threshold (DOMAIN 3.15), with the low-balance state. */
+export function NotificationsTab({ record }: EditTabProps) {
+  const [saved, setSaved] = useState<NotificationSettings | null>(null);
+  const [form, setForm] = useState<NotificationSettingsBody | null>(null);
+  const [error, setError] = useState<{ message: string; field?: string } | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  useEffect(() => {
+    notificationsApi.settings(record.id).then(
+      (s) => {
+        setSaved(s);
+        setForm(toBody(s));
+      },
+      (e) => setError({ message: errorMessage(e) }),
+    );
+  }, [record.id]);
+  if (!form || !saved) return error ? <Alert severity="error">{error.message}</Alert> : null;
+  const lb = form.lowBalance;
+  const setLb = (patch: Partial<NotificationSettingsBody['lowBalance']>) =>
+    setForm({ ...form, lowBalance: { ...lb, ...patch } });
+  const fieldError = (f: string) => (error?.field === f ? error.message : undefined);
+  const save = async () => {
+    try {
+      const s = await notificationsApi.saveSettings(record.id, form);
+      setSaved(s);
+      setForm(toBody(s));
+      setError(null);
+      setNotice('Saved.');
+    } catch (e) {
+      const details = (e as { details?: { field?: string } }).details;
+      setError({ message: errorMessage(e), field: details?.field });
+    }
+  };
+  const check = (label: string, checked: boolean, onChange: (v: boolean) => void) => (
+    <FormControlLabel
+      control={<Checkbox checked={checked} onChange={(e) => onChange(e.target.checked)} />}
+      label={label}
+    />
+  );
+  return (
+    <Box component="form" onSubmit={(e) => (e.preventDefault(), void save())}>
+      {!saved.notificationsEnabled && (
+        <Alert severity="warning" sx={{ mb: 2 }}>
+          Notifications are off for this account (Customer Profile): mail is kept, not sent.
+        </Alert>
+      )}
+      <Typography variant="body2" sx={{ mb: 2 }}>
+        Balance state: <b>{saved.state.state}</b>
+        {saved.state.lowSince && ` since ${formatDateTime(saved.state.lowSince, record.timezone)}`}
+        {saved.state.escalatedAt &&
+          `; trunks disabled ${formatDateTime(saved.state.escalatedAt, record.timezone)}`}
+      </Typography>
+      <Box component="section" aria-labelledby="section-alert-threshold" sx={{ mb: 3 }}>
+        <Typography variant="h6" component="h2" id="section-alert-threshold" sx={{ mb: 1 }}>
+          Alert Threshold
+        </Typography>
+        {check('Low balance notification', lb.enabled, (v) => setLb({ enabled: v }))}
+        <Box
+          sx={{
+            mt: 1,
+            display: 'grid',
+            gap: 2,
+            gridTemplateColumns: 'repeat(auto-fill, minmax(220px, 1fr))',
+          }}
+        >
+          <TextField
+            select
+            size="small"
+            label="Threshold type"
+            value={lb.thresholdType}
+            onChange={(e) => setLb({ thresholdType: e.target.value as 'amount' | 'percent' })}
+            error={!!fieldError('lowBalance.thresholdType')}
+            helperText={fieldError('lowBalance.thresholdType')}
+          >
+            <MenuItem value="amount">Amount</MenuItem>
+            <MenuItem value="percent">Percent of credit limit</MenuItem>
+          </TextField>
+          {lb.thresholdType === 'amount' ? (
+            <TextField
+              size="small"
+              label="Balance below"
+              value={lb.amount}
+              onChange={(e) => setLb({ amount: e.target.value })}
+              error={!!fieldError('lowBalance.amount')}
+              helperText={fieldError('lowBalance.amount')}
+            />
+          ) : (
+            <TextField
+              size="small"
+              label="Percent"
+              value={lb.percent ?? ''}
+              onChange={(e) => setLb({ percent: e.target.value || null })}
+              error={!!fieldError('lowBalance.percent')}
+              helperText={fieldError('lowBalance.percent')}
+            />
+          )}
+          <TextField
+            select
+            size="small"
+            label="Schedule"
+            value={lb.schedule}
+            onChange={(e) => setLb({ schedule: e.target.value as 'daily' | 'hourly' })}
+          >
+            <MenuItem value="daily">Daily</MenuItem>
+            <MenuItem value="hourly">Hourly</MenuItem>
+          </TextField>
+          <TextField
+            size="small"
+            label={lb.schedule === 'daily' ? 'Send at (HH:MM)' : 'Send at minute (00:MM)'}
+            value={lb.sendAt}
+            onChange={(e) => setLb({ sendAt: e.target.value })}
+          />
+          <TextField
+            size="small"
+            type="number"
+            label="Repeat for days"
+            value={lb.repeatDays}
+            onChange={(e) => setLb({ repeatDays: Number(e.target.value) })}
+            slotProps={{ htmlInput: { min: 1, max: 60 } }}
+          />
+          <TextField
+            select
+            size="small"
+            label="Send to"
+            value={lb.recipient}
+            onChange={(e) => setLb({ recipient: e.target.value as 'owner' | 'partner' | 'both' })}
+          >
+            <MenuItem value="owner">Owner (my billing)</MenuItem>
+            <MenuItem value="partner">Partner billing</MenuItem>
+            <MenuItem value="both">Both</MenuItem>
+          </TextField>
+          <TextField
+            size="small"
+            type="number"
+            label="Disable trunks after days"
+            value={lb.disableTrunksAfterDays ?? ''}
+            onChange={(e) =>
+              setLb({ disableTrunksAfterDays: e.target.value ? Number(e.target.value) : null })
+            }
+            helperText="empty = never"
+          />
+        </Box>
+      </Box>
+      <Box component="section" aria-labelledby="section-notification-setting" sx={{ mb: 3 }}>
+        <Typography variant="h6" component="h2" id="section-notification-setting" sx={{ mb: 1 }}>
+          Notification Setting
+        </Typography>
+        <Stack>
+          {check('Zero balance notification', form.zeroBalanceNotification, (v) =>
+            setForm({ ...form, zeroBalanceNotification: v }),
+          )}
+          {check('Payment received alert', form.paymentReceivedAlert, (v) =>
+            setForm({ ...form, paymentReceivedAlert: v }),
+          )}
+          {check('Send trunk update (to the NOC address)', form.sendTrunkUpdate, (v) =>
+            setForm({ ...form, sendTrunkUpdate: v }),
+          )}
+        </Stack>
+      </Box>
+      {error && !error.field && (
+        <Alert severity="error" sx={{ mb: 2 }}>
+          {error.message}
+        </Alert>
+      )}
+      {notice && (
+        <Alert severity="success" sx={{ mb: 2 }} onClose={() => setNotice(null)}>
+          {notice}
+        </Alert>
+      )}
+      <Button type="submit" variant="contained">
+        Save
+      </Button>
+    </Box>
+  );
+}

@@ -1,0 +1,337 @@
+import { useEffect, useState } from 'react';
+import {
+  Alert,
+  Box,
+  Button,
+  Card,
+  CardContent,
+  Chip,
+  List,
+  ListItemButton,
+  ListItemText,
+  MenuItem,
+  Stack,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  TextField,
+  Typography,
+} from '@mui/material';
+import { Title } from 'react-admin';
+import { errorMessage } from '../accounts/use-account-ops.js';
+import { formatDateTime } from '../format/format.js';
+import { MailTable } from './MailTable.js';
+import {
+  KIND_NAMES,
+  notificationsApi,
+  type Job,
+  type MailTemplate,
+  type Page,
+  type TemplatePreview,
+} from './notifications-api.js';
+
+const localZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/** The Mail log across customers (admins: all; resellers: their subtree). */
+export function MailLogPage() {
+  return (
+    <Card sx={{ mt: 2 }}>
+      <Title title="Mail log" />
+      <CardContent>
+        <Typography variant="h5" component="h1" sx={{ mb: 2 }}>
+          Mail log
+        </Typography>
+        <MailTable timeZone={localZone()} />
+      </CardContent>
+    </Card>
+  );
+}
+
+/** The Jobs page: recent and failed background jobs with their error, and Retry. */
+export function JobsPage() {
+  const [status, setStatus] = useState('');
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const [page, setPage] = useState<Page<Job> | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
+  const cursor = cursors[cursors.length - 1];
+  useEffect(() => {
+    let live = true;
+    notificationsApi.jobs({ limit: 50, cursor, status: status || undefined }).then(
+      (p) => live && (setPage(p), setError(null)),
+      (e) => live && setError(errorMessage(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [cursor, status, tick]);
+  const retry = async (id: number) => {
+    try {
+      await notificationsApi.retryJob(id);
+      setTick((x) => x + 1);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+  const zone = localZone();
+  return (
+    <Card sx={{ mt: 2 }}>
+      <Title title="Jobs" />
+      <CardContent>
+        <Typography variant="h5" component="h1" sx={{ mb: 2 }}>
+          Jobs
+        </Typography>
+        <TextField
+          select
+          size="small"
+          label="Status"
+          value={status}
+          onChange={(e) => {
+            setStatus(e.target.value);
+            setCursors([undefined]);
+          }}
+          sx={{ minWidth: 160, mb: 2 }}
+        >
+          <MenuItem value="">Any</MenuItem>
+          {['queued', 'running', 'done', 'failed'].map((s) => (
+            <MenuItem key={s} value={s}>
+              {s}
+            </MenuItem>
+          ))}
+        </TextField>
+        {error && (
+          <Alert severity="error" sx={{ mb: 2 }}>
+            {error}
+          </Alert>
+        )}
+        <Table size="small" aria-label="Jobs">
+          <TableHead>
+            <TableRow>
+              <TableCell>Id</TableCell>
+              <TableCell>Kind</TableCell>
+              <TableCell>Status</TableCell>
+              <TableCell>Attempts</TableCell>
+              <TableCell>Created</TableCell>
+              <TableCell>Finished</TableCell>
+              <TableCell>Error</TableCell>
+              <TableCell />
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {page?.data.map((j) => (
+              <TableRow key={j.id}>
+                <TableCell>{j.id}</TableCell>
+                <TableCell>{j.kind}</TableCell>
+                <TableCell>
+                  <Chip
+                    size="small"
+                    label={j.status}
+                    color={j.status === 'failed' ? 'error' : j.status === 'done' ? 'success' : 'info'}
+                  />
+                </TableCell>
+                <TableCell>
+                  {j.attempts}/{j.maxAttempts}
+                </TableCell>
+                <TableCell>{formatDateTime(j.createdAt, zone)}</TableCell>
+                <TableCell>{formatDateTime(j.finishedAt, zone)}</TableCell>
+                <TableCell sx={{ maxWidth: 360, overflowWrap: 'anywhere' }}>{j.lastError}</TableCell>
+                <TableCell>
+                  {j.status === 'failed' && (
+                    <Button size="small" onClick={() => void retry(j.id)} aria-label={`Retry job ${j.id}`}>
+                      Retry
+                    </Button>
+                  )}
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+        <Stack direction="row" spacing={1} sx={{ mt: 1 }}>
+          <Button disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
+            Previous
+          </Button>
+          <Button disabled={!page?.nextCursor} onClick={() => setCursors((c) => [...c, page!.nextCursor!])}>
+            Next
+          </Button>
+        </Stack>
+      </CardContent>
+    </Card>
+  );
+}
+
+/** Email templates: pick a kind, edit subject, text and HTML with the variables listed, live preview. */
+export function MailTemplatesPage() {
+  const [templates, setTemplates] = useState<MailTemplate[]>([]);
+  const [kind, setKind] = useState<string | null>(null);
+  const [draft, setDraft] = useState({ subject: '', textBody: '', htmlBody: '' });
+  const [preview, setPreview] = useState<TemplatePreview | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const current = templates.find((t) => t.kind === kind) ?? null;
+
+  const reload = () =>
+    notificationsApi.templates().then(
+      (r) => {
+        setTemplates(r.data);
+        setKind((k) => k ?? r.data[0]?.kind ?? null);
+      },
+      (e) => setError(errorMessage(e)),
+    );
+  useEffect(() => {
+    void reload();
+  }, []);
+  useEffect(() => {
+    if (current)
+      setDraft({ subject: current.subject, textBody: current.textBody, htmlBody: current.htmlBody ?? '' });
+    // Only when another template is picked or saved.
+  }, [current?.kind, current?.updatedAt]);
+  useEffect(() => {
+    if (!kind || !draft.subject || !draft.textBody) return;
+    const timer = setTimeout(() => {
+      notificationsApi
+        .preview(kind, { subject: draft.subject, textBody: draft.textBody, htmlBody: draft.htmlBody || null })
+        .then(setPreview, (e) => setError(errorMessage(e)));
+    }, 300);
+    return () => clearTimeout(timer);
+  }, [kind, draft]);
+
+  const save = async () => {
+    if (!kind) return;
+    try {
+      await notificationsApi.saveTemplate(kind, { ...draft, htmlBody: draft.htmlBody || null });
+      setNotice('Template saved.');
+      setError(null);
+      await reload();
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+  const dropOverride = async () => {
+    if (!kind) return;
+    try {
+      await notificationsApi.dropOverride(kind);
+      setNotice('Your override is gone; the inherited template applies again.');
+      await reload();
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+
+  return (
+    <Box
+      sx={{
+        mt: 2,
+        display: 'flex',
+        gap: 2,
+        alignItems: 'flex-start',
+        flexWrap: { xs: 'wrap', md: 'nowrap' },
+      }}
+    >
+      <Title title="Email templates" />
+      <Card component="nav" aria-label="Template kinds" sx={{ minWidth: 220 }}>
+        <List dense>
+          {templates.map((t) => (
+            <ListItemButton key={t.kind} selected={t.kind === kind} onClick={() => setKind(t.kind)}>
+              <ListItemText
+                primary={KIND_NAMES[t.kind] ?? t.kind}
+                secondary={t.source === 'reseller' ? 'override' : undefined}
+              />
+            </ListItemButton>
+          ))}
+        </List>
+      </Card>
+      {current && (
+        <Card sx={{ flex: 1, minWidth: 0 }}>
+          <CardContent>
+            <Typography variant="h5" component="h1" sx={{ mb: 2 }}>
+              {KIND_NAMES[current.kind] ?? current.kind}
+            </Typography>
+            {error && (
+              <Alert severity="error" sx={{ mb: 2 }}>
+                {error}
+              </Alert>
+            )}
+            {notice && (
+              <Alert severity="success" sx={{ mb: 2 }} onClose={() => setNotice(null)}>
+                {notice}
+              </Alert>
+            )}
+            <Stack
+              direction="row"
+              spacing={1}
+              sx={{ mb: 2, flexWrap: 'wrap', rowGap: 1 }}
+              aria-label="Variables"
+            >
+              {current.variables.map((v) => (
+                <Chip key={v.name} size="small" label={`{{${v.name}}}`} title={`e.g. ${v.sample}`} />
+              ))}
+            </Stack>
+            <Stack spacing={2}>
+              <TextField
+                label="Subject"
+                value={draft.subject}
+                onChange={(e) => setDraft({ ...draft, subject: e.target.value })}
+                slotProps={{ htmlInput: { maxLength: 300 } }}
+              />
+              <TextField
+                label="Text"
+                multiline
+                minRows={5}
+                value={draft.textBody}
+                onChange={(e) => setDraft({ ...draft, textBody: e.target.value })}
+              />
+              <TextField
+                label="HTML"
+                multiline
+                minRows={5}
+                value={draft.htmlBody}
+                onChange={(e) => setDraft({ ...draft, htmlBody: e.target.value })}
+              />
+            </Stack>
+            <Stack direction="row" spacing={1} sx={{ my: 2 }}>
+              <Button variant="contained" onClick={() => void save()}>
+                Save
+              </Button>
+              {current.source === 'reseller' && current.isOwn && (
+                <Button onClick={() => void dropOverride()}>Drop my override</Button>
+              )}
+            </Stack>
+            {preview && (
+              <Box component="section" aria-labelledby="template-preview">
+                <Typography variant="h6" component="h2" id="template-preview">
+                  Preview
+                </Typography>
+                {preview.unknownVariables.length > 0 && (
+                  <Alert severity="warning" sx={{ my: 1 }}>
+                    Unknown variables: {preview.unknownVariables.map((v) => `{{${v}}}`).join(', ')}
+                  </Alert>
+                )}
+                <Typography variant="subtitle1" data-testid="preview-subject">
+                  {preview.subject}
+                </Typography>
+                <Box
+                  component="pre"
+                  sx={{ whiteSpace: 'pre-wrap', bgcolor: 'action.hover', p: 1 }}
+                  data-testid="preview-text"
+                >
+                  {preview.textBody}
+                </Box>
+                {preview.htmlBody && (
+                  <Box
+                    component="iframe"
+                    title="HTML preview"
+                    sandbox=""
+                    srcDoc={preview.htmlBody}
+                    sx={{ width: '100%', minHeight: 200, border: 1, borderColor: 'divider' }}
+                  />
+                )}
+              </Box>
+            )}
+          </CardContent>
+        </Card>
+      )}
+    </Box>
+  );
+}
