@@ -10,7 +10,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { sql } from 'kysely';
 import type { Config } from './config.js';
 import type { Database } from './platform/db/database.js';
-import { registerErrorHandler } from './platform/http/error-handler.js';
+import { frameworkErrorOptions, registerErrorHandler } from './platform/http/error-handler.js';
+import { registerInputLimits } from './platform/http/input-limits.js';
 import { registerMetrics } from './platform/http/metrics.js';
 import { registerValidators } from './platform/http/validator.js';
 import { authRoutes, registerAuthHook } from './modules/auth/index.js';
@@ -56,9 +57,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : crypto.randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    ...frameworkErrorOptions,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerValidators(app);
+  registerInputLimits(app);
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
@@ -140,7 +143,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (req.url.startsWith('/api/')) {
         return reply
           .status(404)
-          .send({ error: { code: 'ROUTE_NOT_FOUND', message: `No route ${req.method} ${req.url}` } });
+          .send({
+            error: { code: 'ROUTE_NOT_FOUND', message: `No route ${req.method} ${req.url.slice(0, 200)}`, details: {} },
+          });
       }
       return reply.sendFile('index.html');
     });
