@@ -1,4 +1,5 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { Redis } from 'ioredis';
 import { buildApp } from '../src/server/app.js';
 import type { Database } from '../src/server/platform/db/database.js';
 import { systemActor } from '../src/server/platform/context.js';
@@ -16,7 +17,7 @@ export interface TestApp {
 
 export async function createTestApp(
   kind: DbKind,
-  opts: { loginAttemptsPerMinute?: number } = {},
+  opts: { loginAttemptsPerMinute?: number; loginFailuresPerAccount?: number; redis?: Redis } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(kind);
   await ensureFirstAdmin(
@@ -34,6 +35,8 @@ export async function createTestApp(
     database,
     logger: false,
     loginAttemptsPerMinute: opts.loginAttemptsPerMinute ?? 10_000,
+    loginFailuresPerAccount: opts.loginFailuresPerAccount,
+    redis: opts.redis,
   });
   await app.ready();
   return {

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import type { Redis } from 'ioredis';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
@@ -40,7 +42,12 @@ export interface AppDeps {
   /** Where the built admin UI lives; served at / when present. */
   webRoot?: string;
   logger?: boolean;
+  /** Sign-in attempts per minute from one address (default 20). */
   loginAttemptsPerMinute?: number;
+  /** Failed sign-ins per account in 15 minutes before it is throttled (default 10). */
+  loginFailuresPerAccount?: number;
+  /** Shared store of the rate limits (REDIS_URL): every instance counts together. Absent: in process. */
+  redis?: Redis | null;
   /** Encrypts stored SIP secrets (platform/secrets.ts); tests omit it and get a per-process key. */
   secretKey?: string;
 }
@@ -67,6 +74,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(cookie);
+  // Limits are applied where declared (sign-in), not to every route; counted in Redis when given.
+  await app.register(rateLimit, {
+    global: false,
+    ...(deps.redis ? { redis: deps.redis, nameSpace: 'tollgate-rl:' } : {}),
+  });
   await app.register(swagger, {
     openapi: {
       info: {
@@ -107,7 +119,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         authRoutes({
           sessionTtlHours: deps.config.sessionTtlHours,
           cookieSecure: deps.config.cookieSecure,
-          loginAttemptsPerMinute: deps.loginAttemptsPerMinute,
+          throttle: {
+            perSourcePerMinute: deps.loginAttemptsPerMinute ?? 20,
+            failuresPerAccount: deps.loginFailuresPerAccount ?? 10,
+          },
         }),
       );
       await api.register(exportRoutes({ pool: deps.database.pool }));
@@ -141,11 +156,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Client-side routes fall back to the app shell.
     app.get('/*', { schema: { hide: true } }, (req, reply) => {
       if (req.url.startsWith('/api/')) {
-        return reply
-          .status(404)
-          .send({
-            error: { code: 'ROUTE_NOT_FOUND', message: `No route ${req.method} ${req.url.slice(0, 200)}`, details: {} },
-          });
+        return reply.status(404).send({
+          error: {
+            code: 'ROUTE_NOT_FOUND',
+            message: `No route ${req.method} ${req.url.slice(0, 200)}`,
+            details: {},
+          },
+        });
       }
       return reply.sendFile('index.html');
     });
