@@ -75,6 +75,9 @@ export interface UploadResult {
   chunkCount: number;
 }
 
+/** Columns a file may have: far more than the importable fields, far fewer than would slow the upload. */
+const MAX_COLUMNS = 500;
+
 /** A cell the database cannot store (a NUL character): the file is refused, naming the cell. */
 const unstorableCell = (row: number, column: string) =>
   new AppError(
@@ -137,6 +140,8 @@ export async function storeUpload(
       if (headers === null) {
         headers = record.map((h) => h.trim());
         if (headers.every((h) => h === '')) throw csvEmpty('The first row must name the columns.');
+        if (headers.length > MAX_COLUMNS)
+          throw csvMalformed(`The file has ${headers.length} columns; at most ${MAX_COLUMNS} are read.`, 1);
         autoColumns = autoMapHeaders(headers);
         passwordCols = autoColumns.flatMap((c, i) => (c === 'password' ? [i] : []));
         sipCols = autoColumns.flatMap((c, i) => (c === 'sip_password' ? [i] : []));
