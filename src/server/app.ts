@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { Redis } from 'ioredis';
 import swagger from '@fastify/swagger';
@@ -14,7 +15,7 @@ import type { Config } from './config.js';
 import type { Database } from './platform/db/database.js';
 import { frameworkErrorOptions, registerErrorHandler } from './platform/http/error-handler.js';
 import { registerInputLimits } from './platform/http/input-limits.js';
-import { registerMetrics } from './platform/http/metrics.js';
+import { LOOPBACK, registerMetrics, type MetricsAccess } from './platform/http/metrics.js';
 import { registerValidators } from './platform/http/validator.js';
 import { authRoutes, registerAuthHook } from './modules/auth/index.js';
 import { accountRoutes } from './modules/accounts/index.js';
@@ -46,6 +47,8 @@ export interface AppDeps {
   loginAttemptsPerMinute?: number;
   /** Failed sign-ins per account in 15 minutes before it is throttled (default 10). */
   loginFailuresPerAccount?: number;
+  /** Who may read /metrics; default: loopback addresses only. */
+  metrics?: MetricsAccess;
   /** Shared store of the rate limits (REDIS_URL): every instance counts together. Absent: in process. */
   redis?: Redis | null;
   /** Encrypts stored SIP secrets (platform/secrets.ts); tests omit it and get a per-process key. */
@@ -73,6 +76,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('x-request-id', req.id);
   });
 
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // MUI (emotion) and Swagger UI add <style> elements at run time.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        // Behind HTTPS only (COOKIE_SECURE): on plain HTTP it would break every request.
+        upgradeInsecureRequests: deps.config.cookieSecure ? [] : null,
+      },
+    },
+    strictTransportSecurity: deps.config.cookieSecure ? { maxAge: 15_552_000 } : false,
+  });
   await app.register(cookie);
   // Limits are applied where declared (sign-in), not to every route; counted in Redis when given.
   await app.register(rateLimit, {
@@ -101,7 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
 
   registerErrorHandler(app);
-  registerMetrics(app, deps.database.pool);
+  registerMetrics(app, deps.database.pool, deps.metrics ?? { token: null, allow: LOOPBACK });
   registerAuthHook(app, { db: deps.database.db, now });
 
   app.get('/health', { schema: { hide: true } }, async (_req, reply) => {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from './config.js';
 import { openDatabase } from './platform/db/database.js';
@@ -45,7 +46,15 @@ async function main(): Promise<void> {
   const webRoot = path.join(root, 'dist/web');
   if (config.serveUi) await ensureWebBuild(root);
   const secretKey = config.secretKey ?? loadOrCreateKeyFile(config.dataDir);
-  const app = await buildApp({ config, database, webRoot, secretKey });
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : null;
+  const app = await buildApp({
+    config,
+    database,
+    webRoot,
+    secretKey,
+    redis,
+    metrics: { token: config.metricsToken, allow: config.metricsAllow },
+  });
   const runner = createJobRunner({ db: database.db, handlers: jobHandlers(), log: app.log });
 
   let closing = false;
@@ -59,6 +68,7 @@ async function main(): Promise<void> {
       // The job in flight finishes its step and goes back to the queue; a new process resumes it.
       await runner.stop();
       await app.close();
+      await redis?.quit();
       await database.close();
     } finally {
       process.exit(0);
