@@ -98,6 +98,25 @@ describe('security headers', () => {
   });
 });
 
+describe("Fastify's own refusals, in our error shape", () => {
+  it('431 for headers too large and 414 for a path parameter too long, over a real socket', async () => {
+    const t = await createTestApp('pglite');
+    try {
+      await t.app.listen({ host: '127.0.0.1', port: 0 });
+      const { port } = t.app.server.address() as { port: number };
+      const huge = await fetch(`http://127.0.0.1:${port}/health?q=${'x'.repeat(20_000)}`);
+      expect(huge.status).toBe(431);
+      const body = await huge.json();
+      expect(body.error).toMatchObject({ code: 'HEADERS_TOO_LARGE', details: {} });
+      const long = await fetch(`http://127.0.0.1:${port}/api/v1/customers/${'1'.repeat(150)}`);
+      expect(long.status).toBe(414);
+      expect((await long.json()).error.code).toBe('URI_TOO_LONG');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('sign-in limit shared through Redis', () => {
   const url = testRedisUrl();
   it.skipIf(!url)('two instances on one Redis count the same address together', async () => {
