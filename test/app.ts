@@ -1,5 +1,7 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { Redis } from 'ioredis';
 import { buildApp } from '../src/server/app.js';
+import type { MetricsAccess } from '../src/server/platform/http/metrics.js';
 import type { Database } from '../src/server/platform/db/database.js';
 import { systemActor } from '../src/server/platform/context.js';
 import { ensureFirstAdmin } from '../src/server/modules/auth/index.js';
@@ -16,7 +18,12 @@ export interface TestApp {
 
 export async function createTestApp(
   kind: DbKind,
-  opts: { loginAttemptsPerMinute?: number } = {},
+  opts: {
+    loginAttemptsPerMinute?: number;
+    loginFailuresPerAccount?: number;
+    redis?: Redis;
+    metrics?: MetricsAccess;
+  } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(kind);
   await ensureFirstAdmin(
@@ -34,6 +41,9 @@ export async function createTestApp(
     database,
     logger: false,
     loginAttemptsPerMinute: opts.loginAttemptsPerMinute ?? 10_000,
+    loginFailuresPerAccount: opts.loginFailuresPerAccount,
+    redis: opts.redis,
+    metrics: opts.metrics,
   });
   await app.ready();
   return {

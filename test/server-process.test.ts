@@ -31,7 +31,7 @@ describe('the server process', () => {
       /http_requests_total\{method="POST",route="\/api\/v1\/auth\/login",status="200"\} 1/,
     );
     expect(metrics).toMatch(
-      /http_request_duration_seconds_bucket\{method="GET",route="\/health",le="0.005"\}/,
+      /http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/health"\}/,
     );
     expect(metrics).toMatch(/db_pool_connections\{state="total"\}/);
     const openapi = await (await fetch(`http://127.0.0.1:${port}/api/openapi.json`)).json();

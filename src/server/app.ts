@@ -3,6 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { Redis } from 'ioredis';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
@@ -11,8 +14,9 @@ import { sql } from 'kysely';
 import type { Config } from './config.js';
 import type { MailSettings } from './platform/mail/index.js';
 import type { Database } from './platform/db/database.js';
-import { registerErrorHandler } from './platform/http/error-handler.js';
-import { registerMetrics } from './platform/http/metrics.js';
+import { frameworkErrorOptions, registerErrorHandler } from './platform/http/error-handler.js';
+import { registerInputLimits } from './platform/http/input-limits.js';
+import { LOOPBACK, registerMetrics, type MetricsAccess } from './platform/http/metrics.js';
 import { registerValidators } from './platform/http/validator.js';
 import { authRoutes, registerAuthHook } from './modules/auth/index.js';
 import { accountRoutes } from './modules/accounts/index.js';
@@ -51,7 +55,14 @@ export interface AppDeps {
   /** Where the built admin UI lives; served at / when present. */
   webRoot?: string;
   logger?: boolean;
+  /** Sign-in attempts per minute from one address (default 20). */
   loginAttemptsPerMinute?: number;
+  /** Failed sign-ins per account in 15 minutes before it is throttled (default 10). */
+  loginFailuresPerAccount?: number;
+  /** Who may read /metrics; default: loopback addresses only. */
+  metrics?: MetricsAccess;
+  /** Shared store of the rate limits (REDIS_URL): every instance counts together. Absent: in process. */
+  redis?: Redis | null;
   /** Encrypts stored SIP secrets (platform/secrets.ts); tests omit it and get a per-process key. */
   secretKey?: string;
   /** Call authorization: REDIS_URL, grant settings, sweeper interval (defaults: memory, 300/7200 s, 10 s). */
@@ -79,14 +90,41 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : crypto.randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    ...frameworkErrorOptions,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerValidators(app);
+  registerInputLimits(app);
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
 
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // MUI (emotion) and Swagger UI add <style> elements at run time.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        // Behind HTTPS only (COOKIE_SECURE): on plain HTTP it would break every request.
+        upgradeInsecureRequests: deps.config.cookieSecure ? [] : null,
+      },
+    },
+    strictTransportSecurity: deps.config.cookieSecure ? { maxAge: 15_552_000 } : false,
+  });
   await app.register(cookie);
+  // Limits are applied where declared (sign-in), not to every route; counted in Redis when given.
+  await app.register(rateLimit, {
+    global: false,
+    ...(deps.redis ? { redis: deps.redis, nameSpace: 'tollgate-rl:' } : {}),
+  });
   await app.register(swagger, {
     openapi: {
       info: {
@@ -113,7 +151,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => callAuth.close());
 
   registerErrorHandler(app);
-  registerMetrics(app, deps.database.pool, () =>
+  registerMetrics(app, deps.database.pool, deps.metrics ?? { token: null, allow: LOOPBACK }, () =>
     jobMetrics({ actor: systemActor, db: deps.database.db, now }),
   );
   registerAuthHook(app, { db: deps.database.db, now });
@@ -133,7 +171,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         authRoutes({
           sessionTtlHours: deps.config.sessionTtlHours,
           cookieSecure: deps.config.cookieSecure,
-          loginAttemptsPerMinute: deps.loginAttemptsPerMinute,
+          throttle: {
+            perSourcePerMinute: deps.loginAttemptsPerMinute ?? 20,
+            failuresPerAccount: deps.loginFailuresPerAccount ?? 10,
+          },
         }),
       );
       await api.register(exportRoutes({ pool: deps.database.pool }));
@@ -173,9 +214,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Client-side routes fall back to the app shell.
     app.get('/*', { schema: { hide: true } }, (req, reply) => {
       if (req.url.startsWith('/api/')) {
-        return reply
-          .status(404)
-          .send({ error: { code: 'ROUTE_NOT_FOUND', message: `No route ${req.method} ${req.url}` } });
+        return reply.status(404).send({
+          error: {
+            code: 'ROUTE_NOT_FOUND',
+            message: `No route ${req.method} ${req.url.slice(0, 200)}`,
+            details: {},
+          },
+        });
       }
       return reply.sendFile('index.html');
     });

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { cidrList, LOOPBACK } from './platform/http/metrics.js';
 
 /** Everything Tollgate reads from the environment, validated once and frozen. */
 export interface Config {
@@ -25,6 +26,10 @@ export interface Config {
   operatorBillingEmail: string | null;
   /** Where failed notification jobs are reported. */
   operatorAlertEmail: string | null;
+  /** Bearer token that may read /metrics (METRICS_TOKEN); null = none. */
+  metricsToken: string | null;
+  /** Addresses (CIDRs) that may read /metrics without the token (METRICS_ALLOW); default loopback. */
+  metricsAllow: string[];
 }
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -70,6 +75,36 @@ function smtpUrlFrom(env: NodeJS.ProcessEnv): string | null {
   return raw;
 }
 
+function metricsAllowFrom(env: NodeJS.ProcessEnv): string[] {
+  const raw = env.METRICS_ALLOW?.trim();
+  if (!raw) return LOOPBACK;
+  const cidrs = raw
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
+  try {
+    cidrList(cidrs);
+  } catch (err) {
+    throw new Error(`METRICS_ALLOW must be a comma-separated list of CIDRs: ${(err as Error).message}`);
+  }
+  return cidrs;
+}
+
+function metricsTokenFrom(env: NodeJS.ProcessEnv): string | null {
+  const raw = env.METRICS_TOKEN?.trim();
+  if (!raw) return null;
+  if (raw.length < 16) throw new Error('METRICS_TOKEN must be at least 16 characters');
+  return raw;
+}
+
+/**
+ * Loopback unless told otherwise: a development server is not reachable from the network by
+ * accident. NODE_ENV=production (a container, a host behind a proxy) listens on every interface.
+ */
+function hostFrom(env: NodeJS.ProcessEnv): string {
+  return env.HOST?.trim() || (env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1');
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const databaseUrl = env.DATABASE_URL?.trim() || null;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -77,7 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   }
   return Object.freeze({
     port: intFrom(env, 'PORT', 8080, 0, 65535),
-    host: env.HOST?.trim() || '0.0.0.0',
+    host: hostFrom(env),
     dataDir: path.resolve(env.DATA_DIR?.trim() || './data'),
     databaseUrl,
     redisUrl: env.REDIS_URL?.trim() || null,
@@ -94,5 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     mailReplyTo: emailFrom(env, 'MAIL_REPLY_TO', null),
     operatorBillingEmail: emailFrom(env, 'OPERATOR_BILLING_EMAIL', null),
     operatorAlertEmail: emailFrom(env, 'OPERATOR_ALERT_EMAIL', null),
+    metricsToken: metricsTokenFrom(env),
+    metricsAllow: metricsAllowFrom(env),
   });
 }

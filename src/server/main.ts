@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from './config.js';
 import { openDatabase } from './platform/db/database.js';
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
     operatorBillingEmail: config.operatorBillingEmail,
     operatorAlertEmail: config.operatorAlertEmail,
   };
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : null;
   const app = await buildApp({
     config,
     database,
@@ -60,6 +62,8 @@ async function main(): Promise<void> {
     secretKey,
     mail,
     callAuth: { redisUrl: config.redisUrl },
+    redis,
+    metrics: { token: config.metricsToken, allow: config.metricsAllow },
   });
   const runner = createJobRunner({
     db: database.db,
@@ -80,6 +84,7 @@ async function main(): Promise<void> {
       await runner.stop();
       await app.close();
       mail.transport?.close();
+      await redis?.quit();
       await database.close();
     } finally {
       process.exit(0);

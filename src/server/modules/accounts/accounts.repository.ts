@@ -220,6 +220,11 @@ const SORT_COLUMNS: Record<SortField, { expr: string; nullable: boolean; type: '
   resellerId: { expr: 'a.parent_id', nullable: true, type: 'num' },
 };
 
+/** The type of a sort column's values, which a cursor's key must match. */
+export function sortKeyType(sort: SortField): 'text' | 'num' | 'time' {
+  return SORT_COLUMNS[sort].type;
+}
+
 export interface ListFilter {
   kind: AccountKind;
   role?: 'customer' | 'provider' | 'any';

@@ -48,7 +48,7 @@ export const PORTAL_PERMISSIONS = [
 
 /** Every field an operator edits on the account (create form and edit tabs share it). */
 const editableFields = {
-  name: Type.String({ minLength: 1, maxLength: 100 }),
+  name: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }),
   roles: Type.Array(Type.Union([Type.Literal('customer'), Type.Literal('provider')]), {
     minItems: 1,
     maxItems: 2,

@@ -30,6 +30,7 @@ import {
   countAccounts,
   findAccount,
   listAccountsPage,
+  sortKeyType,
   subtreeIdsDeepestFirst,
   type AccountRow,
   type Cursor,
@@ -40,8 +41,10 @@ import type {
   CreateAccountInput,
   ListAccountsQuery,
   PatchAccountInput,
+  SortField,
 } from './accounts.schemas.js';
 import { enqueueOutboxEvent } from '../../platform/outbox/index.js';
+import { isCursorId, isCursorKey } from '../../platform/cursor-keys.js';
 
 const TOTAL_CAP = 10_000;
 /**
@@ -315,10 +318,16 @@ function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify(c)).toString('base64url');
 }
 
-function decodeCursor(s: string): Cursor {
+/** The client's cursor, its key checked against the type of the column the page is sorted by. */
+function decodeCursor(s: string, sort: SortField): Cursor {
   try {
     const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Cursor;
-    if (typeof c !== 'object' || !Number.isInteger(c.id) || !(c.v === null || typeof c.v === 'string'))
+    if (
+      typeof c !== 'object' ||
+      c === null ||
+      !isCursorId(c.id) ||
+      !(c.v === null || isCursorKey(sortKeyType(sort), c.v))
+    )
       throw 0;
     return c;
   } catch {
@@ -333,7 +342,7 @@ export async function listAccounts(ctx: Ctx, kind: AccountKind, query: ListAccou
   const filter = { ...query, kind };
   const sort = query.sort ?? 'createdAt';
   const order = query.order ?? (query.sort ? 'asc' : 'desc');
-  const cursor = query.cursor ? decodeCursor(query.cursor) : null;
+  const cursor = query.cursor ? decodeCursor(query.cursor, sort) : null;
   const [page, count] = await Promise.all([
     listAccountsPage(ctx.db, ctx.actor, filter, { sort, order, limit: query.limit ?? 25, cursor }),
     countAccounts(ctx.db, ctx.actor, filter, totalCapFor(filter)),

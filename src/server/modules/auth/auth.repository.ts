@@ -79,21 +79,25 @@ export async function countAdmins(db: Executor): Promise<number> {
   return Number(r.n);
 }
 
-export async function recordLoginFailure(
-  db: Executor,
-  userId: number,
-  lockAfter: number,
-  lockMinutes: number,
-) {
+/** Counts a failed sign-in (kept for the record: nothing locks on it; throttling is at the route). */
+export async function recordLoginFailure(db: Executor, userId: number) {
   await db
     .updateTable('users')
-    .set({
-      failed_logins: sql`failed_logins + 1`,
-      locked_until: sql`CASE WHEN failed_logins + 1 >= ${lockAfter}
-                       THEN now() + make_interval(mins => ${lockMinutes}) ELSE locked_until END`,
-    })
+    .set({ failed_logins: sql`failed_logins + 1` })
     .where('id', '=', userId)
     .execute();
+}
+
+/** Whether the user has had a session from this address, revoked or not. */
+export async function hasSessionFrom(db: Executor, userId: number, ip: string): Promise<boolean> {
+  const r = await db
+    .selectFrom('sessions')
+    .select('user_id')
+    .where('user_id', '=', userId)
+    .where('ip', '=', ip)
+    .limit(1)
+    .executeTakeFirst();
+  return r !== undefined;
 }
 
 export async function recordLoginSuccess(db: Executor, userId: number) {

@@ -1,4 +1,7 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {} from '@fastify/rate-limit';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AppError } from '../../platform/errors.js';
 import { Type } from 'typebox';
 import { unauthenticated, loginRateLimited } from './auth.errors.js';
 import * as auth from './auth.service.js';
@@ -30,18 +33,56 @@ function meOf(s: auth.SessionUser) {
   };
 }
 
-/** A fixed window per client address: enough to stop password guessing from one host. */
-function createLoginLimiter(max: number, windowMs: number) {
-  const hits = new Map<string, { count: number; resetAt: number }>();
-  return (key: string, now: number) => {
-    let h = hits.get(key);
-    if (!h || h.resetAt <= now) {
-      if (hits.size > 50_000) hits.clear();
-      h = { count: 0, resetAt: now + windowMs };
-      hits.set(key, h);
-    }
-    h.count++;
-    if (h.count > max) throw loginRateLimited(Math.ceil((h.resetAt - now) / 1000));
+/** Sign-in throttles (DOMAIN 3.14 as revised by issue 14): they slow an attacker, never lock the owner out. */
+export interface LoginThrottle {
+  /** Attempts per minute from one address, whatever the account. */
+  perSourcePerMinute: number;
+  /** Failed attempts per account in 15 minutes before it is throttled (except from known sources). */
+  failuresPerAccount: number;
+}
+
+const ACCOUNT_WINDOW_MS = 15 * 60_000;
+
+/**
+ * Throttles sign-in by source and by account through @fastify/rate-limit (its store is Redis when
+ * REDIS_URL is set, so every instance counts together). The account counter counts failures only
+ * and is keyed by the login as typed, whether or not it exists, so the answer (429 with
+ * Retry-After) tells nothing about which accounts exist. An address this user has signed in from
+ * before is not throttled by account: an attacker elsewhere cannot lock the owner out.
+ */
+function createLoginThrottle(app: FastifyInstance, opts: LoginThrottle) {
+  const loginOf = (req: FastifyRequest) =>
+    ((req.body as { email?: string } | undefined)?.email ?? '').trim().toLowerCase();
+  const bySource = app.createRateLimit({
+    keyGenerator: (req) => `login-source:${req.ip}`,
+    max: opts.perSourcePerMinute,
+    timeWindow: 60_000,
+  });
+  const byAccount = app.createRateLimit({
+    keyGenerator: (req) => `login-account:${loginOf(req)}`,
+    max: opts.failuresPerAccount,
+    timeWindow: ACCOUNT_WINDOW_MS,
+    allowList: (req) => auth.isKnownLoginSource(req.ctx, loginOf(req), req.ip),
+  });
+  const refuse = (reply: FastifyReply, seconds: number) => {
+    const wait = Math.max(1, seconds);
+    void reply.header('retry-after', String(wait));
+    return loginRateLimited(wait);
+  };
+  return {
+    /** Before the password is checked: over either limit is a 429. */
+    async check(req: FastifyRequest, reply: FastifyReply) {
+      const source = await bySource(req);
+      if (!source.isAllowed && source.isExceeded) throw refuse(reply, source.ttlInSeconds);
+      // Reaching the limit is allowed; only going past it (a read, not counted) is refused.
+      const account = await byAccount(req, { increment: false });
+      if (!account.isAllowed && account.remaining <= 0 && account.ttlInSeconds > 0)
+        throw refuse(reply, account.ttlInSeconds);
+    },
+    /** After a wrong password: one more failure on the account. */
+    async fail(req: FastifyRequest) {
+      await byAccount(req);
+    },
   };
 }
 
@@ -49,10 +90,10 @@ export const authRoutes =
   (opts: {
     sessionTtlHours: number;
     cookieSecure: boolean;
-    loginAttemptsPerMinute?: number;
+    throttle: LoginThrottle;
   }): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const limit = createLoginLimiter(opts.loginAttemptsPerMinute ?? 20, 60_000);
+    const throttle = createLoginThrottle(app, opts.throttle);
 
     app.post(
       '/auth/login',
@@ -72,18 +113,25 @@ export const authRoutes =
             },
             { additionalProperties: false },
           ),
-          response: { 200: Me, 401: ErrorBody, 423: ErrorBody, 429: ErrorBody },
+          response: { 200: Me, 401: ErrorBody, 429: ErrorBody },
         },
       },
       async (req, reply) => {
-        limit(req.ip, Date.now());
-        const { token, session } = await auth.login(req.ctx, {
-          login: req.body.email,
-          password: req.body.password,
-          ip: req.ip,
-          userAgent: req.headers['user-agent'] ?? null,
-          ttlHours: opts.sessionTtlHours,
-        });
+        await throttle.check(req, reply);
+        let signedIn;
+        try {
+          signedIn = await auth.login(req.ctx, {
+            login: req.body.email,
+            password: req.body.password,
+            ip: req.ip,
+            userAgent: req.headers['user-agent'] ?? null,
+            ttlHours: opts.sessionTtlHours,
+          });
+        } catch (err) {
+          if (err instanceof AppError && err.code === 'INVALID_CREDENTIALS') await throttle.fail(req);
+          throw err;
+        }
+        const { token, session } = signedIn;
         reply.setCookie(SESSION_COOKIE, token, {
           path: '/',
           httpOnly: true,

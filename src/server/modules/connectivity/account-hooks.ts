@@ -21,7 +21,8 @@ const refError = (code: string, field: string, message: string) =>
 export interface AccountReferences {
   /** The account's owner (its reseller), or null for the operator. */
   ownerId: number | null;
-  currency: string;
+  /** null: not known yet (a template without a currency); the currency is then not checked. */
+  currency: string | null;
   rateGroupId?: number | null;
   nonCliRateGroupId?: number | null;
   localizationId?: number | null;
@@ -48,7 +49,7 @@ export async function checkAccountReferences(ctx: Ctx, refs: AccountReferences):
         'The rate group belongs to another owner than the account.',
       );
     if (g.status !== 'active') throw refError('RATE_GROUP_INACTIVE', field, 'The rate group is inactive.');
-    if (g.currency !== refs.currency)
+    if (refs.currency !== null && g.currency !== refs.currency)
       throw refError(
         'RATE_GROUP_CURRENCY_MISMATCH',
         field,

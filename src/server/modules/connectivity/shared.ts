@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { Nullable } from '../../platform/http/nullable.js';
 import type { Actor, Ctx } from '../../platform/context.js';
 import { forbidden, validationError } from '../../platform/errors.js';
+import { isCursorId, isCursorKey } from '../../platform/cursor-keys.js';
 // The repository, not the module index: account creation imports this module's neighbours, and
 // going through the index would make an import cycle.
 import { findAccount } from '../accounts/accounts.repository.js';
@@ -86,8 +87,9 @@ const invalidCursor = () =>
 export function decodeCursor(s: string): { k: string | null; id: number } {
   try {
     const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
-    if (typeof c !== 'object' || c === null || !Number.isInteger(c.id)) throw new Error();
-    if (c.k !== undefined && c.k !== null && typeof c.k !== 'string') throw new Error();
+    if (typeof c !== 'object' || c === null || !isCursorId(c.id)) throw new Error();
+    // Every keyset key here is text (a lowered name, a prefix).
+    if (c.k !== undefined && c.k !== null && !isCursorKey('text', c.k)) throw new Error();
     return { k: c.k ?? null, id: c.id };
   } catch {
     throw invalidCursor();

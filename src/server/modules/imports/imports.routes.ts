@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { uploadStream } from '../../platform/http/upload-body.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import {
@@ -60,11 +61,7 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply
         .status(201)
         .send(
-          await service.uploadImport(
-            req.ctx,
-            req.query.fileName ?? 'import.csv',
-            req.body as unknown as Readable,
-          ),
+          await service.uploadImport(req.ctx, req.query.fileName ?? 'import.csv', uploadStream(req.body)),
         ),
   );
 

@@ -6,7 +6,9 @@
 import crypto from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
+import { isStorableText } from '../../platform/http/input-limits.js';
+import { AppError } from '../../platform/errors.js';
 import type { Executor } from '../../platform/db/database.js';
 import { hashPassword } from '../../platform/passwords.js';
 import { encryptSecret } from '../../platform/secrets.js';
@@ -73,6 +75,18 @@ export interface UploadResult {
   chunkCount: number;
 }
 
+/** Columns a file may have: far more than the importable fields, far fewer than would slow the upload. */
+const MAX_COLUMNS = 500;
+
+/** A cell the database cannot store (a NUL character): the file is refused, naming the cell. */
+const unstorableCell = (row: number, column: string) =>
+  new AppError(
+    'VALIDATION_FAILED',
+    `Row ${row}, ${column.slice(0, 100)}: text may not contain NUL characters.`,
+    400,
+    { field: 'file', row, column: column.slice(0, 100) },
+  );
+
 /** Streams `body` into chunks of import `importId`. Throws CSV_* / IMPORT_TOO_LARGE AppErrors. */
 export async function storeUpload(
   db: Executor,
@@ -118,39 +132,58 @@ export async function storeUpload(
     buffer = [];
   };
 
+  const readRecords = async (records: AsyncIterable<string[]>) => {
+    for await (const record of records) {
+      recordNo++;
+      const bad = record.findIndex((cell) => !isStorableText(cell));
+      if (bad >= 0) throw unstorableCell(recordNo, headers?.[bad] ?? `column ${bad + 1}`);
+      if (headers === null) {
+        headers = record.map((h) => h.trim());
+        if (headers.every((h) => h === '')) throw csvEmpty('The first row must name the columns.');
+        if (headers.length > MAX_COLUMNS)
+          throw csvMalformed(`The file has ${headers.length} columns; at most ${MAX_COLUMNS} are read.`, 1);
+        autoColumns = autoMapHeaders(headers);
+        passwordCols = autoColumns.flatMap((c, i) => (c === 'password' ? [i] : []));
+        sipCols = autoColumns.flatMap((c, i) => (c === 'sip_password' ? [i] : []));
+        usernameCols = ['portal_username', 'account_number'].flatMap((n) => {
+          const i = autoColumns.indexOf(n);
+          return i >= 0 ? [i] : [];
+        });
+        continue;
+      }
+      if (record.every((c) => c === '')) continue; // a blank line: counted in row numbers, not imported
+      if (++rowCount > maxRows) throw importTooLarge(`The file has more than ${maxRows} rows.`);
+      buffer.push([recordNo, record]);
+      if (buffer.length >= chunkRows) await flush();
+    }
+  };
+
   // The request is piped in, not part of the pipeline: on an error it is drained instead of
   // destroyed, so the client still receives the 4xx answer rather than a reset connection.
   body.pipe(meter);
+  // An error in a stage destroys the others, and pipeline may then reject with the AbortError of
+  // the destroyed iterator instead: keep the first real error, the one that says what is wrong.
+  let firstError: unknown = null;
+  parser.on('error', (e) => (firstError ??= e));
+  meter.on('error', (e) => (firstError ??= e));
   try {
     await pipeline(meter, parser, async (records: AsyncIterable<string[]>) => {
-      for await (const record of records) {
-        recordNo++;
-        if (headers === null) {
-          headers = record.map((h) => h.trim());
-          if (headers.every((h) => h === '')) throw csvEmpty('The first row must name the columns.');
-          autoColumns = autoMapHeaders(headers);
-          passwordCols = autoColumns.flatMap((c, i) => (c === 'password' ? [i] : []));
-          sipCols = autoColumns.flatMap((c, i) => (c === 'sip_password' ? [i] : []));
-          usernameCols = ['portal_username', 'account_number'].flatMap((n) => {
-            const i = autoColumns.indexOf(n);
-            return i >= 0 ? [i] : [];
-          });
-          continue;
-        }
-        if (record.every((c) => c === '')) continue; // a blank line: counted in row numbers, not imported
-        if (++rowCount > maxRows) throw importTooLarge(`The file has more than ${maxRows} rows.`);
-        buffer.push([recordNo, record]);
-        if (buffer.length >= chunkRows) await flush();
+      try {
+        await readRecords(records);
+      } catch (e) {
+        firstError ??= e;
+        throw e;
       }
     });
     await flush();
   } catch (err) {
     body.unpipe(meter);
     body.resume();
+    if (firstError) err = firstError;
     const e = err as { code?: string; message?: string; lines?: number; records?: number };
-    if (typeof e.code === 'string' && e.code.startsWith('CSV_') && !(err as { status?: number }).status)
+    if (err instanceof CsvError)
       throw csvMalformed(
-        `The file is not valid CSV near line ${e.lines ?? '?'}: ${e.message}`,
+        `The file is not valid CSV near line ${e.lines ?? '?'}: ${e.message?.slice(0, 300)}`,
         (e.records ?? 0) + 1,
       );
     throw err;

@@ -35,6 +35,7 @@ import type {
   RefillInput,
   ReversalInput,
 } from './ledger.schemas.js';
+import { isCursorId, isCursorKey } from '../../platform/cursor-keys.js';
 
 export type { PostingHooks, PostingResult };
 
@@ -430,12 +431,7 @@ function encodeCursor(c: EntryCursor): string {
 function decodeCursor(s: string): EntryCursor {
   try {
     const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as EntryCursor;
-    if (
-      typeof c !== 'object' ||
-      !Number.isInteger(c.s) ||
-      typeof c.t !== 'string' ||
-      Number.isNaN(Date.parse(c.t))
-    )
+    if (typeof c !== 'object' || c === null || !isCursorId(c.s) || !isCursorKey('time', c.t))
       throw badCursor();
     return c;
   } catch {

@@ -17,7 +17,7 @@ const Rules = Type.Array(Rule, { maxItems: 100, description: 'in order; the firs
 
 export const CreateLocalizationBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100 }),
+    name: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }),
     destinationRules: Type.Optional(Rules),
     callerNumberRules: Type.Optional(Rules),
     callerNameRules: Type.Optional(Rules),
@@ -33,7 +33,7 @@ export type CreateLocalizationInput = Static<typeof CreateLocalizationBody>;
 
 export const PatchLocalizationBody = Type.Object(
   {
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' })),
     destinationRules: Type.Optional(Rules),
     callerNumberRules: Type.Optional(Rules),
     callerNameRules: Type.Optional(Rules),

@@ -58,8 +58,10 @@ export function mapHeader(fields: string[]): { header: DeckHeader; errors: DeckE
   const errors: DeckError[] = [];
   const index: Partial<Record<DeckColumn, number>> = {};
   const positions: DeckColumn[] = [];
-  fields.forEach((raw, i) => {
-    const key = raw
+  fields.forEach((text, i) => {
+    // Named back in the answer: a header cell of any size must not make the answer large.
+    const raw = text.length > 100 ? `${text.slice(0, 100)}…` : text;
+    const key = text
       .trim()
       .toLowerCase()
       .replace(/[\s_-]/g, '');

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { uploadStream } from '../../platform/http/upload-body.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ADMIN_OR_RESELLER, IdParams } from '../connectivity/shared.js';
@@ -150,7 +150,7 @@ export const rateGroupRoutes =
         },
       },
       async (req) =>
-        service.uploadRateDeck(req.ctx, req.params.groupId, req.body as Readable, req.query, deps),
+        service.uploadRateDeck(req.ctx, req.params.groupId, uploadStream(req.body), req.query, deps),
     );
     app.get(
       '/rate-groups/:groupId/lookup',

@@ -11,7 +11,7 @@ const NonNegMoney = Type.String({
 
 export const CreateRateGroupBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100 }),
+    name: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }),
     description: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
     currency: Type.String({ minLength: 3, maxLength: 3, description: 'ISO 4217; fixed once created' }),
     status: Type.Optional(Status),
@@ -29,7 +29,7 @@ export type CreateRateGroupInput = Static<typeof CreateRateGroupBody>;
 
 export const PatchRateGroupBody = Type.Object(
   {
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' })),
     description: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
     status: Type.Optional(Status),
     initialIncrement: Type.Optional(Increment('default first billed block, seconds')),

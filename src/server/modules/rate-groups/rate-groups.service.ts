@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 import type { DB } from '../../db/schema.js';
@@ -641,8 +641,12 @@ async function loadDeck(
     }
   } catch (err) {
     const e = err as { code?: string; lines?: number; message?: string };
-    if (typeof e.code === 'string' && e.code.startsWith('CSV_')) {
-      addError({ row: (e.lines ?? rowNo) || 1, column: null, reason: `Not valid CSV: ${e.message}` });
+    if (err instanceof CsvError) {
+      addError({
+        row: (e.lines ?? rowNo) || 1,
+        column: null,
+        reason: `Not valid CSV: ${e.message?.slice(0, 300)}`,
+      });
     } else {
       await sink?.abort();
       throw err;

@@ -16,7 +16,7 @@ export const TemplateSettings = Type.Object(
 );
 export type TemplateSettings = Partial<Record<TemplateField, unknown>>;
 
-const TemplateName = Type.String({ minLength: 1, maxLength: 100 });
+const TemplateName = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
 const Description = Nullable(Type.String({ maxLength: 500 }));
 
 export const CreateTemplateBody = Type.Object(

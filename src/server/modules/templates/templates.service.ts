@@ -3,6 +3,7 @@ import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, forbidden, isUniqueViolation, notFound } from '../../platform/errors.js';
 import { formatMoney, money } from '../../platform/money.js';
 import { recordAudit } from '../audit/index.js';
+import { checkAccountReferences } from '../connectivity/account-hooks.js';
 import {
   accountsService,
   findAccount,
@@ -148,12 +149,29 @@ async function insertAndAudit(
   }
 }
 
+/**
+ * The rate groups and localization profile a template names must be usable by its owner (the
+ * same rule as an account's: same owner, rate groups active and in the template's currency), so
+ * a template never stores another tenant's ids that would fail only when it is used.
+ */
+async function checkTemplateReferences(ctx: Ctx, ownerId: number | null, settings: Record<string, unknown>) {
+  const id = (v: unknown) => (typeof v === 'number' ? v : null);
+  await checkAccountReferences(ctx, {
+    ownerId,
+    currency: typeof settings.currency === 'string' ? settings.currency : null,
+    rateGroupId: id(settings.rateGroupId),
+    nonCliRateGroupId: id(settings.nonCliRateGroupId),
+    localizationId: id(settings.localizationId),
+  });
+}
+
 /** Creates a template from explicit settings. */
 export async function createTemplate(ctx: Ctx, input: CreateTemplateInput): Promise<TemplateDto> {
   requireManager(ctx);
   const settings = normalizeSettings(input.settings as TemplateSettings);
   checkSettings(ctx, settings);
   const ownerId = await resolveOwner(ctx, input.resellerId);
+  await checkTemplateReferences(ctx, ownerId, settings);
   return insertAndAudit(ctx, {
     ownerId,
     name: input.name.trim(),
@@ -203,7 +221,10 @@ export async function updateTemplate(ctx: Ctx, id: number, patch: PatchTemplateI
     return await inTransaction(ctx, async (tx) => {
       const before = await loadTemplate(tx, id, true);
       const settings = patch.settings ? normalizeSettings(patch.settings as TemplateSettings) : undefined;
-      if (settings) checkSettings(tx, settings);
+      if (settings) {
+        checkSettings(tx, settings);
+        await checkTemplateReferences(tx, before.owner_id, settings);
+      }
       const settingsChanged =
         settings !== undefined && JSON.stringify(settings) !== JSON.stringify(before.settings);
       await repo.updateTemplate(tx.db, id, {

@@ -328,6 +328,60 @@ describe.each(testDatabaseKinds())('customer templates on %s', (kind) => {
     );
   });
 
+  it("checks the rate groups and localization a template names: usable by the template's owner, else 400", async () => {
+    const mine = (
+      await resellerA.client.post('/api/v1/rate-groups', { name: 'A EUR', currency: 'EUR' })
+    ).json();
+    const theirs = (
+      await resellerB.client.post('/api/v1/rate-groups', { name: 'B EUR', currency: 'EUR' })
+    ).json();
+    const usd = (
+      await resellerA.client.post('/api/v1/rate-groups', { name: 'A USD', currency: 'USD' })
+    ).json();
+    const theirLoc = (await resellerB.client.post('/api/v1/localizations', { name: 'B loc' })).json();
+    const save = (client: Client, settings: Record<string, unknown>, name = `Refs ${Math.random()}`) =>
+      client.post('/api/v1/customer-templates', { name, settings: { ...goldSettings, ...settings } });
+    expectError(
+      await save(resellerA.client, { rateGroupId: theirs.id }),
+      400,
+      'RATE_GROUP_NOT_FOUND',
+      'rateGroupId',
+    );
+    expectError(
+      await save(resellerA.client, { nonCliRateGroupId: theirs.id }),
+      400,
+      'RATE_GROUP_NOT_FOUND',
+      'nonCliRateGroupId',
+    );
+    expectError(
+      await save(resellerA.client, { localizationId: theirLoc.id }),
+      400,
+      'LOCALIZATION_NOT_FOUND',
+      'localizationId',
+    );
+    expectError(
+      await save(resellerA.client, { rateGroupId: usd.id }),
+      400,
+      'RATE_GROUP_CURRENCY_MISMATCH',
+      'rateGroupId',
+    );
+    // The operator's template may not point at a reseller's rate group either.
+    expectError(await save(admin, { rateGroupId: mine.id }), 400, 'RATE_GROUP_OWNER_MISMATCH', 'rateGroupId');
+    const ok = await save(resellerA.client, { rateGroupId: mine.id, nonCliRateGroupId: mine.id });
+    expect(ok.statusCode, ok.body).toBe(201);
+    // An edit is checked the same way.
+    expectError(
+      await resellerA.client.patch(`/api/v1/customer-templates/${ok.json().id}`, {
+        settings: { ...goldSettings, rateGroupId: theirs.id },
+      }),
+      400,
+      'RATE_GROUP_NOT_FOUND',
+      'rateGroupId',
+    );
+    // A blank name is refused, not a check-constraint 500.
+    expectError(await save(resellerA.client, {}, '   '), 400, 'VALIDATION_FAILED', 'name');
+  });
+
   it('refuses customers', async () => {
     const pw = 'customer-pass-9';
     const c = (await admin.post('/api/v1/customers', customerBody({ password: pw }))).json();

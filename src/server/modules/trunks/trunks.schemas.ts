@@ -5,7 +5,7 @@ import { CallLimit, CpsLimit, Digits, Nullable, PageQuery, Status, Warning } fro
 const TechPrefix = Type.String({ pattern: '^[0-9]{0,20}$', description: 'digits, may be empty' });
 
 const trunkFields = {
-  name: Type.String({ minLength: 1, maxLength: 100 }),
+  name: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }),
   status: Status,
   callLimit: CallLimit,
   cpsLimit: CpsLimit,

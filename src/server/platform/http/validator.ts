@@ -11,7 +11,9 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
  * send the JSON type the schema names.
  */
 export function registerValidators(app: FastifyInstance): void {
-  const base: Options = { removeAdditional: false, useDefaults: true, allErrors: true, strict: false };
+  // allErrors off: validation stops at the first error, so a 100,000-item array costs one check,
+  // not 100,000 error objects.
+  const base: Options = { removeAdditional: false, useDefaults: true, allErrors: false, strict: false };
   const bodyAjv = addFormats(new Ajv({ ...base, coerceTypes: false }));
   const textAjv = addFormats(new Ajv({ ...base, coerceTypes: 'array' }));
   app.setValidatorCompiler(({ schema, httpPart }) =>

@@ -1,0 +1,36 @@
+import { isStorableText } from './http/input-limits.js';
+
+/*
+ * A cursor comes back from the client, so every value in it is input: checked against the type of
+ * the column it will be compared with before it reaches SQL, where a wrong one is a database
+ * error (a 500) instead of a refusal.
+ */
+
+/** The type of a sort column, as a keyset cursor carries its value (text). */
+export type CursorKeyType = 'text' | 'num' | 'time';
+
+/** A row id as a cursor may carry it: a whole number that JavaScript and bigint both hold. */
+export function isCursorId(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+const NUMERIC = /^-?(0|[1-9][0-9]{0,29})(\.[0-9]{1,20})?$/;
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}(:?\d{2})?)?$/;
+
+/** A timestamp as PostgreSQL writes one (or ISO 8601), on a real calendar day, years 1-9999. */
+export function isTimestampText(v: string): boolean {
+  const m = TIMESTAMP.exec(v);
+  if (!m) return false;
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number);
+  if (y < 1 || mo < 1 || mo > 12 || h > 23 || mi > 59 || s > 59) return false;
+  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  return d >= 1 && d <= daysInMonth;
+}
+
+/** A sort key value of this type, as text, that the database will cast without an error. */
+export function isCursorKey(type: CursorKeyType, v: unknown): v is string {
+  if (typeof v !== 'string' || v.length > 1000 || !isStorableText(v)) return false;
+  if (type === 'num') return NUMERIC.test(v);
+  if (type === 'time') return isTimestampText(v);
+  return true;
+}
