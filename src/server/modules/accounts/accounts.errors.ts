@@ -25,9 +25,6 @@ export const balanceConfirmationRequired = (balance: string) =>
     409,
     { field: 'confirmBalance', balance },
   );
-/** The reseller named as owner does not exist or is not visible to the actor. */
-export const resellerNotFound = () =>
-  new AppError('RESELLER_NOT_FOUND', 'Reseller not found.', 400, { field: 'resellerId' });
 /** The currency is fixed once the account has a ledger entry (DOMAIN 2). */
 export const currencyLocked = () =>
   conflict('CURRENCY_LOCKED', 'currency', 'The currency cannot change once the account has ledger entries.');

@@ -1,5 +1,4 @@
 import type { Ctx } from '../../platform/context.js';
-import { forbidden } from '../../platform/errors.js';
 import { csvLine, quoteCsvCell, textCsvCell } from '../../platform/csv/csv-cells.js';
 import { CUSTOMER_EXPORT_COLUMN_NAMES, customerCsvColumn } from './customer-csv-columns.js';
 import { unknownExportColumn } from './exports.errors.js';
@@ -13,6 +12,7 @@ import {
   poolArrayRunner,
 } from './exports.repository.js';
 import type { ExportCustomersQuery } from './exports.schemas.js';
+import { requireManager } from '../../platform/tenancy/index.js';
 
 /** Rows fetched per keyset query: large enough to amortise the round trip, small in memory. */
 const BATCH_ROWS = 5_000;
@@ -39,7 +39,7 @@ export function exportCustomersCsv(
   query: ExportCustomersQuery,
   opts: { batchRows?: number; pool?: pg.Pool | null } = {},
 ): { fileName: string; chunks: AsyncGenerator<string> } {
-  if (ctx.actor.kind === 'customer') throw forbidden('Customers cannot export the customer list.');
+  requireManager(ctx, 'Customers cannot export the customer list.');
   const { columns: spec, ...filters } = query;
   const columns = parseColumns(spec);
   const isText = columns.map((c) => customerCsvColumn(c)!.type === 'text');

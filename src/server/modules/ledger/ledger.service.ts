@@ -34,6 +34,7 @@ import type {
   RefillInput,
   ReversalInput,
 } from './ledger.schemas.js';
+import { requireManager, requireOperator } from '../../platform/tenancy/index.js';
 
 export type { PostingHooks, PostingResult };
 
@@ -51,6 +52,8 @@ export function scopedKey(actor: Actor, clientKey: string): string {
       return `reseller:${actor.accountId}:${clientKey}`;
     case 'customer':
       return `customer:${actor.accountId}:${clientKey}`;
+    case 'anonymous':
+      throw forbidden();
   }
 }
 
@@ -59,9 +62,7 @@ export function fingerprintOf(parts: (string | number | null)[]): string {
   return crypto.createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
-function requireManager(ctx: Ctx): void {
-  if (ctx.actor.kind === 'customer') throw forbidden('Customers cannot post to the ledger.');
-}
+const requirePoster = (ctx: Ctx) => requireManager(ctx, 'Customers cannot post to the ledger.');
 
 function requireKey(clientKey: string | undefined): string {
   if (!clientKey)
@@ -104,7 +105,7 @@ export async function postRefill(
   input: RefillInput,
   hooks?: PostingHooks,
 ): Promise<PostingResult> {
-  requireManager(ctx);
+  requirePoster(ctx);
   const key = requireKey(clientKey);
   const amount = positiveAmount(input.amount);
   const reason = cleanReason(input.reason);
@@ -138,7 +139,7 @@ export async function postCharge(
   input: ChargeInput,
   hooks?: PostingHooks,
 ): Promise<PostingResult> {
-  requireManager(ctx);
+  requirePoster(ctx);
   const key = requireKey(clientKey);
   const amount = positiveAmount(input.amount);
   const reason = cleanReason(input.reason);
@@ -167,7 +168,7 @@ export async function postAdjustment(
   clientKey: string | undefined,
   input: AdjustmentInput,
 ): Promise<PostingResult> {
-  requireManager(ctx);
+  requirePoster(ctx);
   const key = requireKey(clientKey);
   const amount = money(input.amount);
   if (amount.isZero()) throw validationError('amount', 'An adjustment cannot be zero.', 'AMOUNT_ZERO');
@@ -199,7 +200,7 @@ export async function resetBalance(
   clientKey: string | undefined,
   input: { reason?: string },
 ): Promise<PostingResult> {
-  requireManager(ctx);
+  requirePoster(ctx);
   const key = requireKey(clientKey);
   const reason = cleanReason(input.reason, DEFAULT_RESET_REASON);
   return post(ctx, {
@@ -222,7 +223,7 @@ export async function bulkResetBalances(
   clientKey: string | undefined,
   input: { reason?: string },
 ) {
-  requireManager(ctx);
+  requirePoster(ctx);
   const key = requireKey(clientKey);
   const results: {
     id: number;
@@ -257,7 +258,7 @@ export async function reverseEntry(
   input: ReversalInput,
   hooks?: PostingHooks,
 ): Promise<PostingResult> {
-  requireManager(ctx);
+  requirePoster(ctx);
   const key = requireKey(clientKey);
   const reason = cleanReason(input.reason);
   return post(
@@ -483,8 +484,7 @@ const RECONCILE_MAX_ROWS = 1000;
 
 /** Recomputes every balance from the ledger and lists the accounts that differ (admins only). */
 export async function reconcileLedger(ctx: Ctx) {
-  if (ctx.actor.kind !== 'admin' && ctx.actor.kind !== 'system')
-    throw forbidden('Only an operator admin may reconcile the ledger.');
+  requireOperator(ctx, 'Only an operator admin may reconcile the ledger.');
   const r = await repo.reconcileBalances(ctx.db, RECONCILE_MAX_ROWS + 1);
   const rows = r.rows.slice(0, RECONCILE_MAX_ROWS);
   return {
