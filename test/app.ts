@@ -106,6 +106,7 @@ export function expectError(res: LightMyRequestResponse, status: number, code: s
       `expected ${status} ${code}${field ? ` on ${field}` : ''}, got ${res.statusCode} ${JSON.stringify(body)}`,
     );
   }
+  return body as { error: { code: string; message: string; details: Record<string, any> } };
 }
 
 let seq = 0;

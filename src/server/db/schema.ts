@@ -158,6 +158,7 @@ export interface LedgerEntriesTable {
   method: string | null;
   external_ref: string | null;
   reverses_entry_id: string | null;
+  allow_negative: ColumnType<boolean, boolean | undefined, never>;
   created_by: string;
   created_by_user_id: number | null;
   created_by_api_key_id: number | null;

@@ -2,11 +2,13 @@ import { useState } from 'react';
 import {
   Alert,
   Button,
+  Checkbox,
   Dialog,
   DialogActions,
   DialogContent,
   DialogContentText,
   DialogTitle,
+  FormControlLabel,
   MenuItem,
   TextField,
 } from '@mui/material';
@@ -44,6 +46,7 @@ function PostingDialog({
   const [reason, setReason] = useState('');
   const [method, setMethod] = useState('cash');
   const [externalRef, setExternalRef] = useState('');
+  const [allowNegative, setAllowNegative] = useState(false);
   const [touched, setTouched] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -62,7 +65,12 @@ function PostingDialog({
       const entry =
         kind === 'refill'
           ? await ledgerApi.refill(resource, record.id, key, { ...body, method })
-          : await ledgerApi.charge(resource, record.id, key, body);
+          : await ledgerApi.charge(
+              resource,
+              record.id,
+              key,
+              allowNegative ? { ...body, allowNegative } : body,
+            );
       notify(
         `${kind === 'refill' ? 'Refilled' : 'Charged'} ${record.name} ${money}; balance ${formatMoney(entry.balanceAfter, entry.currency)}`,
         { type: 'success' },
@@ -90,6 +98,7 @@ function PostingDialog({
         {reason.trim()}
         {kind === 'refill' ? `. Method: ${METHODS.find((m) => m.id === method)?.name ?? method}` : ''}
         {externalRef.trim() ? `. Reference: ${externalRef.trim()}` : ''}.
+        {allowNegative ? ' The balance may go below the available funds.' : ''}
       </ConfirmDialog>
     );
 
@@ -156,6 +165,14 @@ function PostingDialog({
             helperText="Bank transaction, receipt or ticket number (optional)"
             slotProps={{ htmlInput: { maxLength: 100 } }}
           />
+          {kind === 'charge' && (
+            <FormControlLabel
+              control={
+                <Checkbox checked={allowNegative} onChange={(e) => setAllowNegative(e.target.checked)} />
+              }
+              label="Allow beyond the available funds (the balance may go negative)"
+            />
+          )}
           {error && <Alert severity="error">{error}</Alert>}
         </DialogContent>
         <DialogActions>

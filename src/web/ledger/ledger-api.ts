@@ -75,7 +75,7 @@ const keyed = (key: string) => ({ 'idempotency-key': key });
 export const ledgerApi = {
   refill: (resource: AccountResource, id: number, key: string, body: Record<string, string>) =>
     api<LedgerEntry>('POST', `/${ledgerBase(resource)}/${id}/refills`, { body, headers: keyed(key) }),
-  charge: (resource: AccountResource, id: number, key: string, body: Record<string, string>) =>
+  charge: (resource: AccountResource, id: number, key: string, body: Record<string, string | boolean>) =>
     api<LedgerEntry>('POST', `/${ledgerBase(resource)}/${id}/charges`, { body, headers: keyed(key) }),
   reset: (resource: AccountResource, id: number, key: string, reason?: string) =>
     api<LedgerEntry>('POST', `/${ledgerBase(resource)}/${id}/balance-resets`, {

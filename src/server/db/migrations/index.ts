@@ -9,6 +9,7 @@ import * as m20261124_1431 from './2026_11_24_1431_create_customer_templates.js'
 import * as m20261124_1432 from './2026_11_24_1432_create_customer_imports.js';
 import * as m20261124_1433 from './2026_11_24_1433_create_customer_mass_creates.js';
 import * as m20261124_1434 from './2026_11_24_1434_mass_create_sip_devices.js';
+import * as m20261203_0700 from './2026_12_03_0700_ledger_allow_negative.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_24_1432_create_customer_imports': m20261124_1432,
   '2026_11_24_1433_create_customer_mass_creates': m20261124_1433,
   '2026_11_24_1434_mass_create_sip_devices': m20261124_1434,
+  '2026_12_03_0700_ledger_allow_negative': m20261203_0700,
 };

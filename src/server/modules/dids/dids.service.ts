@@ -102,8 +102,7 @@ export async function updateDid(ctx: Ctx, id: number, patch: PatchDidInput): Pro
     if (patch.status !== undefined) set.status = patch.status;
     await repo.updateDid(tx.db, id, set, tx.now());
     const after = toDidDto(
-      (await repo.findDid(tx.db, tx.actor, id)) ??
-        (await repo.findDid(tx.db, systemActor, id))!,
+      (await repo.findDid(tx.db, tx.actor, id)) ?? (await repo.findDid(tx.db, systemActor, id))!,
     );
     await recordUpdate(tx, {
       action: 'did.update',

@@ -50,10 +50,12 @@ export const CUSTOMER_EXPORT_COLUMNS: readonly CustomerCsvColumn[] = [
   col('tax_id', 'text', ['Tax ID', 'Tax Number', 'VAT Number']),
   col('reference', 'text', ['Reference']),
   col('reseller', 'code', ['Reseller']),
-  col('rate_group', 'code', ['Rate Group', 'Rategroup', 'Tariff']),
-  col('non_cli_rate_group', 'code', ['Non CLI Rate Group']),
+  // References travel by name (DOMAIN 3.5): a name is unique within the account's owner, so it
+  // means the same record in another database, where an id would point at whatever has that id.
+  col('rate_group', 'text', ['Rate Group', 'Rategroup', 'Tariff', 'Rate Group Name']),
+  col('non_cli_rate_group', 'text', ['Non CLI Rate Group']),
   col('cli_pool_mode', 'number', ['CLI Pool', 'CLI Pool Mode']),
-  col('localization', 'code', ['Localization']),
+  col('localization', 'text', ['Localization', 'Localization Name']),
   col('call_limit', 'number', ['Concurrent Calls', 'CC', 'Call Limit']),
   col('cps_limit', 'number', ['CPS', 'CPS Limit']),
   col('credit_limit', 'number', ['Credit Limit']),
@@ -67,6 +69,8 @@ export const CUSTOMER_EXPORT_COLUMNS: readonly CustomerCsvColumn[] = [
   col('generate_zero_invoice', 'boolean', ['Generate Zero Invoice', 'Zero Amount Invoice']),
   col('invoice_note', 'text', ['Invoice Note']),
   col('notifications_enabled', 'boolean', ['Notifications', 'Notifications Enabled']),
+  col('online_payment', 'boolean', ['Online Payment']),
+  col('portal_permissions', 'list', ['Portal Permissions']),
   col('valid_until', 'timestamp', ['Expiry Date', 'Expiry', 'Valid Until']),
   col('portal_username', 'text', ['Username', 'Portal Username', 'Login']),
   // Export-only: the importer reads `balance` only as an opening balance or a consistency check.
@@ -81,6 +85,10 @@ export const CUSTOMER_IMPORT_ONLY_COLUMNS: readonly CustomerCsvColumn[] = [
   col('pin', 'code', ['PIN']),
   col('sip_username', 'text', ['SIP Username', 'SIP User']),
   col('sip_password', 'text', ['SIP Password', 'SIP Secret']),
+  // Where a file says so, references by id in this database (the columns above take names).
+  col('rate_group_id', 'number', ['Rate Group ID']),
+  col('non_cli_rate_group_id', 'number', ['Non CLI Rate Group ID']),
+  col('localization_id', 'number', ['Localization ID']),
 ];
 
 export const CUSTOMER_EXPORT_COLUMN_NAMES = CUSTOMER_EXPORT_COLUMNS.map((c) => c.name);

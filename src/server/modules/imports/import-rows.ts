@@ -5,7 +5,7 @@
 import { Compile } from 'typebox/compile';
 import { AppError } from '../../platform/errors.js';
 import { stripFormulaGuard } from '../../platform/csv/csv-cells.js';
-import { currencyMinorUnits, isMoney, money } from '../../platform/money.js';
+import { isMoney, money } from '../../platform/money.js';
 import {
   CreateAccountBody,
   PatchAccountBody,
@@ -71,10 +71,13 @@ const FIELD: Record<string, [string | null, CellKind, boolean?]> = {
   tax_id: ['taxId', 'text'],
   reference: ['reference', 'text'],
   reseller: ['resellerId', 'trimmed'],
-  rate_group: ['rateGroupId', 'int'],
-  non_cli_rate_group: ['nonCliRateGroupId', 'int'],
+  rate_group: ['rateGroupName', 'trimmed'],
+  non_cli_rate_group: ['nonCliRateGroupName', 'trimmed'],
   cli_pool_mode: ['cliPoolMode', 'int'],
-  localization: ['localizationId', 'int'],
+  localization: ['localizationName', 'trimmed'],
+  rate_group_id: ['rateGroupId', 'int'],
+  non_cli_rate_group_id: ['nonCliRateGroupId', 'int'],
+  localization_id: ['localizationId', 'int'],
   call_limit: ['callLimit', 'int'],
   cps_limit: ['cpsLimit', 'decimal'],
   credit_limit: ['creditLimit', 'decimal'],
@@ -88,6 +91,8 @@ const FIELD: Record<string, [string | null, CellKind, boolean?]> = {
   generate_zero_invoice: ['generateZeroInvoice', 'bool'],
   invoice_note: ['invoiceNote', 'text'],
   notifications_enabled: ['notificationsEnabled', 'bool'],
+  online_payment: ['onlinePayment', 'bool'],
+  portal_permissions: ['portalPermissions', 'list'],
   valid_until: ['validUntil', 'time'],
   portal_username: ['portalUsername', 'trimmed', false],
   balance: [null, 'decimal', false],
@@ -343,6 +348,12 @@ interface SchemaError {
   params?: { missingProperty?: string; requiredProperties?: string[] };
 }
 
+/** Schema issues of a row, but none on a column that already has an error. */
+function addSchemaIssues(row: ReadRow, errors: Iterable<SchemaError>): void {
+  const reported = new Set(row.issues.filter((i) => i.severity === 'error').map((i) => i.column));
+  row.issues.push(...schemaIssues(row.rowNumber, errors).filter((i) => !reported.has(i.column)));
+}
+
 /** The most telling schema error per field, as row issues. */
 function schemaIssues(rowNumber: number, errors: Iterable<SchemaError>): RowIssue[] {
   const byField = new Map<string, SchemaError>();
@@ -432,9 +443,24 @@ export function buildCreateInput(
         message: `"${row.balance}" is not an amount: at most 14 digits before the dot and 6 after.`,
       });
   }
-  if (row.issues.some((i) => i.severity === 'error')) return null;
+  // Every error of the row, each on its column: cells that did not parse, then the schema on the
+  // rest (a column already reported is not reported twice), then the account rules when the
+  // values are well-formed.
   if (!createCheck.Check(values)) {
-    row.issues.push(...schemaIssues(row.rowNumber, createCheck.Errors(values) as Iterable<SchemaError>));
+    const errors = [...(createCheck.Errors(values) as Iterable<SchemaError>)];
+    addSchemaIssues(row, errors);
+    // The account rules still speak about the well-formed rest (a bad country beside a bad limit).
+    const rest = { ...values };
+    for (const e of errors) delete rest[e.instancePath.split('/').filter(Boolean)[0] ?? ''];
+    if (createCheck.Check(rest)) {
+      try {
+        accountsService.checkAccountRules(ctx, { ...rest, mode: rest.mode ?? 'prepaid' });
+      } catch (err) {
+        const issue = ruleIssue(row.rowNumber, err);
+        if (!row.issues.some((i) => i.severity === 'error' && i.column === issue.column))
+          row.issues.push(issue);
+      }
+    }
     return null;
   }
   const input = values as CreateAccountInput & { name: string };
@@ -448,17 +474,9 @@ export function buildCreateInput(
     row.issues.push(ruleIssue(row.rowNumber, err));
     return null;
   }
-  const places = currencyMinorUnits(input.currency);
-  if (input.initialBalance !== undefined && money(input.initialBalance).decimalPlaces() > places) {
-    row.issues.push({
-      rowNumber: row.rowNumber,
-      column: 'balance',
-      severity: 'error',
-      code: 'AMOUNT_PRECISION',
-      message: `${input.currency} amounts have at most ${places} decimal place${places === 1 ? '' : 's'}.`,
-    });
-    return null;
-  }
+  if (row.issues.some((i) => i.severity === 'error')) return null;
+  // An opening balance carries the six decimals of a balance (DOMAIN 3.16: a migrated ASTPP balance
+  // has them), whatever the currency's minor unit; the money format already caps it at six.
   return input;
 }
 
@@ -540,16 +558,17 @@ export function buildUpdatePatch(ctx: Ctx, row: ReadRow, current: AccountDto): P
       code: 'BALANCE_DIFFERS',
       message: `The file says ${row.balance}; the balance is ${current.balance} and was not changed.`,
     });
-  if (row.issues.some((i) => i.severity === 'error')) return null;
   const patch: Record<string, unknown> = {};
   for (const [f, v] of Object.entries(values)) {
     if (!same(f, (current as Record<string, unknown>)[f], v)) patch[f] = v;
   }
-  if (Object.keys(patch).length === 0) return {};
+  const failed = () => row.issues.some((i) => i.severity === 'error');
+  if (Object.keys(patch).length === 0) return failed() ? null : {};
   if (!patchCheck.Check(patch)) {
-    row.issues.push(...schemaIssues(row.rowNumber, patchCheck.Errors(patch) as Iterable<SchemaError>));
+    addSchemaIssues(row, patchCheck.Errors(patch) as Iterable<SchemaError>);
     return null;
   }
+  if (failed()) return null;
   try {
     accountsService.checkAccountRules(ctx, {
       ...(patch as PatchAccountInput),

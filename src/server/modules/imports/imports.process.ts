@@ -108,6 +108,13 @@ export async function classifyChunk(
   const currentById = new Map<number, AccountDto>(
     (await findAccountsByIds(ctx.db, ctx.actor, updateIds)).map((a) => [a.id, toAccountDto(a)]),
   );
+  // References by name resolve within the owner the row's account has or will have.
+  const defaults = await resolveReferenceNames(ctx, rows, plan.defaults.values, (row) => {
+    const found = row.accountNumber ? existingByNumber.get(row.accountNumber) : undefined;
+    if (found) return found.parent_id;
+    const n = row.resellerNumber ?? plan.defaults.resellerNumber;
+    return n ? (resellers.get(n)?.id ?? null) : self ? self.id : null;
+  });
 
   const outcomes: Outcome[] = [];
   const chunkKeys = fileKeys ?? newFileKeys();
@@ -202,7 +209,7 @@ export async function classifyChunk(
       }
       continue;
     }
-    const input = buildCreateInput(ctx, row, plan.defaults.values);
+    const input = buildCreateInput(ctx, row, defaults);
     if (!input) {
       outcomes.push({ kind: 'reject', row });
       continue;
@@ -313,6 +320,86 @@ export async function classifyChunk(
     return o;
   });
   return checkReferences(ctx, checked, currentById);
+}
+
+const NAME_REFERENCES = [
+  { name: 'rateGroupName', id: 'rateGroupId', column: 'rate_group', table: 'rateGroups', what: 'rate group' },
+  {
+    name: 'nonCliRateGroupName',
+    id: 'nonCliRateGroupId',
+    column: 'non_cli_rate_group',
+    table: 'rateGroups',
+    what: 'rate group',
+  },
+  {
+    name: 'localizationName',
+    id: 'localizationId',
+    column: 'localization',
+    table: 'localizations',
+    what: 'localization profile',
+  },
+] as const;
+
+/**
+ * DOMAIN 3.5: rate groups and localizations travel by name. Each row's names (its cells, else the
+ * batch defaults) become ids of the records of that name owned by the row's owner, looked up once
+ * per chunk; an unknown name is a row error on its column, and an id column given beside a name
+ * must agree with it. An emptied name cell clears the reference. Returns the defaults without names.
+ */
+async function resolveReferenceNames(
+  ctx: Ctx,
+  rows: ReadRow[],
+  defaults: Record<string, unknown>,
+  ownerOf: (row: ReadRow) => number | null,
+): Promise<Record<string, unknown>> {
+  const rest = { ...defaults };
+  for (const r of NAME_REFERENCES) delete rest[r.name];
+  const wanted = { rateGroups: [] as string[], localizations: [] as string[] };
+  const owners: (number | null)[] = [];
+  const named = rows.map((row) => {
+    const names: Partial<Record<(typeof NAME_REFERENCES)[number]['name'], string>> = {};
+    for (const r of NAME_REFERENCES) {
+      const cell = row.values[r.name];
+      delete row.values[r.name];
+      if (row.emptied.delete(r.name)) row.emptied.add(r.id);
+      const v = typeof cell === 'string' ? cell : row.emptied.has(r.id) ? undefined : defaults[r.name];
+      if (typeof v === 'string' && v !== '') {
+        names[r.name] = v;
+        wanted[r.table].push(v);
+      }
+    }
+    const owner = Object.keys(names).length ? ownerOf(row) : null;
+    if (Object.keys(names).length) owners.push(owner);
+    return { row, names, owner };
+  });
+  if (owners.length === 0) return rest;
+  const found = await repo.referencesByName(ctx.db, owners, wanted);
+  for (const { row, names, owner } of named) {
+    for (const r of NAME_REFERENCES) {
+      const name = names[r.name];
+      if (name === undefined) continue;
+      const id = found[r.table].get(`${owner ?? 0}:${name.toLowerCase()}`);
+      const given = row.values[r.id];
+      if (id === undefined)
+        row.issues.push({
+          rowNumber: row.rowNumber,
+          column: r.column,
+          severity: 'error',
+          code: r.table === 'rateGroups' ? 'RATE_GROUP_NOT_FOUND' : 'LOCALIZATION_NOT_FOUND',
+          message: `No ${r.what} named "${name}" that this account's owner may use.`,
+        });
+      else if (given !== undefined && given !== id)
+        row.issues.push({
+          rowNumber: row.rowNumber,
+          column: r.column,
+          severity: 'error',
+          code: 'REFERENCE_MISMATCH',
+          message: `"${name}" is ${r.what} ${id}, not ${String(given)} as the id column says.`,
+        });
+      else row.values[r.id] = id;
+    }
+  }
+  return rest;
 }
 
 const REFERENCE_COLUMNS: Record<string, string> = {

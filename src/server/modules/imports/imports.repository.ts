@@ -279,6 +279,7 @@ export interface ExistingAccount {
   import_id: number | null;
   import_row: number | null;
   parent_number: string | null;
+  parent_id: number | null;
 }
 
 /** Accounts (deleted included) holding any of these numbers, with whether the actor may touch them. */
@@ -292,13 +293,42 @@ export async function accountsByNumber(
   const r = await sql<ExistingAccount>`
     SELECT a.id, a.account_number, a.is_reseller, a.deleted_at IS NOT NULL AS deleted, ${scope} AS in_scope,
            a.import_id, a.import_row,
-           (SELECT p.account_number FROM accounts p WHERE p.id = a.parent_id) AS parent_number
+           (SELECT p.account_number FROM accounts p WHERE p.id = a.parent_id) AS parent_number,
+           a.parent_id
     FROM accounts a WHERE a.account_number = ANY(${numbers}::text[])`.execute(db);
   return r.rows.map((x) => ({
     ...x,
     id: Number(x.id),
     import_id: x.import_id === null ? null : Number(x.import_id),
+    parent_id: x.parent_id === null ? null : Number(x.parent_id),
   }));
+}
+
+/**
+ * Rate groups and localization profiles by owner and name (case-insensitive, not deleted): the
+ * import resolves names to ids once per chunk. Keys are `${ownerId ?? 0}:${lower(name)}`.
+ */
+export async function referencesByName(
+  db: Executor,
+  ownerIds: (number | null)[],
+  names: { rateGroups: string[]; localizations: string[] },
+): Promise<{ rateGroups: Map<string, number>; localizations: Map<string, number> }> {
+  const owners = [...new Set(ownerIds.map((o) => o ?? 0))];
+  const lookup = async (table: 'rate_groups' | 'localization_profiles', wanted: string[]) => {
+    const out = new Map<string, number>();
+    if (wanted.length === 0) return out;
+    const lower = [...new Set(wanted.map((n) => n.toLowerCase()))];
+    const r = await sql<{ id: number; owner: number; name: string }>`
+      SELECT id, coalesce(owner_id, 0) AS owner, lower(name) AS name FROM ${sql.table(table)}
+      WHERE deleted_at IS NULL AND coalesce(owner_id, 0) = ANY(${owners}::bigint[])
+        AND lower(name) = ANY(${lower}::text[])`.execute(db);
+    for (const x of r.rows) out.set(`${Number(x.owner)}:${x.name}`, Number(x.id));
+    return out;
+  };
+  return {
+    rateGroups: await lookup('rate_groups', names.rateGroups),
+    localizations: await lookup('localization_profiles', names.localizations),
+  };
 }
 
 /** Row numbers of this import that already created an account (a chunk being run again). */

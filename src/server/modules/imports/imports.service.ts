@@ -326,13 +326,14 @@ export async function issuesCsv(ctx: Ctx, id: number, run: 'dry' | 'real') {
 
 /**
  * The rejected rows as a CSV to fix and upload again: the file's own header and original cells,
- * plus an `error` column. Password cells are left empty (they were hashed at upload).
+ * plus an `error` column (every error of the row) and `original_row` (its row number in the uploaded
+ * file, header = row 1). Password cells are left empty (they were hashed at upload).
  */
 export async function rejectedCsv(ctx: Ctx, id: number) {
   requireImporter(ctx);
   const row = await load(ctx, id);
   async function* chunks(): AsyncGenerator<string> {
-    yield csvLine([...row.headers.map(quoteCsvCell), 'error']);
+    yield csvLine([...row.headers.map(quoteCsvCell), 'error', 'original_row']);
     let after = 0;
     for (;;) {
       const page = await repo.listRejects(ctx.db, id, after, PAGE);
@@ -352,7 +353,11 @@ export async function rejectedCsv(ctx: Ctx, id: number) {
         .map((p) => {
           const cells = (JSON.parse(p.cells) as string[]).map(quoteCsvCell);
           while (cells.length < row.headers.length) cells.push('');
-          return csvLine([...cells, textCsvCell((byRow.get(p.row_number) ?? []).join('; '))]);
+          return csvLine([
+            ...cells,
+            textCsvCell((byRow.get(p.row_number) ?? []).join('; ')),
+            String(p.row_number),
+          ]);
         })
         .join('');
       after = page[page.length - 1]!.row_number;

@@ -213,7 +213,7 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
       [g2, '"Comma, ""Quoted"" Name"', '', '', 'EUR', 'fr', 'Europe/Paris', 'postpaid', '50.5', '0', '', ''],
       [b1, 'Bad Country', '', '', 'USD', 'XX', 'UTC', '', '', '', '', ''],
       [b2, 'Bad Number', '', '', 'USD', 'US', 'UTC', '', '', '', '', 'ten'],
-      [b3, 'Bad Balance', '', '', 'USD', 'US', 'UTC', '', '', '12.505', '', ''],
+      [b3, 'Bad Balance', '', '', 'USD', 'US', 'UTC', '', '', '12.5050505', '', ''],
       [b4, 'Has SIP', '', '', 'USD', 'US', 'UTC', '', '', '', 'sipuser', ''],
       [b5, 'Prepaid Credit', '', '', 'USD', 'US', 'UTC', 'prepaid', '5', '', '', ''],
       [g3, 'Good Three', '', 'not-an-email', 'USD', 'US', 'UTC', '', '', '', '', ''],
@@ -232,7 +232,7 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
     expect(dryIssues.map((i) => [i.rowNumber, i.column, i.code])).toEqual([
       [4, 'country', 'VALIDATION_FAILED'],
       [5, 'call_limit', 'INVALID_NUMBER'],
-      [6, 'balance', 'AMOUNT_PRECISION'],
+      [6, 'balance', 'INVALID_VALUE'],
       [7, 'sip_password', 'SIP_PASSWORD_REQUIRED'],
       [8, 'credit_limit', 'VALIDATION_FAILED'],
       [9, 'main_email', 'INVALID_VALUE'],
@@ -284,6 +284,7 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
     expect(rows[1]).toMatchObject({ name: 'Bad Number', call_limit: 'ten' });
     expect(rows[1]!.error).toContain('call_limit');
     expect(rows[1]!.error).toContain('INVALID_NUMBER');
+    expect(rows.map((r) => r.original_row)).toEqual(['4', '5', '6', '7', '8', '9']);
 
     // Fix the reject file and upload it again: the fixed rows go in.
     const fixed: Record<string, string>[] = rows.map((r) => ({
@@ -295,14 +296,14 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
       credit_limit: '',
       main_email: r.main_email === 'not-an-email' ? 'ok@x.test' : r.main_email,
     }));
-    const header = Object.keys(rows[0]!).filter((h) => h !== 'error');
+    const header = Object.keys(rows[0]!).filter((h) => h !== 'error' && h !== 'original_row');
     const again = await uploadOk(admin, csv([header, ...fixed.map((r) => header.map((h) => r[h] ?? ''))]));
     const second = await runImport(admin, again.id);
     expect(second.progress, JSON.stringify(second)).toMatchObject({ created: 6, rejected: 0 });
     expect(await countByNumber([b1, b2, b3, b4, b5, g3])).toBe(6);
   });
 
-  it("a new account's balance becomes its INITIAL_BALANCE entry; bad balance cells are row errors", async () => {
+  it("a new account's balance becomes its INITIAL_BALANCE entry with up to six decimals in any currency; bad balance cells are row errors", async () => {
     const [usd, eur, jpy, zero, empty, word, cents, yen, huge] = Array.from({ length: 9 }, () => num());
     const header = ['account_number', 'name', 'currency', 'country', 'timezone', 'mode', 'balance'];
     const text = csv([
@@ -313,8 +314,8 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
       [zero, 'Bal zero', 'USD', 'US', 'UTC', 'prepaid', '0.00'],
       [empty, 'Bal empty', 'USD', 'US', 'UTC', 'prepaid', ''],
       [word, 'Bal word', 'USD', 'US', 'UTC', 'prepaid', 'ten'],
-      [cents, 'Bal cents', 'USD', 'US', 'UTC', 'prepaid', '1.005'],
-      [yen, 'Bal yen', 'JPY', 'JP', 'Asia/Tokyo', 'prepaid', '1.5'],
+      [cents, 'Bal cents', 'USD', 'US', 'UTC', 'prepaid', '1.0050505'],
+      [yen, 'Bal yen', 'JPY', 'JP', 'Asia/Tokyo', 'prepaid', '1.234567'],
       [huge, 'Bal huge', 'USD', 'US', 'UTC', 'prepaid', '123456789012345'],
     ]);
     const before = await ledgerCount();
@@ -324,13 +325,12 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
     expect((await admin.post(`/api/v1/customer-imports/${imp.id}/dry-run`, {})).statusCode).toBe(202);
     await runJobs();
     expect((await admin.get(`/api/v1/customer-imports/${imp.id}`)).json().dryRun).toMatchObject({
-      created: 5,
-      rejected: 4,
+      created: 6,
+      rejected: 3,
     });
     expect((await issuesOf(admin, imp.id, 'dry')).map((i) => [i.rowNumber, i.column, i.code])).toEqual([
       [7, 'balance', 'INVALID_NUMBER'],
-      [8, 'balance', 'AMOUNT_PRECISION'],
-      [9, 'balance', 'AMOUNT_PRECISION'],
+      [8, 'balance', 'INVALID_VALUE'],
       [10, 'balance', 'INVALID_VALUE'],
     ]);
     const preview = (await admin.get(`/api/v1/customer-imports/${imp.id}/preview`)).json().rows;
@@ -338,13 +338,14 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
     expect(await ledgerCount()).toBe(before);
 
     const done = await runImport(admin, imp.id);
-    expect(done.progress).toMatchObject({ created: 5, rejected: 4 });
-    expect(await countByNumber([word, cents, yen, huge])).toBe(0);
-    const entries = await entriesOf([usd, eur, jpy, zero, empty]);
+    expect(done.progress).toMatchObject({ created: 6, rejected: 3 });
+    expect(await countByNumber([word, cents, huge])).toBe(0);
+    const entries = await entriesOf([usd, eur, jpy, zero, empty, yen]);
     expect(entries.map((e) => [e.account_number, e.type, e.amount, e.balance_after])).toEqual([
       [usd, 'INITIAL_BALANCE', '12.500000', '12.500000'],
       [eur, 'INITIAL_BALANCE', '-3.250000', '-3.250000'],
       [jpy, 'INITIAL_BALANCE', '100.000000', '100.000000'],
+      [yen, 'INITIAL_BALANCE', '1.234567', '1.234567'],
     ]);
     for (const e of entries) expect(e.idempotency_key).toBe(`open:${e.account_id}:INITIAL_BALANCE`);
     const balances = await Promise.all(
@@ -373,7 +374,7 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
           csv([
             header,
             [a, 'Atomic bal 1', 'USD', 'US', 'UTC', '7'],
-            [b, 'Atomic bal 2', 'USD', 'US', 'UTC', '7.001'],
+            [b, 'Atomic bal 2', 'USD', 'US', 'UTC', '7.0000001'],
           ]),
         )
       ).id,
@@ -793,6 +794,74 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
     expect((await admin.get(`/api/v1/customers/${adminCustomer.id}`)).json().companyName).toBe('Admin Co');
   });
 
+  it('a row reports every error it has, each with its column: cells, schema and rules together', async () => {
+    const header = [
+      'account_number',
+      'name',
+      'currency',
+      'country',
+      'timezone',
+      'mode',
+      'credit_limit',
+      'call_limit',
+      'main_email',
+    ];
+    const [a, b] = [num(), num()];
+    const text = csv([
+      header,
+      [a, 'Many errors', 'USD', 'XX', 'UTC', 'postpaid', 'lots', '-5', 'not-an-email'],
+      [b, 'Rule and schema', 'USD', 'US', 'UTC', 'prepaid', '10', '-1', ''],
+    ]);
+    const imp = await uploadOk(admin, text);
+    expect((await admin.post(`/api/v1/customer-imports/${imp.id}/dry-run`, {})).statusCode).toBe(202);
+    await runJobs();
+    const issues = (await issuesOf(admin, imp.id, 'dry')).map((i) => [i.rowNumber, i.column, i.code]);
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        [2, 'credit_limit', 'INVALID_NUMBER'],
+        [2, 'call_limit', 'INVALID_VALUE'],
+        [2, 'main_email', 'INVALID_VALUE'],
+        [2, 'country', 'VALIDATION_FAILED'],
+        [3, 'call_limit', 'INVALID_VALUE'],
+      ]),
+    );
+  });
+
+  it('references travel by name within the owner: an unknown name is a row error, an id column is taken as an id', async () => {
+    const stamp = Date.now().toString(36);
+    const rg = await admin.post('/api/v1/rate-groups', { name: `Named RG ${stamp}`, currency: 'USD' });
+    expect(rg.statusCode, rg.body).toBe(201);
+    const rgId = rg.json().id as number;
+    const header = [
+      'account_number',
+      'name',
+      'currency',
+      'country',
+      'timezone',
+      'rate_group',
+      'rate_group_id',
+    ];
+    const [a, b, c, d] = [num(), num(), num(), num()];
+    const text = csv([
+      header,
+      [a, `By name ${stamp}`, 'USD', 'US', 'UTC', `named rg ${stamp}`, ''],
+      [b, `Unknown ${stamp}`, 'USD', 'US', 'UTC', 'No such group', ''],
+      [c, `By id ${stamp}`, 'USD', 'US', 'UTC', '', String(rgId)],
+      [d, `Mismatch ${stamp}`, 'USD', 'US', 'UTC', `Named RG ${stamp}`, String(rgId + 1000)],
+    ]);
+    const imp = await uploadOk(admin, text);
+    const done = await runImport(admin, imp.id);
+    expect(done.progress).toMatchObject({ created: 2, rejected: 2 });
+    expect((await issuesOf(admin, imp.id)).map((i) => [i.rowNumber, i.column, i.code])).toEqual([
+      [3, 'rate_group', 'RATE_GROUP_NOT_FOUND'],
+      [5, 'rate_group', 'REFERENCE_MISMATCH'],
+    ]);
+    for (const n of [a, c]) {
+      const row = (await admin.get(`/api/v1/customers?accountNumber=${n}`)).json().data[0];
+      expect(row.rateGroupId).toBe(rgId);
+    }
+  });
+
   it('round trip: our export imports back in update mode and nothing changes', async () => {
     const made = async (url: string, body: Record<string, unknown>) => {
       const r = await admin.post(url, body);
@@ -839,6 +908,8 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
       generateZeroInvoice: true,
       invoiceNote: 'multi\nline, note',
       notificationsEnabled: false,
+      onlinePayment: true,
+      portalPermissions: ['balance', 'paymentHistory', 'invoices'],
       validUntil: '2027-01-31T10:20:30.000Z',
       portalUsername: `rt-user-${n}`,
       initialBalance: '-12.34',
@@ -892,6 +963,23 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
     const other = await createTestApp(kind);
     try {
       const otherAdmin = await adminLogin(other.app);
+      const otherMade = async (url: string, body: Record<string, unknown>) => {
+        const r = await otherAdmin.post(url, body);
+        expect(r.statusCode, r.body).toBe(201);
+        return r.json().id as number;
+      };
+      // A decoy holding the rate group's id in the other database must capture nobody: references
+      // travel by name (DOMAIN 3.5). The same names exist there under other ids.
+      let decoy = 0;
+      for (let i = 0; decoy < rateGroupId && i < 500; i++)
+        decoy = await otherMade('/api/v1/rate-groups', { name: `Decoy ${i}`, currency: 'EUR' });
+      expect(decoy).toBe(rateGroupId);
+      const otherRateGroupId = await otherMade('/api/v1/rate-groups', {
+        name: `RT EUR ${stamp}`,
+        currency: 'EUR',
+      });
+      await otherMade('/api/v1/rate-groups', { name: `RT EUR non-CLI ${stamp}`, currency: 'EUR' });
+      await otherMade('/api/v1/localizations', { name: `RT loc ${stamp}` });
       const plain = await admin.get(`/api/v1/customers/export?q=${tag}&role=any&resellerId=none`);
       const res = await otherAdmin.request('POST', '/api/v1/customer-imports', plain.body, {
         'content-type': 'text/csv',
@@ -899,27 +987,23 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
       const otherImp = res.json();
       await otherAdmin.post(`/api/v1/customer-imports/${otherImp.id}/start`, {});
       await testRunner(other.database).runUntilIdle();
-      // Rate groups and localizations travel by id: the empty database has none of them, so the
-      // rich row is rejected for its reference alone and the five others arrive field for field.
+      // Every row arrives, the rich one on the rate group of its name, field for field.
       expect((await otherAdmin.get(`/api/v1/customer-imports/${otherImp.id}`)).json().progress).toMatchObject(
-        { created: 5, rejected: 1 },
+        { created: 6, rejected: 0 },
       );
-      const issues = await issuesOf(otherAdmin, otherImp.id);
-      expect(issues).toEqual([
-        expect.objectContaining({ column: 'rate_group', code: 'RATE_GROUP_NOT_FOUND', severity: 'error' }),
-      ]);
+      expect(await issuesOf(otherAdmin, otherImp.id)).toEqual([]);
       const copied = (await otherAdmin.get(`/api/v1/customers/export?q=${tag}&role=any`)).body;
       const strip = (text: string) =>
-        (parse(text, { columns: true }) as Record<string, string>[])
-          .filter((r) => !r.name.endsWith(' rich'))
-          .map(({ created_at: _c, ...r }) => r);
+        (parse(text, { columns: true }) as Record<string, string>[]).map(({ created_at: _c, ...r }) => r);
       expect(strip(copied)).toEqual(strip(plain.body));
+      const richCopy = (await otherAdmin.get(`/api/v1/customers?q=${tag}%20rich&role=any`)).json().data[0];
+      expect(richCopy.rateGroupId).toBe(otherRateGroupId);
+      expect(richCopy.rateGroupId).not.toBe(decoy);
       // The balances came over as opening entries, and the copy's ledger reconciles.
       const copiedBalances = (parse(copied, { columns: true }) as Record<string, string>[]).map(
         (r) => r.balance,
       );
-      // (the rich row, with -12.34, stayed out for its rate group; see above)
-      expect(copiedBalances).toEqual(expect.arrayContaining(['5.500000']));
+      expect(copiedBalances).toEqual(expect.arrayContaining(['5.500000', '-12.340000']));
       expect((await otherAdmin.get('/api/v1/ledger/reconcile')).json()).toMatchObject({ ok: true });
     } finally {
       await other.close();

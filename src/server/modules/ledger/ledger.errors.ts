@@ -53,3 +53,19 @@ export const badDateRange = () => validationError('to', '`to` must be after `fro
 /** The cursor was not issued by this server. */
 export const badCursor = () =>
   validationError('cursor', 'The cursor is not one this server gave out.', 'INVALID_CURSOR');
+
+/**
+ * A manual charge beyond the available funds (balance + effective credit - live reservations) of the
+ * account, without allowNegative (DOMAIN 3.16).
+ */
+export const insufficientFunds = (available: string, currency: string) =>
+  new AppError(
+    'INSUFFICIENT_FUNDS',
+    `The charge exceeds the available funds (${available} ${currency}).`,
+    400,
+    {
+      field: 'amount',
+      available,
+      currency,
+    },
+  );

@@ -15,6 +15,7 @@ export function toEntryDto(row: EntryRow): LedgerEntryDto {
     method: row.method,
     externalRef: row.external_ref,
     reversesEntryId: row.reverses_entry_id,
+    allowNegative: row.allow_negative,
     idempotencyKey: row.idempotency_key,
     createdBy: row.created_by,
     createdAt: new Date(row.created_at).toISOString(),

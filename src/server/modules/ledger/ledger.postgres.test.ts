@@ -341,6 +341,7 @@ describe.runIf(hasPostgres)(
       const fee = await ledgerService.postCharge(ctx, 'customer', account.id, `fee-${crypto.randomUUID()}`, {
         amount: '3.00',
         reason: 'fee',
+        allowNegative: true,
       });
       const key = `crash-${crypto.randomUUID()}`;
       const before = await accountState(account.id);

@@ -56,6 +56,8 @@ export interface Draft {
   method?: string | null;
   externalRef?: string | null;
   reversesEntryId?: string | null;
+  /** A manual charge the admin allowed beyond the available funds (DOMAIN 3.16). */
+  allowNegative?: boolean;
 }
 
 export interface PostingRequest {
@@ -236,6 +238,7 @@ function newEntry(item: Item, account: LedgerAccount, d: Draft, after: Money): r
     method: d.method ?? null,
     externalRef: d.externalRef ?? null,
     reversesEntryId: d.reversesEntryId ?? null,
+    allowNegative: d.allowNegative ?? false,
     createdBy: actorLabelOf(actor),
     createdByUserId: userIdOf(actor),
     createdByApiKeyId: apiKeyIdOf(actor),

@@ -66,6 +66,7 @@ export const ENTRY_COLUMNS = [
   'e.method',
   'e.external_ref',
   'e.reverses_entry_id',
+  'e.allow_negative',
   'e.created_by',
   'e.created_at',
 ] as const;
@@ -84,6 +85,7 @@ export interface EntryRow {
   method: string | null;
   external_ref: string | null;
   reverses_entry_id: string | null;
+  allow_negative: boolean;
   created_by: string;
   created_at: Date;
 }
@@ -148,6 +150,7 @@ export interface NewEntry {
   method: string | null;
   externalRef: string | null;
   reversesEntryId: string | null;
+  allowNegative: boolean;
   createdBy: string;
   createdByUserId: number | null;
   createdByApiKeyId: number | null;
@@ -174,24 +177,26 @@ export async function appendEntries(db: Executor, rows: NewEntry[]): Promise<Ent
         ${col((e) => e.currency)}::text[], ${col((e) => e.idempotencyKey)}::text[],
         ${col((e) => e.requestHash)}::text[], ${col((e) => e.reason)}::text[],
         ${col((e) => e.method)}::text[], ${col((e) => e.externalRef)}::text[],
-        ${col((e) => e.reversesEntryId)}::uuid[], ${col((e) => e.createdBy)}::text[],
+        ${col((e) => e.reversesEntryId)}::uuid[], ${col((e) => e.allowNegative)}::boolean[],
+        ${col((e) => e.createdBy)}::text[],
         ${col((e) => e.createdByUserId)}::bigint[], ${col((e) => e.createdByApiKeyId)}::bigint[],
         ${col((e) => e.requestId)}::text[], ${col((e) => e.createdAt.toISOString())}::timestamptz[]
       ) WITH ORDINALITY AS v(account_id, type, amount, balance_after, currency, idempotency_key,
-        request_hash, reason, method, external_ref, reverses_entry_id, created_by, created_by_user_id,
-        created_by_api_key_id, request_id, created_at, ord)
+        request_hash, reason, method, external_ref, reverses_entry_id, allow_negative, created_by,
+        created_by_user_id, created_by_api_key_id, request_id, created_at, ord)
     ),
     ins AS (
       INSERT INTO ledger_entries (account_id, type, amount, balance_after, currency, idempotency_key,
-        request_hash, reason, method, external_ref, reverses_entry_id, created_by, created_by_user_id,
-        created_by_api_key_id, request_id, created_at)
+        request_hash, reason, method, external_ref, reverses_entry_id, allow_negative, created_by,
+        created_by_user_id, created_by_api_key_id, request_id, created_at)
       SELECT account_id, type, amount, balance_after, currency, idempotency_key, request_hash, reason,
-             method, external_ref, reverses_entry_id, created_by, created_by_user_id,
+             method, external_ref, reverses_entry_id, allow_negative, created_by, created_by_user_id,
              created_by_api_key_id, request_id, created_at
         FROM v ORDER BY ord
       ON CONFLICT (idempotency_key) DO NOTHING
       RETURNING id, seq, account_id, type, amount, balance_after, currency, idempotency_key,
-                request_hash, reason, method, external_ref, reverses_entry_id, created_by, created_at
+                request_hash, reason, method, external_ref, reverses_entry_id, allow_negative, created_by,
+                created_at
     ),
     last AS (
       SELECT DISTINCT ON (account_id) account_id, balance_after FROM v ORDER BY account_id, ord DESC

@@ -73,7 +73,18 @@ export const RefillBody = Type.Object(
 export type RefillInput = Static<typeof RefillBody>;
 
 export const ChargeBody = Type.Object(
-  { amount: PositiveMoney, reason: Reason, externalRef: Type.Optional(ExternalRef) },
+  {
+    amount: PositiveMoney,
+    reason: Reason,
+    externalRef: Type.Optional(ExternalRef),
+    allowNegative: Type.Optional(
+      Type.Boolean({
+        description:
+          'A charge beyond the available funds (balance + effective credit - live reservations) is refused ' +
+          'with INSUFFICIENT_FUNDS unless this is true; the entry records it.',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 export type ChargeInput = Static<typeof ChargeBody>;
@@ -113,6 +124,9 @@ export const LedgerEntry = Type.Object({
   method: Nullable(Type.String()),
   externalRef: Nullable(Type.String()),
   reversesEntryId: Nullable(Type.String({ format: 'uuid' })),
+  allowNegative: Type.Boolean({
+    description: 'A manual charge the admin allowed beyond the available funds (DOMAIN 3.16)',
+  }),
   idempotencyKey: Type.String({
     description: 'As stored: the client key prefixed by its scope (op:, reseller:<id>:) or a system key',
   }),

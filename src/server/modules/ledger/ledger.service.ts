@@ -14,6 +14,7 @@ import {
   entryAlreadyReversed,
   entryNotFound,
   entryNotReversible,
+  insufficientFunds,
   portalPermissionRequired,
 } from './ledger.errors.js';
 import { CSV_COLUMNS, creditPosition, toCsvRow, toListedEntryDto } from './ledger.mapper.js';
@@ -90,6 +91,9 @@ function positiveAmount(s: string, field = 'amount'): Money {
   return a;
 }
 
+/** Balances, opening balances and call costs carry six decimals (NUMERIC(20,6)). */
+const BALANCE_PLACES = 6;
+
 /** Manual amounts respect the currency's minor unit; rated call charges may carry 6 places. */
 function checkMinorUnits(amount: Money, currency: string, field = 'amount'): void {
   const places = currencyMinorUnits(currency);
@@ -128,8 +132,10 @@ export async function postRefill(
 }
 
 /**
- * Post charge: a CHARGE entry storing -amount. A manual charge is never capped by available credit:
- * it records a debt the operator decided on, so it may take the balance below the credit limit.
+ * Post charge: a CHARGE entry storing -amount. Capped like a call (DOMAIN 3.16): a charge beyond the
+ * available funds of the locked account (balance + effective credit - live reservations) is refused
+ * with INSUFFICIENT_FUNDS, unless `allowNegative` is set, which the entry records. The check runs on
+ * the locked row, so concurrent charges can never overdraw together.
  */
 export async function postCharge(
   ctx: Ctx,
@@ -144,16 +150,27 @@ export async function postCharge(
   const amount = positiveAmount(input.amount);
   const reason = cleanReason(input.reason);
   const externalRef = cleanOptional(input.externalRef);
+  const allowNegative = input.allowNegative ?? false;
   return post(
     ctx,
     {
       kind,
       accountId,
       idempotencyKey: scopedKey(ctx.actor, key),
-      fingerprint: fingerprintOf(['charge', accountId, formatMoney(amount), reason, externalRef]),
+      fingerprint: fingerprintOf([
+        'charge',
+        accountId,
+        formatMoney(amount),
+        reason,
+        externalRef,
+        allowNegative ? 'allow-negative' : null,
+      ]),
       draft: (account) => {
         checkMinorUnits(amount, account.currency);
-        return { type: 'CHARGE', amount: amount.neg(), reason, externalRef };
+        const { availableCredit } = creditPosition(account);
+        if (!allowNegative && availableCredit !== null && money(availableCredit).lt(amount))
+          throw insufficientFunds(availableCredit, account.currency);
+        return { type: 'CHARGE', amount: amount.neg(), reason, externalRef, allowNegative };
       },
     },
     hooks,
@@ -303,7 +320,11 @@ function openingRequest(accountId: number, type: OpeningType, amount: Money, fie
           'Test credit is for prepaid accounts; a postpaid account gets a creditLimit.',
         );
       if (type === 'TEST_CREDIT' && amount.lt(0)) throw amountNotPositive(field);
-      checkMinorUnits(amount, account.currency, field);
+      // DOMAIN 3.16: test credit is a manual amount (the currency's minor unit); an opening balance
+      // (create, import, migration) carries the six decimals of a balance.
+      if (type === 'TEST_CREDIT') checkMinorUnits(amount, account.currency, field);
+      else if (amount.decimalPlaces() > BALANCE_PLACES)
+        throw amountPrecision(field, account.currency, BALANCE_PLACES);
       return {
         type,
         amount,

@@ -69,14 +69,19 @@ describe.each(testDatabaseKinds())('ledger on %s', (kind) => {
   }
 
   describe('scenarios with hand-computed figures', () => {
-    it('prepaid: test credit 5.00 + refill 20.00 - charges 7.50 and 20.00 = -2.50 (a manual charge may overdraw)', async () => {
+    it('prepaid: test credit 5.00 + refill 20.00 - charge 7.50 = 17.50; a charge of 20 is refused (INSUFFICIENT_FUNDS) unless allowNegative, then -2.50', async () => {
       const c = await createCustomer({ mode: 'prepaid', testCredit: '5.00' });
       expect(c.balance).toBe('5.000000');
       expect(ok(await refill(c.id, '20.00')).balanceAfter).toBe('25.000000');
-      expect(ok(await charge(c.id, '7.50')).balanceAfter).toBe('17.500000');
-      const over = ok(await charge(c.id, '20'));
+      const fee = ok(await charge(c.id, '7.50'));
+      expect([fee.balanceAfter, fee.allowNegative]).toEqual(['17.500000', false]);
+      const refused = expectError(await charge(c.id, '20'), 400, 'INSUFFICIENT_FUNDS', 'amount');
+      expect(refused.error.details.available).toBe('17.500000');
+      expect((await balanceOf(c.id)).balance).toBe('17.500000');
+      const over = ok(await charge(c.id, '20', { allowNegative: true }));
       expect(over.amount).toBe('-20.000000');
       expect(over.balanceAfter).toBe('-2.500000');
+      expect(over.allowNegative).toBe(true);
       expect(await balanceOf(c.id)).toEqual({
         accountId: c.id,
         currency: 'USD',
@@ -100,7 +105,17 @@ describe.each(testDatabaseKinds())('ledger on %s', (kind) => {
       await expectReconciled();
     });
 
-    it('postpaid, credit limit 100: charges 60 + 40 reach the limit (available 0), a further 10 is a debt (-10), refill 150 gives 140', async () => {
+    it('200 concurrent manual charges of 1.00 on a prepaid 10.00: exactly 10 post, 190 are refused, the balance ends at 0', async () => {
+      const c = await createCustomer({ mode: 'prepaid', initialBalance: '10.00' });
+      const results = await Promise.all(Array.from({ length: 200 }, () => charge(c.id, '1.00')));
+      const codes = results.map((r) => (r.statusCode === 201 ? 'ok' : r.json().error.code));
+      expect(codes.filter((x) => x === 'ok')).toHaveLength(10);
+      expect(codes.filter((x) => x === 'INSUFFICIENT_FUNDS')).toHaveLength(190);
+      expect((await balanceOf(c.id)).balance).toBe('0.000000');
+      await expectReconciled();
+    });
+
+    it('postpaid, credit limit 100: charges 60 + 40 reach the limit (available 0), a further 10 is refused unless allowNegative (-10), refill 150 gives 140', async () => {
       const c = await createCustomer({ mode: 'postpaid', creditLimit: '100' });
       expect((await balanceOf(c.id)).availableCredit).toBe('100.000000');
       ok(await charge(c.id, '60'));
@@ -108,7 +123,8 @@ describe.each(testDatabaseKinds())('ledger on %s', (kind) => {
       ok(await charge(c.id, '40'));
       const atLimit = await balanceOf(c.id);
       expect([atLimit.balance, atLimit.availableCredit]).toEqual(['-100.000000', '0.000000']);
-      ok(await charge(c.id, '10'));
+      expectError(await charge(c.id, '10'), 400, 'INSUFFICIENT_FUNDS', 'amount');
+      ok(await charge(c.id, '10', { allowNegative: true }));
       const beyond = await balanceOf(c.id);
       expect([beyond.balance, beyond.availableCredit]).toEqual(['-110.000000', '-10.000000']);
       ok(await refill(c.id, '150'));
@@ -234,7 +250,8 @@ describe.each(testDatabaseKinds())('ledger on %s', (kind) => {
       expect(ok(await refill(jpy.id, '100.00')).balanceAfter).toBe('1600.000000');
       expectError(await refill(jpy.id, '100.5'), 400, 'AMOUNT_PRECISION', 'amount');
       expectError(await charge(jpy.id, '0.1'), 400, 'AMOUNT_PRECISION', 'amount');
-      expect(ok(await charge(jpy.id, '1601')).balanceAfter).toBe('-1.000000');
+      expectError(await charge(jpy.id, '1601'), 400, 'INSUFFICIENT_FUNDS', 'amount');
+      expect(ok(await charge(jpy.id, '1601', { allowNegative: true })).balanceAfter).toBe('-1.000000');
 
       const kwd = await createCustomer({ currency: 'KWD' });
       expect(ok(await refill(kwd.id, '1.234')).balanceAfter).toBe('1.234000');
@@ -248,10 +265,20 @@ describe.each(testDatabaseKinds())('ledger on %s', (kind) => {
       expectError(await refill(usd.id, '0'), 400, 'AMOUNT_NOT_POSITIVE', 'amount');
       expectError(await refill(usd.id, '-5'), 400, 'VALIDATION_FAILED', 'amount');
       expectError(await refill(usd.id, '1.1234567'), 400, 'VALIDATION_FAILED', 'amount');
+      // An opening balance carries six decimals whatever the currency (DOMAIN 3.16: migrated balances).
+      const opened = await admin.post(
+        '/api/v1/customers',
+        customerBody({ currency: 'JPY', initialBalance: '10.123456' }),
+      );
+      expect(opened.statusCode, opened.body).toBe(201);
+      expect(opened.json().balance).toBe('10.123456');
       expectError(
-        await admin.post('/api/v1/customers', customerBody({ currency: 'JPY', initialBalance: '10.5' })),
+        await admin.post(
+          '/api/v1/customers',
+          customerBody({ currency: 'JPY', initialBalance: '10.1234567' }),
+        ),
         400,
-        'AMOUNT_PRECISION',
+        'VALIDATION_FAILED',
         'initialBalance',
       );
       expectError(
@@ -343,7 +370,7 @@ describe.each(testDatabaseKinds())('ledger on %s', (kind) => {
 
     it('every posting needs the Idempotency-Key header (400 naming it); a bad key is refused', async () => {
       const c = await createCustomer();
-      const fee = ok(await charge(c.id, '1'));
+      const fee = ok(await charge(c.id, '1', { allowNegative: true }));
       for (const [url, body] of [
         ['refills', { amount: '1', reason: 'x' }],
         ['charges', { amount: '1', reason: 'x' }],

@@ -4,7 +4,7 @@ import { inTransaction } from '../../platform/db/transaction.js';
 import { validationError } from '../../platform/errors.js';
 import { csvLine, quoteCsvCell, textCsvCell } from '../../platform/csv/csv-cells.js';
 import { enqueueJob } from '../../platform/jobs/index.js';
-import { currencyMinorUnits, money } from '../../platform/money.js';
+import { money } from '../../platform/money.js';
 import { createBoxKeys, keyMatches, open, parseBoxKey } from '../../platform/sealed-box.js';
 import { recordAudit } from '../audit/index.js';
 import { accountsService, type CreateAccountInput } from '../accounts/index.js';
@@ -77,7 +77,7 @@ export function sharedInput(p: MassCreateInput): Omit<CreateAccountInput, 'name'
 
 /**
  * The opening balance every generated account gets (DOMAIN 3.4): prepaid only (a postpaid account
- * gets a credit limit instead), in the currency's minor units. Posted as INITIAL_BALANCE entries.
+ * gets a credit limit instead), with up to six decimals. Posted as INITIAL_BALANCE entries.
  */
 export function checkOpeningBalance(p: MassCreateInput): void {
   if (p.balance === undefined || money(p.balance).isZero()) return;
@@ -86,13 +86,7 @@ export function checkOpeningBalance(p: MassCreateInput): void {
       'balance',
       'The balance applies to prepaid accounts only; a postpaid account gets a creditLimit.',
     );
-  const places = currencyMinorUnits(p.currency);
-  if (money(p.balance).decimalPlaces() > places)
-    throw validationError(
-      'balance',
-      `${p.currency.toUpperCase()} amounts have at most ${places} decimal place${places === 1 ? '' : 's'}.`,
-      'AMOUNT_PRECISION',
-    );
+  // An opening balance carries six decimals (DOMAIN 3.16), checked by the money format itself.
 }
 
 /**
@@ -172,8 +166,9 @@ export const RESULT_COLUMNS = [
   'country',
   'timezone',
   'credit_limit',
-  'rate_group',
-  'non_cli_rate_group',
+  // Ids, named as such: the result file is for this database (references by name are rate_group).
+  'rate_group_id',
+  'non_cli_rate_group_id',
   'cli_pool_mode',
   'billing_schedule',
   'billing_day',

@@ -182,7 +182,7 @@ describe.each(testDatabaseKinds())('mass create on %s', (kind) => {
     expect(csvRows[0]).toMatchObject({
       mode: 'postpaid',
       credit_limit: '10',
-      rate_group: String(rateGroupId),
+      rate_group_id: String(rateGroupId),
       cli_pool_mode: '1',
       billing_schedule: 'daily',
     });
@@ -286,9 +286,9 @@ describe.each(testDatabaseKinds())('mass create on %s', (kind) => {
     }
 
     // A posting refused inside the creating transaction (the stored balance tampered with to a
-    // precision USD lacks) rolls back every account: no account, no entry.
+    // precision no balance has) rolls back every account: no account, no entry.
     const bad = await start({ startPrefix: '8901', accountNumberLength: 8, balance: '1' });
-    await sql`UPDATE customer_mass_creates SET params = jsonb_set(params::jsonb, '{balance}', '"1.005"')
+    await sql`UPDATE customer_mass_creates SET params = jsonb_set(params::jsonb, '{balance}', '"1.0000005"')
               WHERE id = ${bad}`.execute(t.database.db);
     await testRunner(t.database).runUntilIdle();
     expect((await admin.get(`/api/v1/customer-mass-creates/${bad}`)).json()).toMatchObject({
@@ -387,7 +387,7 @@ describe.each(testDatabaseKinds())('mass create on %s', (kind) => {
     expect(Object.keys(csvRows[0]!)).toEqual(expect.arrayContaining(['sip_username', 'sip_password']));
   });
 
-  it('validates like the create form: balance prepaid only, in minor units', async () => {
+  it('validates like the create form: balance prepaid only, up to six decimals', async () => {
     const post = (body: Record<string, unknown>) =>
       admin.post('/api/v1/customer-mass-creates', {
         ...base,
@@ -402,8 +402,9 @@ describe.each(testDatabaseKinds())('mass create on %s', (kind) => {
       'VALIDATION_FAILED',
       'balance',
     );
-    expectError(await post({ balance: '5.001' }), 400, 'AMOUNT_PRECISION', 'balance');
-    expectError(await post({ currency: 'JPY', balance: '5.5' }), 400, 'AMOUNT_PRECISION', 'balance');
+    // An opening balance carries six decimals in any currency (DOMAIN 3.16); seven are refused.
+    expect((await post({ currency: 'JPY', balance: '5.123456' })).statusCode).toBe(202);
+    expectError(await post({ balance: '5.0000001' }), 400, 'VALIDATION_FAILED', 'balance');
     expectError(await post({ balance: '1,5' }), 400, 'VALIDATION_FAILED', 'balance');
     expectError(
       await post({ accountNumberLength: 4, startPrefix: '1234' }),

@@ -1,3 +1,9 @@
-export { accountScope, ownedScope, subtreeRangeOf, type AccountScopeOptions, type SubtreeRange } from './scope.js';
+export {
+  accountScope,
+  ownedScope,
+  subtreeRangeOf,
+  type AccountScopeOptions,
+  type SubtreeRange,
+} from './scope.js';
 export { ownerOf, resolveOwner, resolveOwnerId, resellerNotFound, type OwnerRef } from './owner.js';
 export { MANAGER_ROLES, isManager, isOperator, requireManager, requireOperator } from './guards.js';

@@ -24,7 +24,10 @@ export function ownerOf(actor: Actor): number | null {
  * named one must be a live reseller that is the actor itself or in its scope, else
  * RESELLER_NOT_FOUND. Answers null for the operator.
  */
-export async function resolveOwner(ctx: Ctx, resellerId: number | null | undefined): Promise<OwnerRef | null> {
+export async function resolveOwner(
+  ctx: Ctx,
+  resellerId: number | null | undefined,
+): Promise<OwnerRef | null> {
   const id = resellerId ?? ownerOf(ctx.actor);
   if (id === null) return null;
   const r = await sql<{ id: number; ancestor_ids: number[] }>`
@@ -37,6 +40,9 @@ export async function resolveOwner(ctx: Ctx, resellerId: number | null | undefin
 }
 
 /** As resolveOwner, the owner's id alone (null for the operator). */
-export async function resolveOwnerId(ctx: Ctx, resellerId: number | null | undefined): Promise<number | null> {
+export async function resolveOwnerId(
+  ctx: Ctx,
+  resellerId: number | null | undefined,
+): Promise<number | null> {
   return (await resolveOwner(ctx, resellerId))?.id ?? null;
 }

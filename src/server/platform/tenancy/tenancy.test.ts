@@ -26,9 +26,9 @@ for (const kind of testDatabaseKinds()) {
       const parentId = parent ? ids[parent] : null;
       const path = parent
         ? (
-            await sql<{ p: number[] }>`SELECT ancestor_ids || id AS p FROM accounts WHERE id = ${parentId}`.execute(
-              database.db,
-            )
+            await sql<{
+              p: number[];
+            }>`SELECT ancestor_ids || id AS p FROM accounts WHERE id = ${parentId}`.execute(database.db)
           ).rows[0].p
         : [];
       const r = await database.db
@@ -126,7 +126,10 @@ for (const kind of testDatabaseKinds()) {
     it('resolveOwner: a reseller defaults to itself and may name a sub-reseller, never a stranger', async () => {
       expect(await resolveOwner(ctxOf(reseller('R1')), undefined)).toEqual({ id: ids.R1, ancestor_ids: [] });
       expect(await resolveOwner(ctxOf(reseller('R1')), null)).toEqual({ id: ids.R1, ancestor_ids: [] });
-      expect(await resolveOwner(ctxOf(reseller('R1')), ids.R2)).toEqual({ id: ids.R2, ancestor_ids: [ids.R1] });
+      expect(await resolveOwner(ctxOf(reseller('R1')), ids.R2)).toEqual({
+        id: ids.R2,
+        ancestor_ids: [ids.R1],
+      });
       await expect(resolveOwner(ctxOf(reseller('R1')), ids.X)).rejects.toMatchObject({
         code: 'RESELLER_NOT_FOUND',
         status: 400,
