@@ -1,7 +1,6 @@
-import { AppError, conflict, notFound } from '../../platform/errors.js';
+import { AppError, conflict } from '../../platform/errors.js';
 
-/** The account does not exist, is deleted, or is outside the actor's scope (never told apart). */
-export const accountNotFound = () => notFound('ACCOUNT_NOT_FOUND', 'Account not found.');
+export { accountNotFound } from '../../platform/tenancy/index.js';
 /** The account number is taken by another account, live or deleted: numbers are never reused. */
 export const accountNumberTaken = () =>
   conflict(

@@ -5,7 +5,7 @@ import { validationError } from '../../platform/errors.js';
 // The repository, not the module index: account creation imports this module's neighbours, and
 // going through the index would make an import cycle.
 import { findAccount } from '../accounts/accounts.repository.js';
-import { notFound } from '../../platform/errors.js';
+import { accountNotFound } from '../../platform/tenancy/index.js';
 
 export type AccountRow = NonNullable<Awaited<ReturnType<typeof findAccount>>>;
 
@@ -120,7 +120,7 @@ export async function requireAccount(
   const row = await findAccount(ctx.db, ctx.actor, opts.customer ? 'customer' : null, id, {
     forUpdate: opts.forUpdate,
   });
-  if (!row) throw notFound('ACCOUNT_NOT_FOUND', 'Account not found.');
+  if (!row) throw accountNotFound();
   if (opts.customer && !row.roles.includes('customer'))
     throw validationError(
       'customerId',

@@ -5,7 +5,8 @@ import type { LedgerEntryType } from '../../db/schema.js';
 import type { Actor, Ctx } from '../../platform/context.js';
 import { AppError, forbidden, validationError } from '../../platform/errors.js';
 import { currencyMinorUnits, formatMoney, money, type Money } from '../../platform/money.js';
-import { accountNotFound, type AccountKind } from '../accounts/index.js';
+import type { AccountKind } from '../accounts/index.js';
+import { accountNotFound } from '../../platform/tenancy/index.js';
 import {
   amountNotPositive,
   amountPrecision,

@@ -5,5 +5,12 @@ export {
   type AccountScopeOptions,
   type SubtreeRange,
 } from './scope.js';
-export { ownerOf, resolveOwner, resolveOwnerId, resellerNotFound, type OwnerRef } from './owner.js';
+export {
+  accountNotFound,
+  ownerOf,
+  resolveOwner,
+  resolveOwnerId,
+  resellerNotFound,
+  type OwnerRef,
+} from './owner.js';
 export { MANAGER_ROLES, isManager, isOperator, requireManager, requireOperator } from './guards.js';

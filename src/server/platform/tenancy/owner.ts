@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Actor, Ctx } from '../context.js';
-import { AppError } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
 import { accountScope } from './scope.js';
 
 /** The reseller an account or a reseller-owned row goes under: its id and its own ancestors. */
@@ -46,3 +46,6 @@ export async function resolveOwnerId(
 ): Promise<number | null> {
   return (await resolveOwner(ctx, resellerId))?.id ?? null;
 }
+
+/** The account does not exist, is deleted, or is outside the actor's scope (never told apart). */
+export const accountNotFound = () => notFound('ACCOUNT_NOT_FOUND', 'Account not found.');
