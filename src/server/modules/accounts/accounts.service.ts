@@ -7,7 +7,7 @@ import { formatMoney, money } from '../../platform/money.js';
 import { hashPassword } from '../../platform/passwords.js';
 import { isCountryCode, isCurrencyCode, isTimeZone } from '../../platform/reference-data.js';
 import { listAuditForAccount, recordAudit, recordUpdate } from '../audit/index.js';
-import * as users from '../auth/auth.repository.js';
+import { usersRepository as users } from '../auth/index.js';
 import { accountHasLedgerEntries, postOpeningBalances } from '../ledger/index.js';
 import {
   assertNoLiveTrunks,
