@@ -1,4 +1,37 @@
 import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
+
+/*
+ * Module boundaries (STYLE.md 16, issue 11), held here rather than by habit:
+ * - a module is reached only through its index.ts (`../<module>/index.js`);
+ * - platform/ never imports a module;
+ * - the web app never imports server code, except the two pure data files it shares with it.
+ */
+export const MODULE_REACH = {
+  // `../<module>/<anything but index.js>` from a module's file; connectivity/ is a helper folder
+  // (shared schemas and lookups) until it is dissolved into platform/, not a module.
+  regex: '^\\.\\./(?!\\.\\.|connectivity/)[^/]+/(?!index\\.js$).+',
+  message: "Reach another module only through its index.ts ('../<module>/index.js').",
+};
+export const PLATFORM_TO_MODULES = {
+  regex: '(^|/)modules/',
+  message: 'platform/ is below the modules: it never imports one (pass what it needs in, e.g. a hook).',
+};
+export const WEB_TO_SERVER = {
+  regex: '(^|/)server/(?!platform/reference-data\\.js$|modules/templates/template-fields\\.js$)',
+  message: 'The web app never imports server internals (wire types come from the API schemas).',
+};
+
+/**
+ * Files that still reach past an index (issue 11, left): connectivity/ is a helper folder, not a
+ * module, until it is dissolved into platform/; the others each name the file they reach.
+ */
+const KNOWN_REACHES = [
+  'src/server/modules/connectivity/**',
+  'src/server/modules/exports/exports.schemas.ts',
+  'src/server/modules/exports/exports.repository.ts',
+  'src/server/modules/trunks/trunks.schemas.ts',
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'data/**', 'e2e/screenshots/**', 'scratch/**'] },
@@ -11,6 +44,27 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'off',
+    },
+  },
+  {
+    files: ['src/server/modules/**/*.ts'],
+    ignores: ['**/*.test.ts', ...KNOWN_REACHES],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [MODULE_REACH] }],
+    },
+  },
+  {
+    files: ['src/server/platform/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [PLATFORM_TO_MODULES] }] },
+  },
+  {
+    files: ['src/web/**/*.ts', 'src/web/**/*.tsx'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [WEB_TO_SERVER] }],
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
     },
   },
 );

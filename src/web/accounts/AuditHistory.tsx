@@ -52,6 +52,7 @@ export function AuditHistory({ record, resource }: { record: Account; resource: 
   };
   useEffect(() => {
     void load();
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- reloads when the record changes; load is recreated every render (issue 11: these screens move to react-admin resources)
   }, [record.id, record.updatedAt]);
 
   if (error) return <Alert severity="error">{error}</Alert>;

@@ -271,6 +271,7 @@ export function CrudTable<T extends { id: number }>(props: {
     return () => {
       live = false;
     };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- reloads on tick and version only; load is recreated every render (issue 11: these screens move to react-admin resources)
   }, [tick, props.version]);
 
   async function runAction(fn: () => Promise<unknown> | void) {

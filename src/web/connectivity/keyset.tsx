@@ -29,6 +29,7 @@ export function useKeysetPages<T>(fetch: (cursor: string | undefined) => Promise
     return () => {
       live = false;
     };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- refetches on the page key; fetch is recreated every render by callers (issue 11: these screens move to react-admin resources)
   }, [cursor, cursors.length, key, tick]);
 
   return {

@@ -64,6 +64,7 @@ function LedgerTable({ record, resource, kind }: EditTabProps & { kind: 'ledger-
     return () => {
       live = false;
     };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- refetches on the filters; page, range and resource are derived from them (issue 11: these screens move to react-admin resources)
   }, [record.id, record.balance, kind, fromDate, toDate, type, cursors]);
 
   const resetPages = () => setCursors([undefined]);

@@ -185,7 +185,9 @@ export function MailTemplatesPage() {
   useEffect(() => {
     if (current)
       setDraft({ subject: current.subject, textBody: current.textBody, htmlBody: current.htmlBody ?? '' });
-    // Only when another template is picked or saved.
+    // Only when another template is picked or saved: a re-render with the same template must not
+    // overwrite the draft being typed.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [current?.kind, current?.updatedAt]);
   useEffect(() => {
     if (!kind || !draft.subject || !draft.textBody) return;

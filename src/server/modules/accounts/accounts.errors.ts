@@ -1,7 +1,6 @@
-import { AppError, conflict, notFound } from '../../platform/errors.js';
+import { AppError, conflict } from '../../platform/errors.js';
 
-/** The account does not exist, is deleted, or is outside the actor's scope (never told apart). */
-export const accountNotFound = () => notFound('ACCOUNT_NOT_FOUND', 'Account not found.');
+export { accountNotFound } from '../../platform/tenancy/index.js';
 /** The account number is taken by another account, live or deleted: numbers are never reused. */
 export const accountNumberTaken = () =>
   conflict(
@@ -25,9 +24,6 @@ export const balanceConfirmationRequired = (balance: string) =>
     409,
     { field: 'confirmBalance', balance },
   );
-/** The reseller named as owner does not exist or is not visible to the actor. */
-export const resellerNotFound = () =>
-  new AppError('RESELLER_NOT_FOUND', 'Reseller not found.', 400, { field: 'resellerId' });
 /** The currency is fixed once the account has a ledger entry (DOMAIN 2). */
 export const currencyLocked = () =>
   conflict('CURRENCY_LOCKED', 'currency', 'The currency cannot change once the account has ledger entries.');

@@ -2,6 +2,7 @@ import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Executor } from '../../platform/db/database.js';
 import type { Actor } from '../../platform/context.js';
+import { accountScope, subtreeRangeOf, type SubtreeRange } from '../../platform/tenancy/index.js';
 import type { AccountKind, SortField } from './accounts.schemas.js';
 
 /** Columns read for an account; secrets live in `users` and are never selected here. */
@@ -121,16 +122,6 @@ function baseSelect(db: Executor) {
 export type AccountRow = Awaited<ReturnType<ReturnType<typeof baseSelect>['executeTakeFirstOrThrow']>>;
 
 /**
- * A reseller's subtree as a range of ancestor paths: every path below reseller r starts with
- * path(r) || r, and arrays compare element by element, so the subtree is exactly the paths in
- * [path(r) || r, path(r) || r + 1).
- */
-export interface SubtreeRange {
-  from: number[];
-  to: number[];
-}
-
-/**
  * The tenant scope. Every read of accounts goes through here: an admin sees all, a reseller its
  * subtree (never itself or its siblings), a customer only itself.
  *
@@ -140,32 +131,7 @@ export interface SubtreeRange {
  * accounts_subtree_idx answers it with an index-only scan.
  */
 export function scopeAccounts<Q extends AccountQuery>(q: Q, actor: Actor, subtree?: SubtreeRange | null): Q {
-  switch (actor.kind) {
-    case 'admin':
-    case 'system':
-      return q;
-    case 'reseller':
-      if (subtree)
-        return q
-          .where(sql<boolean>`a.ancestor_ids >= ${subtree.from}::bigint[]`)
-          .where(sql<boolean>`a.ancestor_ids < ${subtree.to}::bigint[]`) as Q;
-      return q.where(sql<boolean>`a.ancestor_ids @> ARRAY[${actor.accountId}]::bigint[]`) as Q;
-    case 'customer':
-      return q.where('a.id', '=', actor.accountId) as Q;
-    case 'switch':
-      return q.where(sql<boolean>`false`) as Q;
-  }
-}
-
-/** The subtree range of a reseller actor (null for other actors, or when the row is gone). */
-export async function subtreeRangeOf(db: Executor, actor: Actor): Promise<SubtreeRange | null> {
-  if (actor.kind !== 'reseller') return null;
-  const row = await db
-    .selectFrom('accounts')
-    .select([sql<number[]>`ancestor_ids || id`.as('from'), sql<number[]>`ancestor_ids || (id + 1)`.as('to')])
-    .where('id', '=', actor.accountId)
-    .executeTakeFirst();
-  return row ?? null;
+  return q.where(accountScope(actor, { subtree })) as Q;
 }
 
 export function kindPredicate(kind: AccountKind, role?: 'customer' | 'provider' | 'any') {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { MANAGER_ROLES } from '../../platform/tenancy/index.js';
 import {
   Account,
   AccountPage,
@@ -23,7 +24,7 @@ const PLURAL: Record<AccountKind, string> = {
   provider: 'providers',
   reseller: 'resellers',
 };
-const MANAGERS = ['admin', 'reseller'] as ('admin' | 'reseller')[];
+// Operator staff and resellers manage accounts; customers only read their own.
 
 /** The same REST surface for customers, providers and resellers; each handler calls one use case. */
 export function accountRoutes(kind: AccountKind): FastifyPluginAsyncTypebox {
@@ -46,7 +47,7 @@ export function accountRoutes(kind: AccountKind): FastifyPluginAsyncTypebox {
     app.post(
       base,
       {
-        config: { roles: MANAGERS },
+        config: { roles: MANAGER_ROLES },
         schema: {
           tags,
           summary: `Create a ${kind}`,
@@ -67,7 +68,7 @@ export function accountRoutes(kind: AccountKind): FastifyPluginAsyncTypebox {
     app.patch(
       `${base}/:id`,
       {
-        config: { roles: MANAGERS },
+        config: { roles: MANAGER_ROLES },
         schema: {
           tags,
           summary: `Edit a ${kind}`,
@@ -82,7 +83,7 @@ export function accountRoutes(kind: AccountKind): FastifyPluginAsyncTypebox {
     app.delete(
       `${base}/:id`,
       {
-        config: { roles: MANAGERS },
+        config: { roles: MANAGER_ROLES },
         schema: {
           tags,
           summary: `Delete a ${kind} (soft; a non-zero balance must be quoted in confirmBalance)`,
@@ -104,7 +105,7 @@ export function accountRoutes(kind: AccountKind): FastifyPluginAsyncTypebox {
       app.post(
         `${base}/:id/${action}`,
         {
-          config: { roles: MANAGERS },
+          config: { roles: MANAGER_ROLES },
           schema: { tags, summary: `${action} a ${kind}`, params: IdParams, response: { 200: Account } },
         },
         async (req) => service.setAccountStatus(req.ctx, kind, req.params.id, status),
@@ -114,7 +115,7 @@ export function accountRoutes(kind: AccountKind): FastifyPluginAsyncTypebox {
     app.post(
       `${base}/:id/password`,
       {
-        config: { roles: MANAGERS },
+        config: { roles: MANAGER_ROLES },
         schema: {
           tags,
           summary: `Change the portal password of a ${kind} (ends its sessions)`,
@@ -132,7 +133,7 @@ export function accountRoutes(kind: AccountKind): FastifyPluginAsyncTypebox {
     app.post(
       `${base}/bulk`,
       {
-        config: { roles: MANAGERS },
+        config: { roles: MANAGER_ROLES },
         schema: {
           tags,
           summary: 'Bulk activate / deactivate / delete / change password: one result per id',

@@ -1,13 +1,13 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
-import type { Ctx } from '../../platform/context.js';
+import { userIdOf, type Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { AppError, forbidden, isUniqueViolation, validationError } from '../../platform/errors.js';
+import { AppError, isUniqueViolation, validationError } from '../../platform/errors.js';
 import { formatMoney, money } from '../../platform/money.js';
 import { hashPassword } from '../../platform/passwords.js';
 import { isCountryCode, isCurrencyCode, isTimeZone } from '../../platform/reference-data.js';
 import { listAuditForAccount, recordAudit, recordUpdate } from '../audit/index.js';
-import * as users from '../auth/auth.repository.js';
+import { usersRepository as users } from '../auth/index.js';
 import { accountHasLedgerEntries, postOpeningBalances } from '../ledger/index.js';
 import {
   assertNoLiveTrunks,
@@ -23,7 +23,6 @@ import {
   currencyLocked,
   pinTaken,
   portalUsernameTaken,
-  resellerNotFound,
 } from './accounts.errors.js';
 import { toAccountDto } from './accounts.mapper.js';
 import {
@@ -45,6 +44,7 @@ import type {
 } from './accounts.schemas.js';
 import { enqueueOutboxEvent } from '../../platform/outbox/index.js';
 import { isCursorId, isCursorKey } from '../../platform/cursor-keys.js';
+import { isOperator, requireManager, resolveOwner, type OwnerRef } from '../../platform/tenancy/index.js';
 
 const TOTAL_CAP = 10_000;
 /**
@@ -70,9 +70,7 @@ export function generateAccountNumber(length = 10, prefix = ''): string {
   return s;
 }
 
-function requireManager(ctx: Ctx): void {
-  if (ctx.actor.kind === 'customer') throw forbidden('Customers cannot manage accounts.');
-}
+const requireAccountManager = (ctx: Ctx) => requireManager(ctx, 'Customers cannot manage accounts.');
 
 /** Field rules that TypeBox cannot state: reference codes and rules across fields. */
 export function checkAccountRules(ctx: Ctx, next: Partial<CreateAccountInput>): void {
@@ -93,7 +91,7 @@ export function checkAccountRules(ctx: Ctx, next: Partial<CreateAccountInput>): 
     if (next.unlimitedCredit)
       throw validationError('unlimitedCredit', 'A prepaid account cannot have unlimited credit.');
   }
-  if (next.unlimitedCredit === true && ctx.actor.kind !== 'admin' && ctx.actor.kind !== 'system')
+  if (next.unlimitedCredit === true && !isOperator(ctx.actor))
     throw new AppError('FORBIDDEN', 'Only an operator admin may grant unlimited credit.', 403, {
       field: 'unlimitedCredit',
     });
@@ -121,35 +119,8 @@ function mapUniqueViolation(err: unknown): never {
   throw err;
 }
 
-async function resolveOwner(ctx: Ctx, resellerId: number | null | undefined) {
-  const actor = ctx.actor;
-  if (actor.kind === 'reseller') {
-    const ownerId = resellerId ?? actor.accountId;
-    if (ownerId === actor.accountId) {
-      const self = await findAccount(
-        ctx.db,
-        { kind: 'system', label: 'system' },
-        'reseller',
-        actor.accountId,
-      );
-      if (!self) throw resellerNotFound();
-      return self;
-    }
-    const sub = await findAccount(ctx.db, actor, 'reseller', ownerId);
-    if (!sub) throw resellerNotFound();
-    return sub;
-  }
-  if (!resellerId) return null;
-  const owner = await findAccount(ctx.db, actor, 'reseller', resellerId);
-  if (!owner) throw resellerNotFound();
-  return owner;
-}
-
 /** The owner an account hangs under: its id and its own ancestors. */
-export interface AccountOwner {
-  id: number;
-  ancestor_ids: number[];
-}
+export type AccountOwner = OwnerRef;
 
 /**
  * The row a create-form input becomes (defaults included). Shared by createAccount and the bulk
@@ -219,7 +190,7 @@ export async function createAccount(
   kind: AccountKind,
   input: CreateAccountInput,
 ): Promise<AccountDto & { sipDevice?: { id: number; username: string; secret: string } }> {
-  requireManager(ctx);
+  requireAccountManager(ctx);
   const roles =
     kind === 'provider'
       ? (input.roles ?? ['provider'])
@@ -407,7 +378,7 @@ export async function updateAccount(
   id: number,
   patch: PatchAccountInput,
 ): Promise<AccountDto> {
-  requireManager(ctx);
+  requireAccountManager(ctx);
   try {
     return await inTransaction(ctx, async (tx) => {
       const row = await findAccount(tx.db, tx.actor, kind, id, { forUpdate: true });
@@ -516,7 +487,7 @@ export async function changeAccountPassword(
   id: number,
   password: string,
 ): Promise<void> {
-  requireManager(ctx);
+  requireAccountManager(ctx);
   const passwordHash = await hashPassword(password);
   await inTransaction(ctx, async (tx) => {
     const row = await findAccount(tx.db, tx.actor, kind, id, { forUpdate: true });
@@ -549,7 +520,7 @@ export async function deleteAccount(
   id: number,
   opts: { confirmBalance?: string; acceptAnyBalance?: boolean; force?: boolean } = {},
 ): Promise<void> {
-  requireManager(ctx);
+  requireAccountManager(ctx);
   await inTransaction(ctx, async (tx) => {
     const row = await findAccount(tx.db, tx.actor, kind, id, { forUpdate: true });
     if (!row) throw accountNotFound();
@@ -567,7 +538,7 @@ export async function deleteAccount(
         throw balanceConfirmationRequired(quoted);
     }
     const now = tx.now();
-    const deletedBy = tx.actor.kind === 'system' ? null : tx.actor.userId;
+    const deletedBy = userIdOf(tx.actor);
     await tx.db
       .updateTable('accounts')
       .set({ deleted_at: now, deleted_by: deletedBy, status: 'inactive', updated_at: now })
@@ -599,7 +570,7 @@ export async function bulkAccounts(
   ids: number[],
   params: { password?: string; confirmBalances?: boolean },
 ) {
-  requireManager(ctx);
+  requireAccountManager(ctx);
   if (action === 'changePassword' && !params.password)
     throw validationError('password', 'A new password is needed for changePassword.');
   const results: { id: number; ok: boolean; error?: { code: string; message: string } }[] = [];

@@ -1,4 +1,4 @@
-import type { Ctx } from '../../platform/context.js';
+import { actorLabelOf, apiKeyIdOf, userIdOf, type Ctx } from '../../platform/context.js';
 import { insertAudit, insertAuditMany } from './audit.repository.js';
 
 const SECRET_KEYS = /password|secret|pin|token|hash|apikey/i;
@@ -33,12 +33,9 @@ export function diffObjects(
 function actorFields(ctx: Ctx) {
   const actor = ctx.actor;
   return {
-    actorUserId: actor.kind === 'system' ? null : actor.userId,
-    actorApiKeyId: actor.kind === 'admin' ? actor.apiKeyId : null,
-    actorLabel:
-      actor.kind !== 'system' && actor.kind !== 'admin' && actor.impersonatorUserId
-        ? `${actor.label} (impersonated by user ${actor.impersonatorUserId})`
-        : actor.label,
+    actorUserId: userIdOf(actor),
+    actorApiKeyId: apiKeyIdOf(actor),
+    actorLabel: actorLabelOf(actor),
     requestId: ctx.requestId ?? null,
   };
 }

@@ -1,10 +1,17 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../../platform/db/database.js';
 import { forbidden } from '../../platform/errors.js';
-import type { Ctx } from '../../platform/context.js';
-import { actorOf, resolveApiKey, resolveSession, SESSION_COOKIE } from './auth.service.js';
+import { anonymousActor, type Ctx } from '../../platform/context.js';
+import { actorOf, resolveApiKey, resolveSession, SESSION_COOKIE, type SessionUser } from './auth.service.js';
 import { csrfInvalid, unauthenticated } from './auth.errors.js';
 import '../../platform/http/types.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The session of a cookie-authenticated request (null for API keys and public routes). */
+    session: SessionUser | null;
+  }
+}
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -19,7 +26,8 @@ export function registerAuthHook(app: FastifyInstance, deps: { db: Db; now: () =
   app.addHook('onRequest', async (req: FastifyRequest) => {
     if (!req.url.startsWith('/api/v1/')) return;
     const base: Ctx = {
-      actor: { kind: 'system', label: 'anonymous' },
+      // Public routes run as nobody: a route that forgets its guard fails closed.
+      actor: anonymousActor,
       db: deps.db,
       now: deps.now,
       requestId: req.id,
@@ -44,7 +52,7 @@ export function registerAuthHook(app: FastifyInstance, deps: { db: Db; now: () =
     }
     const roles = config?.roles;
     const kind = req.ctx.actor.kind;
-    if (roles && (kind === 'system' || !roles.includes(kind))) throw forbidden();
+    if (roles && (kind === 'system' || kind === 'anonymous' || !roles.includes(kind))) throw forbidden();
     // A switch key reaches only the routes that name it; an open route ("any signed-in role") is not one.
     if (kind === 'switch' && !roles) throw forbidden();
   });

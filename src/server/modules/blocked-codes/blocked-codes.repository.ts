@@ -1,6 +1,6 @@
 import type { Executor } from '../../platform/db/database.js';
 import type { Actor } from '../../platform/context.js';
-import { accountScope } from '../connectivity/shared.js';
+import { accountScope } from '../../platform/tenancy/index.js';
 
 function codeSelect(db: Executor) {
   return db

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ADMIN_OR_RESELLER, IdParams } from '../connectivity/shared.js';
+import { IdParams } from '../connectivity/shared.js';
+import { MANAGER_ROLES } from '../../platform/tenancy/index.js';
 import {
   BlockedCode,
   BlockedCodeList,
@@ -9,7 +10,7 @@ import {
 } from './blocked-codes.schemas.js';
 import * as service from './blocked-codes.service.js';
 
-const config = { roles: ADMIN_OR_RESELLER };
+const config = { roles: MANAGER_ROLES };
 const tags = ['blocked-codes'];
 const AccountParams = Type.Object({ customerId: Type.Integer({ minimum: 1 }) });
 

@@ -7,7 +7,8 @@ import {
   updateOwnedRow,
   type OwnedRowKind,
 } from '../connectivity/owned-rows.js';
-import { iso, requireAccount, requireManager } from '../connectivity/shared.js';
+import { iso, requireAccount } from '../connectivity/shared.js';
+import { requireManager } from '../../platform/tenancy/index.js';
 import { blockedCodeNotFound, blockedCodeTaken } from './blocked-codes.errors.js';
 import * as repo from './blocked-codes.repository.js';
 import type {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ADMIN_OR_RESELLER, CustomerParams, IdParams } from '../connectivity/shared.js';
+import { CustomerParams, IdParams } from '../connectivity/shared.js';
+import { MANAGER_ROLES } from '../../platform/tenancy/index.js';
 import {
   CallerId,
   CallerIdList,
@@ -13,7 +14,7 @@ import {
 } from './caller-ids.schemas.js';
 import * as service from './caller-ids.service.js';
 
-const config = { roles: ADMIN_OR_RESELLER };
+const config = { roles: MANAGER_ROLES };
 const tags = ['caller-ids'];
 
 /** The Caller IDs and Force Caller ID tabs. */

@@ -1,5 +1,6 @@
 import type { Ctx } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
+import { isOperator } from '../../platform/tenancy/index.js';
 import { recordAudit } from '../audit/index.js';
 import { findProfileForReference } from '../localizations/localizations.repository.js';
 import { findRateGroupForReference } from '../rate-groups/rate-groups.repository.js';
@@ -34,7 +35,7 @@ export interface AccountReferences {
  * Only the references given (not undefined, not null) are checked.
  */
 export async function checkAccountReferences(ctx: Ctx, refs: AccountReferences): Promise<void> {
-  const isAdmin = ctx.actor.kind === 'admin' || ctx.actor.kind === 'system';
+  const isAdmin = isOperator(ctx.actor);
   for (const field of ['rateGroupId', 'nonCliRateGroupId'] as const) {
     const id = refs[field];
     if (id === undefined || id === null) continue;

@@ -1,13 +1,13 @@
 import { sql, type RawBuilder } from 'kysely';
 import { Type } from 'typebox';
 import { Nullable } from '../../platform/http/nullable.js';
-import type { Actor, Ctx } from '../../platform/context.js';
-import { forbidden, validationError } from '../../platform/errors.js';
+import type { Ctx } from '../../platform/context.js';
+import { validationError } from '../../platform/errors.js';
 import { isCursorId, isCursorKey } from '../../platform/cursor-keys.js';
 // The repository, not the module index: account creation imports this module's neighbours, and
 // going through the index would make an import cycle.
 import { findAccount } from '../accounts/accounts.repository.js';
-import { notFound } from '../../platform/errors.js';
+import { accountNotFound } from '../../platform/tenancy/index.js';
 
 export type AccountRow = NonNullable<Awaited<ReturnType<typeof findAccount>>>;
 
@@ -134,54 +134,6 @@ export function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => '\\' + c);
 }
 
-/** Staff of the operator or of a reseller; customers get 403 (the portal is a later issue). */
-export function requireManager(ctx: Ctx): void {
-  if (ctx.actor.kind === 'customer' || ctx.actor.kind === 'switch')
-    throw forbidden('Customers cannot manage this.');
-}
-
-/**
- * The tenant scope of rows that hang off an account, as a predicate on the joined account `a`:
- * admin all, reseller its subtree, customer itself. Callers also require `a.deleted_at IS NULL`.
- */
-export function accountScope(actor: Actor): RawBuilder<boolean> {
-  switch (actor.kind) {
-    case 'admin':
-    case 'system':
-      return sql<boolean>`true`;
-    case 'reseller':
-      return sql<boolean>`a.ancestor_ids @> ARRAY[${actor.accountId}]::bigint[]`;
-    case 'customer':
-      return sql<boolean>`a.id = ${actor.accountId}`;
-    case 'switch':
-      return sql<boolean>`false`;
-  }
-}
-
-/**
- * The scope of objects owned by the operator (owner null) or a reseller (rate groups, localization
- * profiles, DID pools): admin all; a reseller its own and those of resellers below it.
- */
-export function ownerScope(actor: Actor, column: string): RawBuilder<boolean> {
-  const col = sql.ref(column);
-  switch (actor.kind) {
-    case 'admin':
-    case 'system':
-      return sql<boolean>`true`;
-    case 'reseller':
-      return sql<boolean>`(${col} = ${actor.accountId} OR ${col} IN (
-        SELECT r.id FROM accounts r WHERE r.ancestor_ids @> ARRAY[${actor.accountId}]::bigint[] AND r.is_reseller))`;
-    case 'customer':
-    case 'switch':
-      return sql<boolean>`false`;
-  }
-}
-
-/** The owner new operator/reseller-owned objects get: the reseller itself, or null for the operator. */
-export function ownerOf(actor: Actor): number | null {
-  return actor.kind === 'reseller' ? actor.accountId : null;
-}
-
 /** A live account the actor may reach; `customer: true` also requires a non-reseller customer. */
 export async function requireAccount(
   ctx: Ctx,
@@ -191,7 +143,7 @@ export async function requireAccount(
   const row = await findAccount(ctx.db, ctx.actor, opts.customer ? 'customer' : null, id, {
     forUpdate: opts.forUpdate,
   });
-  if (!row) throw notFound('ACCOUNT_NOT_FOUND', 'Account not found.');
+  if (!row) throw accountNotFound();
   if (opts.customer && !row.roles.includes('customer'))
     throw validationError(
       'customerId',

@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
 import type { Actor } from '../../platform/context.js';
-import { kindPredicate, scopeAccounts } from '../accounts/index.js';
+import { accountScope } from '../../platform/tenancy/index.js';
+import { kindPredicate } from '../accounts/index.js';
 
 function liveInScope(db: Executor, actor: Actor) {
-  return scopeAccounts(db.selectFrom('accounts as a'), actor).where('a.deleted_at', 'is', null);
+  return db.selectFrom('accounts as a').where(accountScope(actor)).where('a.deleted_at', 'is', null);
 }
 
 /** Live customers in scope by status and by mode, in one pass. */

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { MANAGER_ROLES } from '../../platform/tenancy/index.js';
 import { Dashboard, DashboardQuery } from './dashboard.schemas.js';
 import * as service from './dashboard.service.js';
 
@@ -7,7 +8,7 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/dashboard',
     {
-      config: { roles: ['admin', 'reseller'] },
+      config: { roles: MANAGER_ROLES },
       schema: {
         tags: ['dashboard'],
         summary: 'Customers by status and mode, newest customers, accounts created per day',

@@ -1,6 +1,6 @@
 import type { Executor } from '../../platform/db/database.js';
 import type { Actor } from '../../platform/context.js';
-import { ownerScope } from '../connectivity/shared.js';
+import { ownedScope } from '../../platform/tenancy/index.js';
 
 function didSelect(db: Executor) {
   return db
@@ -24,7 +24,7 @@ function didSelect(db: Executor) {
 export type DidRow = Awaited<ReturnType<ReturnType<typeof didSelect>['executeTakeFirstOrThrow']>>;
 
 export async function findDid(db: Executor, actor: Actor, id: number, forUpdate = false) {
-  let q = didSelect(db).where('d.id', '=', id).where(ownerScope(actor, 'd.owner_id'));
+  let q = didSelect(db).where('d.id', '=', id).where(ownedScope(actor, 'd.owner_id'));
   if (forUpdate) q = q.forUpdate(['d']);
   return q.executeTakeFirst();
 }
@@ -35,7 +35,7 @@ export async function listDidsPage(
   f: { number?: string; assigned?: boolean; customerId?: number; status?: 'active' | 'inactive' },
   page: { limit: number; afterId: number | null },
 ) {
-  let q = didSelect(db).where(ownerScope(actor, 'd.owner_id'));
+  let q = didSelect(db).where(ownedScope(actor, 'd.owner_id'));
   if (f.number) q = q.where('d.number', 'like', f.number + '%');
   if (f.assigned === true) q = q.where('d.account_id', 'is not', null);
   if (f.assigned === false) q = q.where('d.account_id', 'is', null);

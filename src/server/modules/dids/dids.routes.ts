@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ADMIN_OR_RESELLER, CustomerParams, IdParams } from '../connectivity/shared.js';
+import { CustomerParams, IdParams } from '../connectivity/shared.js';
+import { MANAGER_ROLES } from '../../platform/tenancy/index.js';
 import {
   AssignDidBody,
   CreateDidBody,
@@ -12,7 +13,7 @@ import {
 } from './dids.schemas.js';
 import * as service from './dids.service.js';
 
-const config = { roles: ADMIN_OR_RESELLER };
+const config = { roles: MANAGER_ROLES };
 const tags = ['dids'];
 
 /** The DID inventory and the customer's DIDs tab. */

@@ -1,10 +1,10 @@
-import type { Ctx } from '../../platform/context.js';
+import { systemActor, type Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { AppError, forbidden, isUniqueViolation } from '../../platform/errors.js';
+import { forbidden, isUniqueViolation } from '../../platform/errors.js';
 import { formatMoney } from '../../platform/money.js';
-import { findAccount } from '../accounts/accounts.repository.js';
 import { recordAudit, recordUpdate } from '../audit/index.js';
-import { idPage, iso, ownerOf, requireAccount, requireManager } from '../connectivity/shared.js';
+import { idPage, iso, requireAccount } from '../connectivity/shared.js';
+import { requireManager, resolveOwnerId } from '../../platform/tenancy/index.js';
 import { didAlreadyAssigned, didNotFound, didPoolMismatch, didTaken } from './dids.errors.js';
 import * as repo from './dids.repository.js';
 import type { CreateDidInput, DidDto, ListDidsQuery, PatchDidInput } from './dids.schemas.js';
@@ -37,15 +37,9 @@ async function requireDid(ctx: Ctx, id: number, forUpdate = false) {
 
 /** The pool a DID is put in: a reseller's own (or a sub-reseller's); an admin may name any. */
 async function resolvePool(ctx: Ctx, resellerId: number | null | undefined): Promise<number | null> {
-  if (resellerId === undefined) return ownerOf(ctx.actor);
-  if (resellerId === null) {
-    if (ctx.actor.kind === 'reseller') throw forbidden('A reseller cannot move DIDs to the operator pool.');
-    return null;
-  }
-  if (ctx.actor.kind === 'reseller' && resellerId === ctx.actor.accountId) return resellerId;
-  const r = await findAccount(ctx.db, ctx.actor, 'reseller', resellerId);
-  if (!r) throw new AppError('RESELLER_NOT_FOUND', 'Reseller not found.', 400, { field: 'resellerId' });
-  return r.id;
+  if (resellerId === null && ctx.actor.kind === 'reseller')
+    throw forbidden('A reseller cannot move DIDs to the operator pool.');
+  return resolveOwnerId(ctx, resellerId);
 }
 
 /** Adds a number to the inventory (the actor's pool, or the named reseller's). */
@@ -108,8 +102,7 @@ export async function updateDid(ctx: Ctx, id: number, patch: PatchDidInput): Pro
     if (patch.status !== undefined) set.status = patch.status;
     await repo.updateDid(tx.db, id, set, tx.now());
     const after = toDidDto(
-      (await repo.findDid(tx.db, tx.actor, id)) ??
-        (await repo.findDid(tx.db, { kind: 'system', label: 'system' }, id))!,
+      (await repo.findDid(tx.db, tx.actor, id)) ?? (await repo.findDid(tx.db, systemActor, id))!,
     );
     await recordUpdate(tx, {
       action: 'did.update',

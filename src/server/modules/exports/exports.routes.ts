@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { MANAGER_ROLES } from '../../platform/tenancy/index.js';
 import type pg from 'pg';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { CsvBody, ExportCustomersQuery } from './exports.schemas.js';
@@ -11,7 +12,7 @@ export const exportRoutes =
     app.get(
       '/customers/export',
       {
-        config: { roles: ['admin', 'reseller'] },
+        config: { roles: MANAGER_ROLES },
         schema: {
           tags: ['customers'],
           summary:

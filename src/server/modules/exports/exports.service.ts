@@ -14,6 +14,7 @@ import {
   poolArrayRunner,
 } from './exports.repository.js';
 import type { ExportCustomersQuery } from './exports.schemas.js';
+import { requireManager } from '../../platform/tenancy/index.js';
 
 /** Rows fetched per keyset query: large enough to amortise the round trip, small in memory. */
 const BATCH_ROWS = 5_000;
@@ -43,7 +44,7 @@ export function exportCustomersCsv(
   query: ExportCustomersQuery,
   opts: { batchRows?: number; pool?: pg.Pool | null } = {},
 ): { fileName: string; chunks: AsyncGenerator<string> } {
-  if (ctx.actor.kind === 'customer') throw forbidden('Customers cannot export the customer list.');
+  requireManager(ctx, 'Customers cannot export the customer list.');
   const { columns: spec, includePins = false, ...filters } = query;
   if (includePins && ctx.actor.kind !== 'admin')
     throw forbidden('Only an operator admin may export PINs.', 'PIN_EXPORT_FORBIDDEN');

@@ -7,7 +7,7 @@
  * a crash, or by a runner that lost its lease) finds its rows already imported and adds nothing.
  */
 import { sql } from 'kysely';
-import { insertDevicesBulk, takenSipUsernames } from '../sip-devices/sip-devices.repository.js';
+import { insertDevicesBulk, takenSipUsernames } from '../sip-devices/index.js';
 import type { Ctx } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import {

@@ -2,6 +2,7 @@ import { sql, type SelectQueryBuilder } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Actor } from '../../platform/context.js';
 import type { Executor } from '../../platform/db/database.js';
+import { accountScope, ownedScope } from '../../platform/tenancy/index.js';
 import type { RowIssue } from './import-rows.js';
 
 export type ImportStatus = DB['customer_imports']['status']['__select__'];
@@ -39,12 +40,7 @@ type ImportQuery = SelectQueryBuilder<DB & { i: DB['customer_imports'] }, 'i', o
 
 /** Import scope: an admin sees every import, a reseller those of its own subtree's resellers. */
 function scopeImports<Q extends ImportQuery>(q: Q, actor: Actor): Q {
-  if (actor.kind === 'admin' || actor.kind === 'system') return q;
-  if (actor.kind === 'customer' || actor.kind === 'switch') return q.where(sql<boolean>`false`) as Q;
-  return q.where(
-    sql<boolean>`(i.owner_id = ${actor.accountId} OR i.owner_id IN
-      (SELECT s.id FROM accounts s WHERE s.ancestor_ids @> ARRAY[${actor.accountId}]::bigint[]))`,
-  ) as Q;
+  return q.where(ownedScope(actor, 'i.owner_id')) as Q;
 }
 
 /**
@@ -303,12 +299,7 @@ export async function accountsByNumber(
   numbers: string[],
 ): Promise<ExistingAccount[]> {
   if (numbers.length === 0) return [];
-  const scope =
-    actor.kind === 'reseller'
-      ? sql<boolean>`a.ancestor_ids @> ARRAY[${actor.accountId}]::bigint[]`
-      : actor.kind === 'customer'
-        ? sql<boolean>`false`
-        : sql<boolean>`true`;
+  const scope = accountScope(actor);
   const r = await sql<ExistingAccount>`
     SELECT a.id, a.account_number, a.is_reseller, a.deleted_at IS NOT NULL AS deleted, ${scope} AS in_scope,
            a.import_id, a.import_row,
@@ -367,12 +358,7 @@ export async function rowsAlreadyImported(
 /** Live resellers the actor may put customers under, by account number (a reseller: itself or its subtree). */
 export async function resellersByNumber(db: Executor, actor: Actor, numbers: string[]) {
   if (numbers.length === 0) return new Map<string, { id: number; ancestor_ids: number[] }>();
-  const scope =
-    actor.kind === 'reseller'
-      ? sql<boolean>`(a.id = ${actor.accountId} OR a.ancestor_ids @> ARRAY[${actor.accountId}]::bigint[])`
-      : actor.kind === 'customer'
-        ? sql<boolean>`false`
-        : sql<boolean>`true`;
+  const scope = accountScope(actor, { includeSelf: true });
   const r = await sql<{ id: number; account_number: string; ancestor_ids: number[] }>`
     SELECT a.id, a.account_number, a.ancestor_ids FROM accounts a
     WHERE a.is_reseller AND a.deleted_at IS NULL AND a.account_number = ANY(${numbers}::text[]) AND ${scope}`.execute(

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { uploadStream } from '../../platform/http/upload-body.js';
+import { MANAGER_ROLES } from '../../platform/tenancy/index.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import {
@@ -16,7 +17,6 @@ import {
 } from './imports.schemas.js';
 import * as service from './imports.service.js';
 
-const MANAGERS = ['admin', 'reseller'] as ('admin' | 'reseller')[];
 const tags = ['customer imports'];
 const CsvFile = { description: 'CSV file', content: { 'text/csv': { schema: Type.String() } } };
 
@@ -32,7 +32,7 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     `${base}/fields`,
     {
-      config: { roles: MANAGERS },
+      config: { roles: MANAGER_ROLES },
       schema: {
         tags,
         summary: 'Importable columns, their header aliases (ASTPP included) and defaults',
@@ -45,7 +45,7 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     base,
     {
-      config: { roles: MANAGERS },
+      config: { roles: MANAGER_ROLES },
       schema: {
         tags,
         summary: 'Upload a CSV file (body: text/csv, up to 1,000,000 rows); nothing is imported yet',
@@ -68,7 +68,7 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     base,
     {
-      config: { roles: MANAGERS },
+      config: { roles: MANAGER_ROLES },
       schema: {
         tags,
         summary: 'Imports, newest first',
@@ -82,7 +82,7 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     `${base}/:id`,
     {
-      config: { roles: MANAGERS },
+      config: { roles: MANAGER_ROLES },
       schema: {
         tags,
         summary: 'An import with its progress (poll this for the progress bar)',
@@ -96,7 +96,7 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     `${base}/:id`,
     {
-      config: { roles: MANAGERS },
+      config: { roles: MANAGER_ROLES },
       schema: {
         tags,
         summary: 'Delete an import that is not running (file, report, reject list)',
@@ -113,7 +113,7 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     `${base}/:id/dry-run`,
     {
-      config: { roles: MANAGERS },
+      config: { roles: MANAGER_ROLES },
       schema: {
         tags,
         summary:
@@ -129,7 +129,7 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     `${base}/:id/preview`,
     {
-      config: { roles: MANAGERS },
+      config: { roles: MANAGER_ROLES },
       schema: {
         tags,
         summary: 'The first rows of the dry run, as they would be created or changed',
@@ -143,7 +143,7 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     `${base}/:id/start`,
     {
-      config: { roles: MANAGERS },
+      config: { roles: MANAGER_ROLES },
       schema: {
         tags,
         summary: 'Run the import in the background (skipInvalid or atomic; onExisting error|skip|update)',
@@ -158,7 +158,7 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     `${base}/:id/issues`,
     {
-      config: { roles: MANAGERS },
+      config: { roles: MANAGER_ROLES },
       schema: {
         tags,
         summary: 'Every error and warning by row and column (run=dry for the dry run)',
@@ -173,7 +173,7 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     `${base}/:id/issues.csv`,
     {
-      config: { roles: MANAGERS },
+      config: { roles: MANAGER_ROLES },
       schema: {
         tags,
         summary: 'The error report as CSV: row, column, severity, code, message',
@@ -199,7 +199,7 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     `${base}/:id/rejected.csv`,
     {
-      config: { roles: MANAGERS },
+      config: { roles: MANAGER_ROLES },
       schema: {
         tags,
         summary: 'The rejected rows with their original cells and an error column, to fix and upload again',

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Actor, Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { AppError, forbidden } from '../../platform/errors.js';
+import { AppError } from '../../platform/errors.js';
 import { csvLine, quoteCsvCell, textCsvCell } from '../../platform/csv/csv-cells.js';
 import { enqueueJob } from '../../platform/jobs/index.js';
 import { recordAudit } from '../audit/index.js';
@@ -11,6 +11,7 @@ import { badMapping, importNotFound, importWrongState } from './imports.errors.j
 import * as repo from './imports.repository.js';
 import type { CustomerImportDto, ImportSettingsBody } from './imports.schemas.js';
 import { storeUpload } from './imports.upload.js';
+import { ownerOf, requireManager } from '../../platform/tenancy/index.js';
 
 export const DRY_RUN_JOB = 'customer-import.dry-run';
 export const RUN_JOB = 'customer-import.run';
@@ -28,10 +29,7 @@ export interface DryRunState {
   preview: { rowNumber: number; action: string; values: Record<string, unknown> }[];
 }
 
-function requireManager(ctx: Ctx): void {
-  if (ctx.actor.kind === 'customer' || ctx.actor.kind === 'system')
-    throw forbidden('Only operators and resellers import.');
-}
+const requireImporter = (ctx: Ctx) => requireManager(ctx, 'Only operators and resellers import.');
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 const pct = (done: number, total: number) =>
@@ -115,8 +113,8 @@ export async function uploadImport(
   body: Readable,
   opts: { chunkRows?: number; maxRows?: number } = {},
 ): Promise<CustomerImportDto> {
-  requireManager(ctx);
-  const ownerId = ctx.actor.kind === 'reseller' ? ctx.actor.accountId : null;
+  requireImporter(ctx);
+  const ownerId = ownerOf(ctx.actor);
   const id = await repo.insertImport(ctx.db, { ownerId, actor: ctx.actor, fileName });
   try {
     const up = await storeUpload(ctx.db, id, body, opts);
@@ -182,7 +180,7 @@ function resolveSettings(row: repo.ImportRow, body: ImportSettingsBody | undefin
 
 /** Starts a dry run in the background: every row validated, nothing written. */
 export async function startDryRun(ctx: Ctx, id: number, body: ImportSettingsBody | undefined) {
-  requireManager(ctx);
+  requireImporter(ctx);
   return inTransaction(ctx, async (tx) => {
     const row = await load(tx, id, true);
     if (!['uploaded', 'validated'].includes(row.status))
@@ -213,7 +211,7 @@ export async function startDryRun(ctx: Ctx, id: number, body: ImportSettingsBody
 
 /** Starts the import in the background, with the given or the stored settings. */
 export async function startImport(ctx: Ctx, id: number, body: ImportSettingsBody | undefined) {
-  requireManager(ctx);
+  requireImporter(ctx);
   return inTransaction(ctx, async (tx) => {
     const row = await load(tx, id, true);
     if (!['uploaded', 'validated'].includes(row.status)) throw importWrongState(row.status, 'start');
@@ -237,12 +235,12 @@ export async function startImport(ctx: Ctx, id: number, body: ImportSettingsBody
 }
 
 export async function getImport(ctx: Ctx, id: number): Promise<CustomerImportDto> {
-  requireManager(ctx);
+  requireImporter(ctx);
   return toDto(await load(ctx, id));
 }
 
 export async function listImports(ctx: Ctx, q: { beforeId?: number; limit?: number }) {
-  requireManager(ctx);
+  requireImporter(ctx);
   const limit = q.limit ?? 20;
   const rows = await repo.listImports(ctx.db, ctx.actor, q.beforeId, limit + 1);
   const page = rows.slice(0, limit);
@@ -254,7 +252,7 @@ export async function listImports(ctx: Ctx, q: { beforeId?: number; limit?: numb
 
 /** Deletes an import that is not running: its stored file, issues and reject list. */
 export async function deleteImport(ctx: Ctx, id: number): Promise<void> {
-  requireManager(ctx);
+  requireImporter(ctx);
   await inTransaction(ctx, async (tx) => {
     const row = await load(tx, id, true);
     if (['validating', 'queued', 'running'].includes(row.status))
@@ -274,7 +272,7 @@ export async function listIssues(
   id: number,
   q: { run?: 'dry' | 'real'; afterId?: number; limit?: number },
 ) {
-  requireManager(ctx);
+  requireImporter(ctx);
   await load(ctx, id);
   const limit = q.limit ?? 100;
   const rows = await repo.listIssues(ctx.db, id, q.run ?? 'real', q.afterId ?? 0, limit + 1);
@@ -293,7 +291,7 @@ export async function listIssues(
 }
 
 export async function getPreview(ctx: Ctx, id: number) {
-  requireManager(ctx);
+  requireImporter(ctx);
   const row = await load(ctx, id);
   const dry = row.dry_run as DryRunState | null;
   return {
@@ -305,7 +303,7 @@ const PAGE = 2_000;
 
 /** The error report as CSV: row, column, severity, code, message (streamed). */
 export async function issuesCsv(ctx: Ctx, id: number, run: 'dry' | 'real') {
-  requireManager(ctx);
+  requireImporter(ctx);
   const row = await load(ctx, id);
   async function* chunks(): AsyncGenerator<string> {
     yield csvLine(['row', 'column', 'severity', 'code', 'message']);
@@ -333,7 +331,7 @@ export async function issuesCsv(ctx: Ctx, id: number, run: 'dry' | 'real') {
  * file, header = row 1). Password cells are left empty (they were hashed at upload).
  */
 export async function rejectedCsv(ctx: Ctx, id: number) {
-  requireManager(ctx);
+  requireImporter(ctx);
   const row = await load(ctx, id);
   async function* chunks(): AsyncGenerator<string> {
     yield csvLine([...row.headers.map(quoteCsvCell), 'error', 'original_row']);

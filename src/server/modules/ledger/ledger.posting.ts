@@ -22,12 +22,14 @@
  * caller's transaction (account creation), reversals and test hooks are applied alone, directly.
  */
 import type { LedgerEntryType } from '../../db/schema.js';
-import type { Actor, Ctx } from '../../platform/context.js';
+import { actorLabelOf, apiKeyIdOf, userIdOf, type Ctx } from '../../platform/context.js';
+import { isOperator } from '../../platform/tenancy/index.js';
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, isUniqueViolation } from '../../platform/errors.js';
 import { formatMoney, money, type Money } from '../../platform/money.js';
-import { accountNotFound, type AccountKind } from '../accounts/index.js';
+import type { AccountKind } from '../accounts/index.js';
+import { accountNotFound } from '../../platform/tenancy/index.js';
 import { balanceOutOfRange, entryAlreadyReversed, idempotencyKeyReused } from './ledger.errors.js';
 import { toEntryDto } from './ledger.mapper.js';
 import * as repo from './ledger.repository.js';
@@ -99,7 +101,7 @@ const isTransaction = (db: Executor): db is Tx => (db as Tx).isTransaction === t
  */
 export async function post(ctx: Ctx, req: PostingRequest, hooks?: PostingHooks): Promise<PostingResult> {
   // The operator's scope is every account: existence and kind are checked on the locked row.
-  if (ctx.actor.kind !== 'admin' && ctx.actor.kind !== 'system') {
+  if (!isOperator(ctx.actor)) {
     const visible = await repo.findLedgerAccount(ctx.db, ctx.actor, req.kind, req.accountId);
     if (!visible) throw accountNotFound();
   }
@@ -238,18 +240,12 @@ function newEntry(item: Item, account: LedgerAccount, d: Draft, after: Money): r
     externalRef: d.externalRef ?? null,
     reversesEntryId: d.reversesEntryId ?? null,
     allowNegative: d.allowNegative ?? false,
-    createdBy: actorLabel(actor),
-    createdByUserId: actor.kind === 'system' ? null : actor.userId,
-    createdByApiKeyId: actor.kind === 'admin' ? actor.apiKeyId : null,
+    createdBy: actorLabelOf(actor),
+    createdByUserId: userIdOf(actor),
+    createdByApiKeyId: apiKeyIdOf(actor),
     requestId: item.ctx.requestId ?? null,
     createdAt: item.ctx.now(),
   };
-}
-
-function actorLabel(actor: Actor): string {
-  return actor.kind !== 'system' && actor.kind !== 'admin' && actor.impersonatorUserId
-    ? `${actor.label} (impersonated by user ${actor.impersonatorUserId})`
-    : actor.label;
 }
 
 interface Waiting {

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { LedgerEntryType } from '../../db/schema.js';
 import type { Actor } from '../../platform/context.js';
 import type { Executor } from '../../platform/db/database.js';
-import { scopeAccounts } from '../accounts/index.js';
+import { accountScope } from '../../platform/tenancy/index.js';
 
 /** What a posting needs of its account: read under `FOR UPDATE` inside the posting transaction. */
 export interface LedgerAccount {
@@ -41,7 +41,11 @@ export async function findLedgerAccount(
   id: number,
   opts: { forUpdate?: boolean; includeDeleted?: boolean } = {},
 ): Promise<LedgerAccount | undefined> {
-  let q = scopeAccounts(db.selectFrom('accounts as a').select(ACCOUNT_COLUMNS).where('a.id', '=', id), actor);
+  let q = db
+    .selectFrom('accounts as a')
+    .select(ACCOUNT_COLUMNS)
+    .where('a.id', '=', id)
+    .where(accountScope(actor));
   if (kind) q = q.where('a.is_reseller', '=', kind === 'reseller');
   if (!opts.includeDeleted) q = q.where('a.deleted_at', 'is', null);
   if (opts.forUpdate) q = q.forUpdate('a');

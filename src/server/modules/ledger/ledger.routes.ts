@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { MANAGER_ROLES } from '../../platform/tenancy/index.js';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { AccountKind } from '../accounts/index.js';
@@ -30,7 +31,6 @@ const PLURAL: Record<AccountKind, string> = {
   provider: 'providers',
   reseller: 'resellers',
 };
-const MANAGERS = ['admin', 'reseller'] as ('admin' | 'reseller')[];
 
 const ErrorBody = Type.Object({
   error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) }),
@@ -71,7 +71,7 @@ export function ledgerRoutes(
     app.post(
       `${base}/:id/refills`,
       {
-        config: { roles: MANAGERS },
+        config: { roles: MANAGER_ROLES },
         schema: {
           tags,
           summary: `Refill a ${kind} (PAYMENT entry, +amount; writes a payment.received event)`,
@@ -92,7 +92,7 @@ export function ledgerRoutes(
     app.post(
       `${base}/:id/charges`,
       {
-        config: { roles: MANAGERS },
+        config: { roles: MANAGER_ROLES },
         schema: {
           tags,
           summary: `Post a charge to a ${kind} (CHARGE entry, stored as -amount; may go below available credit)`,
@@ -113,7 +113,7 @@ export function ledgerRoutes(
     app.post(
       `${base}/:id/adjustments`,
       {
-        config: { roles: MANAGERS },
+        config: { roles: MANAGER_ROLES },
         schema: {
           tags,
           summary: `Post a signed adjustment to a ${kind} (ADJUSTMENT entry)`,
@@ -140,7 +140,7 @@ export function ledgerRoutes(
     app.post(
       `${base}/:id/balance-resets`,
       {
-        config: { roles: MANAGERS },
+        config: { roles: MANAGER_ROLES },
         schema: {
           tags,
           summary: `Reset a ${kind}'s balance to 0 (BALANCE_RESET entry of -balance)`,
@@ -167,7 +167,7 @@ export function ledgerRoutes(
     app.post(
       `${base}/balance-resets/bulk`,
       {
-        config: { roles: MANAGERS },
+        config: { roles: MANAGER_ROLES },
         schema: {
           tags,
           summary: `Reset the balances of up to 1,000 ${PLURAL[kind]}: one transaction and one result per id`,
@@ -186,7 +186,7 @@ export function ledgerRoutes(
     app.post(
       `${base}/:id/ledger-entries/:entryId/reversal`,
       {
-        config: { roles: MANAGERS },
+        config: { roles: MANAGER_ROLES },
         schema: {
           tags,
           summary: 'Reverse an entry (REVERSAL entry of -amount; an entry is reversed at most once)',

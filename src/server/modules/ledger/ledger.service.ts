@@ -5,7 +5,8 @@ import type { LedgerEntryType } from '../../db/schema.js';
 import type { Actor, Ctx } from '../../platform/context.js';
 import { AppError, forbidden, validationError } from '../../platform/errors.js';
 import { currencyMinorUnits, formatMoney, money, type Money } from '../../platform/money.js';
-import { accountNotFound, type AccountKind } from '../accounts/index.js';
+import type { AccountKind } from '../accounts/index.js';
+import { accountNotFound } from '../../platform/tenancy/index.js';
 import {
   amountNotPositive,
   amountPrecision,
@@ -36,6 +37,7 @@ import type {
   ReversalInput,
 } from './ledger.schemas.js';
 import { isCursorId, isCursorKey } from '../../platform/cursor-keys.js';
+import { requireManager, requireOperator } from '../../platform/tenancy/index.js';
 
 export type { PostingHooks, PostingResult };
 
@@ -55,6 +57,8 @@ export function scopedKey(actor: Actor, clientKey: string): string {
       return `customer:${actor.accountId}:${clientKey}`;
     case 'switch':
       return `switch:${actor.apiKeyId}:${clientKey}`;
+    case 'anonymous':
+      throw forbidden();
   }
 }
 
@@ -63,9 +67,7 @@ export function fingerprintOf(parts: (string | number | null)[]): string {
   return crypto.createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
-function requireManager(ctx: Ctx): void {
-  if (ctx.actor.kind === 'customer') throw forbidden('Customers cannot post to the ledger.');
-}
+const requirePoster = (ctx: Ctx) => requireManager(ctx, 'Customers cannot post to the ledger.');
 
 function requireKey(clientKey: string | undefined): string {
   if (!clientKey)
@@ -111,7 +113,7 @@ export async function postRefill(
   input: RefillInput,
   hooks?: PostingHooks,
 ): Promise<PostingResult> {
-  requireManager(ctx);
+  requirePoster(ctx);
   const key = requireKey(clientKey);
   const amount = positiveAmount(input.amount);
   const reason = cleanReason(input.reason);
@@ -147,7 +149,7 @@ export async function postCharge(
   input: ChargeInput,
   hooks?: PostingHooks,
 ): Promise<PostingResult> {
-  requireManager(ctx);
+  requirePoster(ctx);
   const key = requireKey(clientKey);
   const amount = positiveAmount(input.amount);
   const reason = cleanReason(input.reason);
@@ -187,7 +189,7 @@ export async function postAdjustment(
   clientKey: string | undefined,
   input: AdjustmentInput,
 ): Promise<PostingResult> {
-  requireManager(ctx);
+  requirePoster(ctx);
   const key = requireKey(clientKey);
   const amount = money(input.amount);
   if (amount.isZero()) throw validationError('amount', 'An adjustment cannot be zero.', 'AMOUNT_ZERO');
@@ -219,7 +221,7 @@ export async function resetBalance(
   clientKey: string | undefined,
   input: { reason?: string },
 ): Promise<PostingResult> {
-  requireManager(ctx);
+  requirePoster(ctx);
   const key = requireKey(clientKey);
   const reason = cleanReason(input.reason, DEFAULT_RESET_REASON);
   return post(ctx, {
@@ -242,7 +244,7 @@ export async function bulkResetBalances(
   clientKey: string | undefined,
   input: { reason?: string },
 ) {
-  requireManager(ctx);
+  requirePoster(ctx);
   const key = requireKey(clientKey);
   const results: {
     id: number;
@@ -277,7 +279,7 @@ export async function reverseEntry(
   input: ReversalInput,
   hooks?: PostingHooks,
 ): Promise<PostingResult> {
-  requireManager(ctx);
+  requirePoster(ctx);
   const key = requireKey(clientKey);
   const reason = cleanReason(input.reason);
   return post(
@@ -510,8 +512,7 @@ const RECONCILE_MAX_ROWS = 1000;
 
 /** Recomputes every balance from the ledger and lists the accounts that differ (admins only). */
 export async function reconcileLedger(ctx: Ctx) {
-  if (ctx.actor.kind !== 'admin' && ctx.actor.kind !== 'system')
-    throw forbidden('Only an operator admin may reconcile the ledger.');
+  requireOperator(ctx, 'Only an operator admin may reconcile the ledger.');
   const r = await repo.reconcileBalances(ctx.db, RECONCILE_MAX_ROWS + 1);
   const rows = r.rows.slice(0, RECONCILE_MAX_ROWS);
   return {

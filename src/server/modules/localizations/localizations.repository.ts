@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
 import type { Actor } from '../../platform/context.js';
-import { escapeLike, ownerIs, ownerScope } from '../connectivity/shared.js';
+import { escapeLike, ownerIs } from '../connectivity/shared.js';
+import { ownedScope } from '../../platform/tenancy/index.js';
 import type { TranslationRule } from './translate.js';
 
 function profileSelect(db: Executor) {
@@ -35,7 +36,7 @@ export async function findProfile(
   id: number,
   opts: { forUpdate?: boolean } = {},
 ) {
-  let q = profileSelect(db).where('l.id', '=', id).where(ownerScope(actor, 'l.owner_id'));
+  let q = profileSelect(db).where('l.id', '=', id).where(ownedScope(actor, 'l.owner_id'));
   if (opts.forUpdate) q = q.forUpdate(['l']);
   return q.executeTakeFirst();
 }
@@ -46,7 +47,7 @@ export async function listProfilesPage(
   f: { name?: string; resellerId?: number | 'none' },
   page: { limit: number; after: { k: string; id: number } | null },
 ) {
-  let q = profileSelect(db).where(ownerScope(actor, 'l.owner_id'));
+  let q = profileSelect(db).where(ownedScope(actor, 'l.owner_id'));
   if (f.resellerId !== undefined) q = q.where(ownerIs(f.resellerId, 'l.owner_id'));
   if (f.name) q = q.where(sql<boolean>`lower(l.name) LIKE ${'%' + escapeLike(f.name.toLowerCase()) + '%'}`);
   if (page.after)

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ADMIN_OR_RESELLER, IdParams } from '../connectivity/shared.js';
+import { IdParams } from '../connectivity/shared.js';
+import { MANAGER_ROLES } from '../../platform/tenancy/index.js';
 import {
   CreateLocalizationBody,
   ListLocalizationsQuery,
@@ -13,7 +14,7 @@ import {
 } from './localizations.schemas.js';
 import * as service from './localizations.service.js';
 
-const config = { roles: ADMIN_OR_RESELLER };
+const config = { roles: MANAGER_ROLES };
 const tags = ['localizations'];
 
 /** Localization (number translation) profiles and their "try a number" preview. */

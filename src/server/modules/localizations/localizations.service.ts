@@ -1,9 +1,9 @@
 import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { AppError, isUniqueViolation, validationError } from '../../platform/errors.js';
-import { findAccount } from '../accounts/accounts.repository.js';
+import { isUniqueViolation, validationError } from '../../platform/errors.js';
 import { recordAudit, recordUpdate } from '../audit/index.js';
-import { iso, keysetPage, ownerOf, requireManager } from '../connectivity/shared.js';
+import { iso, keysetPage } from '../connectivity/shared.js';
+import { requireManager, resolveOwnerId } from '../../platform/tenancy/index.js';
 import { localizationInUse, localizationNameTaken, localizationNotFound } from './localizations.errors.js';
 import * as repo from './localizations.repository.js';
 import type {
@@ -54,14 +54,6 @@ async function requireProfile(ctx: Ctx, id: number, forUpdate = false) {
   return p;
 }
 
-async function resolveOwner(ctx: Ctx, resellerId: number | null | undefined): Promise<number | null> {
-  if (resellerId === undefined || resellerId === null) return ownerOf(ctx.actor);
-  if (ctx.actor.kind === 'reseller' && resellerId === ctx.actor.accountId) return resellerId;
-  const r = await findAccount(ctx.db, ctx.actor, 'reseller', resellerId);
-  if (!r) throw new AppError('RESELLER_NOT_FOUND', 'Reseller not found.', 400, { field: 'resellerId' });
-  return r.id;
-}
-
 /** Creates a localization profile: three ordered rule lists. */
 export async function createLocalization(ctx: Ctx, input: CreateLocalizationInput): Promise<LocalizationDto> {
   requireManager(ctx);
@@ -73,7 +65,7 @@ export async function createLocalization(ctx: Ctx, input: CreateLocalizationInpu
   checkAll(rules);
   try {
     return await inTransaction(ctx, async (tx) => {
-      const ownerId = await resolveOwner(tx, input.resellerId);
+      const ownerId = await resolveOwnerId(tx, input.resellerId);
       const id = await repo.insertProfile(tx.db, { ownerId, name: input.name.trim(), ...rules });
       const dto = toLocalizationDto((await repo.findProfile(tx.db, tx.actor, id))!);
       await recordAudit(tx, {

@@ -15,7 +15,7 @@ import { money } from '../../platform/money.js';
 import { generatePassword, hashPassword } from '../../platform/passwords.js';
 import { seal } from '../../platform/sealed-box.js';
 import { encryptSecret, generateSecret } from '../../platform/secrets.js';
-import { insertDevicesBulk, takenSipUsernames } from '../sip-devices/sip-devices.repository.js';
+import { insertDevicesBulk, takenSipUsernames } from '../sip-devices/index.js';
 import { recordAudit } from '../audit/index.js';
 import {
   findAccount,

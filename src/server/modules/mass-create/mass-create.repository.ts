@@ -2,6 +2,7 @@ import { sql, type SelectQueryBuilder } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Actor } from '../../platform/context.js';
 import type { Executor } from '../../platform/db/database.js';
+import { ownedScope } from '../../platform/tenancy/index.js';
 
 const COLUMNS = [
   'm.id',
@@ -24,12 +25,7 @@ type MassQuery = SelectQueryBuilder<DB & { m: DB['customer_mass_creates'] }, 'm'
 
 /** Scope: an admin sees all, a reseller those owned by itself or its subtree's resellers. */
 function scope<Q extends MassQuery>(q: Q, actor: Actor): Q {
-  if (actor.kind === 'admin' || actor.kind === 'system') return q;
-  if (actor.kind === 'customer' || actor.kind === 'switch') return q.where(sql<boolean>`false`) as Q;
-  return q.where(
-    sql<boolean>`(m.owner_id = ${actor.accountId} OR m.owner_id IN
-      (SELECT s.id FROM accounts s WHERE s.ancestor_ids @> ARRAY[${actor.accountId}]::bigint[]))`,
-  ) as Q;
+  return q.where(ownedScope(actor, 'm.owner_id')) as Q;
 }
 
 const select = (db: Executor) => db.selectFrom('customer_mass_creates as m').select(COLUMNS);

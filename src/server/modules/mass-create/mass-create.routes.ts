@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { MANAGER_ROLES } from '../../platform/tenancy/index.js';
 import { Type } from 'typebox';
 import {
   Capacity,
@@ -12,7 +13,6 @@ import {
 } from './mass-create.schemas.js';
 import * as service from './mass-create.service.js';
 
-const MANAGERS = ['admin', 'reseller'] as ('admin' | 'reseller')[];
 const tags = ['customer mass create'];
 
 /** Mass create: start (background job), capacity, progress, and the one-time result download. */
@@ -22,7 +22,7 @@ export const massCreateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     `${base}/capacity`,
     {
-      config: { roles: MANAGERS },
+      config: { roles: MANAGER_ROLES },
       schema: {
         tags,
         summary: 'How many new account numbers a prefix and length still hold',
@@ -36,7 +36,7 @@ export const massCreateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     base,
     {
-      config: { roles: MANAGERS },
+      config: { roles: MANAGER_ROLES },
       schema: {
         tags,
         summary:
@@ -51,7 +51,7 @@ export const massCreateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     base,
     {
-      config: { roles: MANAGERS },
+      config: { roles: MANAGER_ROLES },
       schema: { tags, summary: 'Mass creates, newest first', response: { 200: MassCreateList } },
     },
     async (req) => service.listMassCreates(req.ctx),
@@ -60,7 +60,7 @@ export const massCreateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     `${base}/:id`,
     {
-      config: { roles: MANAGERS },
+      config: { roles: MANAGER_ROLES },
       schema: {
         tags,
         summary: 'A mass create with its progress (poll for the progress bar)',
@@ -74,7 +74,7 @@ export const massCreateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     `${base}/:id/result`,
     {
-      config: { roles: MANAGERS },
+      config: { roles: MANAGER_ROLES },
       schema: {
         tags,
         summary: 'Download the accounts with one-time passwords and PINs as CSV (import format), ONCE',

@@ -1,13 +1,13 @@
 import { checkAccountReferences } from '../connectivity/account-hooks.js';
 import type { Actor, Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { AppError, forbidden, validationError } from '../../platform/errors.js';
+import { validationError } from '../../platform/errors.js';
 import { csvLine, quoteCsvCell, textCsvCell } from '../../platform/csv/csv-cells.js';
 import { enqueueJob } from '../../platform/jobs/index.js';
 import { money } from '../../platform/money.js';
 import { createBoxKeys, keyMatches, open, parseBoxKey } from '../../platform/sealed-box.js';
 import { recordAudit } from '../audit/index.js';
-import { accountsService, findAccount, type CreateAccountInput } from '../accounts/index.js';
+import { accountsService, type CreateAccountInput } from '../accounts/index.js';
 import {
   capacityExceeded,
   downloadKeyInvalid,
@@ -17,13 +17,11 @@ import {
 import * as repo from './mass-create.repository.js';
 import type { MassCreateDto, MassCreateInput } from './mass-create.schemas.js';
 import { numberSpace } from './number-allocation.js';
+import { requireManager, resolveOwnerId } from '../../platform/tenancy/index.js';
 
 export const MASS_CREATE_JOB = 'customer-mass-create.run';
 
-function requireManager(ctx: Ctx): void {
-  if (ctx.actor.kind === 'customer' || ctx.actor.kind === 'system')
-    throw forbidden('Only operators and resellers create accounts.');
-}
+const requireCreator = (ctx: Ctx) => requireManager(ctx, 'Only operators and resellers create accounts.');
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
@@ -56,21 +54,8 @@ export async function numberCapacity(ctx: Ctx, prefix: string, length: number): 
 }
 
 export async function getCapacity(ctx: Ctx, prefix: string, length: number) {
-  requireManager(ctx);
+  requireCreator(ctx);
   return { capacity: String(await numberCapacity(ctx, prefix, length)) };
-}
-
-/** The owner the accounts go under: a reseller actor itself by default; checked against scope. */
-export async function resolveOwnerId(
-  ctx: Ctx,
-  resellerId: number | null | undefined,
-): Promise<number | null> {
-  const actor = ctx.actor;
-  if (actor.kind === 'reseller' && (!resellerId || resellerId === actor.accountId)) return actor.accountId;
-  if (!resellerId) return null;
-  const owner = await findAccount(ctx.db, actor, 'reseller', resellerId);
-  if (!owner) throw new AppError('RESELLER_NOT_FOUND', 'Reseller not found.', 400, { field: 'resellerId' });
-  return owner.id;
 }
 
 /** The create-form fields every generated account shares (validated like the create form). */
@@ -112,7 +97,7 @@ export function checkOpeningBalance(p: MassCreateInput): void {
  * open the result.
  */
 export async function startMassCreate(ctx: Ctx, input: MassCreateInput) {
-  requireManager(ctx);
+  requireCreator(ctx);
   const prefix = input.startPrefix ?? '';
   if (prefix.length >= input.accountNumberLength)
     throw validationError('accountNumberLength', 'The account number length must exceed the prefix length.');
@@ -160,12 +145,12 @@ async function load(ctx: Ctx, id: number) {
 }
 
 export async function getMassCreate(ctx: Ctx, id: number) {
-  requireManager(ctx);
+  requireCreator(ctx);
   return toDto(await load(ctx, id));
 }
 
 export async function listMassCreates(ctx: Ctx) {
-  requireManager(ctx);
+  requireCreator(ctx);
   return { data: (await repo.listMassCreates(ctx.db, ctx.actor, 50)).map(toDto) };
 }
 
@@ -198,7 +183,7 @@ export const RESULT_COLUMNS = [
  * Opened with the download key; then the sealed passwords are deleted, so a second call is 410.
  */
 export async function downloadResult(ctx: Ctx, id: number, downloadKey: string) {
-  requireManager(ctx);
+  requireCreator(ctx);
   const row = await load(ctx, id);
   if (row.result_state !== 'ready') throw resultNotAvailable(row.result_state);
   const key = parseBoxKey(downloadKey);

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
 import type { Actor } from '../../platform/context.js';
 import type { MailStatus } from '../../db/schema.js';
-import { accountScope } from '../connectivity/shared.js';
+import { accountScope } from '../../platform/tenancy/index.js';
 
 /*
  * The mail outbox. Locking contract: a deliverer claims due rows with FOR UPDATE SKIP LOCKED and

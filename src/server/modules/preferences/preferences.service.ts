@@ -1,4 +1,4 @@
-import type { Ctx } from '../../platform/context.js';
+import { userIdOf, type Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import {
   preferencesNeedUser,
@@ -16,21 +16,21 @@ const MAX_KEYS_PER_USER = 100;
  * other person sees, so unlike account changes they are not written to the audit log.
  */
 
-function userIdOf(ctx: Ctx): number {
-  const a = ctx.actor;
-  if (a.kind === 'system' || a.userId === null) throw preferencesNeedUser();
-  return a.userId;
+function signedInUserId(ctx: Ctx): number {
+  const id = userIdOf(ctx.actor);
+  if (id === null) throw preferencesNeedUser();
+  return id;
 }
 
 /** Every preference of the signed-in user, by key. */
 export async function listPreferences(ctx: Ctx): Promise<Record<string, unknown>> {
-  const rows = await repo.listPreferences(ctx.db, userIdOf(ctx));
+  const rows = await repo.listPreferences(ctx.db, signedInUserId(ctx));
   return Object.fromEntries(rows.map((r) => [r.key, r.value]));
 }
 
 /** Stores one preference of the signed-in user, replacing the previous value. */
 export async function setPreference(ctx: Ctx, key: string, value: unknown) {
-  const userId = userIdOf(ctx);
+  const userId = signedInUserId(ctx);
   if (value === undefined || value === null) throw preferenceValueRequired();
   const json = JSON.stringify(value);
   if (json.length > MAX_VALUE_CHARS) throw preferenceTooLarge(MAX_VALUE_CHARS);
@@ -47,5 +47,5 @@ export async function setPreference(ctx: Ctx, key: string, value: unknown) {
 
 /** Forgets one preference (the UI falls back to its default). */
 export async function deletePreference(ctx: Ctx, key: string): Promise<void> {
-  await repo.deletePreference(ctx.db, userIdOf(ctx), key);
+  await repo.deletePreference(ctx.db, signedInUserId(ctx), key);
 }

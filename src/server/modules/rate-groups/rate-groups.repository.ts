@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
 import type { Actor } from '../../platform/context.js';
-import { escapeLike, ownerIs, ownerScope } from '../connectivity/shared.js';
+import { escapeLike, ownerIs } from '../connectivity/shared.js';
+import { ownedScope } from '../../platform/tenancy/index.js';
 import type pg from 'pg';
 import { copyIn, type CopyIn } from '../../platform/db/copy-in.js';
 import type { DeckRow } from './rate-deck.js';
@@ -48,7 +49,7 @@ export async function findRateGroup(
   id: number,
   opts: { forUpdate?: boolean } = {},
 ) {
-  let q = groupSelect(db).where('g.id', '=', id).where(ownerScope(actor, 'g.owner_id'));
+  let q = groupSelect(db).where('g.id', '=', id).where(ownedScope(actor, 'g.owner_id'));
   if (opts.forUpdate) q = q.forUpdate(['g']);
   return q.executeTakeFirst();
 }
@@ -59,7 +60,7 @@ export async function listRateGroupsPage(
   f: { name?: string; status?: 'active' | 'inactive'; resellerId?: number | 'none'; currency?: string },
   page: { limit: number; after: { k: string; id: number } | null },
 ): Promise<RateGroupRow[]> {
-  let q = groupSelect(db).where(ownerScope(actor, 'g.owner_id'));
+  let q = groupSelect(db).where(ownedScope(actor, 'g.owner_id'));
   if (f.status) q = q.where('g.status', '=', f.status);
   if (f.resellerId !== undefined) q = q.where(ownerIs(f.resellerId, 'g.owner_id'));
   if (f.currency) q = q.where('g.currency', '=', f.currency.toUpperCase());
@@ -166,7 +167,7 @@ export async function findRate(db: Executor, actor: Actor, id: number, opts: { f
     .innerJoin('rate_groups as g', 'g.id', 'r.rate_group_id')
     .where('r.id', '=', id)
     .where('g.deleted_at', 'is', null)
-    .where(ownerScope(actor, 'g.owner_id'));
+    .where(ownedScope(actor, 'g.owner_id'));
   if (opts.forUpdate) q = q.forUpdate(['r']);
   return q.executeTakeFirst();
 }

@@ -1,7 +1,8 @@
 import { uploadStream } from '../../platform/http/upload-body.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ADMIN_OR_RESELLER, IdParams } from '../connectivity/shared.js';
+import { IdParams } from '../connectivity/shared.js';
+import { MANAGER_ROLES } from '../../platform/tenancy/index.js';
 import {
   CreateRateBody,
   CreateRateGroupBody,
@@ -22,7 +23,7 @@ import {
 import * as service from './rate-groups.service.js';
 import type { UploadDeps } from './rate-groups.service.js';
 
-const config = { roles: ADMIN_OR_RESELLER };
+const config = { roles: MANAGER_ROLES };
 const tags = ['rate-groups'];
 
 /**

@@ -14,8 +14,8 @@ import { AppError, isUniqueViolation, validationError } from '../../platform/err
 import { formatMoney } from '../../platform/money.js';
 import { isCurrencyCode } from '../../platform/reference-data.js';
 import { recordAudit, recordUpdate } from '../audit/index.js';
-import { findAccount } from '../accounts/accounts.repository.js';
-import { iso, keysetPage, ownerOf, requireManager } from '../connectivity/shared.js';
+import { iso, keysetPage } from '../connectivity/shared.js';
+import { requireManager, resolveOwnerId } from '../../platform/tenancy/index.js';
 import { RateIndex, compareCandidates, prefixesOf, type RateCandidate } from '../rating/index.js';
 import { mapHeader, validateDeckRow, type DeckHeader, type DeckRow } from './rate-deck.js';
 import {
@@ -87,21 +87,6 @@ async function requireGroup(ctx: Ctx, id: number, forUpdate = false) {
   return g;
 }
 
-/** The owner of a new group: a reseller owns its own; an admin may name a reseller. */
-async function resolveOwner(ctx: Ctx, resellerId: number | null | undefined): Promise<number | null> {
-  if (ctx.actor.kind === 'reseller') {
-    if (resellerId === undefined || resellerId === null || resellerId === ctx.actor.accountId)
-      return ctx.actor.accountId;
-    const sub = await findAccount(ctx.db, ctx.actor, 'reseller', resellerId);
-    if (!sub) throw new AppError('RESELLER_NOT_FOUND', 'Reseller not found.', 400, { field: 'resellerId' });
-    return sub.id;
-  }
-  if (resellerId === undefined || resellerId === null) return ownerOf(ctx.actor);
-  const r = await findAccount(ctx.db, ctx.actor, 'reseller', resellerId);
-  if (!r) throw new AppError('RESELLER_NOT_FOUND', 'Reseller not found.', 400, { field: 'resellerId' });
-  return r.id;
-}
-
 // ---- rate groups ----
 
 /** Creates a rate group owned by the operator or a reseller. */
@@ -112,7 +97,7 @@ export async function createRateGroup(ctx: Ctx, input: CreateRateGroupInput): Pr
     throw validationError('currency', 'Use an ISO 4217 currency code, such as USD.');
   try {
     return await inTransaction(ctx, async (tx) => {
-      const ownerId = await resolveOwner(tx, input.resellerId);
+      const ownerId = await resolveOwnerId(tx, input.resellerId);
       const id = await repo.insertRateGroup(tx.db, {
         ownerId,
         name: input.name.trim(),

@@ -1,2 +1,3 @@
 export { sipDeviceRoutes } from './sip-devices.routes.js';
 export * as sipDevicesService from './sip-devices.service.js';
+export { insertDevicesBulk, takenSipUsernames } from './sip-devices.repository.js';

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
 import type { Actor } from '../../platform/context.js';
-import { accountScope } from '../connectivity/shared.js';
+import { accountScope } from '../../platform/tenancy/index.js';
 
 /** Columns of a device; `secret_enc` is not among them and is read only by findDeviceSecret. */
 function deviceSelect(db: Executor) {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ADMIN_OR_RESELLER, CustomerParams, IdParams } from '../connectivity/shared.js';
+import { CustomerParams, IdParams } from '../connectivity/shared.js';
+import { MANAGER_ROLES } from '../../platform/tenancy/index.js';
 import {
   CreateSipDeviceBody,
   PatchSipDeviceBody,
@@ -10,7 +11,7 @@ import {
 } from './sip-devices.schemas.js';
 import * as service from './sip-devices.service.js';
 
-const config = { roles: ADMIN_OR_RESELLER };
+const config = { roles: MANAGER_ROLES };
 const tags = ['sip-devices'];
 
 /** The SIP Devices tab. Secrets appear only in the answers to create and reset-secret. */

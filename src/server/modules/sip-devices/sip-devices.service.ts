@@ -1,9 +1,10 @@
-import type { Ctx } from '../../platform/context.js';
+import { systemActor, type Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { isUniqueViolation } from '../../platform/errors.js';
 import { decryptSecret, encryptSecret, generateSecret } from '../../platform/secrets.js';
 import { recordAudit, recordUpdate } from '../audit/index.js';
-import { iso, requireAccount, requireManager } from '../connectivity/shared.js';
+import { iso, requireAccount } from '../connectivity/shared.js';
+import { requireManager } from '../../platform/tenancy/index.js';
 import { sipDeviceNotFound, sipUsernameTaken } from './sip-devices.errors.js';
 import * as repo from './sip-devices.repository.js';
 import type {
@@ -61,7 +62,7 @@ export async function insertDeviceFor(
     codecs: input.codecs ?? [],
     voicemailEnabled: input.voicemailEnabled ?? false,
   });
-  const dto = toDeviceDto((await repo.findDevice(ctx.db, { kind: 'system', label: 'system' }, id))!);
+  const dto = toDeviceDto((await repo.findDevice(ctx.db, systemActor, id))!);
   await recordAudit(ctx, {
     action: 'sip_device.create',
     entityType: 'sip_device',

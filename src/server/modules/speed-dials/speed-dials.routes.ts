@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ADMIN_OR_RESELLER, CustomerParams } from '../connectivity/shared.js';
+import { CustomerParams } from '../connectivity/shared.js';
+import { MANAGER_ROLES } from '../../platform/tenancy/index.js';
 import { PutSpeedDialBody, SpeedDial, SpeedDialList, SpeedDialParams } from './speed-dials.schemas.js';
 import * as service from './speed-dials.service.js';
 
-const config = { roles: ADMIN_OR_RESELLER };
+const config = { roles: MANAGER_ROLES };
 const tags = ['speed-dials'];
 
 /** The Speed Dial tab: keys 0-9. */

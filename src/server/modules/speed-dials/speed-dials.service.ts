@@ -2,7 +2,8 @@ import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { notFound } from '../../platform/errors.js';
 import { recordAudit } from '../audit/index.js';
-import { iso, requireAccount, requireManager } from '../connectivity/shared.js';
+import { iso, requireAccount } from '../connectivity/shared.js';
+import { requireManager } from '../../platform/tenancy/index.js';
 import * as repo from './speed-dials.repository.js';
 import type { SpeedDialDto } from './speed-dials.schemas.js';
 

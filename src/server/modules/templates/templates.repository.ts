@@ -2,7 +2,7 @@ import { sql, type SelectQueryBuilder } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Actor } from '../../platform/context.js';
 import type { Executor } from '../../platform/db/database.js';
-import { scopeAccounts } from '../accounts/index.js';
+import { accountScope, ownedScope } from '../../platform/tenancy/index.js';
 
 const TEMPLATE_COLUMNS = [
   't.id',
@@ -33,12 +33,7 @@ type TemplateQuery = SelectQueryBuilder<DB & { t: DB['customer_templates'] }, 't
  * its subtree. Customers never reach templates (their routes refuse them).
  */
 function scopeTemplates<Q extends TemplateQuery>(q: Q, actor: Actor): Q {
-  if (actor.kind === 'admin' || actor.kind === 'system') return q;
-  if (actor.kind === 'customer' || actor.kind === 'switch') return q.where(sql<boolean>`false`) as Q;
-  return q.where(
-    sql<boolean>`(t.owner_id = ${actor.accountId} OR t.owner_id IN
-      (SELECT s.id FROM accounts s WHERE s.ancestor_ids @> ARRAY[${actor.accountId}]::bigint[]))`,
-  ) as Q;
+  return q.where(ownedScope(actor, 't.owner_id')) as Q;
 }
 
 export async function findTemplate(
@@ -113,14 +108,12 @@ export async function countUsedBy(
   templateIds: number[],
 ): Promise<Map<number, number>> {
   if (templateIds.length === 0) return new Map();
-  const rows = await scopeAccounts(
-    db
-      .selectFrom('accounts as a')
-      .select(['a.template_id', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('a.template_id', 'in', templateIds)
-      .where('a.deleted_at', 'is', null),
-    actor,
-  )
+  const rows = await db
+    .selectFrom('accounts as a')
+    .select(['a.template_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('a.template_id', 'in', templateIds)
+    .where('a.deleted_at', 'is', null)
+    .where(accountScope(actor))
     .groupBy('a.template_id')
     .execute();
   return new Map(rows.map((r) => [Number(r.template_id), Number(r.n)]));
@@ -134,15 +127,13 @@ export async function linkedAccountIds(
   afterId: number,
   limit: number,
 ): Promise<number[]> {
-  const rows = await scopeAccounts(
-    db
-      .selectFrom('accounts as a')
-      .select('a.id')
-      .where('a.template_id', '=', templateId)
-      .where('a.deleted_at', 'is', null)
-      .where('a.id', '>', afterId),
-    actor,
-  )
+  const rows = await db
+    .selectFrom('accounts as a')
+    .select('a.id')
+    .where('a.template_id', '=', templateId)
+    .where('a.deleted_at', 'is', null)
+    .where('a.id', '>', afterId)
+    .where(accountScope(actor))
     .orderBy('a.id')
     .limit(limit)
     .execute();

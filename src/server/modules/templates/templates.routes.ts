@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { MANAGER_ROLES } from '../../platform/tenancy/index.js';
 import { Type } from 'typebox';
 import { AccountSchema } from '../accounts/index.js';
 import {
@@ -17,7 +18,6 @@ import {
 } from './templates.schemas.js';
 import * as service from './templates.service.js';
 
-const MANAGERS = ['admin', 'reseller'] as ('admin' | 'reseller')[];
 const tags = ['customer templates'];
 
 /** Customer templates: CRUD, save a customer as one, create by one, preview and re-apply. */
@@ -27,7 +27,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     base,
     {
-      config: { roles: MANAGERS },
+      config: { roles: MANAGER_ROLES },
       schema: { tags, summary: 'List templates with their "used by" count', response: { 200: TemplateList } },
     },
     async (req) => service.listTemplates(req.ctx),
@@ -36,7 +36,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     base,
     {
-      config: { roles: MANAGERS },
+      config: { roles: MANAGER_ROLES },
       schema: {
         tags,
         summary: 'Create a template from settings',
@@ -50,7 +50,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/customers/:id/save-as-template',
     {
-      config: { roles: MANAGERS },
+      config: { roles: MANAGER_ROLES },
       schema: {
         tags,
         summary: "Save a customer's settings as a new template",
@@ -66,7 +66,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     `${base}/:id`,
     {
-      config: { roles: MANAGERS },
+      config: { roles: MANAGER_ROLES },
       schema: { tags, summary: 'Get a template', params: IdParams, response: { 200: Template } },
     },
     async (req) => service.getTemplate(req.ctx, req.params.id),
@@ -75,7 +75,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     `${base}/:id`,
     {
-      config: { roles: MANAGERS },
+      config: { roles: MANAGER_ROLES },
       schema: {
         tags,
         summary: 'Edit a template (a settings change bumps its version; no customer changes)',
@@ -90,7 +90,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     `${base}/:id`,
     {
-      config: { roles: MANAGERS },
+      config: { roles: MANAGER_ROLES },
       schema: {
         tags,
         summary: 'Delete a template (linked customers keep their values and lose the link)',
@@ -107,7 +107,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     `${base}/:id/prefill`,
     {
-      config: { roles: MANAGERS },
+      config: { roles: MANAGER_ROLES },
       schema: {
         tags,
         summary: 'The create form prefilled from the template',
@@ -121,7 +121,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     `${base}/:id/customers`,
     {
-      config: { roles: MANAGERS },
+      config: { roles: MANAGER_ROLES },
       schema: {
         tags,
         summary:
@@ -138,7 +138,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     `${base}/:id/reapply-preview`,
     {
-      config: { roles: MANAGERS },
+      config: { roles: MANAGER_ROLES },
       schema: {
         tags,
         summary: 'Preview a re-apply: per linked customer, the fields that would change (from -> to)',
@@ -153,7 +153,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     `${base}/:id/reapply`,
     {
-      config: { roles: MANAGERS },
+      config: { roles: MANAGER_ROLES },
       schema: {
         tags,
         summary:

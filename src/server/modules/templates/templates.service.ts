@@ -1,6 +1,6 @@
-import type { Ctx } from '../../platform/context.js';
+import { systemActor, type Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { AppError, forbidden, isUniqueViolation, notFound } from '../../platform/errors.js';
+import { AppError, isUniqueViolation, notFound } from '../../platform/errors.js';
 import { formatMoney, money } from '../../platform/money.js';
 import { recordAudit } from '../audit/index.js';
 import { checkAccountReferences } from '../connectivity/account-hooks.js';
@@ -29,6 +29,7 @@ import {
   type TemplateField,
   type TemplateSettings,
 } from './templates.schemas.js';
+import { ownerOf, requireManager, resolveOwnerId } from '../../platform/tenancy/index.js';
 
 const SET_FIELDS = new Set<string>(['roles', 'portalPermissions']);
 
@@ -73,9 +74,7 @@ export function templateChanges(settings: Record<string, unknown>, account: Acco
   return changes;
 }
 
-function requireManager(ctx: Ctx): void {
-  if (ctx.actor.kind === 'customer') throw forbidden('Customers cannot manage templates.');
-}
+const requireTemplateManager = (ctx: Ctx) => requireManager(ctx, 'Customers cannot manage templates.');
 
 function checkSettings(ctx: Ctx, settings: Record<string, unknown>): void {
   accountsService.checkAccountRules(ctx, settings as Partial<CreateAccountInput>);
@@ -106,16 +105,6 @@ async function withUsedBy(ctx: Ctx, row: repo.TemplateRow): Promise<TemplateDto>
   return toDto(row, counts.get(row.id) ?? 0);
 }
 
-async function resolveOwner(ctx: Ctx, resellerId: number | null | undefined): Promise<number | null> {
-  const actor = ctx.actor;
-  if (actor.kind === 'reseller') {
-    if (!resellerId || resellerId === actor.accountId) return actor.accountId;
-  } else if (!resellerId) return null;
-  const owner = await findAccount(ctx.db, actor, 'reseller', resellerId!);
-  if (!owner) throw new AppError('RESELLER_NOT_FOUND', 'Reseller not found.', 400, { field: 'resellerId' });
-  return owner.id;
-}
-
 function mapUnique(err: unknown): never {
   if (isUniqueViolation(err, 'customer_templates_owner_name_key')) throw templateNameTaken();
   throw err;
@@ -129,7 +118,7 @@ async function insertAndAudit(
   try {
     return await inTransaction(ctx, async (tx) => {
       const id = await repo.insertTemplate(tx.db, t);
-      const row = (await repo.findTemplate(tx.db, { kind: 'system', label: 'system' }, id))!;
+      const row = (await repo.findTemplate(tx.db, systemActor, id))!;
       await recordAudit(tx, {
         action: 'customer_template.create',
         entityType: 'customer_template',
@@ -167,10 +156,10 @@ async function checkTemplateReferences(ctx: Ctx, ownerId: number | null, setting
 
 /** Creates a template from explicit settings. */
 export async function createTemplate(ctx: Ctx, input: CreateTemplateInput): Promise<TemplateDto> {
-  requireManager(ctx);
+  requireTemplateManager(ctx);
   const settings = normalizeSettings(input.settings as TemplateSettings);
   checkSettings(ctx, settings);
-  const ownerId = await resolveOwner(ctx, input.resellerId);
+  const ownerId = await resolveOwnerId(ctx, input.resellerId);
   await checkTemplateReferences(ctx, ownerId, settings);
   return insertAndAudit(ctx, {
     ownerId,
@@ -186,11 +175,11 @@ export async function saveCustomerAsTemplate(
   accountId: number,
   input: { name: string; description?: string | null },
 ): Promise<TemplateDto> {
-  requireManager(ctx);
+  requireTemplateManager(ctx);
   const account = await accountsService.getAccount(ctx, 'customer', accountId);
   const settings: Record<string, unknown> = {};
   for (const f of TEMPLATE_FIELDS) settings[f] = canonical(f, (account as Record<string, unknown>)[f]);
-  const ownerId = ctx.actor.kind === 'reseller' ? ctx.actor.accountId : null;
+  const ownerId = ownerOf(ctx.actor);
   return insertAndAudit(
     ctx,
     { ownerId, name: input.name.trim(), description: input.description ?? null, settings },
@@ -199,7 +188,7 @@ export async function saveCustomerAsTemplate(
 }
 
 export async function listTemplates(ctx: Ctx): Promise<{ data: TemplateDto[] }> {
-  requireManager(ctx);
+  requireTemplateManager(ctx);
   const rows = await repo.listTemplates(ctx.db, ctx.actor);
   const counts = await repo.countUsedBy(
     ctx.db,
@@ -210,13 +199,13 @@ export async function listTemplates(ctx: Ctx): Promise<{ data: TemplateDto[] }> 
 }
 
 export async function getTemplate(ctx: Ctx, id: number): Promise<TemplateDto> {
-  requireManager(ctx);
+  requireTemplateManager(ctx);
   return withUsedBy(ctx, await loadTemplate(ctx, id));
 }
 
 /** Edits a template. Changing settings bumps its version and changes no customer (DOMAIN 3.3). */
 export async function updateTemplate(ctx: Ctx, id: number, patch: PatchTemplateInput): Promise<TemplateDto> {
-  requireManager(ctx);
+  requireTemplateManager(ctx);
   try {
     return await inTransaction(ctx, async (tx) => {
       const before = await loadTemplate(tx, id, true);
@@ -261,7 +250,7 @@ export async function updateTemplate(ctx: Ctx, id: number, patch: PatchTemplateI
 
 /** Deletes a template; its customers keep their values and lose the link. */
 export async function deleteTemplate(ctx: Ctx, id: number): Promise<void> {
-  requireManager(ctx);
+  requireTemplateManager(ctx);
   await inTransaction(ctx, async (tx) => {
     const row = await loadTemplate(tx, id, true);
     const unlinked = await repo.unlinkAll(tx.db, id);
@@ -293,7 +282,7 @@ export async function deleteTemplate(ctx: Ctx, id: number): Promise<void> {
 
 /** The create form prefilled from the template ("Create New By Template"). */
 export async function prefillFromTemplate(ctx: Ctx, id: number) {
-  requireManager(ctx);
+  requireTemplateManager(ctx);
   const t = await loadTemplate(ctx, id);
   return { templateId: t.id, templateVersion: t.version, values: t.settings };
 }
@@ -307,7 +296,7 @@ export async function createCustomerFromTemplate(
   id: number,
   body: Record<string, unknown>,
 ): Promise<AccountDto> {
-  requireManager(ctx);
+  requireTemplateManager(ctx);
   return inTransaction(ctx, async (tx) => {
     const t = await loadTemplate(tx, id);
     const values: Record<string, unknown> = { ...t.settings, ...body };
@@ -339,7 +328,7 @@ export async function createCustomerFromTemplate(
 
 /** What re-applying the template would change, per linked customer (keyset pages by id). */
 export async function previewReapply(ctx: Ctx, id: number, page: { limit?: number; afterId?: number }) {
-  requireManager(ctx);
+  requireTemplateManager(ctx);
   const t = await loadTemplate(ctx, id);
   const limit = page.limit ?? 100;
   const ids = await repo.linkedAccountIds(ctx.db, ctx.actor, id, page.afterId ?? 0, limit + 1);
@@ -374,7 +363,7 @@ export async function reapplyTemplate(
   id: number,
   body: { expectedVersion: number; accountIds?: number[]; afterId?: number },
 ) {
-  requireManager(ctx);
+  requireTemplateManager(ctx);
   const t = await loadTemplate(ctx, id);
   if (t.version !== body.expectedVersion) throw templateVersionChanged(t.version);
   let ids = body.accountIds;

@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
 import type { Actor } from '../../platform/context.js';
-import { accountScope, escapeLike } from '../connectivity/shared.js';
+import { escapeLike } from '../connectivity/shared.js';
+import { accountScope } from '../../platform/tenancy/index.js';
 
 /*
  * The only SQL of trunks and hosts. Every read joins the owning account `a` and applies the

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ADMIN_OR_RESELLER, CustomerParams, IdParams } from '../connectivity/shared.js';
+import { CustomerParams, IdParams } from '../connectivity/shared.js';
+import { MANAGER_ROLES } from '../../platform/tenancy/index.js';
 import {
   CreateHostBody,
   CreateTrunkBody,
@@ -22,7 +23,7 @@ import {
 import * as service from './trunks.service.js';
 
 const TrunkParams = Type.Object({ trunkId: Type.Integer({ minimum: 1 }) });
-const config = { roles: ADMIN_OR_RESELLER };
+const config = { roles: MANAGER_ROLES };
 const trunks = ['trunks'];
 const hosts = ['hosts'];
 const limits = ['limits'];

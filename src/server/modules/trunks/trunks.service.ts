@@ -5,14 +5,8 @@ import { isUniqueViolation } from '../../platform/errors.js';
 import { formatMoney } from '../../platform/money.js';
 import { accountsService } from '../accounts/index.js';
 import { diffObjects, recordAudit } from '../audit/index.js';
-import {
-  idPage,
-  iso,
-  keysetPage,
-  requireAccount,
-  requireManager,
-  type WarningDto,
-} from '../connectivity/shared.js';
+import { idPage, iso, keysetPage, requireAccount, type WarningDto } from '../connectivity/shared.js';
+import { requireManager } from '../../platform/tenancy/index.js';
 import { parseCidr } from './cidr.js';
 import {
   hostAlreadyInUse,

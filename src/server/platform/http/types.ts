@@ -1,5 +1,4 @@
 import type { Ctx } from '../context.js';
-import type { SessionUser } from '../../modules/auth/auth.service.js';
 
 /** 'switch' is a softswitch's API key: it reaches only routes that name it. */
 export type Role = 'admin' | 'reseller' | 'customer' | 'switch';
@@ -8,7 +7,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who acts, with the database and clock: set by the auth hook on every /api/v1 route. */
     ctx: Ctx;
-    session: SessionUser | null;
   }
   interface FastifyContextConfig {
     /** No sign-in needed (login, health). */

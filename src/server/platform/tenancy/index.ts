@@ -1,0 +1,16 @@
+export {
+  accountScope,
+  ownedScope,
+  subtreeRangeOf,
+  type AccountScopeOptions,
+  type SubtreeRange,
+} from './scope.js';
+export {
+  accountNotFound,
+  ownerOf,
+  resolveOwner,
+  resolveOwnerId,
+  resellerNotFound,
+  type OwnerRef,
+} from './owner.js';
+export { MANAGER_ROLES, isManager, isOperator, requireManager, requireOperator } from './guards.js';
