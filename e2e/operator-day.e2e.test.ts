@@ -248,6 +248,71 @@ describe.runIf(chromiumAvailable())("an operator's working day in the admin UI",
     await shot('import-dry-run', true);
   });
 
+  it('the default grid fits 1440 px with Status and the row actions; dates on one line; toolbar one row', async () => {
+    await page.evaluate(() => localStorage.clear());
+    await ok(admin.delete('/api/v1/preferences/customers.datatable')).catch(() => undefined);
+    await page.goto(url('/customers'));
+    await page.reload();
+    await openList('customers');
+    await page.getByRole('cell', { name: 'Tokyo Co', exact: true }).waitFor();
+    const m = await page.evaluate(() => {
+      const wrap = document.querySelector('.RaDataTable-tableWrapper') as HTMLElement;
+      const heads = [...document.querySelectorAll('thead th')] as HTMLElement[];
+      const right = (label: string) =>
+        heads.find((h) => h.textContent?.trim() === label)?.getBoundingClientRect().right ?? Infinity;
+      const lines = (el: Element | null) => {
+        if (!el) return 0;
+        const r = document.createRange();
+        r.selectNodeContents(el);
+        return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size;
+      };
+      return {
+        scrollWidth: wrap.scrollWidth,
+        clientWidth: wrap.clientWidth,
+        statusRight: right('Status'),
+        actionsRight: right('Actions'),
+        viewport: window.innerWidth,
+        dateLines: Math.max(...[...document.querySelectorAll('td.column-createdAt')].map(lines)),
+      };
+    });
+    const tops = async (locs: ReturnType<typeof page.getByRole>[]) =>
+      new Set(
+        await Promise.all(
+          locs.map(async (l) => {
+            const b = (await l.boundingBox())!;
+            return Math.round((b.y + b.height / 2) / 16); // same row: centres within a few px
+          }),
+        ),
+      ).size;
+    const toolbarRows = await tops([
+      page.getByRole('link', { name: 'Create Customer' }),
+      page.getByRole('button', { name: 'Columns' }),
+      page.getByRole('button', { name: 'More' }),
+    ]);
+    const filterRows = await tops([
+      page.getByRole('textbox', { name: 'Search', exact: true }),
+      page.getByRole('textbox', { name: 'Company', exact: true }),
+      page.getByRole('combobox', { name: 'Status' }),
+      page.getByRole('combobox', { name: 'Terms' }),
+    ]);
+    await shot('grid-default-columns');
+    console.log('grid at 1440 px:', JSON.stringify({ ...m, toolbarRows, filterRows }));
+    expect(m.scrollWidth).toBeLessThanOrEqual(m.clientWidth);
+    expect(m.statusRight).toBeLessThanOrEqual(m.viewport);
+    expect(m.actionsRight).toBeLessThanOrEqual(m.viewport);
+    expect(m.dateLines).toBe(1);
+    expect(toolbarRows).toBe(1);
+    expect(filterRows).toBe(1);
+    // One word per concept; one case for status chips.
+    const text = (await page.locator('table').textContent()) ?? '';
+    expect(text).not.toContain('Prepay ');
+    expect(text).not.toMatch(/\bactive\b/);
+    await page.getByRole('button', { name: 'More' }).click();
+    await page.getByRole('menuitem', { name: 'Import Customers' }).waitFor();
+    await shot('grid-more-menu');
+    await page.keyboard.press('Escape');
+  });
+
   it('no page error on the way', () => {
     expect(pageErrors).toEqual([]);
   });

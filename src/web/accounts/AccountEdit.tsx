@@ -4,7 +4,6 @@ import {
   Button,
   Card,
   CardContent,
-  Chip,
   List,
   ListItemButton,
   ListItemIcon,
@@ -24,6 +23,7 @@ import { EditBase, Form, SaveButton, Title, useEditContext, usePermissions } fro
 import { templateApi } from '../bulk/bulk-api.js';
 import { SaveAsTemplateDialog } from '../templates/SaveAsTemplateDialog.js';
 import { AuditHistory } from './AuditHistory.js';
+import { StatusChip } from '../layout/StatusChip.js';
 import {
   BlockedCodesTab,
   CallerIdsTab,
@@ -170,11 +170,7 @@ function Header({ record, resource }: { record: Account; resource: AccountResour
         {record.name}
       </Typography>
       <Typography color="text.secondary">#{record.accountNumber}</Typography>
-      <Chip
-        size="small"
-        label={record.status === 'active' ? 'Active' : 'Inactive'}
-        color={record.status === 'active' ? 'success' : 'default'}
-      />
+      <StatusChip status={record.status} />
       {resource === 'providers' ? (
         <Typography>
           Balance: <strong>{formatMoney(record.balance, record.currency)}</strong>

@@ -1,3 +1,4 @@
+import { RouterLink } from '../layout/RouterLink.js';
 import { useEffect, useState } from 'react';
 import {
   Alert,
@@ -101,12 +102,12 @@ export function Dashboard() {
                       {data.newest.map((c) => (
                         <TableRow key={c.id}>
                           <TableCell>
-                            <Link to={`/customers/${c.id}`}>{c.name}</Link>
+                            <RouterLink to={`/customers/${c.id}`}>{c.name}</RouterLink>
                             <Typography variant="caption" color="text.secondary" sx={{ display: 'block' }}>
                               {c.accountNumber}
                             </Typography>
                           </TableCell>
-                          <TableCell>{c.mode === 'prepaid' ? 'Prepay' : 'Postpaid'}</TableCell>
+                          <TableCell>{c.mode === 'prepaid' ? 'Prepaid' : 'Postpaid'}</TableCell>
                           <TableCell align="right">{formatMoney(c.balance, c.currency)}</TableCell>
                           <TableCell>{formatDateTime(c.createdAt, zone)}</TableCell>
                         </TableRow>

@@ -187,7 +187,10 @@ function LedgerTable({ record, resource, kind }: EditTabProps & { kind: 'ledger-
 export const ChargeHistoryTab = (p: EditTabProps) => <LedgerTable {...p} kind="ledger-entries" />;
 export const RefillReportTab = (p: EditTabProps) => <LedgerTable {...p} kind="refills" />;
 
-/** Balance, credit limit and available funds from the balance endpoint, in the account currency. */
+/**
+ * Balance, credit limit and available funds from the balance endpoint, in the account currency;
+ * a prepaid account shows its balance alone.
+ */
 export function BalanceLine({ record, resource }: EditTabProps) {
   const [b, setB] = useState<BalanceSummary | null>(null);
   useEffect(() => {
@@ -212,12 +215,17 @@ export function BalanceLine({ record, resource }: EditTabProps) {
       <Typography>
         Balance: <strong data-testid="balance">{formatMoney(s.balance, s.currency)}</strong>
       </Typography>
-      <Typography color="text.secondary">
-        Credit limit: {s.unlimitedCredit ? 'Unlimited' : formatMoney(s.creditLimit, s.currency)}
-      </Typography>
-      <Typography color="text.secondary">
-        Available: {s.availableCredit === null ? 'Unlimited' : formatMoney(s.availableCredit, s.currency)}
-      </Typography>
+      {/* Prepaid accounts have no credit: the balance is what they may spend. */}
+      {record.mode !== 'prepaid' && (
+        <>
+          <Typography color="text.secondary">
+            Credit limit: {s.unlimitedCredit ? 'Unlimited' : formatMoney(s.creditLimit, s.currency)}
+          </Typography>
+          <Typography color="text.secondary">
+            Available: {s.availableCredit === null ? 'Unlimited' : formatMoney(s.availableCredit, s.currency)}
+          </Typography>
+        </>
+      )}
     </Stack>
   );
 }
