@@ -17,6 +17,7 @@ import { errorMessage } from '../accounts/use-account-ops.js';
 import { formatDateTime, formatMoney } from '../format/format.js';
 import { useViewerTimeZone } from '../format/viewer-zone.js';
 import { StatusChip } from '../layout/StatusChip.js';
+import { CopyButton } from '../layout/CopyButton.js';
 import { CrudTable, STATUS_CHOICES, Warnings, type FieldSpec } from './CrudTable.js';
 import { connApi, limitText, type Did, type Host, type SipDevice, type Trunk } from './conn-api.js';
 
@@ -209,6 +210,7 @@ function SecretDialog({ device, onClose }: { device: SipDevice; onClose: () => v
         <Typography component="code" data-testid="sip-secret" sx={{ fontSize: 18 }}>
           {device.secret}
         </Typography>
+        <CopyButton text={device.secret ?? ''} label="Copy the password" />
       </DialogContent>
       <DialogActions>
         <Button onClick={onClose} variant="contained">

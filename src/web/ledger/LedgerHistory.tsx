@@ -16,6 +16,8 @@ import {
 import DownloadIcon from '@mui/icons-material/Download';
 import { dateIn, formatDateTime, formatMoney, nextDate, startOfDayIn } from '../format/format.js';
 import { useViewerTimeZone, zoneName } from '../format/viewer-zone.js';
+import { ReverseEntryDialog } from './LedgerDialogs.js';
+import { usePermissions } from 'react-admin';
 import { errorMessage } from '../accounts/use-account-ops.js';
 import type { EditTabProps } from '../accounts/AccountEdit.js';
 import {
@@ -34,6 +36,10 @@ const PAGE = 25;
  */
 function LedgerTable({ record, resource, kind }: EditTabProps & { kind: 'ledger-entries' | 'refills' }) {
   const zone = useViewerTimeZone();
+  const { permissions } = usePermissions<string>();
+  // The reversal of a ledger entry, from the charge history (managers only).
+  const canReverse = kind === 'ledger-entries' && (permissions === 'admin' || permissions === 'reseller');
+  const [reversing, setReversing] = useState<LedgerEntry | null>(null);
   const today = dateIn(new Date().toISOString(), zone);
   const [fromDate, setFromDate] = useState(today);
   const [toDate, setToDate] = useState(today);
@@ -69,6 +75,14 @@ function LedgerTable({ record, resource, kind }: EditTabProps & { kind: 'ledger-
   const resetPages = () => setCursors([undefined]);
   return (
     <Box>
+      {reversing && (
+        <ReverseEntryDialog
+          record={record}
+          resource={resource}
+          entry={reversing}
+          onClose={() => setReversing(null)}
+        />
+      )}
       <Typography variant="h6" component="h2" sx={{ mb: 1 }}>
         {title}
       </Typography>
@@ -143,12 +157,13 @@ function LedgerTable({ record, resource, kind }: EditTabProps & { kind: 'ledger-
               <TableCell align="right">Amount</TableCell>
               <TableCell align="right">Balance after</TableCell>
               <TableCell>By</TableCell>
+              {canReverse && <TableCell align="right">Actions</TableCell>}
             </TableRow>
           </TableHead>
           <TableBody>
             {rows.length === 0 && (
               <TableRow>
-                <TableCell colSpan={8}>No entries in this period.</TableCell>
+                <TableCell colSpan={9}>No entries in this period.</TableCell>
               </TableRow>
             )}
             {rows.map((e) => (
@@ -166,6 +181,19 @@ function LedgerTable({ record, resource, kind }: EditTabProps & { kind: 'ledger-
                 </TableCell>
                 <TableCell align="right">{formatMoney(e.balanceAfter, e.currency)}</TableCell>
                 <TableCell>{e.createdBy}</TableCell>
+                {canReverse && (
+                  <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
+                    {e.type === 'REVERSAL' ? null : e.reversedByEntryId ? (
+                      <Typography variant="body2" color="text.secondary">
+                        Reversed
+                      </Typography>
+                    ) : (
+                      <Button size="small" onClick={() => setReversing(e)}>
+                        Reverse
+                      </Button>
+                    )}
+                  </TableCell>
+                )}
               </TableRow>
             ))}
           </TableBody>
