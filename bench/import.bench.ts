@@ -14,6 +14,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import pg from 'pg';
+import { sql } from 'kysely';
 import { buildApp } from '../src/server/app.js';
 import { openDatabase } from '../src/server/platform/db/database.js';
 import { migrateToLatest } from '../src/server/platform/db/migrate.js';
@@ -148,6 +149,32 @@ async function main() {
     console.log(
       `import: ${ROWS.toLocaleString('en-US')} rows in ${(importMs / 1000).toFixed(1)} s = ${rate(ROWS, importMs)} rows/s ` +
         `(upload ${(uploadMs / 1000).toFixed(1)} s = ${rate(ROWS, uploadMs)} rows/s; run ${(runMs / 1000).toFixed(1)} s = ${rate(ROWS, runMs)} rows/s); peak RSS ${mb(importRss)}`,
+    );
+
+    // The floor, in the same run on the same machine: a plain INSERT ... SELECT of the same rows
+    // into a copy of the accounts table with all its indexes and constraints (no validation, no
+    // users, no ledger): what the database alone costs for these rows.
+    await sql`DROP TABLE IF EXISTS accounts_floor`.execute(database.db);
+    await sql`CREATE TABLE accounts_floor (LIKE accounts INCLUDING ALL)`.execute(database.db);
+    const cols = (
+      await sql<{ c: string }>`
+        SELECT quote_ident(column_name) AS c FROM information_schema.columns
+        WHERE table_schema = current_schema() AND table_name = 'accounts' AND is_generated = 'NEVER'
+        ORDER BY ordinal_position`.execute(database.db)
+    ).rows
+      .map((r) => r.c)
+      .join(', ');
+    const tf = performance.now();
+    const copied = await sql`
+      INSERT INTO accounts_floor (${sql.raw(cols)}) OVERRIDING SYSTEM VALUE
+      SELECT ${sql.raw(cols)} FROM accounts WHERE import_id = ${imp.id}`.execute(database.db);
+    const floorMs = performance.now() - tf;
+    await sql`DROP TABLE accounts_floor`.execute(database.db);
+    const floorRows = Number(copied.numAffectedRows ?? 0);
+    const ratio = ROWS / importMs / (floorRows / floorMs);
+    console.log(
+      `floor: INSERT ... SELECT of ${floorRows.toLocaleString('en-US')} rows into an indexed copy of accounts in ` +
+        `${(floorMs / 1000).toFixed(1)} s = ${rate(floorRows, floorMs)} rows/s; import / floor = ${(ratio * 100).toFixed(1)}% (target >= 50%)`,
     );
   }
 

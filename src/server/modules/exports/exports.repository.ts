@@ -61,6 +61,8 @@ const EXPRESSION_SQL: Record<string, string> = {
   balance: 'a.balance::text',
   first_used: isoUtc('a.first_used_at'),
   created_at: isoUtc('a.created_at'),
+  // Only in an export an admin asks for explicitly (includePins); see exports.service.
+  pin: 'a.pin',
 };
 
 export function isExportColumn(name: string): boolean {

@@ -14,6 +14,13 @@ const {
 export const ExportCustomersQuery = Type.Object(
   {
     ...filters,
+    includePins: Type.Optional(
+      Type.Boolean({
+        description:
+          'Admins only: add the `pin` column (the file name says "with_PINs" and the export is audited). ' +
+          'PINs are never in any other export.',
+      }),
+    ),
     columns: Type.Optional(
       Type.String({
         maxLength: 2000,

@@ -1,5 +1,6 @@
 import type { Ctx } from '../../platform/context.js';
 import { forbidden } from '../../platform/errors.js';
+import { recordAudit } from '../audit/index.js';
 import { csvLine, quoteCsvCell, textCsvCell } from '../../platform/csv/csv-cells.js';
 import { CUSTOMER_EXPORT_COLUMN_NAMES, customerCsvColumn } from './customer-csv-columns.js';
 import { unknownExportColumn } from './exports.errors.js';
@@ -17,14 +18,17 @@ import type { ExportCustomersQuery } from './exports.schemas.js';
 /** Rows fetched per keyset query: large enough to amortise the round trip, small in memory. */
 const BATCH_ROWS = 5_000;
 
-function parseColumns(spec: string | undefined): string[] {
-  if (spec === undefined || spec.trim() === '') return [...CUSTOMER_EXPORT_COLUMN_NAMES];
-  const names = spec.split(',').map((s) => s.trim());
+function parseColumns(spec: string | undefined, includePins: boolean): string[] {
+  const names =
+    spec === undefined || spec.trim() === ''
+      ? [...CUSTOMER_EXPORT_COLUMN_NAMES]
+      : spec.split(',').map((s) => s.trim());
   const seen = new Set<string>();
   for (const n of names) {
-    if (!isExportColumn(n) || seen.has(n)) throw unknownExportColumn(n);
+    if (!isExportColumn(n) || seen.has(n) || n === 'pin') throw unknownExportColumn(n);
     seen.add(n);
   }
+  if (includePins) names.push('pin');
   return names;
 }
 
@@ -40,8 +44,10 @@ export function exportCustomersCsv(
   opts: { batchRows?: number; pool?: pg.Pool | null } = {},
 ): { fileName: string; chunks: AsyncGenerator<string> } {
   if (ctx.actor.kind === 'customer') throw forbidden('Customers cannot export the customer list.');
-  const { columns: spec, ...filters } = query;
-  const columns = parseColumns(spec);
+  const { columns: spec, includePins = false, ...filters } = query;
+  if (includePins && ctx.actor.kind !== 'admin')
+    throw forbidden('Only an operator admin may export PINs.', 'PIN_EXPORT_FORBIDDEN');
+  const columns = parseColumns(spec, includePins);
   const isText = columns.map((c) => customerCsvColumn(c)!.type === 'text');
   const { shape, expressions } = exportShape(columns, (c) => customerCsvColumn(c)!.type);
   const resellerAt = columns.indexOf('reseller');
@@ -49,13 +55,21 @@ export function exportCustomersCsv(
   const filter = { ...filters, kind: 'customer' as const };
   const batchRows = opts.batchRows ?? BATCH_ROWS;
   const run = opts.pool ? poolArrayRunner(opts.pool) : kyselyArrayRunner(ctx.db);
-  const fileName = `Customers_${ctx.now().toISOString().slice(0, 10)}.csv`;
+  const fileName = `Customers_${ctx.now().toISOString().slice(0, 10)}${includePins ? '_with_PINs' : ''}.csv`;
 
   const needs = { reseller: resellerAt >= 0, login: loginAt >= 0 };
   const read = (afterId: number) =>
     exportRows(ctx.db, run, ctx.actor, filter, expressions, afterId, batchRows);
 
   async function* chunks(): AsyncGenerator<string> {
+    if (includePins)
+      await recordAudit(ctx, {
+        action: 'customer.export_pins',
+        entityType: 'customer_export',
+        entityId: null,
+        accountId: null,
+        after: { filters },
+      });
     yield csvLine(columns);
     // Pipelined: as soon as a batch's rows arrive, the next batch's query starts (its first id is
     // known) while this batch's lookups run and its lines are written, so the database works on

@@ -151,6 +151,34 @@ describe.each(testDatabaseKinds())('customer export on %s', (kind) => {
     expect(records(text)).toEqual(expected);
   });
 
+  it('PINs only in an export an admin asks for: marked in the file name, audited; never otherwise', async () => {
+    const withPin = await admin.post(
+      '/api/v1/customers',
+      customerBody({ name: `Pin ${tag}`, pin: '73914682' }),
+    );
+    expect(withPin.statusCode, withPin.body).toBe(201);
+    const plain = await admin.get(`/api/v1/customers/export?q=Pin%20${tag}`);
+    expect(plain.body).not.toContain('73914682');
+    expect(records(plain.body)[0]).not.toHaveProperty('pin');
+    expectError(
+      await admin.get(`/api/v1/customers/export?columns=account_number,pin`),
+      400,
+      'UNKNOWN_EXPORT_COLUMN',
+    );
+    const pins = await admin.get(`/api/v1/customers/export?q=Pin%20${tag}&includePins=true`);
+    expect(pins.statusCode).toBe(200);
+    expect(pins.headers['content-disposition']).toMatch(/_with_PINs\.csv"$/);
+    expect(records(pins.body)[0]).toMatchObject({ name: `Pin ${tag}`, pin: '73914682' });
+    const audit = await sql<{ action: string }>`
+      SELECT action FROM audit_log WHERE action = 'customer.export_pins'`.execute(t.database.db);
+    expect(audit.rows.length).toBeGreaterThanOrEqual(1);
+    expectError(
+      await resellerA.client.get(`/api/v1/customers/export?includePins=true`),
+      403,
+      'PIN_EXPORT_FORBIDDEN',
+    );
+  });
+
   it('scopes a reseller to its subtree; another reseller sees none of it; customers are refused', async () => {
     const mine = await resellerA.client.post('/api/v1/customers', customerBody({ name: `Mine ${tag}` }));
     expect(mine.statusCode).toBe(201);

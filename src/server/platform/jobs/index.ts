@@ -1,4 +1,5 @@
 export {
+  DEFAULT_LEASE_MS,
   createJobRunner,
   type JobContext,
   type JobHandler,

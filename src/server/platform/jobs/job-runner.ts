@@ -40,7 +40,11 @@ export interface JobRunnerOptions {
   workerId?: string;
   /** Idle poll interval. */
   pollMs?: number;
-  /** How long a claimed job stays ours without a heartbeat; a crashed runner's job frees after it. */
+  /**
+   * How long a claimed job stays ours without a heartbeat; a crashed runner's job frees after it.
+   * While a step runs, a heartbeat renews the lease every third of it, so a long step keeps its
+   * job and a killed process frees its job within one lease (15 s by default).
+   */
   leaseMs?: number;
 }
 
@@ -57,6 +61,31 @@ export interface JobRunner {
   runUntilIdle(opts?: { maxSteps?: number; abandon?: boolean }): Promise<{ steps: number }>;
 }
 
+/** A killed runner's job is resumed by another within this (plus one poll). */
+export const DEFAULT_LEASE_MS = 15_000;
+
+/**
+ * Renews the lease of `job` every third of `leaseMs` until stopped. A renewal that fails (lease
+ * lost, database busy) is logged; the step's own end-of-step renewal decides whether we keep going.
+ */
+function startHeartbeat(db: Db, jobId: number, workerId: string, leaseMs: number, log: JobLogger) {
+  let inFlight: Promise<unknown> | null = null;
+  const timer = setInterval(
+    () => {
+      if (inFlight) return;
+      inFlight = renewLease(db, jobId, workerId, leaseMs)
+        .catch((err: unknown) => log.error({ err, jobId }, 'job heartbeat failed'))
+        .finally(() => (inFlight = null));
+    },
+    Math.max(50, Math.floor(leaseMs / 3)),
+  );
+  timer.unref?.();
+  return async () => {
+    clearInterval(timer);
+    await inFlight;
+  };
+}
+
 const silentLog: JobLogger = { info: () => {}, error: () => {} };
 
 /**
@@ -69,7 +98,7 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
   const log = opts.log ?? silentLog;
   const now = opts.now ?? (() => new Date());
   const pollMs = opts.pollMs ?? 500;
-  const leaseMs = opts.leaseMs ?? 5 * 60_000;
+  const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
   let stopping = false;
   let loop: Promise<void> | null = null;
   let wake: (() => void) | null = null;
@@ -104,12 +133,15 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
         return;
       }
       let result: 'more' | 'done';
+      const stopHeartbeat = startHeartbeat(opts.db, job.id, workerId, leaseMs, log);
       try {
         budget.steps++;
         result = await handler.step(ctxFor(job), job.payload);
       } catch (err) {
+        await stopHeartbeat();
         return fail(job, handler, err, job.attempts + 1 >= job.maxAttempts);
       }
+      await stopHeartbeat();
       if (result === 'done') {
         await completeJob(opts.db, job.id, workerId);
         log.info({ jobId: job.id, kind: job.kind }, 'job done');

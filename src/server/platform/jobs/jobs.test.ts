@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createTestDatabase, testDatabaseKinds } from '../../../../test/databases.js';
 import type { Database } from '../db/database.js';
-import { createJobRunner, enqueueJob, type JobHandler } from './index.js';
+import { DEFAULT_LEASE_MS, createJobRunner, enqueueJob, type JobHandler } from './index.js';
 
 describe.each(testDatabaseKinds())('job runner on %s', (kind) => {
   let database: Database;
@@ -35,7 +35,16 @@ describe.each(testDatabaseKinds())('job runner on %s', (kind) => {
       failedForGood.push(ctx.jobId);
     },
   };
-  const handlers = [counter, flaky];
+  const slowRuns = new Map<number, number>();
+  const slow: JobHandler = {
+    kind: 'test.slow',
+    async step(ctx, payload) {
+      slowRuns.set(ctx.jobId, (slowRuns.get(ctx.jobId) ?? 0) + 1);
+      await new Promise((r) => setTimeout(r, (payload as { ms: number }).ms));
+      return 'done';
+    },
+  };
+  const handlers = [counter, flaky, slow];
   const statusOf = async (id: number) =>
     database.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const makeDue = () => sql`UPDATE jobs SET run_after = now() WHERE status = 'queued'`.execute(database.db);
@@ -81,6 +90,25 @@ describe.each(testDatabaseKinds())('job runner on %s', (kind) => {
     const job = await statusOf(id);
     expect(job.status).toBe('done');
     expect(job.attempts).toBe(1);
+  });
+
+  it('a step longer than the lease keeps its job through the heartbeat; nobody else takes it meanwhile', async () => {
+    const id = await enqueueJob(database.db, { kind: 'test.slow', payload: { ms: 900 } });
+    const a = createJobRunner({ db: database.db, handlers, leaseMs: 300 });
+    const b = createJobRunner({ db: database.db, handlers, leaseMs: 300 });
+    const running = a.runUntilIdle();
+    await new Promise((r) => setTimeout(r, 500));
+    // Past the lease: without the heartbeat, b would take the job over here.
+    expect((await b.runUntilIdle()).steps).toBe(0);
+    await running;
+    const job = await statusOf(id);
+    expect(job.status).toBe('done');
+    expect(job.attempts).toBe(0);
+    expect(slowRuns.get(id)).toBe(1);
+  });
+
+  it("the default lease frees a killed runner's job within 15 s", () => {
+    expect(DEFAULT_LEASE_MS).toBeLessThanOrEqual(15_000);
   });
 
   it('retries a failing step with backoff, then fails for good and tells the handler', async () => {
