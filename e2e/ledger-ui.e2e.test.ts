@@ -89,8 +89,9 @@ describe.runIf(chromiumAvailable())('balance ledger in the admin UI', () => {
     await report.getByRole('cell', { name: 'Wire received' }).waitFor();
     await report.getByRole('cell', { name: 'BANK-42' }).waitFor();
     await report.getByRole('cell', { name: 'cash' }).waitFor();
-    // Days and times are the viewer's (the browser's New York), not the account's Tokyo.
-    await page.getByText('Days in America/New York').waitFor();
+    // Days and times are the viewer's (named once, in the app bar), not the account's Tokyo.
+    await page.getByTestId('viewer-zone').getByText('Times in America/New York').waitFor();
+    expect(await page.getByText('Asia/Tokyo').count()).toBe(0);
     await shot('refill-report');
     const href = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
     expect(href).toMatch(new RegExp(`^/api/v1/customers/${id}/refills/export\\?from=`));

@@ -150,7 +150,7 @@ function TemplateLink({ record }: { record: Account }) {
 
 function Header({ record, resource }: { record: Account; resource: AccountResource }) {
   return (
-    <Stack direction="row" spacing={2} sx={{ alignItems: 'center', flexWrap: 'wrap', mb: 2 }}>
+    <Stack direction="row" spacing={2} useFlexGap sx={{ alignItems: 'center', flexWrap: 'wrap', mb: 2 }}>
       <Typography variant="h5" component="h1">
         {record.name}
       </Typography>

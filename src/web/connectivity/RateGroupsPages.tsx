@@ -68,13 +68,19 @@ export function RateGroupList() {
       <Title title="Rate Groups" />
       <CardContent>
         <Stack direction="row" spacing={2} sx={{ mb: 2, alignItems: 'center' }}>
-          <Typography variant="h5" component="h1">
+          <Typography variant="h5" component="h1" sx={{ whiteSpace: 'nowrap' }}>
             Rate Groups
           </Typography>
-          <Button startIcon={<AddIcon />} onClick={() => setCreating(true)}>
+          <Button startIcon={<AddIcon />} onClick={() => setCreating(true)} sx={{ whiteSpace: 'nowrap' }}>
             Add rate group
           </Button>
-          <TextField size="small" label="Name" value={name} onChange={(e) => setName(e.target.value)} />
+          <TextField
+            size="small"
+            label="Name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            sx={{ width: 260 }}
+          />
         </Stack>
         <Table size="small" aria-label="Rate groups">
           <TableHead>

@@ -105,6 +105,8 @@ function PostingDialog({
   return (
     <Dialog open onClose={onClose} aria-labelledby="posting-title" fullWidth maxWidth="xs">
       <form
+        // Our own messages under each field (the asterisks say what is required), not the browser's.
+        noValidate
         onSubmit={(e) => {
           e.preventDefault();
           setTouched(true);

@@ -15,7 +15,8 @@ import {
 } from '@mui/material';
 import DownloadIcon from '@mui/icons-material/Download';
 import { dateIn, formatDateTime, formatMoney, nextDate, startOfDayIn } from '../format/format.js';
-import { useViewerTimeZone, zoneName } from '../format/viewer-zone.js';
+import { useViewerTimeZone } from '../format/viewer-zone.js';
+import { auditActorName } from '../accounts/audit-text.js';
 import { ReverseEntryDialog } from './LedgerDialogs.js';
 import { usePermissions } from 'react-admin';
 import { errorMessage } from '../accounts/use-account-ops.js';
@@ -131,9 +132,6 @@ function LedgerTable({ record, resource, kind }: EditTabProps & { kind: 'ledger-
             ))}
           </TextField>
         )}
-        <Typography variant="body2" color="text.secondary">
-          Days in {zoneName(zone)}
-        </Typography>
         <Box sx={{ flex: 1 }} />
         <Button
           component="a"
@@ -155,7 +153,9 @@ function LedgerTable({ record, resource, kind }: EditTabProps & { kind: 'ledger-
               {kind === 'refills' && <TableCell>Method</TableCell>}
               <TableCell>Reference</TableCell>
               <TableCell align="right">Amount</TableCell>
-              <TableCell align="right">Balance after</TableCell>
+              <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
+                Balance after
+              </TableCell>
               <TableCell>By</TableCell>
               {canReverse && <TableCell align="right">Actions</TableCell>}
             </TableRow>
@@ -180,7 +180,9 @@ function LedgerTable({ record, resource, kind }: EditTabProps & { kind: 'ledger-
                   {formatMoney(e.amount, e.currency)}
                 </TableCell>
                 <TableCell align="right">{formatMoney(e.balanceAfter, e.currency)}</TableCell>
-                <TableCell>{e.createdBy}</TableCell>
+                <TableCell>
+                  {auditActorName({ actor: e.createdBy, action: '', before: null, after: null })}
+                </TableCell>
                 {canReverse && (
                   <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
                     {e.type === 'REVERSAL' ? null : e.reversedByEntryId ? (
