@@ -396,7 +396,7 @@ export function ImportPage() {
             <Progress
               label="Import progress"
               value={p.percent}
-              text={`${formatCount(p.rowsDone)} of ${formatCount(p.rowsTotal)} rows (${p.percent}%)`}
+              text={`${imp.resuming && phase === 'running' ? 'Resuming after an interruption: ' : ''}${formatCount(p.rowsDone)} of ${formatCount(p.rowsTotal)} rows (${p.percent}%)`}
             />
             {phase === 'done' && (
               <>

@@ -22,6 +22,8 @@ export interface CustomerImport {
   rowCount: number;
   status: 'uploading' | 'uploaded' | 'validating' | 'validated' | 'queued' | 'running' | 'done' | 'failed';
   phase: string | null;
+  /** The job was interrupted and is being resumed where it left off. */
+  resuming: boolean;
   settings: {
     columns: (string | null)[];
     defaults: Record<string, string>;

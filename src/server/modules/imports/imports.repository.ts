@@ -47,7 +47,17 @@ function scopeImports<Q extends ImportQuery>(q: Q, actor: Actor): Q {
   ) as Q;
 }
 
-const selectImports = (db: Executor) => db.selectFrom('customer_imports as i').select(IMPORT_COLUMNS);
+/**
+ * Whether the import's job was interrupted (its runner died, so the lease ran out, or a new runner
+ * took it over after one): the progress then says "resuming".
+ */
+const resuming = sql<boolean>`EXISTS (
+  SELECT 1 FROM jobs j
+  WHERE j.kind IN ('customer-import.run', 'customer-import.dry-run') AND j.payload->>'importId' = i.id::text
+    AND j.status IN ('queued', 'running') AND (j.attempts > 0 OR j.locked_until < now()))`;
+
+const selectImports = (db: Executor) =>
+  db.selectFrom('customer_imports as i').select(IMPORT_COLUMNS).select(resuming.as('resuming'));
 export type ImportRow = Awaited<ReturnType<ReturnType<typeof selectImports>['executeTakeFirstOrThrow']>>;
 
 export async function findImport(

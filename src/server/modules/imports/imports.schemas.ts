@@ -85,6 +85,10 @@ export const CustomerImport = Type.Object({
     Type.Literal('failed'),
   ]),
   phase: Nullable(Type.String({ description: 'atomic runs: validate, then write' })),
+  resuming: Type.Boolean({
+    description:
+      'The job was interrupted (a server stopped or died mid-run) and is being resumed where it left off',
+  }),
   settings: Settings,
   progress: Counters,
   dryRun: Nullable(

@@ -63,6 +63,7 @@ function toDto(row: repo.ImportRow, sameFileAsImportId: number | null = null): C
     rowCount: row.row_count,
     status: row.status,
     phase: row.phase,
+    resuming: ['queued', 'running', 'validating'].includes(row.status) && row.resuming,
     settings: settingsOf(row),
     progress: {
       rowsTotal: row.row_count,

@@ -654,13 +654,17 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
     await testRunner(t.database, { leaseMs: 300 }).runUntilIdle({ maxSteps: 3, abandon: true });
     const mid = (await admin.get(`/api/v1/customer-imports/${imp.id}`)).json();
     expect(mid).toMatchObject({ status: 'running', progress: { rowsDone: 75, created: 75, percent: 37 } });
+    expect(mid.resuming).toBe(false);
     // Replay a committed chunk as a worst case: its rows are recognised, not created again.
     await sql`UPDATE customer_imports SET next_chunk = 1 WHERE id = ${imp.id}`.execute(t.database.db);
     await new Promise((r) => setTimeout(r, 400));
+    // The dead runner's lease ran out: the progress says "resuming" until the job ends.
+    expect((await admin.get(`/api/v1/customer-imports/${imp.id}`)).json().resuming).toBe(true);
     await testRunner(t.database).runUntilIdle();
     const done = (await admin.get(`/api/v1/customer-imports/${imp.id}`)).json();
     expect(done).toMatchObject({
       status: 'done',
+      resuming: false,
       progress: { rowsDone: 200, created: 200, rejected: 0, percent: 100 },
     });
     expect(await countByNumber(numbers)).toBe(200);
