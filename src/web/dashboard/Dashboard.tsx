@@ -76,7 +76,7 @@ export function Dashboard() {
                   Accounts created per day
                 </Typography>
                 <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
-                  Last 30 days, {data.createdPerDay.timezone}
+                  Last 30 days
                 </Typography>
                 <CreatedPerDayChart days={data.createdPerDay.days} />
               </CardContent>
@@ -109,7 +109,9 @@ export function Dashboard() {
                           </TableCell>
                           <TableCell>{c.mode === 'prepaid' ? 'Prepaid' : 'Postpaid'}</TableCell>
                           <TableCell align="right">{formatMoney(c.balance, c.currency)}</TableCell>
-                          <TableCell>{formatDateTime(c.createdAt, zone)}</TableCell>
+                          <TableCell sx={{ whiteSpace: 'nowrap' }}>
+                            {formatDateTime(c.createdAt, zone)}
+                          </TableCell>
                         </TableRow>
                       ))}
                     </TableBody>
