@@ -349,7 +349,8 @@ describe.runIf(chromiumAvailable())('admin UI in a real browser', () => {
     await openList('providers');
     await page.getByText('No Providers yet.').waitFor();
     await openList('customers');
-    await page.getByRole('link', { name: 'Create Provider' }).click();
+    await page.getByRole('button', { name: 'More' }).click();
+    await page.getByRole('menuitem', { name: 'Create Provider' }).click();
     await page.getByRole('heading', { name: 'Create Provider', level: 1 }).waitFor();
     expect(await page.getByRole('checkbox', { name: 'Provider' }).isChecked()).toBe(true);
     expect(await page.getByRole('checkbox', { name: 'Customer' }).isChecked()).toBe(false);

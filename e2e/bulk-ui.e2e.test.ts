@@ -65,7 +65,8 @@ describe.runIf(chromiumAvailable())('bulk import and export in the admin UI', ()
     await page.goto(url('/customers?filter=%7B%7D'));
     await page.getByRole('cell', { name: 'Already There' }).first().waitFor();
     await shot('list');
-    await page.getByRole('link', { name: 'Import Customers' }).click();
+    await page.getByRole('button', { name: 'More' }).click();
+    await page.getByRole('menuitem', { name: 'Import Customers' }).click();
     await page.getByRole('heading', { name: 'Import Customers', level: 1 }).waitFor();
     await page
       .locator('input[type=file]')
@@ -113,9 +114,10 @@ describe.runIf(chromiumAvailable())('bulk import and export in the admin UI', ()
     await page.goto(url(`/customers?filter=${encodeURIComponent(JSON.stringify({ company: 'Acme' }))}`));
     await page.getByRole('cell', { name: 'Acme, Inc.' }).first().waitFor();
     await shot('list-filtered');
+    await page.getByRole('button', { name: 'More' }).click();
     const [download] = await Promise.all([
       page.waitForEvent('download'),
-      page.getByRole('link', { name: 'Export' }).click(),
+      page.getByRole('menuitem', { name: 'Export' }).click(),
     ]);
     const csv = fs.readFileSync((await download.path())!, 'utf8');
     const lines = csv.trim().split(/\r?\n/);

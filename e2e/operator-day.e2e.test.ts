@@ -248,6 +248,149 @@ describe.runIf(chromiumAvailable())("an operator's working day in the admin UI",
     await shot('import-dry-run', true);
   });
 
+  it('the default grid fits 1440 px with Status and the row actions; dates on one line; toolbar one row', async () => {
+    await page.evaluate(() => localStorage.clear());
+    await ok(admin.delete('/api/v1/preferences/customers.datatable')).catch(() => undefined);
+    await page.goto(url('/customers'));
+    await page.reload();
+    await openList('customers');
+    await page.getByRole('cell', { name: 'Tokyo Co', exact: true }).waitFor();
+    const m = await page.evaluate(() => {
+      const wrap = document.querySelector('.RaDataTable-tableWrapper') as HTMLElement;
+      const heads = [...document.querySelectorAll('thead th')] as HTMLElement[];
+      const right = (label: string) =>
+        heads.find((h) => h.textContent?.trim() === label)?.getBoundingClientRect().right ?? Infinity;
+      const lines = (el: Element | null) => {
+        if (!el) return 0;
+        const r = document.createRange();
+        r.selectNodeContents(el);
+        return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size;
+      };
+      return {
+        scrollWidth: wrap.scrollWidth,
+        clientWidth: wrap.clientWidth,
+        statusRight: right('Status'),
+        actionsRight: right('Actions'),
+        viewport: window.innerWidth,
+        dateLines: Math.max(...[...document.querySelectorAll('td.column-createdAt')].map(lines)),
+      };
+    });
+    const tops = async (locs: ReturnType<typeof page.getByRole>[]) =>
+      new Set(
+        await Promise.all(
+          locs.map(async (l) => {
+            const b = (await l.boundingBox())!;
+            return Math.round((b.y + b.height / 2) / 16); // same row: centres within a few px
+          }),
+        ),
+      ).size;
+    const toolbarRows = await tops([
+      page.getByRole('link', { name: 'Create Customer' }),
+      page.getByRole('button', { name: 'Columns' }),
+      page.getByRole('button', { name: 'More' }),
+    ]);
+    const filterRows = await tops([
+      page.getByRole('textbox', { name: 'Search', exact: true }),
+      page.getByRole('textbox', { name: 'Company', exact: true }),
+      page.getByRole('combobox', { name: 'Status' }),
+      page.getByRole('combobox', { name: 'Terms' }),
+    ]);
+    await shot('grid-default-columns');
+    console.log('grid at 1440 px:', JSON.stringify({ ...m, toolbarRows, filterRows }));
+    expect(m.scrollWidth).toBeLessThanOrEqual(m.clientWidth);
+    expect(m.statusRight).toBeLessThanOrEqual(m.viewport);
+    expect(m.actionsRight).toBeLessThanOrEqual(m.viewport);
+    expect(m.dateLines).toBe(1);
+    expect(toolbarRows).toBe(1);
+    expect(filterRows).toBe(1);
+    // One word per concept; one case for status chips.
+    const text = (await page.locator('table').textContent()) ?? '';
+    expect(text).not.toContain('Prepay ');
+    expect(text).not.toMatch(/\bactive\b/);
+    await page.getByRole('button', { name: 'More' }).click();
+    await page.getByRole('menuitem', { name: 'Import Customers' }).waitFor();
+    await shot('grid-more-menu');
+    await page.keyboard.press('Escape');
+  });
+
+  it("the customer page carries the account's actions; a ledger entry is reversed from the charge history", async () => {
+    await page.goto(url(`/customers/${ids.northCustomer}`));
+    const bar = page.getByRole('toolbar', { name: 'Account actions' });
+    for (const name of ['Refill', 'Post Charge', 'Reset Balance', 'Deactivate', 'Change Password', 'More'])
+      await bar.getByRole('button', { name, exact: true }).waitFor();
+    await shot('customer-page-actions');
+
+    await bar.getByRole('button', { name: 'Refill', exact: true }).click();
+    const refill = page.getByRole('dialog');
+    await refill.getByLabel(/^Amount/).fill('10');
+    // The reason is required and says so.
+    expect(await refill.locator('label', { hasText: 'Reason' }).textContent()).toContain('*');
+    await refill.getByLabel(/^Reason/).fill('Wire 77');
+    await shot('refill-dialog');
+    await refill.getByRole('button', { name: 'Refill…' }).click();
+    await page.getByRole('button', { name: 'Refill $10.00' }).click();
+    const balance = page.getByRole('group', { name: 'Balance' });
+    await expect.poll(() => balance.textContent()).toContain('Balance: $10.00');
+
+    await page.getByRole('link', { name: 'Charge History' }).click();
+    const history = page.getByRole('table', { name: 'Charge History' });
+    await history.getByRole('cell', { name: 'Wire 77' }).waitFor();
+    await history
+      .getByRole('row')
+      .filter({ hasText: 'Wire 77' })
+      .getByRole('button', { name: 'Reverse' })
+      .click();
+    const reverse = page.getByRole('dialog', { name: 'Reverse $10.00?' });
+    await reverse.getByLabel(/^Reason/).fill('Posted twice');
+    await shot('reverse-dialog');
+    await reverse.getByRole('button', { name: 'Reverse' }).click();
+    await expect.poll(() => balance.textContent()).toContain('Balance: $0.00');
+    await history.getByRole('row').filter({ hasText: 'Wire 77' }).getByText('Reversed').waitFor();
+    await shot('charge-history-reversed', true);
+
+    await bar.getByRole('button', { name: 'Deactivate' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Deactivate' }).click();
+    await bar.getByRole('button', { name: 'Activate', exact: true }).click();
+    await bar.getByRole('button', { name: 'Deactivate' }).waitFor();
+    await bar.getByRole('button', { name: 'Change Password' }).click();
+    await page
+      .getByRole('dialog', { name: /Change the password/ })
+      .getByRole('button', { name: 'Cancel' })
+      .click();
+  });
+
+  it('delete quotes a balance at once; the one-time SIP password has a copy button; no favicon HTML', async () => {
+    const key = { 'idempotency-key': `t-${Date.now()}` };
+    await ok(
+      admin.request('POST', `/api/v1/customers/${ids.tokyo}/refills`, { amount: '5', reason: 'Top-up' }, key),
+    );
+    await page.goto(url(`/customers/${ids.tokyo}`));
+    await page
+      .getByRole('toolbar', { name: 'Account actions' })
+      .getByRole('button', { name: 'More' })
+      .click();
+    await page.getByRole('menuitem', { name: 'Delete' }).click();
+    await page.getByRole('dialog', { name: 'Tokyo Co has a balance of $5.00' }).waitFor();
+    await shot('delete-quotes-balance');
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+
+    await page.goto(url(`/customers/${ids.tokyo}/sip-devices`));
+    await page.getByRole('button', { name: 'Add SIP device' }).click();
+    await page.getByRole('dialog').getByLabel('Username').fill('tokyo-desk');
+    await page.getByRole('dialog').getByRole('button', { name: 'Add' }).click();
+    await page.getByTestId('sip-secret').waitFor();
+    await page.getByRole('button', { name: 'Copy the password' }).waitFor();
+    await shot('sip-secret-copy');
+    await page.getByRole('button', { name: 'Done' }).click();
+
+    const icon = await fetch(`${server.baseUrl}/favicon.ico`);
+    expect(icon.status).toBe(404);
+    expect(icon.headers.get('content-type')).not.toContain('text/html');
+    const svg = await fetch(`${server.baseUrl}/favicon.svg`);
+    expect(svg.status).toBe(200);
+    expect(svg.headers.get('content-type')).toContain('image/svg+xml');
+  });
+
   it('no page error on the way', () => {
     expect(pageErrors).toEqual([]);
   });

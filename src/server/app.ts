@@ -213,7 +213,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false });
     // Client-side routes fall back to the app shell.
     app.get('/*', { schema: { hide: true } }, (req, reply) => {
-      if (req.url.startsWith('/api/')) {
+      // A missing file (`/favicon.ico`, an old asset) is a 404, not the app shell's HTML.
+      const isFile = /\.[A-Za-z0-9]{1,8}$/.test(req.url.split('?')[0]!);
+      if (req.url.startsWith('/api/') || isFile) {
         return reply.status(404).send({
           error: {
             code: 'ROUTE_NOT_FOUND',

@@ -4,7 +4,6 @@ import {
   Button,
   Card,
   CardContent,
-  Chip,
   List,
   ListItemButton,
   ListItemIcon,
@@ -17,13 +16,13 @@ import PersonIcon from '@mui/icons-material/Person';
 import HistoryIcon from '@mui/icons-material/History';
 import ReceiptLongIcon from '@mui/icons-material/ReceiptLong';
 import PaymentsIcon from '@mui/icons-material/Payments';
-import BookmarkAddIcon from '@mui/icons-material/BookmarkAdd';
 import { BalanceLine, ChargeHistoryTab, RefillReportTab } from '../ledger/LedgerHistory.js';
 import { Link, Route, Routes, useLocation, useParams } from 'react-router-dom';
-import { EditBase, Form, SaveButton, Title, useEditContext, usePermissions } from 'react-admin';
+import { EditBase, Form, SaveButton, Title, useEditContext } from 'react-admin';
 import { templateApi } from '../bulk/bulk-api.js';
-import { SaveAsTemplateDialog } from '../templates/SaveAsTemplateDialog.js';
 import { AuditHistory } from './AuditHistory.js';
+import { StatusChip } from '../layout/StatusChip.js';
+import { AccountPageActions } from './row-actions.js';
 import {
   BlockedCodesTab,
   CallerIdsTab,
@@ -168,32 +167,14 @@ function TemplateLink({ record }: { record: Account }) {
   );
 }
 
-function SaveAsTemplateButton({ record, resource }: { record: Account; resource: AccountResource }) {
-  const [open, setOpen] = useState(false);
-  const { permissions } = usePermissions<string>();
-  if (record.kind !== 'customer' || !(permissions === 'admin' || permissions === 'reseller')) return null;
-  return (
-    <>
-      <Button size="small" startIcon={<BookmarkAddIcon />} onClick={() => setOpen(true)}>
-        Save as Template
-      </Button>
-      {open && <SaveAsTemplateDialog record={record} resource={resource} onClose={() => setOpen(false)} />}
-    </>
-  );
-}
-
 function Header({ record, resource }: { record: Account; resource: AccountResource }) {
   return (
-    <Stack direction="row" spacing={2} sx={{ alignItems: 'center', flexWrap: 'wrap', mb: 2 }}>
+    <Stack direction="row" spacing={2} useFlexGap sx={{ alignItems: 'center', flexWrap: 'wrap', mb: 2 }}>
       <Typography variant="h5" component="h1">
         {record.name}
       </Typography>
       <Typography color="text.secondary">#{record.accountNumber}</Typography>
-      <Chip
-        size="small"
-        label={record.status === 'active' ? 'Active' : 'Inactive'}
-        color={record.status === 'active' ? 'success' : 'default'}
-      />
+      <StatusChip status={record.status} />
       {resource === 'providers' ? (
         <Typography>
           Balance: <strong>{formatMoney(record.balance, record.currency)}</strong>
@@ -203,7 +184,7 @@ function Header({ record, resource }: { record: Account; resource: AccountResour
       )}
       <TemplateLink record={record} />
       <Box sx={{ flex: 1 }} />
-      <SaveAsTemplateButton record={record} resource={resource} />
+      <AccountPageActions record={record} resource={resource} />
     </Stack>
   );
 }

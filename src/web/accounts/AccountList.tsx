@@ -16,7 +16,8 @@ import { useEffect } from 'react';
 import { Box, Stack, Typography } from '@mui/material';
 import { cleanAccountFilter, hasBadFilter } from './list-filter.js';
 import { AccountBulkActions } from './bulk-actions.js';
-import { ExportCsvButton, ImportButton, MassCreateButton } from '../bulk/ListBulkButtons.js';
+import { ImportButton, MassCreateButton } from '../bulk/ListBulkButtons.js';
+import { ListMoreMenu } from './ListMoreMenu.js';
 import { CreateByTemplateButton } from '../templates/CreateByTemplateButton.js';
 import { columnsFor } from './columns.js';
 import { useViewerTimeZone } from '../format/viewer-zone.js';
@@ -27,14 +28,30 @@ import { SINGULAR, type Account, type AccountResource } from './types.js';
 /** The query form of both documents; every value lives in the URL, so a filtered list is a bookmark. */
 function accountFilters(resource: AccountResource) {
   const filters = [
-    <TextInput key="q" source="q" label="Search" helperText={false} alwaysOn resettable />,
-    <TextInput key="company" source="company" label="Company" helperText={false} alwaysOn />,
+    <TextInput
+      key="q"
+      source="q"
+      label="Search"
+      helperText={false}
+      alwaysOn
+      resettable
+      sx={{ width: 220 }}
+    />,
+    <TextInput
+      key="company"
+      source="company"
+      label="Company"
+      helperText={false}
+      alwaysOn
+      sx={{ width: 160 }}
+    />,
     <SelectInput
       key="status"
       source="status"
       label="Status"
       helperText={false}
       alwaysOn
+      sx={{ width: 140 }}
       emptyText="All"
       choices={[
         { id: 'active', name: 'All Active' },
@@ -47,6 +64,7 @@ function accountFilters(resource: AccountResource) {
       label="Terms"
       helperText={false}
       alwaysOn
+      sx={{ width: 140 }}
       emptyText="All"
       choices={[
         { id: 'prepaid', name: 'Prepaid' },
@@ -85,15 +103,11 @@ function ListActions({ resource }: { resource: AccountResource }) {
   const { permissions } = usePermissions<string>();
   const canCreate = permissions === 'admin' || permissions === 'reseller';
   return (
-    // Many buttons on customers: let them wrap instead of squeezing the filters into a column.
-    <TopToolbar sx={{ flexWrap: 'wrap', justifyContent: 'flex-end', flexShrink: 1, minWidth: 0 }}>
+    // One row: the frequent action, the column chooser and "More" for the rest.
+    <TopToolbar sx={{ flexWrap: 'nowrap', whiteSpace: 'nowrap', alignItems: 'center' }}>
       {canCreate && <CreateButton label={`Create ${SINGULAR[resource]}`} />}
-      {canCreate && resource === 'customers' && <CreateByTemplateButton />}
-      {canCreate && resource === 'customers' && <MassCreateButton />}
-      {canCreate && resource === 'customers' && <CreateButton resource="providers" label="Create Provider" />}
-      {canCreate && resource === 'customers' && <ImportButton />}
-      {canCreate && resource === 'customers' && <ExportCsvButton />}
       <ColumnsButton storeKey={`${resource}.datatable`} />
+      {resource === 'customers' && <ListMoreMenu canCreate={canCreate} />}
     </TopToolbar>
   );
 }
@@ -152,6 +166,9 @@ export function AccountList({ resource }: { resource: AccountResource }) {
         minWidth: 0,
         '& .RaList-main': { minWidth: 0 },
         '& .RaDataTable-tableWrapper': { overflowX: 'auto' },
+        // Dense cells: the default columns fit a 1440 px window with Status and the row actions.
+        '& .RaDataTable-table .MuiTableCell-sizeSmall': { px: 1 },
+        '& .RaDataTable-table .MuiTableCell-paddingCheckbox': { pl: 0.5 },
       }}
     >
       <DropBadFilters />

@@ -63,6 +63,8 @@ export const ACCOUNT_FIELD_LABELS: Record<string, string> = {
   sipUsername: 'SIP Username',
   sipPassword: 'SIP Password',
   openingBalance: 'Opening Balance',
+  testCredit: 'Test Credit',
+  initialBalance: 'Initial Balance',
 };
 
 /** `creditLimit` -> `Credit Limit`; `nocEmails.1` -> `NOC Email`; unknown names are spelled out. */

@@ -40,9 +40,12 @@ describe('account form mapping', () => {
         resellerId: '',
         validUntil: '2027-01-31',
         timezone: 'Europe/Paris',
+        testCredit: '5.50',
       },
       { isCreate: true, kind: 'customer' },
     );
+    // Prepaid: the test credit the API posts as a TEST_CREDIT entry at creation.
+    expect(body.testCredit).toBe('5.50');
     expect(body).toMatchObject({
       name: 'Acme',
       accountNumber: '1234567890',

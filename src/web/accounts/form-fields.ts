@@ -145,6 +145,8 @@ export function toApiBody(
     if (values.accountNumber) body.accountNumber = values.accountNumber;
     if (values.password) body.password = values.password;
     if (values.createSipDevice === true) body.createSipDevice = true;
+    const testCredit = String(values.testCredit ?? '').trim();
+    if (body.mode === 'prepaid' && testCredit !== '' && Number(testCredit) > 0) body.testCredit = testCredit;
     if (values.resellerId !== undefined && values.resellerId !== '')
       body.resellerId = values.resellerId === null ? null : Number(values.resellerId);
   }

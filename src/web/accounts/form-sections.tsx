@@ -497,6 +497,20 @@ function BillingSettings({ mode }: SectionProps) {
       </Row>
       <FormDataConsumer>
         {({ formData }) =>
+          mode === 'create' && formData.mode === 'prepaid' ? (
+            <Row>
+              <TextInput
+                source="testCredit"
+                label="Test Credit"
+                validate={decimal(6, 'An amount of 0 or more, up to 6 decimals.')}
+                helperText="Credit to try the service with, posted to the ledger when the account is created."
+              />
+            </Row>
+          ) : null
+        }
+      </FormDataConsumer>
+      <FormDataConsumer>
+        {({ formData }) =>
           formData.mode === 'postpaid' ? (
             <Row>
               <TextInput
@@ -609,6 +623,7 @@ export const ACCOUNT_FORM_SECTIONS: FormSection[] = [
       'mode',
       'currency',
       'creditLimit',
+      'testCredit',
       'unlimitedCredit',
       'cliPoolMode',
       'rateGroupId',

@@ -1,5 +1,5 @@
 import { useState, type ComponentType, type MouseEvent } from 'react';
-import { IconButton, ListItemIcon, ListItemText, Menu, MenuItem } from '@mui/material';
+import { Button, IconButton, ListItemIcon, ListItemText, Menu, MenuItem, Stack } from '@mui/material';
 import MoreVertIcon from '@mui/icons-material/MoreVert';
 import EditIcon from '@mui/icons-material/Edit';
 import CheckCircleIcon from '@mui/icons-material/CheckCircle';
@@ -117,7 +117,7 @@ function ChangePasswordDialog({ record, resource, onClose }: ActionDialogProps) 
   );
 }
 
-/** Delete, and when the balance is not zero, a second confirmation that quotes it (409). */
+/** Delete; when the balance is not zero, the confirmation quotes it. */
 export function DeleteAccountDialog({
   record,
   resource,
@@ -127,7 +127,11 @@ export function DeleteAccountDialog({
   const { dataProvider, notify, refresh } = useAccountOps();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [balance, setBalance] = useState<string | null>(null);
+  // A balance the row already shows is quoted at once (the API wants it confirmed), instead of
+  // failing once with 409; a balance that moved meanwhile comes back in the 409 and is quoted then.
+  const [balance, setBalance] = useState<string | null>(
+    record.balance && Number(record.balance) !== 0 ? record.balance : null,
+  );
   const run = async () => {
     setBusy(true);
     setError(null);
@@ -138,7 +142,11 @@ export function DeleteAccountDialog({
       if (onDeleted) onDeleted();
       else refresh();
     } catch (e) {
-      if (e instanceof ApiError && e.code === 'BALANCE_CONFIRMATION_REQUIRED' && !balance) {
+      if (
+        e instanceof ApiError &&
+        e.code === 'BALANCE_CONFIRMATION_REQUIRED' &&
+        String(e.details.balance) !== balance
+      ) {
         setBalance(String(e.details.balance));
       } else setError(errorMessage(e));
       setBusy(false);
@@ -310,5 +318,99 @@ export function RowActionsMenu() {
       </Menu>
       {open?.Dialog && <open.Dialog record={record} resource={resource} onClose={() => setOpen(null)} />}
     </span>
+  );
+}
+
+/** The actions shown as buttons on the account's page; the others go in its "More" menu. */
+const PAGE_BUTTONS = ['refill', 'charge', 'resetBalance', 'activate', 'deactivate', 'changePassword'];
+
+/**
+ * The account's actions on its own page (the same ROW_ACTIONS as the grid's row menu): Refill,
+ * Charge, Reset, Activate/Deactivate and Change Password as buttons, the rest under "More".
+ * Deleting from the page returns to the list.
+ */
+export function AccountPageActions({ record, resource }: { record: Account; resource: AccountResource }) {
+  const { permissions } = usePermissions<string>();
+  const navigate = useNavigate();
+  const runners = useRunners();
+  const [anchor, setAnchor] = useState<HTMLElement | null>(null);
+  const [open, setOpen] = useState<RowAction | null>(null);
+  const actions = ROW_ACTIONS.filter(
+    (a) => a.key !== 'edit' && (!a.isAvailable || a.isAvailable(record, permissions)),
+  );
+  const run = (action: RowAction) => {
+    setAnchor(null);
+    if (action.path) void navigate(action.path(record, resource));
+    else if (action.Dialog) setOpen(action);
+    else void runners[action.key]?.(record, resource);
+  };
+  const buttons = actions.filter((a) => PAGE_BUTTONS.includes(a.key));
+  const more = actions.filter((a) => !PAGE_BUTTONS.includes(a.key));
+  if (actions.length === 0) return null;
+  return (
+    <Stack
+      direction="row"
+      spacing={1}
+      useFlexGap
+      role="toolbar"
+      aria-label="Account actions"
+      sx={{ flexWrap: 'wrap', alignItems: 'center' }}
+    >
+      {buttons.map((action) => {
+        const Icon = action.icon;
+        return (
+          <Button
+            key={action.key}
+            size="small"
+            variant="outlined"
+            startIcon={<Icon />}
+            onClick={() => run(action)}
+          >
+            {action.label}
+          </Button>
+        );
+      })}
+      {more.length > 0 && (
+        <>
+          <Button
+            size="small"
+            startIcon={<MoreVertIcon />}
+            aria-haspopup="menu"
+            aria-controls={anchor ? 'account-more-menu' : undefined}
+            onClick={(e) => setAnchor(e.currentTarget)}
+          >
+            More
+          </Button>
+          <Menu
+            id="account-more-menu"
+            anchorEl={anchor}
+            open={Boolean(anchor)}
+            onClose={() => setAnchor(null)}
+          >
+            {more.map((action) => {
+              const Icon = action.icon;
+              return (
+                <MenuItem key={action.key} onClick={() => run(action)}>
+                  <ListItemIcon>
+                    <Icon />
+                  </ListItemIcon>
+                  <ListItemText>{action.label}</ListItemText>
+                </MenuItem>
+              );
+            })}
+          </Menu>
+        </>
+      )}
+      {open?.key === 'delete' ? (
+        <DeleteAccountDialog
+          record={record}
+          resource={resource}
+          onClose={() => setOpen(null)}
+          onDeleted={() => void navigate(`/${resource}`)}
+        />
+      ) : (
+        open?.Dialog && <open.Dialog record={record} resource={resource} onClose={() => setOpen(null)} />
+      )}
+    </Stack>
   );
 }

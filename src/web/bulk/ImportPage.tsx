@@ -300,7 +300,7 @@ export function ImportPage() {
                 <TextField
                   key={n}
                   size="small"
-                  label={`Default ${n}`}
+                  label={`Default ${fieldLabel(n).toLowerCase()}`}
                   value={defaults[n] ?? ''}
                   onChange={(e) => setDefaults((d) => ({ ...d, [n]: e.target.value }))}
                   sx={{ width: 180 }}
@@ -368,7 +368,13 @@ export function ImportPage() {
                           <TableCell>{r.action.charAt(0).toUpperCase() + r.action.slice(1)}</TableCell>
                           {previewKeys.map((k) => (
                             <TableCell key={k}>
-                              {r.values[k] === null || r.values[k] === undefined ? '—' : String(r.values[k])}
+                              {r.values[k] === null || r.values[k] === undefined || r.values[k] === ''
+                                ? '—'
+                                : typeof r.values[k] === 'boolean'
+                                  ? r.values[k]
+                                    ? 'Yes'
+                                    : 'No'
+                                  : String(r.values[k])}
                             </TableCell>
                           ))}
                         </TableRow>

@@ -3,7 +3,6 @@ import {
   Alert,
   Box,
   Button,
-  Chip,
   Dialog,
   DialogActions,
   DialogContent,
@@ -17,6 +16,8 @@ import type { EditTabProps } from '../accounts/AccountEdit.js';
 import { errorMessage } from '../accounts/use-account-ops.js';
 import { formatDateTime, formatMoney } from '../format/format.js';
 import { useViewerTimeZone } from '../format/viewer-zone.js';
+import { StatusChip } from '../layout/StatusChip.js';
+import { CopyButton } from '../layout/CopyButton.js';
 import { CrudTable, STATUS_CHOICES, Warnings, type FieldSpec } from './CrudTable.js';
 import { connApi, limitText, type Did, type Host, type SipDevice, type Trunk } from './conn-api.js';
 
@@ -29,17 +30,6 @@ const LIMIT_FIELDS: FieldSpec[] = [
   { name: 'callLimit', label: 'Call limit', kind: 'integer', nullable: true, width: 160 },
   { name: 'cpsLimit', label: 'CPS limit', kind: 'decimal', nullable: true, width: 160 },
 ];
-
-function StatusChip({ status, effective }: { status: string; effective?: string }) {
-  const on = (effective ?? status) === 'active';
-  return (
-    <Chip
-      size="small"
-      label={effective && effective !== status ? `${status} (effective: ${effective})` : status}
-      color={on ? 'success' : 'default'}
-    />
-  );
-}
 
 const limits = (r: { callLimit: number | null; cpsLimit: string | null }) =>
   `Calls ${limitText(r.callLimit)} · CPS ${limitText(r.cpsLimit)}`;
@@ -220,6 +210,7 @@ function SecretDialog({ device, onClose }: { device: SipDevice; onClose: () => v
         <Typography component="code" data-testid="sip-secret" sx={{ fontSize: 18 }}>
           {device.secret}
         </Typography>
+        <CopyButton text={device.secret ?? ''} label="Copy the password" />
       </DialogContent>
       <DialogActions>
         <Button onClick={onClose} variant="contained">

@@ -1,3 +1,5 @@
+import { StatusChip } from '../layout/StatusChip.js';
+import { RouterLink } from '../layout/RouterLink.js';
 import { useEffect, useState } from 'react';
 import {
   Link as MuiLink,
@@ -119,14 +121,16 @@ export function DidInventoryPage() {
                 <TableCell>{d.number}</TableCell>
                 <TableCell>
                   {d.customerId ? (
-                    <Link to={`/customers/${d.customerId}/dids`}>{d.customerName}</Link>
+                    <RouterLink to={`/customers/${d.customerId}/dids`}>{d.customerName}</RouterLink>
                   ) : (
                     'In the pool'
                   )}
                 </TableCell>
                 <TableCell>{d.monthlyFee}</TableCell>
                 <TableCell>{d.description ?? ''}</TableCell>
-                <TableCell>{d.status}</TableCell>
+                <TableCell>
+                  <StatusChip status={d.status} />
+                </TableCell>
                 <TableCell sx={{ whiteSpace: 'nowrap' }}>
                   <Button size="small" onClick={() => setDialog(d)}>
                     Edit

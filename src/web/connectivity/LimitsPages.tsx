@@ -1,3 +1,4 @@
+import { RouterLink } from '../layout/RouterLink.js';
 import { Fragment, useState } from 'react';
 import {
   Box,
@@ -15,6 +16,9 @@ import {
   Typography,
 } from '@mui/material';
 import { Link } from 'react-router-dom';
+import { Link as MuiLink } from '@mui/material';
+import { formatMoney } from '../format/format.js';
+import { StatusChip } from '../layout/StatusChip.js';
 import { Title } from 'react-admin';
 import { EntityDialog, Warnings } from './CrudTable.js';
 import { connApi, limitText, type CustomerLimitRow } from './conn-api.js';
@@ -113,11 +117,17 @@ export function CustomerLimitPage() {
                     </Button>
                   </TableCell>
                   <TableCell>
-                    <Link to={`/customers/${c.id}`}>{c.name}</Link> ({c.accountNumber}) {c.status}{' '}
-                    <Warnings warnings={c.warnings} />
+                    <MuiLink component={Link} to={`/customers/${c.id}`}>
+                      {c.name}
+                    </MuiLink>{' '}
+                    ({c.accountNumber}) <StatusChip status={c.status} /> <Warnings warnings={c.warnings} />
                   </TableCell>
                   <TableCell>
-                    {c.mode === 'prepaid' ? 'Prepaid' : c.unlimitedCredit ? 'Unlimited' : c.creditLimit}
+                    {c.mode === 'prepaid'
+                      ? 'Prepaid'
+                      : c.unlimitedCredit
+                        ? 'Unlimited'
+                        : formatMoney(c.creditLimit, c.currency)}
                   </TableCell>
                   <TableCell>{limitText(c.callLimit)}</TableCell>
                   <TableCell>{limitText(c.cpsLimit)}</TableCell>
@@ -146,7 +156,9 @@ export function CustomerLimitPage() {
                             {c.trunks.map((t) => (
                               <TableRow key={t.id}>
                                 <TableCell>{t.name}</TableCell>
-                                <TableCell>{t.effectiveStatus}</TableCell>
+                                <TableCell>
+                                  <StatusChip status={t.effectiveStatus} />
+                                </TableCell>
                                 <TableCell>{limitText(t.callLimit)}</TableCell>
                                 <TableCell>{limitText(t.cpsLimit)}</TableCell>
                               </TableRow>
@@ -251,10 +263,12 @@ export function HostViewPage() {
                 <TableRow key={h.id}>
                   <TableCell>{h.port ? `${h.cidr} : ${h.port}` : h.cidr}</TableCell>
                   <TableCell>
-                    <Link to={`/customers/${h.customer.id}/trunks`}>{h.customer.name}</Link>
+                    <RouterLink to={`/customers/${h.customer.id}/trunks`}>{h.customer.name}</RouterLink>
                   </TableCell>
                   <TableCell>{h.trunk.name}</TableCell>
-                  <TableCell>{h.effectiveStatus}</TableCell>
+                  <TableCell>
+                    <StatusChip status={h.effectiveStatus} />
+                  </TableCell>
                   {pair(h.customer)}
                   {pair(h.trunk)}
                   {pair(h.host)}

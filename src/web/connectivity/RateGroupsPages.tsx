@@ -26,7 +26,7 @@ import { ApiError } from '../api/http.js';
 import { ConfirmDialog } from '../accounts/dialogs.js';
 import { errorMessage } from '../accounts/use-account-ops.js';
 import { CURRENCY_CHOICES } from '../accounts/reference-choices.js';
-import { formatCount } from '../format/format.js';
+import { formatCount, formatRate } from '../format/format.js';
 import { EntityDialog, STATUS_CHOICES, type FieldSpec } from './CrudTable.js';
 import { connApi, type Rate, type RateGroup, type UploadResult } from './conn-api.js';
 import { useKeysetPages } from './keyset.js';
@@ -68,13 +68,19 @@ export function RateGroupList() {
       <Title title="Rate Groups" />
       <CardContent>
         <Stack direction="row" spacing={2} sx={{ mb: 2, alignItems: 'center' }}>
-          <Typography variant="h5" component="h1">
+          <Typography variant="h5" component="h1" sx={{ whiteSpace: 'nowrap' }}>
             Rate Groups
           </Typography>
-          <Button startIcon={<AddIcon />} onClick={() => setCreating(true)}>
+          <Button startIcon={<AddIcon />} onClick={() => setCreating(true)} sx={{ whiteSpace: 'nowrap' }}>
             Add rate group
           </Button>
-          <TextField size="small" label="Name" value={name} onChange={(e) => setName(e.target.value)} />
+          <TextField
+            size="small"
+            label="Name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            sx={{ width: 260 }}
+          />
         </Stack>
         <Table size="small" aria-label="Rate groups">
           <TableHead>
@@ -289,8 +295,8 @@ function FindRate({ group }: { group: RateGroup }) {
       {answer && (
         <Alert severity={answer.rate ? 'info' : 'warning'} sx={{ mt: 1 }} role="status">
           {answer.rate
-            ? `${answer.rate.prefix} ${answer.rate.destination}: ${answer.rate.ratePerMin} ${group.currency}/min` +
-              ` (connect ${answer.rate.connectFee}, ${answer.rate.initialIncrement || group.initialIncrement}/` +
+            ? `${answer.rate.prefix} ${answer.rate.destination}: ${formatRate(answer.rate.ratePerMin, group.currency)}/min` +
+              ` (connect ${formatRate(answer.rate.connectFee, group.currency)}, ${answer.rate.initialIncrement || group.initialIncrement}/` +
               `${answer.rate.billingIncrement || group.billingIncrement}); ${answer.candidates.length} matching codes`
             : 'No rate: calls to this number would be refused.'}
         </Alert>
@@ -402,8 +408,8 @@ export function RateGroupShow() {
               <TableRow key={r.id}>
                 <TableCell>{r.prefix}</TableCell>
                 <TableCell>{r.destination}</TableCell>
-                <TableCell align="right">{r.ratePerMin}</TableCell>
-                <TableCell align="right">{r.connectFee}</TableCell>
+                <TableCell align="right">{formatRate(r.ratePerMin, group.currency)}</TableCell>
+                <TableCell align="right">{formatRate(r.connectFee, group.currency)}</TableCell>
                 <TableCell align="right">{r.includedSeconds}</TableCell>
                 <TableCell>
                   {r.initialIncrement || group.initialIncrement}/

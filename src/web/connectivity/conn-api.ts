@@ -68,6 +68,7 @@ export interface CustomerLimitRow extends LimitPair {
   name: string;
   status: string;
   mode: string;
+  currency: string;
   creditLimit: string;
   unlimitedCredit: boolean;
   trunkCount: number;

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { Alert, Typography } from '@mui/material';
+import { CopyButton } from '../layout/CopyButton.js';
 
 /*
  * The SIP device that "Create SIP Device" made with a new account comes back once, in the create
@@ -30,6 +31,7 @@ export function CreatedSipDeviceNotice({ accountId }: { accountId: number }) {
       <Typography component="code" data-testid="created-sip-secret">
         {device.secret}
       </Typography>
+      <CopyButton text={device.secret} label="Copy the password" />
     </Alert>
   );
 }

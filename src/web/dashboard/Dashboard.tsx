@@ -1,3 +1,4 @@
+import { RouterLink } from '../layout/RouterLink.js';
 import { useEffect, useState } from 'react';
 import {
   Alert,
@@ -75,7 +76,7 @@ export function Dashboard() {
                   Accounts created per day
                 </Typography>
                 <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
-                  Last 30 days, {data.createdPerDay.timezone}
+                  Last 30 days
                 </Typography>
                 <CreatedPerDayChart days={data.createdPerDay.days} />
               </CardContent>
@@ -101,14 +102,16 @@ export function Dashboard() {
                       {data.newest.map((c) => (
                         <TableRow key={c.id}>
                           <TableCell>
-                            <Link to={`/customers/${c.id}`}>{c.name}</Link>
+                            <RouterLink to={`/customers/${c.id}`}>{c.name}</RouterLink>
                             <Typography variant="caption" color="text.secondary" sx={{ display: 'block' }}>
                               {c.accountNumber}
                             </Typography>
                           </TableCell>
-                          <TableCell>{c.mode === 'prepaid' ? 'Prepay' : 'Postpaid'}</TableCell>
+                          <TableCell>{c.mode === 'prepaid' ? 'Prepaid' : 'Postpaid'}</TableCell>
                           <TableCell align="right">{formatMoney(c.balance, c.currency)}</TableCell>
-                          <TableCell>{formatDateTime(c.createdAt, zone)}</TableCell>
+                          <TableCell sx={{ whiteSpace: 'nowrap' }}>
+                            {formatDateTime(c.createdAt, zone)}
+                          </TableCell>
                         </TableRow>
                       ))}
                     </TableBody>

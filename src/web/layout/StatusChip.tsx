@@ -16,13 +16,20 @@ export function statusLabel(status: string): string {
   return LABELS[status] ?? status.charAt(0).toUpperCase() + status.slice(1).replace(/_/g, ' ');
 }
 
-/** One status chip for every screen: sentence case, green when active, outlined otherwise. */
-export function StatusChip({ status }: { status: string }) {
-  const active = status === 'active';
+/**
+ * One status chip for every screen: sentence case, green when active, outlined otherwise;
+ * `effective` when a parent's status overrides this one (an active trunk of an inactive customer).
+ */
+export function StatusChip({ status, effective }: { status: string; effective?: string }) {
+  const active = (effective ?? status) === 'active';
   return (
     <Chip
       size="small"
-      label={statusLabel(status)}
+      label={
+        effective && effective !== status
+          ? `${statusLabel(status)} (effective: ${statusLabel(effective).toLowerCase()})`
+          : statusLabel(status)
+      }
       color={active ? 'success' : 'default'}
       variant={active ? 'filled' : 'outlined'}
     />

@@ -18,7 +18,7 @@ import { errorMessage, useAccountOps } from '../accounts/use-account-ops.js';
 import type { ActionDialogProps } from '../accounts/row-actions.js';
 import type { BulkDialogProps } from '../accounts/bulk-actions.js';
 import { SINGULAR } from '../accounts/types.js';
-import { ledgerApi, newIdempotencyKey } from './ledger-api.js';
+import { ledgerApi, newIdempotencyKey, type LedgerEntry } from './ledger-api.js';
 
 const AMOUNT = /^(0|[1-9][0-9]{0,13})(\.[0-9]{1,6})?$/;
 const METHODS = [
@@ -105,6 +105,8 @@ function PostingDialog({
   return (
     <Dialog open onClose={onClose} aria-labelledby="posting-title" fullWidth maxWidth="xs">
       <form
+        // Our own messages under each field (the asterisks say what is required), not the browser's.
+        noValidate
         onSubmit={(e) => {
           e.preventDefault();
           setTouched(true);
@@ -120,6 +122,7 @@ function PostingDialog({
           </DialogContentText>
           <TextField
             label={`Amount (${record.currency})`}
+            required
             autoFocus
             fullWidth
             margin="dense"
@@ -131,6 +134,7 @@ function PostingDialog({
           />
           <TextField
             label="Reason"
+            required
             fullWidth
             margin="dense"
             value={reason}
@@ -263,5 +267,83 @@ export function BulkResetBalanceDialog({ ids, resource, onDone, onClose }: BulkD
     >
       Each balance is brought to zero by a "Balance reset" entry in its history.
     </ConfirmDialog>
+  );
+}
+
+/**
+ * Reverse one entry of the charge history: a REVERSAL entry of the opposite amount, with a reason
+ * (an entry is reversed at most once; the history is never edited).
+ */
+export function ReverseEntryDialog({
+  record,
+  resource,
+  entry,
+  onClose,
+}: ActionDialogProps & { entry: LedgerEntry }) {
+  const { notify, refresh } = useAccountOps();
+  const [key] = useState(newIdempotencyKey);
+  const [reason, setReason] = useState('');
+  const [touched, setTouched] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const amount = formatMoney(entry.amount, entry.currency);
+  return (
+    <Dialog open onClose={busy ? undefined : onClose} aria-labelledby="reverse-title" fullWidth maxWidth="xs">
+      <DialogTitle id="reverse-title">Reverse {amount}?</DialogTitle>
+      <DialogContent>
+        <DialogContentText sx={{ mb: 1 }}>
+          “{entry.reason}” posts a reversal of the opposite amount to {record.name}. The entry itself stays in
+          the history.
+        </DialogContentText>
+        <TextField
+          label="Reason"
+          required
+          autoFocus
+          fullWidth
+          margin="dense"
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          error={touched && reason.trim() === ''}
+          helperText={touched && reason.trim() === '' ? 'Say why; it is shown in the history.' : ' '}
+          slotProps={{ htmlInput: { maxLength: 500 } }}
+        />
+        {error && (
+          <Alert severity="error" role="alert">
+            {error}
+          </Alert>
+        )}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose} disabled={busy}>
+          Cancel
+        </Button>
+        <Button
+          variant="contained"
+          color="warning"
+          disabled={busy}
+          onClick={() => {
+            setTouched(true);
+            if (reason.trim() === '') return;
+            setBusy(true);
+            setError(null);
+            ledgerApi
+              .reverse(resource, record.id, entry.id, key, reason.trim())
+              .then((r) => {
+                notify(`Reversed ${amount}; balance ${formatMoney(r.balanceAfter, r.currency)}`, {
+                  type: 'success',
+                });
+                refresh();
+                onClose();
+              })
+              .catch((e: unknown) => {
+                setError(errorMessage(e));
+                setBusy(false);
+              });
+          }}
+        >
+          Reverse
+        </Button>
+      </DialogActions>
+    </Dialog>
   );
 }

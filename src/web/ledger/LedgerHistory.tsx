@@ -15,7 +15,10 @@ import {
 } from '@mui/material';
 import DownloadIcon from '@mui/icons-material/Download';
 import { dateIn, formatDateTime, formatMoney, nextDate, startOfDayIn } from '../format/format.js';
-import { useViewerTimeZone, zoneName } from '../format/viewer-zone.js';
+import { useViewerTimeZone } from '../format/viewer-zone.js';
+import { auditActorName } from '../accounts/audit-text.js';
+import { ReverseEntryDialog } from './LedgerDialogs.js';
+import { usePermissions } from 'react-admin';
 import { errorMessage } from '../accounts/use-account-ops.js';
 import type { EditTabProps } from '../accounts/AccountEdit.js';
 import {
@@ -34,6 +37,10 @@ const PAGE = 25;
  */
 function LedgerTable({ record, resource, kind }: EditTabProps & { kind: 'ledger-entries' | 'refills' }) {
   const zone = useViewerTimeZone();
+  const { permissions } = usePermissions<string>();
+  // The reversal of a ledger entry, from the charge history (managers only).
+  const canReverse = kind === 'ledger-entries' && (permissions === 'admin' || permissions === 'reseller');
+  const [reversing, setReversing] = useState<LedgerEntry | null>(null);
   const today = dateIn(new Date().toISOString(), zone);
   const [fromDate, setFromDate] = useState(today);
   const [toDate, setToDate] = useState(today);
@@ -70,6 +77,14 @@ function LedgerTable({ record, resource, kind }: EditTabProps & { kind: 'ledger-
   const resetPages = () => setCursors([undefined]);
   return (
     <Box>
+      {reversing && (
+        <ReverseEntryDialog
+          record={record}
+          resource={resource}
+          entry={reversing}
+          onClose={() => setReversing(null)}
+        />
+      )}
       <Typography variant="h6" component="h2" sx={{ mb: 1 }}>
         {title}
       </Typography>
@@ -118,9 +133,6 @@ function LedgerTable({ record, resource, kind }: EditTabProps & { kind: 'ledger-
             ))}
           </TextField>
         )}
-        <Typography variant="body2" color="text.secondary">
-          Days in {zoneName(zone)}
-        </Typography>
         <Box sx={{ flex: 1 }} />
         <Button
           component="a"
@@ -142,14 +154,17 @@ function LedgerTable({ record, resource, kind }: EditTabProps & { kind: 'ledger-
               {kind === 'refills' && <TableCell>Method</TableCell>}
               <TableCell>Reference</TableCell>
               <TableCell align="right">Amount</TableCell>
-              <TableCell align="right">Balance after</TableCell>
+              <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
+                Balance after
+              </TableCell>
               <TableCell>By</TableCell>
+              {canReverse && <TableCell align="right">Actions</TableCell>}
             </TableRow>
           </TableHead>
           <TableBody>
             {rows.length === 0 && (
               <TableRow>
-                <TableCell colSpan={8}>No entries in this period.</TableCell>
+                <TableCell colSpan={9}>No entries in this period.</TableCell>
               </TableRow>
             )}
             {rows.map((e) => (
@@ -166,7 +181,22 @@ function LedgerTable({ record, resource, kind }: EditTabProps & { kind: 'ledger-
                   {formatMoney(e.amount, e.currency)}
                 </TableCell>
                 <TableCell align="right">{formatMoney(e.balanceAfter, e.currency)}</TableCell>
-                <TableCell>{e.createdBy}</TableCell>
+                <TableCell>
+                  {auditActorName({ actor: e.createdBy, action: '', before: null, after: null })}
+                </TableCell>
+                {canReverse && (
+                  <TableCell align="right" sx={{ whiteSpace: 'nowrap' }}>
+                    {e.type === 'REVERSAL' ? null : e.reversedByEntryId ? (
+                      <Typography variant="body2" color="text.secondary">
+                        Reversed
+                      </Typography>
+                    ) : (
+                      <Button size="small" onClick={() => setReversing(e)}>
+                        Reverse
+                      </Button>
+                    )}
+                  </TableCell>
+                )}
               </TableRow>
             ))}
           </TableBody>
@@ -188,7 +218,10 @@ function LedgerTable({ record, resource, kind }: EditTabProps & { kind: 'ledger-
 export const ChargeHistoryTab = (p: EditTabProps) => <LedgerTable {...p} kind="ledger-entries" />;
 export const RefillReportTab = (p: EditTabProps) => <LedgerTable {...p} kind="refills" />;
 
-/** Balance, credit limit and available funds from the balance endpoint, in the account currency. */
+/**
+ * Balance, credit limit and available funds from the balance endpoint, in the account currency;
+ * a prepaid account shows its balance alone.
+ */
 export function BalanceLine({ record, resource }: EditTabProps) {
   const [b, setB] = useState<BalanceSummary | null>(null);
   useEffect(() => {
@@ -213,12 +246,17 @@ export function BalanceLine({ record, resource }: EditTabProps) {
       <Typography>
         Balance: <strong data-testid="balance">{formatMoney(s.balance, s.currency)}</strong>
       </Typography>
-      <Typography color="text.secondary">
-        Credit limit: {s.unlimitedCredit ? 'Unlimited' : formatMoney(s.creditLimit, s.currency)}
-      </Typography>
-      <Typography color="text.secondary">
-        Available: {s.availableCredit === null ? 'Unlimited' : formatMoney(s.availableCredit, s.currency)}
-      </Typography>
+      {/* Prepaid accounts have no credit: the balance is what they may spend. */}
+      {record.mode !== 'prepaid' && (
+        <>
+          <Typography color="text.secondary">
+            Credit limit: {s.unlimitedCredit ? 'Unlimited' : formatMoney(s.creditLimit, s.currency)}
+          </Typography>
+          <Typography color="text.secondary">
+            Available: {s.availableCredit === null ? 'Unlimited' : formatMoney(s.availableCredit, s.currency)}
+          </Typography>
+        </>
+      )}
     </Stack>
   );
 }

@@ -87,6 +87,11 @@ export const ledgerApi = {
       body: reason ? { ids, reason } : { ids },
       headers: keyed(key),
     }),
+  reverse: (resource: AccountResource, id: number, entryId: string, key: string, reason: string) =>
+    api<LedgerEntry>('POST', `/${ledgerBase(resource)}/${id}/ledger-entries/${entryId}/reversal`, {
+      body: { reason },
+      headers: keyed(key),
+    }),
   balance: (resource: AccountResource, id: number) =>
     api<BalanceSummary>('GET', `/${ledgerBase(resource)}/${id}/balance`),
   entries: (

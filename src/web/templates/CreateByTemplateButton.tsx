@@ -15,7 +15,7 @@ import { useNavigate } from 'react-router-dom';
 import { errorMessage } from '../accounts/use-account-ops.js';
 import { templateApi, type Template } from '../bulk/bulk-api.js';
 
-function ChooseTemplateDialog({ onClose }: { onClose: () => void }) {
+export function ChooseTemplateDialog({ onClose }: { onClose: () => void }) {
   const navigate = useNavigate();
   const [templates, setTemplates] = useState<Template[] | null>(null);
   const [chosen, setChosen] = useState('');

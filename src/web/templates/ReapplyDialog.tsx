@@ -1,3 +1,4 @@
+import { RouterLink } from '../layout/RouterLink.js';
 import { useCallback, useEffect, useState } from 'react';
 import {
   Alert,
@@ -17,7 +18,6 @@ import {
   TableRow,
   Typography,
 } from '@mui/material';
-import { Link } from 'react-router-dom';
 import { ApiError } from '../api/http.js';
 import { errorMessage } from '../accounts/use-account-ops.js';
 import {
@@ -204,7 +204,7 @@ export function ReapplyDialog({ template, onClose }: { template: Template; onClo
                     </TableCell>
                   )}
                   <TableCell>
-                    <Link to={`/customers/${c.id}`}>{c.name}</Link>
+                    <RouterLink to={`/customers/${c.id}`}>{c.name}</RouterLink>
                   </TableCell>
                   <TableCell>{c.accountNumber}</TableCell>
                   <TableCell>

@@ -1,3 +1,4 @@
+import { RouterLink } from '../layout/RouterLink.js';
 import { useCallback, useEffect, useState } from 'react';
 import {
   Alert,
@@ -129,7 +130,7 @@ export function TemplateList() {
               {templates.map((t) => (
                 <TableRow key={t.id} hover>
                   <TableCell>
-                    <Link to={`/customer-templates/${t.id}`}>{t.name}</Link>
+                    <RouterLink to={`/customer-templates/${t.id}`}>{t.name}</RouterLink>
                   </TableCell>
                   <TableCell>{t.description ?? ''}</TableCell>
                   <TableCell align="right">{formatCount(t.usedBy)}</TableCell>

@@ -280,6 +280,7 @@ function customerLimitSelect(db: Executor, actor: Actor) {
       'a.name',
       'a.status',
       'a.mode',
+      'a.currency',
       'a.credit_limit',
       'a.unlimited_credit',
       'a.call_limit',

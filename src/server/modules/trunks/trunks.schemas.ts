@@ -202,6 +202,7 @@ export const CustomerLimitRow = Type.Object({
   name: Type.String(),
   status: Type.String(),
   mode: Type.String(),
+  currency: Type.String(),
   creditLimit: Type.String(),
   unlimitedCredit: Type.Boolean(),
   callLimit: Nullable(Type.Integer()),

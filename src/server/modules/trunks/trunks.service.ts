@@ -484,6 +484,7 @@ async function customerLimitRows(ctx: Ctx, rows: repo.CustomerLimitDbRow[]) {
       name: r.name,
       status: r.status,
       mode: r.mode,
+      currency: r.currency,
       creditLimit: r.credit_limit,
       unlimitedCredit: r.unlimited_credit,
       callLimit: r.call_limit,
