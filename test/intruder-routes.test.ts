@@ -169,6 +169,14 @@ for (const kind of testDatabaseKinds()) {
         (await sql<{ id: number }>`SELECT id FROM users WHERE login = ${vUser}`.execute(t.database.db))
           .rows[0].id,
       );
+      // Rows the API names by id that the victim's actions made: a mail to its customer, a job.
+      await V.request('POST', `/api/v1/customers/${vc.id}/welcome-letter`, {});
+      const m = await sql<{ id: number }>`
+        SELECT id FROM mails WHERE account_id = ${vc.id} ORDER BY id LIMIT 1`.execute(t.database.db);
+      victim.mail = Number(m.rows[0]?.id ?? 0);
+      expect(victim.mail).toBeGreaterThan(0);
+      const j = await sql<{ id: number }>`SELECT max(id) AS id FROM jobs`.execute(t.database.db);
+      victim.job = Number(j.rows[0]?.id ?? 0);
     });
     afterAll(async () => t?.close());
 
@@ -182,6 +190,11 @@ for (const kind of testDatabaseKinds()) {
       if (name === 'trunkId') return String(victim.trunk);
       if (name === 'groupId') return String(victim.rateGroup);
       if (name === 'key') return path.includes('speed-dials') ? '1' : 'intruder-pref';
+      // Switch-only and operator-only routes: any value; the intruders must be refused by role.
+      if (name === 'callId') return `${MARKER}-call`;
+      if (name === 'username') return `${MARKER}dev`;
+      if (name === 'reason') return 'NO_RATE';
+      if (name === 'kind') return 'welcome_letter';
       const byResource: Record<string, number> = {
         customers: victim.customer,
         providers: victim.provider,
@@ -201,6 +214,9 @@ for (const kind of testDatabaseKinds()) {
         'customer-mass-creates': victim.massCreate,
         'api-keys': victim.apiKey,
         users: victim.user,
+        mails: victim.mail,
+        jobs: victim.job,
+        'route-plans': 1,
       };
       if (before === 'customers' && path.startsWith('/api/v1/limits/')) return String(victim.customer);
       const id = byResource[before];
