@@ -123,7 +123,12 @@ describe.skipIf(!available)('Kamailio + sipp against the decision API', () => {
   let kamPort: number;
   let kamailio: Proc;
   let uas: Proc;
-  const accounts: Record<'funded' | 'broke' | 'limited', number> = { funded: 0, broke: 0, limited: 0 };
+  const accounts: Record<'funded' | 'broke' | 'limited' | 'short', number> = {
+    funded: 0,
+    broke: 0,
+    limited: 0,
+    short: 0,
+  };
 
   /** One sipp UAC call through Kamailio; resolves with sipp's exit code (0: scenario passed). */
   function call(scenario: string, number: string, opts: { from?: string; talkMs?: number } = {}) {
@@ -202,6 +207,8 @@ describe.skipIf(!available)('Kamailio + sipp against the decision API', () => {
     accounts.funded = await customer('10.00', '1001');
     accounts.broke = await customer('0', '1002');
     accounts.limited = await customer('10.00', '1003', 1);
+    // 0.003 at 0.06/min, 1 s increments: a 3 s grant.
+    accounts.short = await customer('0.003', '1004');
     await ok(admin.post(`/api/v1/customers/${accounts.funded}/blocked-codes`, { prefix: '4499' }));
     await t.app.callAuth.engine.loader.sync();
 
@@ -288,5 +295,14 @@ describe.skipIf(!available)('Kamailio + sipp against the decision API', () => {
     await expectCall(call('uac-rejected-503.xml', '1003441234568'));
     await expectCall(first);
     await waitFor('the call slot freed', async () => (await liveFor(accounts.limited)) === 0, kamLog);
+  }, 30_000);
+
+  it("the call's grant is honoured: Kamailio hangs up when the granted seconds run out", async () => {
+    const started = Date.now();
+    await expectCall(call('uac-grant.xml', '1004441234567'));
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(2500);
+    expect(elapsed).toBeLessThan(12_000);
+    await waitFor('the end of the call reported', async () => (await liveFor(accounts.short)) === 0, kamLog);
   }, 30_000);
 });
