@@ -260,7 +260,7 @@ describe.skipIf(!available)('Kamailio + sipp against the decision API', () => {
     await sipAnswers(kamPort, 10_000).catch((e: Error) => {
       throw new Error(`${e.message}\nkamailio:\n${kamailio.output()}`);
     });
-  }, 30_000);
+  }, 60_000);
 
   afterAll(async () => {
     await stopAll();
