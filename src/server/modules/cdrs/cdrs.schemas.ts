@@ -84,3 +84,43 @@ export const CdrBatchResponse = Type.Object({
   refused: Type.Integer(),
   results: Type.Array(CdrResultItem),
 });
+
+export const CustomerCdrsParams = Type.Object({
+  id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+});
+
+export const CdrListQuery = Type.Object(
+  {
+    from: Type.Optional(Instant),
+    to: Type.Optional(Instant),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type CdrListQueryValue = Static<typeof CdrListQuery>;
+
+export const CdrListItem = Type.Object({
+  id: Type.Integer(),
+  callId: Type.String(),
+  leg: Type.String(),
+  status: Type.String(),
+  reason: Nullable(Type.String()),
+  noReservation: Type.Boolean(),
+  callingNumber: Type.String(),
+  calledNumber: Type.String(),
+  startedAt: Type.String({ format: 'date-time' }),
+  answeredAt: Nullable(Type.String({ format: 'date-time' })),
+  endedAt: Type.String({ format: 'date-time' }),
+  billsec: Type.String(),
+  disposition: Type.String(),
+  sipCode: Type.Integer(),
+  hangupCause: Type.String(),
+  ratePrefix: Nullable(Type.String()),
+  ratePerMin: Nullable(Money),
+  connectFee: Nullable(Money),
+  chargedSec: Type.Integer(),
+  cost: Money,
+});
+
+export const CdrList = Type.Object({ data: Type.Array(CdrListItem), nextCursor: Nullable(Type.String()) });

@@ -302,6 +302,57 @@ describe.each(testDatabaseKinds())('CDR intake and rating on %s', (kind) => {
     expect(await entriesFor('cust-posted-1')).toEqual([]);
   });
 
+  it("lists a customer's CDRs newest first, keyset paged, within a date range, in scope", async () => {
+    const lister = await ok(
+      admin.post(
+        '/api/v1/customers',
+        customerBody({
+          rateGroupId: group.id,
+          initialBalance: '1.00',
+          portalUsername: 'cdr-lister',
+          password: 'customer-pass-1',
+          portalPermissions: ['cdrs'],
+        }),
+      ),
+      201,
+    );
+    const trunk = await ok(admin.post(`/api/v1/customers/${lister.id}/trunks`, { name: 'L' }), 201);
+    await ok(admin.post(`/api/v1/trunks/${trunk.id}/hosts`, { cidr: '203.0.113.0/24' }), 201);
+    await synced();
+    const at = (i: number) => ({
+      sourceIp: '203.0.113.9',
+      startedAt: iso(clock - 3_600_000 * (i + 1)),
+      answeredAt: iso(clock - 3_600_000 * (i + 1)),
+      endedAt: iso(clock - 3_600_000 * (i + 1) + 10_000),
+    });
+    await ok(post(Array.from({ length: 5 }, (_, i) => cdr(`list-${i}`, '4431020', 10, at(i)))));
+    const url = `/api/v1/customers/${lister.id}/cdrs`;
+    const p1 = await ok(admin.get(`${url}?limit=2`));
+    expect(p1.data.map((c: any) => c.callId)).toEqual(['list-0', 'list-1']);
+    expect(p1.data[0]).toMatchObject({
+      status: 'rated',
+      noReservation: true,
+      chargedSec: 10,
+      cost: '0.010000',
+    });
+    const p2 = await ok(admin.get(`${url}?limit=2&cursor=${p1.nextCursor}`));
+    expect(p2.data.map((c: any) => c.callId)).toEqual(['list-2', 'list-3']);
+    const p3 = await ok(admin.get(`${url}?limit=2&cursor=${p2.nextCursor}`));
+    expect(p3).toMatchObject({ nextCursor: null });
+    expect(p3.data.map((c: any) => c.callId)).toEqual(['list-4']);
+    const ranged = await ok(
+      admin.get(
+        `${url}?from=${encodeURIComponent(iso(clock - 3_600_000 * 3))}&to=${encodeURIComponent(iso(clock - 3_600_000 * 1))}`,
+      ),
+    );
+    expect(ranged.data.map((c: any) => c.callId)).toEqual(['list-1', 'list-2']);
+    expect((await admin.get(`${url}?cursor=bm9wZQ`)).statusCode).toBe(400);
+    const own = await Client.login(app, 'cdr-lister', 'customer-pass-1');
+    expect((await ok(own.get(url))).data).toHaveLength(5);
+    // Another customer's user sees nothing of it.
+    expect((await own.get(`/api/v1/customers/${customer.id}/cdrs`)).statusCode).toBe(404);
+  });
+
   it('refuses a batch above 1,000 CDRs', async () => {
     const res = await post(Array.from({ length: 1001 }, (_, i) => cdr(`big-${i}`, '4431015', 1)));
     expect(res.statusCode).toBe(400);
