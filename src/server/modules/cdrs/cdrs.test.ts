@@ -353,6 +353,40 @@ describe.each(testDatabaseKinds())('CDR intake and rating on %s', (kind) => {
     expect((await own.get(`/api/v1/customers/${customer.id}/cdrs`)).statusCode).toBe(404);
   });
 
+  it('a denied attempt is stored with its reason and zero cost', async () => {
+    const d = await ok(
+      sw.post('/api/v1/calls/authorize', {
+        callId: 'denied-1',
+        sourceIp: '192.0.2.10',
+        calledNumber: '9991234',
+        callingNumber: '15551230000',
+      }),
+    );
+    expect(d).toMatchObject({ decision: 'deny', reason: 'NO_RATE' });
+    const body = await ok(post([cdr('denied-1', '9991234', 0, { sipCode: 404, disposition: 'FAILED' })]));
+    expect(body.results[0].cdr).toMatchObject({
+      accountId: customer.id,
+      status: 'denied',
+      reason: 'NO_RATE',
+      chargedSec: 0,
+      cost: '0.000000',
+    });
+    expect(await entriesFor('denied-1')).toEqual([]);
+  });
+
+  it('a late CDR is rated even when it takes the balance below zero', async () => {
+    const poor = await ok(
+      admin.post('/api/v1/customers', customerBody({ rateGroupId: group.id, initialBalance: '0.01' })),
+      201,
+    );
+    const trunk = await ok(admin.post(`/api/v1/customers/${poor.id}/trunks`, { name: 'P' }), 201);
+    await ok(admin.post(`/api/v1/trunks/${trunk.id}/hosts`, { cidr: '198.18.0.0/24' }), 201);
+    await synced();
+    const body = await ok(post([cdr('late-1', '4431030', 600, { sourceIp: '198.18.0.7' })]));
+    expect(body.results[0].cdr).toMatchObject({ status: 'rated', noReservation: true, cost: '0.600000' });
+    expect(await balanceOf(poor.id)).toBe('-0.590000');
+  });
+
   it('refuses a batch above 1,000 CDRs', async () => {
     const res = await post(Array.from({ length: 1001 }, (_, i) => cdr(`big-${i}`, '4431015', 1)));
     expect(res.statusCode).toBe(400);
