@@ -161,7 +161,82 @@ function callReason(c: CdrInputValue): string {
   return `Call to ${c.calledNumber} (${c.callId}/${c.leg})`;
 }
 
-/** Stores and rates one well-formed CDR; a replay answers the stored row. */
+interface Prepared {
+  c: CdrInputValue;
+  plan: Plan;
+  rate: RatePick | null;
+  cost: string;
+  charged: number;
+  answeredSec: number;
+}
+
+/** Everything read before the write: the plan (reservation or lookup) and the exact cost. */
+async function prepare(ctx: Ctx, engine: CallAuthEngine, c: CdrInputValue): Promise<Prepared> {
+  const plan = await planFor(ctx, engine, c);
+  const answeredSec = new Decimal(c.billsec).ceil().toNumber();
+  const rate = plan.status === 'rated' ? plan.rate : null;
+  const cost = rate ? callCost(rate, c.billsec) : formatMoney('0');
+  const charged = rate
+    ? chargedSeconds(answeredSec, rate.includedSeconds, rate.initialIncrement, rate.billingIncrement)
+    : 0;
+  return { c, plan, rate, cost, charged, answeredSec };
+}
+
+/**
+ * Writes one CDR in the caller's transaction: the row, its CALL debit and firstUsedAt. Null when
+ * (callId, leg) is already stored (by a concurrent replay, or earlier in the same batch).
+ */
+async function write(tx: Ctx, p: Prepared): Promise<Stored | null> {
+  const { c, plan, rate, cost } = p;
+  const row = await repo.insertCdr(tx.db, {
+    call_id: c.callId,
+    leg: c.leg,
+    account_id: plan.accountId,
+    status: plan.status,
+    reason: plan.reason,
+    no_reservation: plan.noReservation,
+    source_ip: c.sourceIp,
+    sip_username: c.sipUsername ?? null,
+    calling_number: c.callingNumber,
+    called_number: c.calledNumber,
+    started_at: c.startedAt,
+    answered_at: c.answeredAt ?? null,
+    ended_at: c.endedAt,
+    duration_sec: String(c.durationSec),
+    billsec: String(c.billsec),
+    disposition: c.disposition,
+    sip_code: c.sipCode,
+    hangup_cause: c.hangupCause,
+    egress_trunk: c.egressTrunk ?? null,
+    rate_id: rate?.rateId ?? null,
+    rate_group_id: rate?.rateGroupId ?? null,
+    rate_prefix: rate?.prefix ?? null,
+    rate_per_min: rate?.ratePerMin ?? null,
+    connect_fee: rate?.connectFee ?? null,
+    included_seconds: rate?.includedSeconds ?? null,
+    initial_increment: rate?.initialIncrement ?? null,
+    billing_increment: rate?.billingIncrement ?? null,
+    charged_sec: p.charged,
+    cost,
+  });
+  if (!row) return null;
+  if (plan.accountId !== null && rate && new Decimal(cost).gt(0)) {
+    const posted = await ledgerService.postCallDebit(tx, {
+      accountId: plan.accountId,
+      callId: c.callId,
+      leg: c.leg,
+      cost,
+      reason: callReason(c),
+    });
+    await repo.setLedgerEntry(tx.db, row.id, posted.entry.id);
+    row.ledger_entry_id = posted.entry.id;
+  }
+  if (plan.accountId !== null && rate && p.answeredSec > 0)
+    await repo.markFirstUsed(tx.db, plan.accountId, new Date(c.startedAt));
+  return row;
+}
+
+/** Stores and rates one well-formed CDR in its own transaction; a replay answers the stored row. */
 async function intakeOne(
   ctx: Ctx,
   engine: CallAuthEngine,
@@ -169,67 +244,56 @@ async function intakeOne(
 ): Promise<{ outcome: 'created' | 'replayed'; row: Stored }> {
   const earlier = await repo.findCdr(ctx.db, c.callId, c.leg);
   if (earlier) return { outcome: 'replayed', row: earlier };
-  const plan = await planFor(ctx, engine, c);
-  const d = new Decimal(c.billsec).ceil().toNumber();
-  const rate = plan.status === 'rated' ? plan.rate : null;
-  const cost = rate ? callCost(rate, c.billsec) : formatMoney('0');
-  const charged = rate
-    ? chargedSeconds(d, rate.includedSeconds, rate.initialIncrement, rate.billingIncrement)
-    : 0;
-  const created = await inTransaction(ctx, async (tx) => {
-    const row = await repo.insertCdr(tx.db, {
-      call_id: c.callId,
-      leg: c.leg,
-      account_id: plan.accountId,
-      status: plan.status,
-      reason: plan.reason,
-      no_reservation: plan.noReservation,
-      source_ip: c.sourceIp,
-      sip_username: c.sipUsername ?? null,
-      calling_number: c.callingNumber,
-      called_number: c.calledNumber,
-      started_at: c.startedAt,
-      answered_at: c.answeredAt ?? null,
-      ended_at: c.endedAt,
-      duration_sec: String(c.durationSec),
-      billsec: String(c.billsec),
-      disposition: c.disposition,
-      sip_code: c.sipCode,
-      hangup_cause: c.hangupCause,
-      egress_trunk: c.egressTrunk ?? null,
-      rate_id: rate?.rateId ?? null,
-      rate_group_id: rate?.rateGroupId ?? null,
-      rate_prefix: rate?.prefix ?? null,
-      rate_per_min: rate?.ratePerMin ?? null,
-      connect_fee: rate?.connectFee ?? null,
-      included_seconds: rate?.includedSeconds ?? null,
-      initial_increment: rate?.initialIncrement ?? null,
-      billing_increment: rate?.billingIncrement ?? null,
-      charged_sec: charged,
-      cost,
-    });
-    if (!row) return null; // stored meanwhile by a concurrent replay: answer its row
-    if (plan.accountId !== null && rate && new Decimal(cost).gt(0)) {
-      const posted = await ledgerService.postCallDebit(tx, {
-        accountId: plan.accountId,
-        callId: c.callId,
-        leg: c.leg,
-        cost,
-        reason: callReason(c),
-      });
-      await repo.setLedgerEntry(tx.db, row.id, posted.entry.id);
-      await repo.markFirstUsed(tx.db, plan.accountId, new Date(c.startedAt));
-      row.ledger_entry_id = posted.entry.id;
-    }
-    return row;
-  });
+  const p = await prepare(ctx, engine, c);
+  const created = await inTransaction(ctx, (tx) => write(tx, p));
   if (!created) {
     const stored = await repo.findCdr(ctx.db, c.callId, c.leg);
     if (!stored) throw new AppError('CDR_NOT_STORED', 'The CDR could not be stored; send it again.', 503);
     return { outcome: 'replayed', row: stored };
   }
-  if (plan.reserved) await releaseCall(engine, c.callId);
+  if (p.plan.reserved) await releaseCall(engine, c.callId);
   return { outcome: 'created', row: created };
+}
+
+/** Raised inside the batch transaction to give up on it and take the CDRs one by one. */
+class OneByOne extends Error {}
+
+/**
+ * The fast path: every new CDR of the batch in ONE transaction (one commit, one disk flush).
+ * Null when anything is unusual (a key stored meanwhile or twice in the batch, a refusal, a
+ * deadlock with a concurrent batch): the caller then takes the CDRs one by one, where each is
+ * answered on its own. Nothing of a failed batch transaction is kept.
+ */
+async function intakeTogether(
+  ctx: Ctx,
+  engine: CallAuthEngine,
+  cdrs: CdrInputValue[],
+): Promise<{ outcome: 'created' | 'replayed'; row: Stored }[] | null> {
+  const out: ({ outcome: 'created' | 'replayed'; row: Stored } | null)[] = [];
+  const fresh: { at: number; p: Prepared }[] = [];
+  for (const c of cdrs) {
+    const earlier = await repo.findCdr(ctx.db, c.callId, c.leg);
+    if (earlier) out.push({ outcome: 'replayed', row: earlier });
+    else {
+      fresh.push({ at: out.length, p: await prepare(ctx, engine, c) });
+      out.push(null);
+    }
+  }
+  if (fresh.length) {
+    try {
+      await inTransaction(ctx, async (tx) => {
+        for (const f of fresh) {
+          const row = await write(tx, f.p);
+          if (!row) throw new OneByOne();
+          out[f.at] = { outcome: 'created', row };
+        }
+      });
+    } catch {
+      return null;
+    }
+    for (const f of fresh) if (f.p.plan.reserved) await releaseCall(engine, f.p.c.callId);
+  }
+  return out as { outcome: 'created' | 'replayed'; row: Stored }[];
 }
 
 /**
@@ -238,40 +302,47 @@ async function intakeOne(
  */
 export async function postCdrs(ctx: Ctx, engine: CallAuthEngine, items: readonly unknown[]) {
   requireSwitchOrAdmin(ctx);
-  const results: CdrResultItemValue[] = [];
+  const results: CdrResultItemValue[] = new Array(items.length);
   const counts = { created: 0, replayed: 0, refused: 0 };
-  for (let index = 0; index < items.length; index++) {
+  const good: { index: number; c: CdrInputValue }[] = [];
+  const ids = (raw: Partial<Record<string, unknown>>) => ({
+    callId: typeof raw.callId === 'string' ? raw.callId.slice(0, 128) : null,
+    leg: typeof raw.leg === 'string' ? raw.leg.slice(0, 16) : null,
+  });
+  const refuse = (index: number, code: string, field: string, message: string) => {
+    counts.refused++;
     const raw = items[index] as Partial<Record<string, unknown>>;
-    const callId = typeof raw.callId === 'string' ? raw.callId.slice(0, 128) : null;
-    const leg = typeof raw.leg === 'string' ? raw.leg.slice(0, 16) : null;
+    results[index] = { index, ...ids(raw), outcome: 'refused', cdr: null, error: { code, field, message } };
+  };
+  const answer = (index: number, r: { outcome: 'created' | 'replayed'; row: Stored }) => {
+    counts[r.outcome]++;
+    const raw = items[index] as Partial<Record<string, unknown>>;
+    results[index] = { index, ...ids(raw), outcome: r.outcome, cdr: cdrDto(r.row), error: null };
+  };
+  for (let index = 0; index < items.length; index++) {
+    const raw = items[index];
     const bad = checkCdr(raw) ?? checkConsistency(raw as CdrInputValue);
-    if (bad) {
-      counts.refused++;
-      results.push({
-        index,
-        callId,
-        leg,
-        outcome: 'refused',
-        cdr: null,
-        error: { code: 'CDR_INVALID', field: bad.field, message: bad.message },
-      });
-      continue;
-    }
+    if (bad) refuse(index, 'CDR_INVALID', bad.field, bad.message);
+    else good.push({ index, c: raw as CdrInputValue });
+  }
+  const together =
+    good.length > 1
+      ? await intakeTogether(
+          ctx,
+          engine,
+          good.map((g) => g.c),
+        )
+      : null;
+  if (together) {
+    together.forEach((r, i) => answer(good[i].index, r));
+    return { ...counts, results };
+  }
+  for (const { index, c } of good) {
     try {
-      const r = await intakeOne(ctx, engine, raw as CdrInputValue);
-      counts[r.outcome]++;
-      results.push({ index, callId, leg, outcome: r.outcome, cdr: cdrDto(r.row), error: null });
+      answer(index, await intakeOne(ctx, engine, c));
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
-      counts.refused++;
-      results.push({
-        index,
-        callId,
-        leg,
-        outcome: 'refused',
-        cdr: null,
-        error: { code: err.code, field: '', message: err.message },
-      });
+      refuse(index, err.code, '', err.message);
     }
   }
   return { ...counts, results };

@@ -193,6 +193,23 @@ describe.each(testDatabaseKinds())('CDR intake and rating on %s', (kind) => {
     expect(await balanceOf(customer.id)).toBe((Number(before) - 0.12).toFixed(6));
   });
 
+  it('concurrent replays of a multi-CDR batch, and a CDR twice in one batch, charge once each', async () => {
+    const batch = [0, 1, 2].map((i) => cdr(`multi-${i}`, '4431050', 30));
+    const answers = await Promise.all([post(batch), post(batch), post(batch)]);
+    const bodies = answers.map((r) => {
+      expect(r.statusCode, r.body).toBe(200);
+      return r.json();
+    });
+    expect(bodies.reduce((n, b) => n + b.created, 0)).toBe(3);
+    expect(bodies.reduce((n, b) => n + b.replayed, 0)).toBe(6);
+    for (const i of [0, 1, 2])
+      expect(await entriesFor(`multi-${i}`)).toEqual([{ type: 'CALL', amount: '-0.030000' }]);
+    const twice = await ok(post([cdr('twice-1', '4431051', 30), cdr('twice-1', '4431051', 30)]));
+    expect(twice).toMatchObject({ created: 1, replayed: 1, refused: 0 });
+    expect(twice.results[0].cdr).toEqual(twice.results[1].cdr);
+    expect(await entriesFor('twice-1')).toHaveLength(1);
+  });
+
   it('a rate changed mid-call has no effect: the reservation snapshot rates the call', async () => {
     const a = await liveCall('4439000', 60);
     await rate('4439', {
