@@ -43,6 +43,7 @@ import {
   type CallAuthOptions,
   type CallAuthRuntime,
 } from './modules/call-auth/index.js';
+import { cdrRoutes } from './modules/cdrs/index.js';
 import { mailTemplateRoutes, notificationRoutes } from './modules/notifications/index.js';
 import { NO_MAIL } from './platform/mail/index.js';
 import { jobMetrics, jobRoutes } from './modules/jobs/index.js';
@@ -201,6 +202,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(speedDialRoutes);
       await api.register(didRoutes);
       await api.register(callAuthRoutes(callAuth.engine));
+      await api.register(cdrRoutes(callAuth.engine));
       await api.register(mailTemplateRoutes);
       await api.register(notificationRoutes(deps.mail ?? NO_MAIL));
       await api.register(jobRoutes);

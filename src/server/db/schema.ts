@@ -577,6 +577,41 @@ export interface RoutePlanAssignmentsTable {
   route_plan_id: number;
 }
 
+export interface CdrsTable {
+  id: Generated<number>;
+  call_id: string;
+  leg: string;
+  account_id: number | null;
+  status: 'rated' | 'denied' | 'unrated';
+  reason: string | null;
+  no_reservation: boolean;
+  source_ip: string;
+  sip_username: string | null;
+  calling_number: string;
+  called_number: string;
+  started_at: Timestamp;
+  answered_at: Timestamp | null;
+  ended_at: Timestamp;
+  duration_sec: Numeric;
+  billsec: Numeric;
+  disposition: string;
+  sip_code: number;
+  hangup_cause: string;
+  egress_trunk: string | null;
+  rate_id: number | null;
+  rate_group_id: number | null;
+  rate_prefix: string | null;
+  rate_per_min: Numeric | null;
+  connect_fee: Numeric | null;
+  included_seconds: number | null;
+  initial_increment: number | null;
+  billing_increment: number | null;
+  charged_sec: number;
+  cost: Numeric;
+  ledger_entry_id: string | null;
+  created_at: Generated<Date>;
+}
+
 export interface DB {
   accounts: AccountsTable;
   users: UsersTable;
@@ -616,4 +651,5 @@ export interface DB {
   route_plans: RoutePlansTable;
   route_plan_entries: RoutePlanEntriesTable;
   route_plan_assignments: RoutePlanAssignmentsTable;
+  cdrs: CdrsTable;
 }

@@ -1,0 +1,2 @@
+export { cdrRoutes } from './cdrs.routes.js';
+export { postCdrs } from './cdrs.service.js';
