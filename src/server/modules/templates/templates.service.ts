@@ -29,7 +29,7 @@ import {
   type TemplateField,
   type TemplateSettings,
 } from './templates.schemas.js';
-import { ownerOf, requireManager, resolveOwnerId } from '../../platform/tenancy/index.js';
+import { requireManager, resolveOwnerId } from '../../platform/tenancy/index.js';
 
 const SET_FIELDS = new Set<string>(['roles', 'portalPermissions']);
 
@@ -169,7 +169,11 @@ export async function createTemplate(ctx: Ctx, input: CreateTemplateInput): Prom
   });
 }
 
-/** "Save as template": copies the customer's template fields (never its identity or credentials). */
+/**
+ * "Save as template": copies the customer's template fields (never its identity or credentials).
+ * The template belongs to the customer's owner (the operator, or its reseller), whose rate groups
+ * and localization the customer uses, so its references are valid for that owner (checked anyway).
+ */
 export async function saveCustomerAsTemplate(
   ctx: Ctx,
   accountId: number,
@@ -179,7 +183,8 @@ export async function saveCustomerAsTemplate(
   const account = await accountsService.getAccount(ctx, 'customer', accountId);
   const settings: Record<string, unknown> = {};
   for (const f of TEMPLATE_FIELDS) settings[f] = canonical(f, (account as Record<string, unknown>)[f]);
-  const ownerId = ownerOf(ctx.actor);
+  const ownerId = account.resellerId ?? null;
+  await checkTemplateReferences(ctx, ownerId, settings);
   return insertAndAudit(
     ctx,
     { ownerId, name: input.name.trim(), description: input.description ?? null, settings },

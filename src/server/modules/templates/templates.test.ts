@@ -280,6 +280,32 @@ describe.each(testDatabaseKinds())('customer templates on %s', (kind) => {
     expectError(await admin.get(`/api/v1/customer-templates/${tpl.id}`), 404, 'TEMPLATE_NOT_FOUND');
   });
 
+  it("save as template: the template belongs to the customer's owner, so a reseller's rate group stays valid", async () => {
+    const rg = await resellerA.client.post('/api/v1/rate-groups', { name: 'A saved RG', currency: 'USD' });
+    expect(rg.statusCode, rg.body).toBe(201);
+    const c = await resellerA.client.post(
+      '/api/v1/customers',
+      customerBody({ name: 'A rated', currency: 'USD', rateGroupId: rg.json().id }),
+    );
+    expect(c.statusCode, c.body).toBe(201);
+    // The admin saves the reseller's customer: the template is the reseller's, with its rate group.
+    const saved = await admin.post(`/api/v1/customers/${c.json().id}/save-as-template`, {
+      name: 'A rated tpl',
+    });
+    expect(saved.statusCode, saved.body).toBe(201);
+    expect(saved.json().resellerId).toBe(resellerA.id);
+    expect(saved.json().settings.rateGroupId).toBe(rg.json().id);
+    const made = await resellerA.client.post(`/api/v1/customer-templates/${saved.json().id}/customers`, {
+      name: 'A from saved',
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    expect(made.json().rateGroupId).toBe(rg.json().id);
+    // (Removed again: the intruder test below lists reseller A's templates exactly.)
+    expect((await admin.delete(`/api/v1/customer-templates/${saved.json().id}`)).statusCode).toBeLessThan(
+      300,
+    );
+  });
+
   it('intruder: a reseller reaches only its own templates and customers', async () => {
     const mine = await newTemplate(resellerA.client, 'A gold', {
       mode: 'postpaid',
