@@ -107,6 +107,17 @@ describe.runIf(chromiumAvailable())('balance ledger in the admin UI', () => {
   it('posts a charge and resets the balance, each after a confirmation', async () => {
     await openRowMenu('Post Charge');
     let dialog = page.getByRole('dialog');
+    // Beyond the available funds: refused with the amount available, unless explicitly allowed.
+    await dialog.getByLabel('Amount (USD)').fill('500');
+    await dialog.getByLabel('Reason').fill('Setup fee');
+    await shot('charge-form');
+    await dialog.getByRole('button', { name: 'Post Charge…' }).click();
+    await page.getByRole('button', { name: 'Charge $500.00' }).click();
+    await page.getByText('The charge exceeds the available funds of 25.50 USD').waitFor();
+    await shot('charge-refused');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Allow beyond the available funds (the balance may go negative)').waitFor();
     await dialog.getByLabel('Amount (USD)').fill('5.25');
     await dialog.getByLabel('Reason').fill('Setup fee');
     await dialog.getByRole('button', { name: 'Post Charge…' }).click();

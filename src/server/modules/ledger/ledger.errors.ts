@@ -1,3 +1,4 @@
+import { currencyMinorUnits, money } from '../../platform/money.js';
 import { AppError, conflict, notFound, validationError } from '../../platform/errors.js';
 
 /** The header that makes a posting safe to retry. */
@@ -61,7 +62,7 @@ export const badCursor = () =>
 export const insufficientFunds = (available: string, currency: string) =>
   new AppError(
     'INSUFFICIENT_FUNDS',
-    `The charge exceeds the available funds (${available} ${currency}).`,
+    `The charge exceeds the available funds of ${money(available).toFixed(Math.max(currencyMinorUnits(currency), money(available).decimalPlaces()))} ${currency}; allow a negative balance to post it anyway.`,
     400,
     {
       field: 'amount',
