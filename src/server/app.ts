@@ -22,20 +22,20 @@ import { authRoutes, registerAuthHook } from './modules/auth/index.js';
 import { accountRoutes } from './modules/accounts/index.js';
 import { dashboardRoutes } from './modules/dashboard/index.js';
 import { preferenceRoutes } from './modules/preferences/index.js';
-import { ledgerAdminRoutes, ledgerRoutes } from './modules/ledger/index.js';
+import { ledgerAdminRoutes, ledgerRoutes, ledgerAccountHooks } from './modules/ledger/index.js';
 import { exportRoutes } from './modules/exports/index.js';
 import { templateRoutes } from './modules/templates/index.js';
 import { importRoutes } from './modules/imports/index.js';
 import { massCreateRoutes } from './modules/mass-create/index.js';
 import { configureSecretKey } from './platform/secrets.js';
-import { trunkRoutes } from './modules/trunks/index.js';
-import { sipDeviceRoutes } from './modules/sip-devices/index.js';
-import { rateGroupRoutes } from './modules/rate-groups/index.js';
-import { localizationRoutes } from './modules/localizations/index.js';
-import { callerIdRoutes } from './modules/caller-ids/index.js';
-import { blockedCodeRoutes } from './modules/blocked-codes/index.js';
-import { speedDialRoutes } from './modules/speed-dials/index.js';
-import { didRoutes } from './modules/dids/index.js';
+import { trunkRoutes, trunkAccountHooks } from './modules/trunks/index.js';
+import { sipDeviceRoutes, sipDeviceAccountHooks } from './modules/sip-devices/index.js';
+import { rateGroupRoutes, rateGroupAccountHooks } from './modules/rate-groups/index.js';
+import { localizationRoutes, localizationAccountHooks } from './modules/localizations/index.js';
+import { callerIdRoutes, callerIdAccountHooks } from './modules/caller-ids/index.js';
+import { blockedCodeRoutes, blockedCodeAccountHooks } from './modules/blocked-codes/index.js';
+import { speedDialRoutes, speedDialAccountHooks } from './modules/speed-dials/index.js';
+import { didRoutes, didAccountHooks } from './modules/dids/index.js';
 import {
   callAuthRoutes,
   heldFor,
@@ -48,6 +48,23 @@ import { mailTemplateRoutes, notificationRoutes } from './modules/notifications/
 import { NO_MAIL } from './platform/mail/index.js';
 import { jobMetrics, jobRoutes } from './modules/jobs/index.js';
 import { systemActor } from './platform/context.js';
+import { registerAccountHooks } from './platform/account-lifecycle.js';
+
+/**
+ * What each module does when an account is created, changed or deleted (issue 11): registered
+ * here, so the accounts module knows none of them. They run in this order.
+ */
+export function registerModuleAccountHooks(): void {
+  registerAccountHooks('rate-groups', rateGroupAccountHooks);
+  registerAccountHooks('localizations', localizationAccountHooks);
+  registerAccountHooks('ledger', ledgerAccountHooks);
+  registerAccountHooks('trunks', trunkAccountHooks);
+  registerAccountHooks('sip-devices', sipDeviceAccountHooks);
+  registerAccountHooks('caller-ids', callerIdAccountHooks);
+  registerAccountHooks('speed-dials', speedDialAccountHooks);
+  registerAccountHooks('blocked-codes', blockedCodeAccountHooks);
+  registerAccountHooks('dids', didAccountHooks);
+}
 
 export interface AppDeps {
   config: Pick<Config, 'logLevel' | 'sessionTtlHours' | 'cookieSecure' | 'trustProxy' | 'serveUi'>;
@@ -94,6 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...frameworkErrorOptions,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  registerModuleAccountHooks();
   registerValidators(app);
   registerInputLimits(app);
   app.addHook('onSend', async (req, reply) => {

@@ -25,5 +25,3 @@ export const balanceConfirmationRequired = (balance: string) =>
     { field: 'confirmBalance', balance },
   );
 /** The currency is fixed once the account has a ledger entry (DOMAIN 2). */
-export const currencyLocked = () =>
-  conflict('CURRENCY_LOCKED', 'currency', 'The currency cannot change once the account has ledger entries.');

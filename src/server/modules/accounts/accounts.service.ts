@@ -8,19 +8,17 @@ import { hashPassword } from '../../platform/passwords.js';
 import { isCountryCode, isCurrencyCode, isTimeZone } from '../../platform/reference-data.js';
 import { listAuditForAccount, recordAudit, recordUpdate } from '../audit/index.js';
 import { usersRepository as users } from '../auth/index.js';
-import { accountHasLedgerEntries, postOpeningBalances } from '../ledger/index.js';
 import {
-  assertNoLiveTrunks,
   checkAccountReferences,
-  provisionSipDevice,
-  releaseConnectivity,
-} from '../connectivity/account-hooks.js';
+  runAccountChanging,
+  runAccountCreated,
+  runAccountsDeleted,
+} from '../../platform/account-lifecycle.js';
 import {
   accountNameTaken,
   accountNotFound,
   accountNumberTaken,
   balanceConfirmationRequired,
-  currencyLocked,
   pinTaken,
   portalUsernameTaken,
 } from './accounts.errors.js';
@@ -250,9 +248,14 @@ export async function createAccount(
         accountId: id,
         passwordHash,
       });
-      await postOpeningBalances(tx, id, {
+      // Opening entries (ledger) and the SIP device of "Create SIP device: yes", among others.
+      const extra = await runAccountCreated(tx, {
+        id,
+        accountNumber: accountNumber!,
+        kind,
         initialBalance: input.initialBalance,
         testCredit: input.testCredit,
+        createSipDevice: input.createSipDevice,
       });
       const created = toAccountDto((await findAccount(tx.db, tx.actor, null, id))!);
       await recordAudit(tx, {
@@ -270,9 +273,7 @@ export async function createAccount(
           accountId: id,
           payload: { accountId: id },
         });
-      if (input.createSipDevice)
-        return { ...created, sipDevice: await provisionSipDevice(tx, { id, accountNumber: accountNumber! }) };
-      return created;
+      return { ...created, ...extra };
     });
   } catch (err) {
     mapUniqueViolation(err);
@@ -397,8 +398,6 @@ export async function updateAccount(
         if (kind === 'reseller') throw validationError('roles', 'Resellers have no roles to edit.');
         if (kind === 'customer' && !next.roles.includes('customer') && !next.roles.includes('provider'))
           throw validationError('roles', 'Choose at least one role.');
-        if (!next.roles.includes('customer') && row.roles.includes('customer'))
-          await assertNoLiveTrunks(tx, id);
       }
       checkAccountRules(tx, {
         ...next,
@@ -408,9 +407,12 @@ export async function updateAccount(
           next.nonCliRateGroupId !== undefined ? next.nonCliRateGroupId : row.non_cli_rate_group_id,
       });
       if (next.unlimitedCredit === true && row.unlimited_credit) delete next.unlimitedCredit;
-      if (next.currency !== undefined && next.currency !== row.currency) {
-        if (await accountHasLedgerEntries(tx, id)) throw currencyLocked();
-      }
+      // Refusals owned by other modules: trunks left when the customer role goes, a currency in use.
+      await runAccountChanging(tx, {
+        id,
+        before: { roles: row.roles, currency: row.currency },
+        after: { roles: next.roles, currency: next.currency },
+      });
       if (
         next.rateGroupId !== undefined ||
         next.nonCliRateGroupId !== undefined ||
@@ -546,7 +548,15 @@ export async function deleteAccount(
       .execute();
     await users.revokeSessionsOfAccounts(tx.db, ids, now);
     await users.softDeleteUsersOfAccounts(tx.db, ids, now);
-    await releaseConnectivity(tx, ids, now);
+    const released = await runAccountsDeleted(tx, ids, now);
+    if (Object.values(released).some((n) => n > 0))
+      await recordAudit(tx, {
+        action: 'connectivity.release',
+        entityType: 'account',
+        entityId: ids[ids.length - 1],
+        accountId: ids[ids.length - 1],
+        after: { accountIds: ids, ...released },
+      });
     for (const deletedId of ids) {
       await recordAudit(tx, {
         action: `${kind}.delete`,

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
 import type { Actor } from '../../platform/context.js';
 import { ownedScope } from '../../platform/tenancy/index.js';
@@ -102,4 +103,28 @@ export async function softDeleteDid(db: Executor, id: number, now: Date) {
     .set({ deleted_at: now, updated_at: now, account_id: null })
     .where('id', '=', id)
     .execute();
+}
+
+/** The delete cascade, DOMAIN 3.8 step 4: the accounts' assigned DIDs go back to their pool. */
+export async function releaseDidsOf(db: Executor, accountIds: number[], now: Date): Promise<number> {
+  const r = await sql`
+    UPDATE dids SET account_id = NULL, assigned_at = NULL, updated_at = ${now}
+    WHERE account_id = ANY(${accountIds}::bigint[]) AND deleted_at IS NULL`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/**
+ * The pool of a deleted reseller moves up to its nearest ancestor that is not being deleted (or
+ * the operator), so no DID is stranded in a pool nobody can see.
+ */
+export async function movePoolsOf(db: Executor, accountIds: number[], now: Date): Promise<number> {
+  const r = await sql`
+    UPDATE dids d SET updated_at = ${now}, owner_id = (
+      SELECT u.x FROM unnest(a.ancestor_ids) WITH ORDINALITY AS u(x, o)
+      WHERE u.x <> ALL(${accountIds}::bigint[]) ORDER BY u.o DESC LIMIT 1)
+    FROM accounts a
+    WHERE a.id = d.owner_id AND d.owner_id = ANY(${accountIds}::bigint[]) AND d.deleted_at IS NULL`.execute(
+    db,
+  );
+  return Number(r.numAffectedRows ?? 0);
 }

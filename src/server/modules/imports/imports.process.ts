@@ -34,7 +34,7 @@ import {
   type ReadRow,
   type RowIssue,
 } from './import-rows.js';
-import { checkAccountReferences } from '../connectivity/account-hooks.js';
+import { checkAccountReferences } from '../../platform/account-lifecycle.js';
 import { postInitialBalancesBulk } from '../ledger/index.js';
 import * as repo from './imports.repository.js';
 

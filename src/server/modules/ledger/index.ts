@@ -9,3 +9,4 @@ export {
 } from './ledger.service.js';
 export * as ledgerService from './ledger.service.js';
 export type { LedgerEntryDto } from './ledger.schemas.js';
+export { ledgerAccountHooks } from './ledger.account-hooks.js';

@@ -1,4 +1,4 @@
-import { checkAccountReferences } from '../connectivity/account-hooks.js';
+import { checkAccountReferences } from '../../platform/account-lifecycle.js';
 import type { Actor, Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { validationError } from '../../platform/errors.js';

@@ -1,2 +1,3 @@
 export { rateGroupRoutes } from './rate-groups.routes.js';
 export * as rateGroupsService from './rate-groups.service.js';
+export { rateGroupAccountHooks } from './rate-groups.account-hooks.js';

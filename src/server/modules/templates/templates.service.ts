@@ -3,7 +3,7 @@ import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, isUniqueViolation, notFound } from '../../platform/errors.js';
 import { formatMoney, money } from '../../platform/money.js';
 import { recordAudit } from '../audit/index.js';
-import { checkAccountReferences } from '../connectivity/account-hooks.js';
+import { checkAccountReferences } from '../../platform/account-lifecycle.js';
 import {
   accountsService,
   findAccount,

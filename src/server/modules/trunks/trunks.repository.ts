@@ -4,6 +4,7 @@ import type { Executor } from '../../platform/db/database.js';
 import type { Actor } from '../../platform/context.js';
 import { escapeLike } from '../connectivity/shared.js';
 import { accountScope } from '../../platform/tenancy/index.js';
+import { enqueueOutboxEvent } from '../../platform/outbox/index.js';
 
 /*
  * The only SQL of trunks and hosts. Every read joins the owning account `a` and applies the
@@ -343,14 +344,36 @@ export async function insertTrunkUpdateEvent(
   accountId: number,
   payload: Record<string, unknown>,
 ): Promise<void> {
-  await db
-    .insertInto('outbox_events')
-    .values({
-      topic: 'trunk.updated',
-      // Every change is its own event; the notifier merges those within 5 minutes (DOMAIN 3.15).
-      dedupe_key: crypto.randomUUID(),
-      account_id: accountId,
-      payload: JSON.stringify(payload),
-    })
-    .execute();
+  // Every change is its own event; the notifier merges those within 5 minutes (DOMAIN 3.15).
+  await enqueueOutboxEvent(db, {
+    topic: 'trunk.updated',
+    dedupeKey: crypto.randomUUID(),
+    accountId,
+    payload,
+  });
+}
+
+/** Per account: how many live hosts and active trunks it has (before the delete cascade runs). */
+export async function trunkFootprint(db: Executor, accountIds: number[]) {
+  const r = await sql<{ account_id: number; hosts: number; trunks: number }>`
+    SELECT a.id AS account_id,
+      (SELECT count(*)::int FROM hosts h WHERE h.account_id = a.id AND h.deleted_at IS NULL) AS hosts,
+      (SELECT count(*)::int FROM trunks t WHERE t.account_id = a.id AND t.deleted_at IS NULL AND t.status = 'active') AS trunks
+    FROM accounts a WHERE a.id = ANY(${accountIds}::bigint[])`.execute(db);
+  return r.rows;
+}
+
+/** The delete cascade, DOMAIN 3.8 step 6: the accounts' trunks are switched off, tagged so the reason shows. */
+export async function deactivateTrunksOf(db: Executor, accountIds: number[], now: Date): Promise<number> {
+  const r = await sql`
+    UPDATE trunks SET status = 'inactive', disabled_reason = 'ACCOUNT_DELETED', updated_at = ${now}
+    WHERE account_id = ANY(${accountIds}::bigint[]) AND deleted_at IS NULL AND status = 'active'`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/** Live ingress trunks of an account. */
+export async function countLiveTrunks(db: Executor, accountId: number): Promise<number> {
+  const r = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM trunks WHERE account_id = ${accountId} AND deleted_at IS NULL`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
 }
