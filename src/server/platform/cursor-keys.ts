@@ -1,4 +1,5 @@
 import { isStorableText } from './http/input-limits.js';
+import { validationError } from './errors.js';
 
 /*
  * A cursor comes back from the client, so every value in it is input: checked against the type of
@@ -34,3 +35,27 @@ export function isCursorKey(type: CursorKeyType, v: unknown): v is string {
   if (type === 'time') return isTimestampText(v);
   return true;
 }
+
+/** A keyset cursor as the client carries it: the page's last key, as JSON in base64url. */
+export function encodeCursor(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/**
+ * The value of a cursor this server gave out, or `invalid()` thrown when the text is not base64url
+ * JSON or the value fails `check` (which checks every key against its column's type).
+ */
+export function decodeCursor<T>(s: string, check: (v: any) => v is T, invalid: () => Error): T {
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (!check(v)) throw invalid();
+  return v;
+}
+
+/** The cursor was not issued by this server (or names a key of the wrong type). */
+export const invalidCursor = () =>
+  validationError('cursor', 'The cursor is not one this server gave out.', 'INVALID_CURSOR');

@@ -41,7 +41,13 @@ import type {
   SortField,
 } from './accounts.schemas.js';
 import { enqueueOutboxEvent } from '../../platform/outbox/index.js';
-import { isCursorId, isCursorKey } from '../../platform/cursor-keys.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  invalidCursor,
+  isCursorId,
+  isCursorKey,
+} from '../../platform/cursor-keys.js';
 import { isOperator, requireManager, resolveOwner, type OwnerRef } from '../../platform/tenancy/index.js';
 
 const TOTAL_CAP = 10_000;
@@ -286,25 +292,14 @@ export async function getAccount(ctx: Ctx, kind: AccountKind, id: number): Promi
   return toAccountDto(row);
 }
 
-function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify(c)).toString('base64url');
-}
-
 /** The client's cursor, its key checked against the type of the column the page is sorted by. */
-function decodeCursor(s: string, sort: SortField): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Cursor;
-    if (
-      typeof c !== 'object' ||
-      c === null ||
-      !isCursorId(c.id) ||
-      !(c.v === null || isCursorKey(sortKeyType(sort), c.v))
-    )
-      throw 0;
-    return c;
-  } catch {
-    throw validationError('cursor', 'The cursor is not one this server gave out.', 'INVALID_CURSOR');
-  }
+function decodeAccountCursor(s: string, sort: SortField): Cursor {
+  const valid = (c: any): c is Cursor =>
+    typeof c === 'object' &&
+    c !== null &&
+    isCursorId(c.id) &&
+    (c.v === null || isCursorKey(sortKeyType(sort), c.v));
+  return decodeCursor(s, valid, invalidCursor);
 }
 
 /** The account grid: filters, any sortable column, keyset pages, a capped total. */
@@ -314,7 +309,7 @@ export async function listAccounts(ctx: Ctx, kind: AccountKind, query: ListAccou
   const filter = { ...query, kind };
   const sort = query.sort ?? 'createdAt';
   const order = query.order ?? (query.sort ? 'asc' : 'desc');
-  const cursor = query.cursor ? decodeCursor(query.cursor, sort) : null;
+  const cursor = query.cursor ? decodeAccountCursor(query.cursor, sort) : null;
   const [page, count] = await Promise.all([
     listAccountsPage(ctx.db, ctx.actor, filter, { sort, order, limit: query.limit ?? 25, cursor }),
     countAccounts(ctx.db, ctx.actor, filter, totalCapFor(filter)),

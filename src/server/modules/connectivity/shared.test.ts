@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../platform/errors.js';
-import { encodeCursor, idPage, keysetPage } from './shared.js';
+import { encodeCursor } from '../../platform/cursor-keys.js';
+import { idPage, keysetPage } from './shared.js';
 
 type Row = { id: number; name: string };
 const ROWS: Row[] = [

@@ -3,7 +3,13 @@ import { Type } from 'typebox';
 import { Nullable } from '../../platform/http/nullable.js';
 import type { Ctx } from '../../platform/context.js';
 import { validationError } from '../../platform/errors.js';
-import { isCursorId, isCursorKey } from '../../platform/cursor-keys.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  invalidCursor,
+  isCursorId,
+  isCursorKey,
+} from '../../platform/cursor-keys.js';
 // The repository, not the module index: account creation imports this module's neighbours, and
 // going through the index would make an import cycle.
 import { findAccount } from '../accounts/accounts.repository.js';
@@ -77,23 +83,15 @@ export const ADMIN_OR_RESELLER = ['admin', 'reseller'] as ('admin' | 'reseller')
 export const iso = (d: Date | string | null): string | null =>
   d === null ? null : new Date(d).toISOString();
 
-export function encodeCursor(c: { k?: string | null; id: number }): string {
-  return Buffer.from(JSON.stringify(c)).toString('base64url');
-}
-
-const invalidCursor = () =>
-  validationError('cursor', 'The cursor is not one this server gave out.', 'INVALID_CURSOR');
-
-export function decodeCursor(s: string): { k: string | null; id: number } {
-  try {
-    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
-    if (typeof c !== 'object' || c === null || !isCursorId(c.id)) throw new Error();
-    // Every keyset key here is text (a lowered name, a prefix).
-    if (c.k !== undefined && c.k !== null && !isCursorKey('text', c.k)) throw new Error();
-    return { k: c.k ?? null, id: c.id };
-  } catch {
-    throw invalidCursor();
-  }
+/** A connectivity list's cursor: every keyset key here is text (a lowered name, a prefix). */
+function decodeKeyCursor(s: string): { k: string | null; id: number } {
+  const valid = (c: any): c is { k?: string | null; id: number } =>
+    typeof c === 'object' &&
+    c !== null &&
+    isCursorId(c.id) &&
+    (c.k === undefined || c.k === null || isCursorKey('text', c.k));
+  const c = decodeCursor(s, valid, invalidCursor);
+  return { k: c.k ?? null, id: c.id };
 }
 
 /** One keyset page ordered by id alone: as keysetPage, for lists without a sort key. */
@@ -102,7 +100,7 @@ export async function idPage<R extends { id: number }>(
   fetch: (page: { limit: number; afterId: number | null }) => Promise<R[]>,
 ): Promise<{ rows: R[]; nextCursor: string | null }> {
   const limit = q.limit ?? 50;
-  const rows = await fetch({ limit, afterId: q.cursor ? decodeCursor(q.cursor).id : null });
+  const rows = await fetch({ limit, afterId: q.cursor ? decodeKeyCursor(q.cursor).id : null });
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return { rows: page, nextCursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null };
@@ -119,7 +117,7 @@ export async function keysetPage<R extends { id: number }>(
   keyOf: (row: R) => string,
 ): Promise<{ rows: R[]; nextCursor: string | null }> {
   const limit = q.limit ?? 50;
-  const c = q.cursor ? decodeCursor(q.cursor) : null;
+  const c = q.cursor ? decodeKeyCursor(q.cursor) : null;
   if (c && c.k === null) throw invalidCursor();
   const rows = await fetch({ limit, after: c ? { k: c.k!, id: c.id } : null });
   const page = rows.slice(0, limit);

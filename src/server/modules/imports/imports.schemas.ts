@@ -1,6 +1,6 @@
-import { Type, type Static, type TSchema } from 'typebox';
+import { Type, type Static } from 'typebox';
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([Type.Null(), t]);
+import { Nullable } from '../../platform/http/nullable.js';
 
 export const UploadQuery = Type.Object(
   {

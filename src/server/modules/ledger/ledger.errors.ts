@@ -52,8 +52,7 @@ export const portalPermissionRequired = (permission: string) =>
 export const badDateRange = () => validationError('to', '`to` must be after `from`.', 'INVALID_DATE_RANGE');
 
 /** The cursor was not issued by this server. */
-export const badCursor = () =>
-  validationError('cursor', 'The cursor is not one this server gave out.', 'INVALID_CURSOR');
+export { invalidCursor as badCursor } from '../../platform/cursor-keys.js';
 
 /**
  * A manual charge beyond the available funds (balance + effective credit - live reservations) of the

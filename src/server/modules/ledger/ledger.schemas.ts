@@ -1,8 +1,8 @@
-import { Type, type Static, type TSchema } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { MONEY_PATTERN } from '../../platform/money.js';
 
 // Null first: with type coercion on, ajv would otherwise turn null into 0 or "" in the first branch.
-const Nullable = <T extends TSchema>(t: T) => Type.Union([Type.Null(), t]);
+import { Nullable } from '../../platform/http/nullable.js';
 
 export const ENTRY_TYPES = [
   'PAYMENT',

@@ -36,7 +36,7 @@ import type {
   RefillInput,
   ReversalInput,
 } from './ledger.schemas.js';
-import { isCursorId, isCursorKey } from '../../platform/cursor-keys.js';
+import { decodeCursor, encodeCursor, isCursorId, isCursorKey } from '../../platform/cursor-keys.js';
 import { requireManager, requireOperator } from '../../platform/tenancy/index.js';
 
 export type { PostingHooks, PostingResult };
@@ -426,20 +426,8 @@ export async function getBalance(ctx: Ctx, kind: AccountKind, id: number, heldFo
   };
 }
 
-function encodeCursor(c: EntryCursor): string {
-  return Buffer.from(JSON.stringify(c)).toString('base64url');
-}
-
-function decodeCursor(s: string): EntryCursor {
-  try {
-    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as EntryCursor;
-    if (typeof c !== 'object' || c === null || !isCursorId(c.s) || !isCursorKey('time', c.t))
-      throw badCursor();
-    return c;
-  } catch {
-    throw badCursor();
-  }
-}
+const isEntryCursor = (c: any): c is EntryCursor =>
+  typeof c === 'object' && c !== null && isCursorId(c.s) && isCursorKey('time', c.t);
 
 function filterOf(q: EntryFilter, paymentsOnly: boolean) {
   const from = q.from ? new Date(q.from) : undefined;
@@ -465,7 +453,7 @@ export async function listEntries(
   const account = await readableAccount(ctx, kind, id, opts.paymentsOnly ? 'paymentHistory' : 'balance');
   const page = await repo.listEntriesPage(ctx.db, account.id, filterOf(query, opts.paymentsOnly), {
     limit: query.limit ?? 50,
-    cursor: query.cursor ? decodeCursor(query.cursor) : null,
+    cursor: query.cursor ? decodeCursor(query.cursor, isEntryCursor, badCursor) : null,
   });
   return { data: page.rows.map(toListedEntryDto), nextCursor: page.next ? encodeCursor(page.next) : null };
 }

@@ -1,7 +1,7 @@
-import { Type, type Static, type TSchema } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { MONEY_PATTERN } from '../../platform/money.js';
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([Type.Null(), t]);
+import { Nullable } from '../../platform/http/nullable.js';
 const NonNegMoney = Type.String({ pattern: '^(0|[1-9][0-9]{0,13})(\\.[0-9]{1,6})?$' });
 
 export const MassCreateBody = Type.Object(

@@ -4,7 +4,7 @@ import { TEMPLATE_FIELDS, type TemplateField } from './template-fields.js';
 
 export { TEMPLATE_FIELDS, type TemplateField };
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([Type.Null(), t]);
+import { Nullable } from '../../platform/http/nullable.js';
 
 const patchProps = PatchAccountBody.properties as Record<string, TSchema>;
 export const TemplateSettings = Type.Object(
