@@ -1,3 +1,4 @@
+import { logger } from './platform/logger.js';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
     database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   } catch (err) {
     if (err instanceof DataDirLockedError) {
-      console.error(err.message);
+      logger.fatal(err.message);
       process.exit(1);
     }
     throw err;
@@ -36,12 +37,14 @@ async function main(): Promise<void> {
     { email: config.adminEmail, password: config.adminPassword, generate: () => generatePassword(20) },
   );
   if (admin?.generated) {
+    // For the person at the terminal, once; deliberately not a log line, so the generated password
+    // never reaches a log collector.
     console.log(
       `\n  First admin created.\n    email:    ${admin.email}\n    password: ${admin.password}\n` +
         '  This password is shown only once: sign in and keep it safe.\n',
     );
   } else if (admin) {
-    console.log(`First admin created: ${admin.email}`);
+    logger.info(`First admin created: ${admin.email}`);
   }
 
   const webRoot = path.join(root, 'dist/web');
@@ -101,6 +104,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err);
+  logger.fatal(err);
   process.exit(1);
 });

@@ -1,3 +1,4 @@
+import { logger } from './platform/logger.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -20,7 +21,7 @@ export async function ensureWebBuild(root: string): Promise<void> {
   const built = fs.existsSync(index) ? fs.statSync(index).mtimeMs : 0;
   const sources = Math.max(newestMtime(src), fs.statSync(path.join(root, 'vite.config.ts')).mtimeMs);
   if (built >= sources) return;
-  console.log('Building the admin UI (vite build)...');
+  logger.info('Building the admin UI (vite build)...');
   const r = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build'], {
     cwd: root,
     stdio: 'inherit',

@@ -1,3 +1,4 @@
+import { logger } from '../logger.js';
 import pg from 'pg';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import { PGlite } from '@electric-sql/pglite';
@@ -84,7 +85,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
     // An idle connection that the server drops (restart, admin kill) must not crash the process:
     // the pool discards it and opens another on the next query.
-    pool.on('error', (err) => console.error(`database pool: idle connection lost: ${err.message}`));
+    pool.on('error', (err) => logger.warn({ err: err.message }, 'database pool: idle connection lost'));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     const databaseUrl = opts.databaseUrl;
     return {
