@@ -177,6 +177,14 @@ for (const kind of testDatabaseKinds()) {
       expect(victim.mail).toBeGreaterThan(0);
       const j = await sql<{ id: number }>`SELECT max(id) AS id FROM jobs`.execute(t.database.db);
       victim.job = Number(j.rows[0]?.id ?? 0);
+      // A CDR of the victim's customer (the read side of issue #13 names CDRs by id).
+      const c = await sql<{ id: number }>`
+        INSERT INTO cdrs (call_id, leg, account_id, status, source_ip, calling_number, called_number,
+          started_at, ended_at, duration_sec, billsec, disposition, sip_code, hangup_cause, cost)
+        VALUES (${`${MARKER}-cdr`}, 'A', ${vc.id}, 'rated', '198.51.100.7', '4420794600', '4420794602',
+          now(), now(), 10, 10, ${`${MARKER} answered`}, 200, 'NORMAL_CLEARING', 0.01)
+        RETURNING id`.execute(t.database.db);
+      victim.cdr = Number(c.rows[0].id);
     });
     afterAll(async () => t?.close());
 
@@ -216,6 +224,7 @@ for (const kind of testDatabaseKinds()) {
         users: victim.user,
         mails: victim.mail,
         jobs: victim.job,
+        cdrs: victim.cdr,
         'route-plans': 1,
       };
       if (before === 'customers' && path.startsWith('/api/v1/limits/')) return String(victim.customer);
