@@ -1,3 +1,4 @@
+import { CdrSearchPage } from './cdrs/CdrPages.js';
 import { useMemo } from 'react';
 import { Admin, CustomRoutes, Resource } from 'react-admin';
 import { Route } from 'react-router-dom';
@@ -84,6 +85,7 @@ export function App() {
         <Route path="/mail-log" element={<MailLogPage />} />
         <Route path="/mail-templates" element={<MailTemplatesPage />} />
         <Route path="/jobs" element={<JobsPage />} />
+        <Route path="/cdrs" element={<CdrSearchPage />} />
       </CustomRoutes>
     </Admin>
   );

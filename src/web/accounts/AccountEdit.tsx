@@ -34,6 +34,8 @@ import {
 } from '../connectivity/CustomerTabs.js';
 import { CreatedSipDeviceNotice } from '../connectivity/once-secret.js';
 import { EmailsTab, NotificationsTab } from '../notifications/CustomerNotificationTabs.js';
+import { CdrsTab } from '../cdrs/CdrPages.js';
+import PhoneCallbackIcon from '@mui/icons-material/PhoneCallback';
 import EmailIcon from '@mui/icons-material/Email';
 import NotificationsIcon from '@mui/icons-material/Notifications';
 import HubIcon from '@mui/icons-material/Hub';
@@ -124,6 +126,14 @@ export const ACCOUNT_EDIT_TABS: EditTab[] = [
     icon: EmailIcon,
     Component: EmailsTab,
     only: ['customers', 'providers'],
+  },
+  {
+    key: 'cdrs',
+    label: () => 'CDRs',
+    path: 'cdrs',
+    icon: PhoneCallbackIcon,
+    Component: CdrsTab,
+    only: ['customers'],
   },
   {
     key: 'refills',

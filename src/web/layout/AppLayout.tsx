@@ -1,3 +1,4 @@
+import { CdrMenuItem } from '../cdrs/CdrPages.js';
 import type { ReactNode } from 'react';
 import { AppBar, Layout, LoadingIndicator, Logout, Menu, UserMenu, useGetIdentity } from 'react-admin';
 import SpeedIcon from '@mui/icons-material/Speed';
@@ -43,6 +44,7 @@ function TollgateMenu() {
       <Menu.Item to="/dids" primaryText="DIDs" leftIcon={<NumbersIcon />} />
       <Menu.Item to="/rate-groups" primaryText="Rate Groups" leftIcon={<PriceChangeIcon />} />
       <Menu.Item to="/localizations" primaryText="Localizations" leftIcon={<TranslateIcon />} />
+      <CdrMenuItem />
       <NotificationMenuItems />
     </Menu>
   );
