@@ -1,7 +1,5 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
-import type { CdrsTable } from '../../db/schema.js';
-import type { Insertable } from 'kysely';
 
 /** The CDRs' SQL (issue #13): intake, replay lookup, fresh rate lookup for CDRs without reservation. */
 
@@ -18,95 +16,115 @@ export const CDR_COLUMNS = [
   'ledger_entry_id',
 ] as const;
 
-export type NewCdr = Insertable<CdrsTable>;
-
-export async function findCdr(db: Executor, callId: string, leg: string) {
-  return db
-    .selectFrom('cdrs')
-    .select(CDR_COLUMNS)
-    .where('call_id', '=', callId)
-    .where('leg', '=', leg)
-    .executeTakeFirst();
+/** Stored CDRs for these keys (replays), in no particular order. */
+export async function findCdrsByKeys(db: Executor, keys: readonly { callId: string; leg: string }[]) {
+  if (!keys.length) return [];
+  const r = await sql<StoredCdr>`
+    SELECT ${sql.join(CDR_COLUMNS.map((c) => sql.ref(`c.${c}`)))}
+      FROM unnest(${keys.map((k) => k.callId)}::text[], ${keys.map((k) => k.leg)}::text[]) AS k(call_id, leg)
+      JOIN cdrs c ON c.call_id = k.call_id AND c.leg = k.leg`.execute(db);
+  return r.rows;
 }
 
-/** Inserts the CDR unless (call_id, leg) is already stored (then waits for, and yields to, that row). */
-export async function insertCdr(db: Executor, row: NewCdr) {
-  return db
-    .insertInto('cdrs')
-    .values(row)
-    .onConflict((oc) => oc.columns(['call_id', 'leg']).doNothing())
-    .returning(CDR_COLUMNS)
-    .executeTakeFirst();
+export interface StoredCdr {
+  id: number;
+  call_id: string;
+  leg: string;
+  account_id: number | null;
+  status: 'rated' | 'denied' | 'unrated';
+  reason: string | null;
+  no_reservation: boolean;
+  charged_sec: number;
+  cost: string;
+  ledger_entry_id: string | null;
 }
 
-export async function setLedgerEntry(db: Executor, id: number, entryId: string) {
-  await db.updateTable('cdrs').set({ ledger_entry_id: entryId }).where('id', '=', id).execute();
+/** A new CDR row as the batch insert takes it (times as ISO text, numbers exact as text). */
+export interface CdrRow {
+  call_id: string;
+  leg: string;
+  account_id: number | null;
+  status: 'rated' | 'denied' | 'unrated';
+  reason: string | null;
+  no_reservation: boolean;
+  source_ip: string;
+  sip_username: string | null;
+  calling_number: string;
+  called_number: string;
+  started_at: string;
+  answered_at: string | null;
+  ended_at: string;
+  duration_sec: string;
+  billsec: string;
+  disposition: string;
+  sip_code: number;
+  hangup_cause: string;
+  egress_trunk: string | null;
+  rate_id: number | null;
+  rate_group_id: number | null;
+  rate_prefix: string | null;
+  rate_per_min: string | null;
+  connect_fee: string | null;
+  included_seconds: number | null;
+  initial_increment: number | null;
+  billing_increment: number | null;
+  charged_sec: number;
+  cost: string;
+  ledger_entry_id: string | null;
 }
 
-/** The first rated call of an account sets its firstUsedAt (never moved afterwards). */
-export async function markFirstUsed(db: Executor, accountId: number, at: Date) {
-  await db
-    .updateTable('accounts')
-    .set({ first_used_at: at })
-    .where('id', '=', accountId)
-    .where('first_used_at', 'is', null)
-    .execute();
+/**
+ * Inserts a batch of CDRs in one statement, in the given order (the caller sorts by (call_id, leg):
+ * two batches that share keys then wait on each other's keys in the same order and never deadlock).
+ * A key already stored, or being stored by a concurrent transaction, is skipped once that one ends
+ * (ON CONFLICT DO NOTHING): the rows returned are exactly the CDRs this transaction owns.
+ */
+export async function insertCdrs(db: Executor, rows: readonly CdrRow[]): Promise<StoredCdr[]> {
+  if (!rows.length) return [];
+  const col = <K extends keyof CdrRow>(k: K) => rows.map((r) => r[k]);
+  const r = await sql<StoredCdr>`
+    INSERT INTO cdrs (call_id, leg, account_id, status, reason, no_reservation, source_ip, sip_username,
+      calling_number, called_number, started_at, answered_at, ended_at, duration_sec, billsec,
+      disposition, sip_code, hangup_cause, egress_trunk, rate_id, rate_group_id, rate_prefix,
+      rate_per_min, connect_fee, included_seconds, initial_increment, billing_increment, charged_sec,
+      cost, ledger_entry_id)
+    SELECT call_id, leg, account_id, status, reason, no_reservation, source_ip, sip_username,
+      calling_number, called_number, started_at, answered_at, ended_at, duration_sec, billsec,
+      disposition, sip_code, hangup_cause, egress_trunk, rate_id, rate_group_id, rate_prefix,
+      rate_per_min, connect_fee, included_seconds, initial_increment, billing_increment, charged_sec,
+      cost, ledger_entry_id
+      FROM unnest(
+        ${col('call_id')}::text[], ${col('leg')}::text[], ${col('account_id')}::bigint[],
+        ${col('status')}::text[], ${col('reason')}::text[], ${col('no_reservation')}::boolean[],
+        ${col('source_ip')}::text[], ${col('sip_username')}::text[], ${col('calling_number')}::text[],
+        ${col('called_number')}::text[], ${col('started_at')}::timestamptz[],
+        ${col('answered_at')}::timestamptz[], ${col('ended_at')}::timestamptz[],
+        ${col('duration_sec')}::numeric[], ${col('billsec')}::numeric[], ${col('disposition')}::text[],
+        ${col('sip_code')}::int[], ${col('hangup_cause')}::text[], ${col('egress_trunk')}::text[],
+        ${col('rate_id')}::bigint[], ${col('rate_group_id')}::bigint[], ${col('rate_prefix')}::text[],
+        ${col('rate_per_min')}::numeric[], ${col('connect_fee')}::numeric[],
+        ${col('included_seconds')}::int[], ${col('initial_increment')}::int[],
+        ${col('billing_increment')}::int[], ${col('charged_sec')}::int[], ${col('cost')}::numeric[],
+        ${col('ledger_entry_id')}::uuid[]
+      ) WITH ORDINALITY AS v(call_id, leg, account_id, status, reason, no_reservation, source_ip,
+        sip_username, calling_number, called_number, started_at, answered_at, ended_at, duration_sec,
+        billsec, disposition, sip_code, hangup_cause, egress_trunk, rate_id, rate_group_id, rate_prefix,
+        rate_per_min, connect_fee, included_seconds, initial_increment, billing_increment, charged_sec,
+        cost, ledger_entry_id, ord)
+     ORDER BY ord
+    ON CONFLICT (call_id, leg) DO NOTHING
+    RETURNING ${sql.join(CDR_COLUMNS.map((c) => sql.ref(c)))}`.execute(db);
+  return r.rows;
 }
 
-/** The customer a CDR without reservation belongs to: its SIP device, else the host its IP is in. */
-export async function identifyAccount(
-  db: Executor,
-  sourceIp: string,
-  sipUsername: string | undefined,
-): Promise<number | null> {
-  if (sipUsername) {
-    const dev = await db
-      .selectFrom('sip_devices')
-      .select('account_id')
-      .where('username', '=', sipUsername)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
-    if (dev) return dev.account_id;
-  }
-  const host = await db
-    .selectFrom('hosts')
-    .select('account_id')
-    .where(sql<boolean>`cidr >>= ${sourceIp}::inet`)
-    .where('deleted_at', 'is', null)
-    .orderBy(sql`masklen(cidr)`, 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return host?.account_id ?? null;
-}
-
-/** The account's rate at `at` for the longest matching prefix (latest effectiveFrom on a tie). */
-export async function lookupRate(db: Executor, accountId: number, prefixes: string[], at: Date) {
-  if (!prefixes.length) return undefined;
-  return db
-    .selectFrom('accounts as a')
-    .innerJoin('rate_groups as g', 'g.id', 'a.rate_group_id')
-    .innerJoin('rates as r', 'r.rate_group_id', 'g.id')
-    .select([
-      'r.id as rateId',
-      'g.id as rateGroupId',
-      'r.prefix',
-      'r.rate_per_min as ratePerMin',
-      'r.connect_fee as connectFee',
-      'r.included_seconds as includedSeconds',
-      'r.initial_increment as initialIncrement',
-      'r.billing_increment as billingIncrement',
-      'g.initial_increment as groupInitialIncrement',
-      'g.billing_increment as groupBillingIncrement',
-    ])
-    .where('a.id', '=', accountId)
-    .where('g.deleted_at', 'is', null)
-    .where('r.prefix', 'in', prefixes)
-    .where('r.effective_from', '<=', at)
-    .where((eb) => eb.or([eb('r.effective_to', 'is', null), eb('r.effective_to', '>', at)]))
-    .orderBy(sql`char_length(r.prefix)`, 'desc')
-    .orderBy('r.effective_from', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+/** The first rated call of each account sets its firstUsedAt (never moved afterwards). */
+export async function markFirstUsedMany(db: Executor, firsts: readonly { accountId: number; at: string }[]) {
+  if (!firsts.length) return;
+  await sql`
+    UPDATE accounts a SET first_used_at = f.at
+      FROM unnest(${firsts.map((f) => f.accountId)}::bigint[], ${firsts.map((f) => f.at)}::timestamptz[])
+           AS f(id, at)
+     WHERE a.id = f.id AND a.first_used_at IS NULL`.execute(db);
 }
 
 export interface CdrCursor {

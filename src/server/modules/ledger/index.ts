@@ -5,6 +5,7 @@ export {
   postOpeningBalances,
   reconcileLedger,
   type PostingHooks,
+  type CallChargeInput,
   type PostingResult,
 } from './ledger.service.js';
 export * as ledgerService from './ledger.service.js';

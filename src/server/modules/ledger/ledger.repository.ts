@@ -130,6 +130,21 @@ export async function lockAccounts(db: Executor, ids: number[]): Promise<LedgerA
     .execute();
 }
 
+/**
+ * Locks accounts in id order, deleted ones included (a late call of a deleted customer is still
+ * charged: its balance stays the sum of its entries). Call it inside a transaction.
+ */
+export async function lockAccountsForCharges(db: Executor, ids: number[]): Promise<LedgerAccount[]> {
+  if (!ids.length) return [];
+  return db
+    .selectFrom('accounts as a')
+    .select(ACCOUNT_COLUMNS)
+    .where('a.id', 'in', ids)
+    .orderBy('a.id')
+    .forUpdate()
+    .execute();
+}
+
 export async function findEntriesByKeys(db: Executor, keys: string[]): Promise<EntryRow[]> {
   return db
     .selectFrom('ledger_entries as e')
@@ -139,6 +154,8 @@ export async function findEntriesByKeys(db: Executor, keys: string[]): Promise<E
 }
 
 export interface NewEntry {
+  /** Chosen by the caller when it must reference the entry in the same transaction (CDR rows). */
+  id?: string;
   accountId: number;
   type: LedgerEntryType;
   amount: string;
@@ -172,7 +189,7 @@ export async function appendEntries(db: Executor, rows: NewEntry[]): Promise<Ent
   const r = await sql<EntryRow>`
     WITH v AS (
       SELECT * FROM unnest(
-        ${col((e) => e.accountId)}::bigint[], ${col((e) => e.type)}::text[],
+        ${col((e) => e.id ?? null)}::uuid[], ${col((e) => e.accountId)}::bigint[], ${col((e) => e.type)}::text[],
         ${col((e) => e.amount)}::numeric[], ${col((e) => e.balanceAfter)}::numeric[],
         ${col((e) => e.currency)}::text[], ${col((e) => e.idempotencyKey)}::text[],
         ${col((e) => e.requestHash)}::text[], ${col((e) => e.reason)}::text[],
@@ -181,15 +198,15 @@ export async function appendEntries(db: Executor, rows: NewEntry[]): Promise<Ent
         ${col((e) => e.createdBy)}::text[],
         ${col((e) => e.createdByUserId)}::bigint[], ${col((e) => e.createdByApiKeyId)}::bigint[],
         ${col((e) => e.requestId)}::text[], ${col((e) => e.createdAt.toISOString())}::timestamptz[]
-      ) WITH ORDINALITY AS v(account_id, type, amount, balance_after, currency, idempotency_key,
+      ) WITH ORDINALITY AS v(id, account_id, type, amount, balance_after, currency, idempotency_key,
         request_hash, reason, method, external_ref, reverses_entry_id, allow_negative, created_by,
         created_by_user_id, created_by_api_key_id, request_id, created_at, ord)
     ),
     ins AS (
-      INSERT INTO ledger_entries (account_id, type, amount, balance_after, currency, idempotency_key,
+      INSERT INTO ledger_entries (id, account_id, type, amount, balance_after, currency, idempotency_key,
         request_hash, reason, method, external_ref, reverses_entry_id, allow_negative, created_by,
         created_by_user_id, created_by_api_key_id, request_id, created_at)
-      SELECT account_id, type, amount, balance_after, currency, idempotency_key, request_hash, reason,
+      SELECT coalesce(id, gen_random_uuid()), account_id, type, amount, balance_after, currency, idempotency_key, request_hash, reason,
              method, external_ref, reverses_entry_id, allow_negative, created_by, created_by_user_id,
              created_by_api_key_id, request_id, created_at
         FROM v ORDER BY ord

@@ -22,6 +22,7 @@ import { CSV_COLUMNS, creditPosition, toCsvRow, toListedEntryDto } from './ledge
 import {
   post,
   postAllInTransaction,
+  postCallCharges,
   type PostingHooks,
   type PostingRequest,
   type PostingResult,
@@ -566,4 +567,42 @@ export async function postCallDebit(
 /** Rated calls are posted by the system on behalf of the switch or admin that sent the CDR. */
 function systemActorFor(ctx: Ctx): Actor {
   return { kind: 'system', label: `cdr:${ctx.actor.label}`.slice(0, 100) };
+}
+
+/** One rated call (or one reseller line of it) to charge in a CDR batch. */
+export interface CallChargeInput {
+  /** The entry id the CDR row references (chosen by the caller). */
+  entryId: string;
+  accountId: number;
+  /** `cdr:<callId>:<leg>` for the customer, `cdr:<callId>:<leg>:r<resellerId>` for a reseller. */
+  idempotencyKey: string;
+  callId: string;
+  cost: string;
+  reason: string;
+}
+
+/**
+ * The CDR intake's batch posting (issue #13): every charge of a batch of new CDRs, in the caller's
+ * transaction, one lock statement and one append (postCallCharges). `alsoLock` are accounts the
+ * caller will update in the same transaction (firstUsedAt), locked in the same ordered statement.
+ */
+export async function postCallChargesInTransaction(
+  tx: Ctx,
+  inputs: readonly CallChargeInput[],
+  alsoLock: readonly number[] = [],
+): Promise<void> {
+  const charges = inputs.map((i) => {
+    const cost = money(i.cost);
+    if (cost.lte(0) || cost.decimalPlaces() > BALANCE_PLACES) throw amountNotPositive('cost');
+    return {
+      id: i.entryId,
+      accountId: i.accountId,
+      idempotencyKey: i.idempotencyKey,
+      fingerprint: fingerprintOf([i.idempotencyKey, i.accountId, formatMoney(cost)]),
+      cost,
+      reason: i.reason,
+      externalRef: i.callId.slice(0, 100),
+    };
+  });
+  await postCallCharges({ ...tx, actor: systemActorFor(tx) }, charges, alsoLock);
 }
