@@ -107,7 +107,14 @@ function planFor(state: CallAuthState, outcome: CallOutcome | null, c: CdrInputV
     };
   const accountId = cdrAccountOf(state, c);
   if (outcome?.decision === 'deny')
-    return { accountId, status: 'denied', reason: outcome.reason, noReservation: false, reserved: false, rate: null };
+    return {
+      accountId,
+      status: 'denied',
+      reason: outcome.reason,
+      noReservation: false,
+      reserved: false,
+      rate: null,
+    };
   if (accountId === null)
     return {
       accountId,
@@ -119,7 +126,14 @@ function planFor(state: CallAuthState, outcome: CallOutcome | null, c: CdrInputV
     };
   const found = cdrRateOf(state, accountId, c.calledNumber, Date.parse(c.startedAt));
   if (!found.rate)
-    return { accountId, status: 'unrated', reason: 'NO_RATE', noReservation: true, reserved: false, rate: null };
+    return {
+      accountId,
+      status: 'unrated',
+      reason: 'NO_RATE',
+      noReservation: true,
+      reserved: false,
+      rate: null,
+    };
   return {
     accountId,
     status: 'rated',
@@ -231,7 +245,8 @@ async function writeBatch(ctx: Ctx, fresh: Prepared[]): Promise<repo.StoredCdr[]
     for (const p of owned) {
       if (p.plan.accountId === null || p.plan.status !== 'rated' || p.answeredSec === 0) continue;
       const at = firsts.get(p.plan.accountId);
-      if (at === undefined || Date.parse(p.c.startedAt) < Date.parse(at)) firsts.set(p.plan.accountId, p.c.startedAt);
+      if (at === undefined || Date.parse(p.c.startedAt) < Date.parse(at))
+        firsts.set(p.plan.accountId, p.c.startedAt);
     }
     await ledgerService.postCallChargesInTransaction(
       tx,

@@ -133,6 +133,9 @@ export async function lockAccounts(db: Executor, ids: number[]): Promise<LedgerA
 /**
  * Locks accounts in id order, deleted ones included (a late call of a deleted customer is still
  * charged: its balance stays the sum of its entries). Call it inside a transaction.
+ * FOR NO KEY UPDATE, not FOR UPDATE: it serializes balance changes all the same (it conflicts with
+ * itself and with FOR UPDATE), but not with the KEY SHARE locks that inserting rows referencing
+ * the account takes (CDRs, ledger entries), which a concurrent CDR batch holds in another order.
  */
 export async function lockAccountsForCharges(db: Executor, ids: number[]): Promise<LedgerAccount[]> {
   if (!ids.length) return [];
@@ -141,7 +144,7 @@ export async function lockAccountsForCharges(db: Executor, ids: number[]): Promi
     .select(ACCOUNT_COLUMNS)
     .where('a.id', 'in', ids)
     .orderBy('a.id')
-    .forUpdate()
+    .forNoKeyUpdate()
     .execute();
 }
 
