@@ -157,6 +157,8 @@ async function main() {
   });
   const { key } = (await keyRes.json()) as { key: string };
   await app.callAuth.engine.loader.sync();
+  if (env.BENCH_NO_NOTIFY)
+    await sql`ALTER TABLE accounts DISABLE TRIGGER accounts_call_auth_upd`.execute(database.db);
 
   const batches = Math.ceil(CDRS / BATCH);
   const bodies = (b: number) =>
@@ -179,7 +181,7 @@ async function main() {
   const intakeMs = performance.now() - i0;
 
   // 2. The floor: the same rows, raw, into a bare table.
-  await sql`CREATE TABLE cdr_raw (LIKE cdrs)`.execute(database.db);
+  await sql`CREATE TABLE cdr_raw (LIKE cdrs INCLUDING DEFAULTS)`.execute(database.db);
   await sql`ALTER TABLE cdr_raw DROP COLUMN id`.execute(database.db);
   const r0 = performance.now();
   await inParallel(batches, async (b) => {
