@@ -71,6 +71,7 @@ export interface CdrRow {
   charged_sec: number;
   cost: string;
   ledger_entry_id: string | null;
+  rating_flags: string[];
 }
 
 /**
@@ -87,12 +88,12 @@ export async function insertCdrs(db: Executor, rows: readonly CdrRow[]): Promise
       calling_number, called_number, started_at, answered_at, ended_at, duration_sec, billsec,
       disposition, sip_code, hangup_cause, egress_trunk, rate_id, rate_group_id, rate_prefix,
       rate_per_min, connect_fee, included_seconds, initial_increment, billing_increment, charged_sec,
-      cost, ledger_entry_id)
+      cost, ledger_entry_id, rating_flags)
     SELECT call_id, leg, account_id, status, reason, no_reservation, source_ip, sip_username,
       calling_number, called_number, started_at, answered_at, ended_at, duration_sec, billsec,
       disposition, sip_code, hangup_cause, egress_trunk, rate_id, rate_group_id, rate_prefix,
       rate_per_min, connect_fee, included_seconds, initial_increment, billing_increment, charged_sec,
-      cost, ledger_entry_id
+      cost, ledger_entry_id, coalesce(string_to_array(nullif(rating_flags, ''), ','), '{}')
       FROM unnest(
         ${col('call_id')}::text[], ${col('leg')}::text[], ${col('account_id')}::bigint[],
         ${col('status')}::text[], ${col('reason')}::text[], ${col('no_reservation')}::boolean[],
@@ -105,12 +106,12 @@ export async function insertCdrs(db: Executor, rows: readonly CdrRow[]): Promise
         ${col('rate_per_min')}::numeric[], ${col('connect_fee')}::numeric[],
         ${col('included_seconds')}::int[], ${col('initial_increment')}::int[],
         ${col('billing_increment')}::int[], ${col('charged_sec')}::int[], ${col('cost')}::numeric[],
-        ${col('ledger_entry_id')}::uuid[]
+        ${col('ledger_entry_id')}::uuid[], ${rows.map((r) => r.rating_flags.join(','))}::text[]
       ) WITH ORDINALITY AS v(call_id, leg, account_id, status, reason, no_reservation, source_ip,
         sip_username, calling_number, called_number, started_at, answered_at, ended_at, duration_sec,
         billsec, disposition, sip_code, hangup_cause, egress_trunk, rate_id, rate_group_id, rate_prefix,
         rate_per_min, connect_fee, included_seconds, initial_increment, billing_increment, charged_sec,
-        cost, ledger_entry_id, ord)
+        cost, ledger_entry_id, rating_flags, ord)
      ORDER BY ord
     ON CONFLICT (call_id, leg) DO NOTHING
     RETURNING ${sql.join(CDR_COLUMNS.map((c) => sql.ref(c)))}`.execute(db);
@@ -178,4 +179,72 @@ export async function listCdrsPage(
   if (more) rows.pop();
   const last = rows[rows.length - 1];
   return { rows, next: more && last ? { startedAt: last.started_at.toISOString(), id: last.id } : null };
+}
+
+/**
+ * The provider trunks CDRs name as egressTrunk: a trunk id (digits) or a trunk name, matched
+ * without case among the live trunks of provider accounts. A name two providers share, or no
+ * trunk, is absent from the map (the CDR is flagged, no provider line).
+ */
+export async function resolveEgressTrunks(
+  db: Executor,
+  names: readonly string[],
+): Promise<Map<string, { trunkId: number; accountId: number }>> {
+  const out = new Map<string, { trunkId: number; accountId: number }>();
+  if (!names.length) return out;
+  const lower = names.map((n) => n.toLowerCase());
+  const r = await sql<{ id: number; account_id: number; lname: string }>`
+    SELECT t.id, t.account_id, lower(t.name) AS lname
+      FROM trunks t JOIN accounts a ON a.id = t.account_id
+     WHERE t.deleted_at IS NULL AND 'provider' = ANY(a.roles)
+       AND (t.id::text = ANY(${names}::text[]) OR lower(t.name) = ANY(${lower}::text[]))`.execute(db);
+  for (const name of names) {
+    const byId = /^[0-9]{1,18}$/.test(name) ? r.rows.find((t) => String(t.id) === name) : undefined;
+    const byName = r.rows.filter((t) => t.lname === name.toLowerCase());
+    const t = byId ?? (byName.length === 1 ? byName[0] : undefined);
+    if (t) out.set(name, { trunkId: Number(t.id), accountId: Number(t.account_id) });
+  }
+  return out;
+}
+
+export interface CdrLineRow {
+  callId: string;
+  leg: string;
+  kind: 'reseller' | 'provider';
+  accountId: number;
+  rateId: number;
+  rateGroupId: number;
+  ratePrefix: string;
+  ratePerMin: string;
+  connectFee: string;
+  includedSeconds: number;
+  initialIncrement: number;
+  billingIncrement: number;
+  chargedSec: number;
+  cost: string;
+  ledgerEntryId: string | null;
+  payableEntryId: string | null;
+}
+
+/** Inserts the lines of CDRs inserted in this transaction (joined to them by (call_id, leg)). */
+export async function insertCdrLines(db: Executor, rows: readonly CdrLineRow[]): Promise<void> {
+  if (!rows.length) return;
+  const col = <K extends keyof CdrLineRow>(k: K) => rows.map((r) => r[k]);
+  await sql`
+    INSERT INTO cdr_lines (cdr_id, kind, account_id, rate_id, rate_group_id, rate_prefix, rate_per_min,
+      connect_fee, included_seconds, initial_increment, billing_increment, charged_sec, cost,
+      ledger_entry_id, payable_entry_id)
+    SELECT c.id, v.kind, v.account_id, v.rate_id, v.rate_group_id, v.rate_prefix, v.rate_per_min,
+           v.connect_fee, v.included_seconds, v.initial_increment, v.billing_increment, v.charged_sec,
+           v.cost, v.ledger_entry_id, v.payable_entry_id
+      FROM unnest(${col('callId')}::text[], ${col('leg')}::text[], ${col('kind')}::text[],
+                  ${col('accountId')}::bigint[], ${col('rateId')}::bigint[], ${col('rateGroupId')}::bigint[],
+                  ${col('ratePrefix')}::text[], ${col('ratePerMin')}::numeric[], ${col('connectFee')}::numeric[],
+                  ${col('includedSeconds')}::int[], ${col('initialIncrement')}::int[],
+                  ${col('billingIncrement')}::int[], ${col('chargedSec')}::int[], ${col('cost')}::numeric[],
+                  ${col('ledgerEntryId')}::uuid[], ${col('payableEntryId')}::uuid[])
+           AS v(call_id, leg, kind, account_id, rate_id, rate_group_id, rate_prefix, rate_per_min,
+                connect_fee, included_seconds, initial_increment, billing_increment, charged_sec, cost,
+                ledger_entry_id, payable_entry_id)
+      JOIN cdrs c ON c.call_id = v.call_id AND c.leg = v.leg`.execute(db);
 }

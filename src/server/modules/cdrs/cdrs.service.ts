@@ -9,13 +9,14 @@ import { accountNotFound, findAccount } from '../accounts/index.js';
 import {
   cdrAccountOf,
   cdrRateOf,
+  resellerChainOf,
   releaseCall,
   type CallAuthEngine,
   type CallAuthState,
   type CallOutcome,
   type CdrRate,
 } from '../call-auth/index.js';
-import { ledgerService, type CallChargeInput } from '../ledger/index.js';
+import { ledgerService, type CallChargeInput, type CallPayableInput } from '../ledger/index.js';
 import { callCost, chargedSeconds } from '../rating/index.js';
 import * as repo from './cdrs.repository.js';
 import {
@@ -167,11 +168,82 @@ interface Prepared {
   /** The CALL entry to post when this CDR is new (positive cost, known account). */
   charge: CallChargeInput | null;
   answeredSec: number;
+  /** Each reseller's buy-rate line and the provider's cost line (issue 13). */
+  lines: repo.CdrLineRow[];
+  /** The resellers' CALL entries and the provider's payable entry of those lines. */
+  lineCharges: CallChargeInput[];
+  payables: CallPayableInput[];
+}
+
+/** What rates the lines above a call: the reseller rates and the egress trunks of the batch. */
+interface LineContext {
+  state: CallAuthState;
+  trunks: Map<string, { trunkId: number; accountId: number }>;
+}
+
+/**
+ * The lines above a rated, answered call: each reseller above the customer at its buy rate (the
+ * reservation's hold snapshot, else its rate group at the call's start; without a rate group or a
+ * rate: no line, flagged), and the provider of the egress trunk at its rate (flagged when the
+ * trunk is unknown or the provider has no rate).
+ */
+function linesFor(
+  ctx: LineContext,
+  outcome: CallOutcome | null,
+  c: CdrInputValue,
+  customerId: number,
+): { lines: Omit<repo.CdrLineRow, 'ledgerEntryId' | 'payableEntryId'>[]; flags: string[] } {
+  const at = Date.parse(c.startedAt);
+  const flags: string[] = [];
+  const lines: Omit<repo.CdrLineRow, 'ledgerEntryId' | 'payableEntryId'>[] = [];
+  const add = (kind: 'reseller' | 'provider', accountId: number, r: CdrRate) => {
+    const rate = pickOf(r);
+    const answeredSec = new Decimal(c.billsec).ceil().toNumber();
+    lines.push({
+      callId: c.callId,
+      leg: c.leg,
+      kind,
+      accountId,
+      rateId: rate.rateId,
+      rateGroupId: rate.rateGroupId,
+      ratePrefix: rate.prefix,
+      ratePerMin: rate.ratePerMin,
+      connectFee: rate.connectFee,
+      includedSeconds: rate.includedSeconds,
+      initialIncrement: rate.initialIncrement,
+      billingIncrement: rate.billingIncrement,
+      chargedSec: chargedSeconds(
+        answeredSec,
+        rate.includedSeconds,
+        rate.initialIncrement,
+        rate.billingIncrement,
+      ),
+      cost: callCost(rate, c.billsec),
+    });
+  };
+  const held = outcome?.decision === 'allow' ? outcome.call.holds.slice(1) : null;
+  if (held) for (const h of held) add('reseller', h.accountId, h.rate);
+  else
+    for (const resellerId of resellerChainOf(ctx.state, customerId)) {
+      const found = cdrRateOf(ctx.state, resellerId, c.calledNumber, at);
+      if (found.rate) add('reseller', resellerId, found.rate);
+      else flags.push(`RESELLER_${found.reason}:${resellerId}`);
+    }
+  if (c.egressTrunk) {
+    const trunk = ctx.trunks.get(c.egressTrunk);
+    if (!trunk) flags.push('PROVIDER_TRUNK_UNKNOWN');
+    else {
+      const found = cdrRateOf(ctx.state, trunk.accountId, c.calledNumber, at);
+      if (found.rate) add('provider', trunk.accountId, found.rate);
+      else flags.push(`PROVIDER_${found.reason}:${trunk.accountId}`);
+    }
+  }
+  return { lines, flags };
 }
 
 /** Rates one CDR in memory: the plan, the exact cost, the row and its charge. */
-function prepare(state: CallAuthState, outcome: CallOutcome | null, c: CdrInputValue): Prepared {
-  const plan = planFor(state, outcome, c);
+function prepare(lc: LineContext, outcome: CallOutcome | null, c: CdrInputValue): Prepared {
+  const plan = planFor(lc.state, outcome, c);
   const answeredSec = new Decimal(c.billsec).ceil().toNumber();
   const rate = plan.status === 'rated' ? plan.rate : null;
   const cost = rate ? callCost(rate, c.billsec) : formatMoney('0');
@@ -220,8 +292,37 @@ function prepare(state: CallAuthState, outcome: CallOutcome | null, c: CdrInputV
     charged_sec: charged,
     cost,
     ledger_entry_id: charge?.entryId ?? null,
+    rating_flags: [],
   };
-  return { c, plan, row, charge, answeredSec };
+  const lines: repo.CdrLineRow[] = [];
+  const lineCharges: CallChargeInput[] = [];
+  const payables: CallPayableInput[] = [];
+  if (rate && plan.accountId !== null && answeredSec > 0) {
+    const found = linesFor(lc, outcome, c, plan.accountId);
+    row.rating_flags = found.flags;
+    for (const l of found.lines) {
+      const paid = new Decimal(l.cost).gt(0);
+      const key = `cdr:${c.callId}:${c.leg}:${l.kind === 'reseller' ? 'r' : 'p'}${l.accountId}`;
+      const entryId = paid ? crypto.randomUUID() : null;
+      lines.push({
+        ...l,
+        ledgerEntryId: l.kind === 'reseller' ? entryId : null,
+        payableEntryId: l.kind === 'provider' ? entryId : null,
+      });
+      if (!entryId) continue;
+      const input = {
+        entryId,
+        accountId: l.accountId,
+        idempotencyKey: key,
+        callId: c.callId,
+        cost: l.cost,
+        reason: callReason(c),
+      };
+      if (l.kind === 'reseller') lineCharges.push(input);
+      else payables.push(input);
+    }
+  }
+  return { c, plan, row, charge, answeredSec, lines, lineCharges, payables };
 }
 
 const keyOf = (c: { callId: string; leg: string }) => `${c.callId}\u0000${c.leg}`;
@@ -250,8 +351,16 @@ async function writeBatch(ctx: Ctx, fresh: Prepared[]): Promise<repo.StoredCdr[]
     }
     await ledgerService.postCallChargesInTransaction(
       tx,
-      owned.flatMap((p) => (p.charge ? [p.charge] : [])),
+      owned.flatMap((p) => (p.charge ? [p.charge, ...p.lineCharges] : p.lineCharges)),
       [...firsts.keys()],
+    );
+    await ledgerService.postCallPayablesInTransaction(
+      tx,
+      owned.flatMap((p) => p.payables),
+    );
+    await repo.insertCdrLines(
+      tx.db,
+      owned.flatMap((p) => p.lines),
     );
     await repo.markFirstUsedMany(
       tx.db,
@@ -283,8 +392,12 @@ async function intakeBatch(ctx: Ctx, engine: CallAuthEngine, cdrs: CdrInputValue
   );
   const todo = unique.filter((c) => !stored.has(keyOf(c)));
   const outcomes = await Promise.all(todo.map((c) => engine.store.replay(c.callId)));
-  const state = engine.loader.state;
-  const fresh = todo.map((c, i) => prepare(state, outcomes[i], c)).sort(byKey);
+  const egress = [...new Set(todo.flatMap((c) => (c.egressTrunk ? [c.egressTrunk] : [])))];
+  const lc: LineContext = {
+    state: engine.loader.state,
+    trunks: await repo.resolveEgressTrunks(ctx.db, egress),
+  };
+  const fresh = todo.map((c, i) => prepare(lc, outcomes[i], c)).sort(byKey);
   const created = new Set<string>();
   if (fresh.length) {
     for (let attempt = 0; ; attempt++) {

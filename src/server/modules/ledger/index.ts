@@ -6,6 +6,7 @@ export {
   reconcileLedger,
   type PostingHooks,
   type CallChargeInput,
+  type CallPayableInput,
   type PostingResult,
 } from './ledger.service.js';
 export * as ledgerService from './ledger.service.js';

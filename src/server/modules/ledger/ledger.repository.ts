@@ -347,3 +347,35 @@ export async function reconcileBalances(
   const row = r.rows[0];
   return { accounts: row.accounts, entries: row.entries, rows: row.rows ?? [] };
 }
+
+export interface NewPayable {
+  id: string;
+  accountId: number;
+  amount: string;
+  idempotencyKey: string;
+  reason: string;
+  externalRef: string | null;
+  createdAt: Date;
+}
+
+/**
+ * Appends payable entries (what we owe providers) in one statement, in the account's currency. No
+ * cached balance moves and no row is locked: the payable balance is the sum of the entries.
+ * Returns how many were written: fewer than given means a key was already posted.
+ */
+export async function appendPayables(db: Executor, rows: readonly NewPayable[]): Promise<number> {
+  if (!rows.length) return 0;
+  const col = <T>(f: (e: NewPayable) => T) => rows.map(f);
+  const r = await sql<{ id: string }>`
+    INSERT INTO payable_entries (id, account_id, type, amount, currency, idempotency_key, reason, external_ref, created_at)
+    SELECT v.id, v.account_id, 'CALL_COST', v.amount, a.currency, v.idempotency_key, v.reason, v.external_ref, v.created_at
+      FROM unnest(${col((e) => e.id)}::uuid[], ${col((e) => e.accountId)}::bigint[], ${col((e) => e.amount)}::numeric[],
+                  ${col((e) => e.idempotencyKey)}::text[], ${col((e) => e.reason)}::text[],
+                  ${col((e) => e.externalRef)}::text[], ${col((e) => e.createdAt.toISOString())}::timestamptz[])
+             WITH ORDINALITY AS v(id, account_id, amount, idempotency_key, reason, external_ref, created_at, ord)
+      JOIN accounts a ON a.id = v.account_id
+     ORDER BY v.ord
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING id`.execute(db);
+  return r.rows.length;
+}

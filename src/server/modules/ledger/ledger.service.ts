@@ -606,3 +606,42 @@ export async function postCallChargesInTransaction(
   });
   await postCallCharges({ ...tx, actor: systemActorFor(tx) }, charges, alsoLock);
 }
+
+/** One provider cost of a rated call, owed to the provider (payable ledger). */
+export interface CallPayableInput {
+  entryId: string;
+  accountId: number;
+  /** `cdr:<callId>:<leg>:p<providerId>`. */
+  idempotencyKey: string;
+  callId: string;
+  cost: string;
+  reason: string;
+}
+
+/**
+ * The provider costs of a batch of new CDRs, in the caller's transaction (issue 13, DOMAIN 3.7):
+ * one append to the payable ledger. Like the call charges, their keys belong to CDR rows this
+ * transaction inserted, so a key already present rolls the batch back.
+ */
+export async function postCallPayablesInTransaction(
+  tx: Ctx,
+  inputs: readonly CallPayableInput[],
+): Promise<void> {
+  if (!inputs.length) return;
+  const rows = inputs.map((i) => {
+    const cost = money(i.cost);
+    if (cost.lte(0) || cost.decimalPlaces() > BALANCE_PLACES) throw amountNotPositive('cost');
+    return {
+      id: i.entryId,
+      accountId: i.accountId,
+      amount: formatMoney(cost),
+      idempotencyKey: i.idempotencyKey,
+      reason: i.reason.slice(0, 500) || 'Call cost',
+      externalRef: i.callId.slice(0, 100),
+      createdAt: tx.now(),
+    };
+  });
+  const written = await repo.appendPayables(tx.db, rows);
+  if (written !== rows.length)
+    throw new AppError('KEY_TAKEN', 'A provider cost key is already posted; the batch was not applied.', 409);
+}
