@@ -173,6 +173,22 @@ async function checkExactlyOnce(db: pg.Client, all: Cdr[]) {
         OR a.balance <> coalesce(max(p.balance_after) FILTER (WHERE p.newest = 1), 0)
         OR count(*) FILTER (WHERE p.balance_after <> p.running) > 0`);
   expect(broken.rows, 'accounts whose balance does not reconcile').toEqual([]);
+  // The daily usage equals the sum of its CDRs, per customer, local day and code.
+  const usage = await db.query(`
+    WITH s AS (
+      SELECT c.account_id, (c.started_at AT TIME ZONE a.timezone)::date AS day, coalesce(c.rate_prefix, '') AS code,
+             count(*)::int AS calls, (count(*) FILTER (WHERE c.billsec > 0))::int AS answered,
+             sum(c.billsec) AS billsec, sum(c.charged_sec)::bigint AS charged_sec, sum(c.cost) AS cost
+        FROM cdrs c JOIN accounts a ON a.id = c.account_id GROUP BY 1, 2, 3),
+    u AS (
+      SELECT account_id, day, code, sum(calls)::int AS calls, sum(answered)::int AS answered,
+             sum(billsec) AS billsec, sum(charged_sec)::bigint AS charged_sec, sum(cost) AS cost
+        FROM cdr_daily_usage GROUP BY 1, 2, 3)
+    SELECT (SELECT count(*) FROM (SELECT * FROM s EXCEPT SELECT * FROM u) x)::int
+         + (SELECT count(*) FROM (SELECT * FROM u EXCEPT SELECT * FROM s) y)::int AS n,
+           (SELECT count(*) FROM u)::int AS groups`);
+  expect(usage.rows[0].n, 'daily usage rows that differ from their CDRs').toBe(0);
+  expect(usage.rows[0].groups).toBeGreaterThan(0);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

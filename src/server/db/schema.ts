@@ -633,6 +633,20 @@ export interface CdrLinesTable {
   payable_entry_id: string | null;
 }
 
+/** Issue 13: a customer's usage per local day, country, code name and code. */
+export interface CdrDailyUsageTable {
+  account_id: number;
+  day: string;
+  country: string;
+  code_name: string;
+  code: string;
+  calls: number;
+  answered: number;
+  billsec: Numeric;
+  charged_sec: number;
+  cost: Numeric;
+}
+
 /** The payable ledger (what we owe providers): append-only, no cached balance. */
 export interface PayableEntriesTable {
   id: Generated<string>;
@@ -688,5 +702,6 @@ export interface DB {
   route_plan_assignments: RoutePlanAssignmentsTable;
   cdrs: CdrsTable;
   cdr_lines: CdrLinesTable;
+  cdr_daily_usage: CdrDailyUsageTable;
   payable_entries: PayableEntriesTable;
 }

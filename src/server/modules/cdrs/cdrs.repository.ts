@@ -248,3 +248,28 @@ export async function insertCdrLines(db: Executor, rows: readonly CdrLineRow[]):
                 ledger_entry_id, payable_entry_id)
       JOIN cdrs c ON c.call_id = v.call_id AND c.leg = v.leg`.execute(db);
 }
+
+/**
+ * Adds CDRs just inserted in this transaction to their customers' daily usage: one grouped
+ * upsert, rows in key order (two batches updating the same days lock them in the same order).
+ * The day is the customer's local day. Call it after the accounts are locked (lock order: CDR
+ * keys, accounts, usage rows).
+ */
+export async function addDailyUsage(db: Executor, cdrIds: readonly number[]): Promise<void> {
+  if (!cdrIds.length) return;
+  await sql`
+    INSERT INTO cdr_daily_usage AS u (account_id, day, country, code_name, code, calls, answered, billsec, charged_sec, cost)
+    SELECT c.account_id, (c.started_at AT TIME ZONE a.timezone)::date, '', coalesce(r.destination, ''),
+           coalesce(c.rate_prefix, ''), count(*)::int, (count(*) FILTER (WHERE c.billsec > 0))::int,
+           sum(c.billsec), sum(c.charged_sec), sum(c.cost)
+      FROM cdrs c
+      JOIN accounts a ON a.id = c.account_id
+      LEFT JOIN rates r ON r.id = c.rate_id
+     WHERE c.id = ANY(${cdrIds}::bigint[])
+     GROUP BY 1, 2, 3, 4, 5
+     ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (account_id, day, country, code_name, code) DO UPDATE
+       SET calls = u.calls + excluded.calls, answered = u.answered + excluded.answered,
+           billsec = u.billsec + excluded.billsec, charged_sec = u.charged_sec + excluded.charged_sec,
+           cost = u.cost + excluded.cost`.execute(db);
+}

@@ -36,8 +36,9 @@ import {
  *   2. the CALL entries of the owned CDRs (keyed cdr:<callId>:<leg>, ids chosen here so the CDR
  *      rows reference them), through the ledger's batch posting: accounts locked in id order,
  *      balances chained and moved once per account;
- *   3. the accounts' firstUsedAt.
- * Lock order is the same in every batch (CDR keys sorted, then accounts by id), so two batches
+ *   3. the accounts' firstUsedAt, the reseller and provider lines, and the customers' daily usage
+ *      (one grouped upsert, in key order).
+ * Lock order is the same in every batch (CDR keys sorted, accounts by id, usage rows by key), so two batches
  * never deadlock; a deadlock or serialization failure with another writer retries the batch.
  * Reservations are released after the commit (a crash in between leaves a hold the sweeper frees,
  * never a second charge); a replay releases too, for a batch whose commit outlived its process.
@@ -361,6 +362,10 @@ async function writeBatch(ctx: Ctx, fresh: Prepared[]): Promise<repo.StoredCdr[]
     await repo.insertCdrLines(
       tx.db,
       owned.flatMap((p) => p.lines),
+    );
+    await repo.addDailyUsage(
+      tx.db,
+      created.map((r) => r.id),
     );
     await repo.markFirstUsedMany(
       tx.db,
