@@ -609,6 +609,55 @@ export interface CdrsTable {
   charged_sec: number;
   cost: Numeric;
   ledger_entry_id: string | null;
+  rating_flags: Generated<string[]>;
+  created_at: Generated<Date>;
+}
+
+/** Issue 13: a reseller's buy-rate line or the provider's cost line of a CDR. */
+export interface CdrLinesTable {
+  id: Generated<number>;
+  cdr_id: number;
+  kind: 'reseller' | 'provider';
+  account_id: number;
+  rate_id: number;
+  rate_group_id: number;
+  rate_prefix: string;
+  rate_per_min: Numeric;
+  connect_fee: Numeric;
+  included_seconds: number;
+  initial_increment: number;
+  billing_increment: number;
+  charged_sec: number;
+  cost: Numeric;
+  ledger_entry_id: string | null;
+  payable_entry_id: string | null;
+}
+
+/** Issue 13: a customer's usage per local day, country, code name and code. */
+export interface CdrDailyUsageTable {
+  account_id: number;
+  day: string;
+  country: string;
+  code_name: string;
+  code: string;
+  calls: number;
+  answered: number;
+  billsec: Numeric;
+  charged_sec: number;
+  cost: Numeric;
+}
+
+/** The payable ledger (what we owe providers): append-only, no cached balance. */
+export interface PayableEntriesTable {
+  id: Generated<string>;
+  seq: Generated<number>;
+  account_id: number;
+  type: 'CALL_COST';
+  amount: Numeric;
+  currency: string;
+  idempotency_key: string;
+  reason: string;
+  external_ref: string | null;
   created_at: Generated<Date>;
 }
 
@@ -652,4 +701,7 @@ export interface DB {
   route_plan_entries: RoutePlanEntriesTable;
   route_plan_assignments: RoutePlanAssignmentsTable;
   cdrs: CdrsTable;
+  cdr_lines: CdrLinesTable;
+  cdr_daily_usage: CdrDailyUsageTable;
+  payable_entries: PayableEntriesTable;
 }

@@ -1,7 +1,5 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
-import type { CdrsTable } from '../../db/schema.js';
-import type { Insertable } from 'kysely';
 
 /** The CDRs' SQL (issue #13): intake, replay lookup, fresh rate lookup for CDRs without reservation. */
 
@@ -18,95 +16,116 @@ export const CDR_COLUMNS = [
   'ledger_entry_id',
 ] as const;
 
-export type NewCdr = Insertable<CdrsTable>;
-
-export async function findCdr(db: Executor, callId: string, leg: string) {
-  return db
-    .selectFrom('cdrs')
-    .select(CDR_COLUMNS)
-    .where('call_id', '=', callId)
-    .where('leg', '=', leg)
-    .executeTakeFirst();
+/** Stored CDRs for these keys (replays), in no particular order. */
+export async function findCdrsByKeys(db: Executor, keys: readonly { callId: string; leg: string }[]) {
+  if (!keys.length) return [];
+  const r = await sql<StoredCdr>`
+    SELECT ${sql.join(CDR_COLUMNS.map((c) => sql.ref(`c.${c}`)))}
+      FROM unnest(${keys.map((k) => k.callId)}::text[], ${keys.map((k) => k.leg)}::text[]) AS k(call_id, leg)
+      JOIN cdrs c ON c.call_id = k.call_id AND c.leg = k.leg`.execute(db);
+  return r.rows;
 }
 
-/** Inserts the CDR unless (call_id, leg) is already stored (then waits for, and yields to, that row). */
-export async function insertCdr(db: Executor, row: NewCdr) {
-  return db
-    .insertInto('cdrs')
-    .values(row)
-    .onConflict((oc) => oc.columns(['call_id', 'leg']).doNothing())
-    .returning(CDR_COLUMNS)
-    .executeTakeFirst();
+export interface StoredCdr {
+  id: number;
+  call_id: string;
+  leg: string;
+  account_id: number | null;
+  status: 'rated' | 'denied' | 'unrated';
+  reason: string | null;
+  no_reservation: boolean;
+  charged_sec: number;
+  cost: string;
+  ledger_entry_id: string | null;
 }
 
-export async function setLedgerEntry(db: Executor, id: number, entryId: string) {
-  await db.updateTable('cdrs').set({ ledger_entry_id: entryId }).where('id', '=', id).execute();
+/** A new CDR row as the batch insert takes it (times as ISO text, numbers exact as text). */
+export interface CdrRow {
+  call_id: string;
+  leg: string;
+  account_id: number | null;
+  status: 'rated' | 'denied' | 'unrated';
+  reason: string | null;
+  no_reservation: boolean;
+  source_ip: string;
+  sip_username: string | null;
+  calling_number: string;
+  called_number: string;
+  started_at: string;
+  answered_at: string | null;
+  ended_at: string;
+  duration_sec: string;
+  billsec: string;
+  disposition: string;
+  sip_code: number;
+  hangup_cause: string;
+  egress_trunk: string | null;
+  rate_id: number | null;
+  rate_group_id: number | null;
+  rate_prefix: string | null;
+  rate_per_min: string | null;
+  connect_fee: string | null;
+  included_seconds: number | null;
+  initial_increment: number | null;
+  billing_increment: number | null;
+  charged_sec: number;
+  cost: string;
+  ledger_entry_id: string | null;
+  rating_flags: string[];
 }
 
-/** The first rated call of an account sets its firstUsedAt (never moved afterwards). */
-export async function markFirstUsed(db: Executor, accountId: number, at: Date) {
-  await db
-    .updateTable('accounts')
-    .set({ first_used_at: at })
-    .where('id', '=', accountId)
-    .where('first_used_at', 'is', null)
-    .execute();
+/**
+ * Inserts a batch of CDRs in one statement, in the given order (the caller sorts by (call_id, leg):
+ * two batches that share keys then wait on each other's keys in the same order and never deadlock).
+ * A key already stored, or being stored by a concurrent transaction, is skipped once that one ends
+ * (ON CONFLICT DO NOTHING): the rows returned are exactly the CDRs this transaction owns.
+ */
+export async function insertCdrs(db: Executor, rows: readonly CdrRow[]): Promise<StoredCdr[]> {
+  if (!rows.length) return [];
+  const col = <K extends keyof CdrRow>(k: K) => rows.map((r) => r[k]);
+  const r = await sql<StoredCdr>`
+    INSERT INTO cdrs (call_id, leg, account_id, status, reason, no_reservation, source_ip, sip_username,
+      calling_number, called_number, started_at, answered_at, ended_at, duration_sec, billsec,
+      disposition, sip_code, hangup_cause, egress_trunk, rate_id, rate_group_id, rate_prefix,
+      rate_per_min, connect_fee, included_seconds, initial_increment, billing_increment, charged_sec,
+      cost, ledger_entry_id, rating_flags)
+    SELECT call_id, leg, account_id, status, reason, no_reservation, source_ip, sip_username,
+      calling_number, called_number, started_at, answered_at, ended_at, duration_sec, billsec,
+      disposition, sip_code, hangup_cause, egress_trunk, rate_id, rate_group_id, rate_prefix,
+      rate_per_min, connect_fee, included_seconds, initial_increment, billing_increment, charged_sec,
+      cost, ledger_entry_id, coalesce(string_to_array(nullif(rating_flags, ''), ','), '{}')
+      FROM unnest(
+        ${col('call_id')}::text[], ${col('leg')}::text[], ${col('account_id')}::bigint[],
+        ${col('status')}::text[], ${col('reason')}::text[], ${col('no_reservation')}::boolean[],
+        ${col('source_ip')}::text[], ${col('sip_username')}::text[], ${col('calling_number')}::text[],
+        ${col('called_number')}::text[], ${col('started_at')}::timestamptz[],
+        ${col('answered_at')}::timestamptz[], ${col('ended_at')}::timestamptz[],
+        ${col('duration_sec')}::numeric[], ${col('billsec')}::numeric[], ${col('disposition')}::text[],
+        ${col('sip_code')}::int[], ${col('hangup_cause')}::text[], ${col('egress_trunk')}::text[],
+        ${col('rate_id')}::bigint[], ${col('rate_group_id')}::bigint[], ${col('rate_prefix')}::text[],
+        ${col('rate_per_min')}::numeric[], ${col('connect_fee')}::numeric[],
+        ${col('included_seconds')}::int[], ${col('initial_increment')}::int[],
+        ${col('billing_increment')}::int[], ${col('charged_sec')}::int[], ${col('cost')}::numeric[],
+        ${col('ledger_entry_id')}::uuid[], ${rows.map((r) => r.rating_flags.join(','))}::text[]
+      ) WITH ORDINALITY AS v(call_id, leg, account_id, status, reason, no_reservation, source_ip,
+        sip_username, calling_number, called_number, started_at, answered_at, ended_at, duration_sec,
+        billsec, disposition, sip_code, hangup_cause, egress_trunk, rate_id, rate_group_id, rate_prefix,
+        rate_per_min, connect_fee, included_seconds, initial_increment, billing_increment, charged_sec,
+        cost, ledger_entry_id, rating_flags, ord)
+     ORDER BY ord
+    ON CONFLICT (call_id, leg) DO NOTHING
+    RETURNING ${sql.join(CDR_COLUMNS.map((c) => sql.ref(c)))}`.execute(db);
+  return r.rows;
 }
 
-/** The customer a CDR without reservation belongs to: its SIP device, else the host its IP is in. */
-export async function identifyAccount(
-  db: Executor,
-  sourceIp: string,
-  sipUsername: string | undefined,
-): Promise<number | null> {
-  if (sipUsername) {
-    const dev = await db
-      .selectFrom('sip_devices')
-      .select('account_id')
-      .where('username', '=', sipUsername)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
-    if (dev) return dev.account_id;
-  }
-  const host = await db
-    .selectFrom('hosts')
-    .select('account_id')
-    .where(sql<boolean>`cidr >>= ${sourceIp}::inet`)
-    .where('deleted_at', 'is', null)
-    .orderBy(sql`masklen(cidr)`, 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return host?.account_id ?? null;
-}
-
-/** The account's rate at `at` for the longest matching prefix (latest effectiveFrom on a tie). */
-export async function lookupRate(db: Executor, accountId: number, prefixes: string[], at: Date) {
-  if (!prefixes.length) return undefined;
-  return db
-    .selectFrom('accounts as a')
-    .innerJoin('rate_groups as g', 'g.id', 'a.rate_group_id')
-    .innerJoin('rates as r', 'r.rate_group_id', 'g.id')
-    .select([
-      'r.id as rateId',
-      'g.id as rateGroupId',
-      'r.prefix',
-      'r.rate_per_min as ratePerMin',
-      'r.connect_fee as connectFee',
-      'r.included_seconds as includedSeconds',
-      'r.initial_increment as initialIncrement',
-      'r.billing_increment as billingIncrement',
-      'g.initial_increment as groupInitialIncrement',
-      'g.billing_increment as groupBillingIncrement',
-    ])
-    .where('a.id', '=', accountId)
-    .where('g.deleted_at', 'is', null)
-    .where('r.prefix', 'in', prefixes)
-    .where('r.effective_from', '<=', at)
-    .where((eb) => eb.or([eb('r.effective_to', 'is', null), eb('r.effective_to', '>', at)]))
-    .orderBy(sql`char_length(r.prefix)`, 'desc')
-    .orderBy('r.effective_from', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+/** The first rated call of each account sets its firstUsedAt (never moved afterwards). */
+export async function markFirstUsedMany(db: Executor, firsts: readonly { accountId: number; at: string }[]) {
+  if (!firsts.length) return;
+  await sql`
+    UPDATE accounts a SET first_used_at = f.at
+      FROM unnest(${firsts.map((f) => f.accountId)}::bigint[], ${firsts.map((f) => f.at)}::timestamptz[])
+           AS f(id, at)
+     WHERE a.id = f.id AND a.first_used_at IS NULL`.execute(db);
 }
 
 export interface CdrCursor {
@@ -160,4 +179,97 @@ export async function listCdrsPage(
   if (more) rows.pop();
   const last = rows[rows.length - 1];
   return { rows, next: more && last ? { startedAt: last.started_at.toISOString(), id: last.id } : null };
+}
+
+/**
+ * The provider trunks CDRs name as egressTrunk: a trunk id (digits) or a trunk name, matched
+ * without case among the live trunks of provider accounts. A name two providers share, or no
+ * trunk, is absent from the map (the CDR is flagged, no provider line).
+ */
+export async function resolveEgressTrunks(
+  db: Executor,
+  names: readonly string[],
+): Promise<Map<string, { trunkId: number; accountId: number }>> {
+  const out = new Map<string, { trunkId: number; accountId: number }>();
+  if (!names.length) return out;
+  const lower = names.map((n) => n.toLowerCase());
+  const r = await sql<{ id: number; account_id: number; lname: string }>`
+    SELECT t.id, t.account_id, lower(t.name) AS lname
+      FROM trunks t JOIN accounts a ON a.id = t.account_id
+     WHERE t.deleted_at IS NULL AND 'provider' = ANY(a.roles)
+       AND (t.id::text = ANY(${names}::text[]) OR lower(t.name) = ANY(${lower}::text[]))`.execute(db);
+  for (const name of names) {
+    const byId = /^[0-9]{1,18}$/.test(name) ? r.rows.find((t) => String(t.id) === name) : undefined;
+    const byName = r.rows.filter((t) => t.lname === name.toLowerCase());
+    const t = byId ?? (byName.length === 1 ? byName[0] : undefined);
+    if (t) out.set(name, { trunkId: Number(t.id), accountId: Number(t.account_id) });
+  }
+  return out;
+}
+
+export interface CdrLineRow {
+  callId: string;
+  leg: string;
+  kind: 'reseller' | 'provider';
+  accountId: number;
+  rateId: number;
+  rateGroupId: number;
+  ratePrefix: string;
+  ratePerMin: string;
+  connectFee: string;
+  includedSeconds: number;
+  initialIncrement: number;
+  billingIncrement: number;
+  chargedSec: number;
+  cost: string;
+  ledgerEntryId: string | null;
+  payableEntryId: string | null;
+}
+
+/** Inserts the lines of CDRs inserted in this transaction (joined to them by (call_id, leg)). */
+export async function insertCdrLines(db: Executor, rows: readonly CdrLineRow[]): Promise<void> {
+  if (!rows.length) return;
+  const col = <K extends keyof CdrLineRow>(k: K) => rows.map((r) => r[k]);
+  await sql`
+    INSERT INTO cdr_lines (cdr_id, kind, account_id, rate_id, rate_group_id, rate_prefix, rate_per_min,
+      connect_fee, included_seconds, initial_increment, billing_increment, charged_sec, cost,
+      ledger_entry_id, payable_entry_id)
+    SELECT c.id, v.kind, v.account_id, v.rate_id, v.rate_group_id, v.rate_prefix, v.rate_per_min,
+           v.connect_fee, v.included_seconds, v.initial_increment, v.billing_increment, v.charged_sec,
+           v.cost, v.ledger_entry_id, v.payable_entry_id
+      FROM unnest(${col('callId')}::text[], ${col('leg')}::text[], ${col('kind')}::text[],
+                  ${col('accountId')}::bigint[], ${col('rateId')}::bigint[], ${col('rateGroupId')}::bigint[],
+                  ${col('ratePrefix')}::text[], ${col('ratePerMin')}::numeric[], ${col('connectFee')}::numeric[],
+                  ${col('includedSeconds')}::int[], ${col('initialIncrement')}::int[],
+                  ${col('billingIncrement')}::int[], ${col('chargedSec')}::int[], ${col('cost')}::numeric[],
+                  ${col('ledgerEntryId')}::uuid[], ${col('payableEntryId')}::uuid[])
+           AS v(call_id, leg, kind, account_id, rate_id, rate_group_id, rate_prefix, rate_per_min,
+                connect_fee, included_seconds, initial_increment, billing_increment, charged_sec, cost,
+                ledger_entry_id, payable_entry_id)
+      JOIN cdrs c ON c.call_id = v.call_id AND c.leg = v.leg`.execute(db);
+}
+
+/**
+ * Adds CDRs just inserted in this transaction to their customers' daily usage: one grouped
+ * upsert, rows in key order (two batches updating the same days lock them in the same order).
+ * The day is the customer's local day. Call it after the accounts are locked (lock order: CDR
+ * keys, accounts, usage rows).
+ */
+export async function addDailyUsage(db: Executor, cdrIds: readonly number[]): Promise<void> {
+  if (!cdrIds.length) return;
+  await sql`
+    INSERT INTO cdr_daily_usage AS u (account_id, day, country, code_name, code, calls, answered, billsec, charged_sec, cost)
+    SELECT c.account_id, (c.started_at AT TIME ZONE a.timezone)::date, '', coalesce(r.destination, ''),
+           coalesce(c.rate_prefix, ''), count(*)::int, (count(*) FILTER (WHERE c.billsec > 0))::int,
+           sum(c.billsec), sum(c.charged_sec), sum(c.cost)
+      FROM cdrs c
+      JOIN accounts a ON a.id = c.account_id
+      LEFT JOIN rates r ON r.id = c.rate_id
+     WHERE c.id = ANY(${cdrIds}::bigint[])
+     GROUP BY 1, 2, 3, 4, 5
+     ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (account_id, day, country, code_name, code) DO UPDATE
+       SET calls = u.calls + excluded.calls, answered = u.answered + excluded.answered,
+           billsec = u.billsec + excluded.billsec, charged_sec = u.charged_sec + excluded.charged_sec,
+           cost = u.cost + excluded.cost`.execute(db);
 }

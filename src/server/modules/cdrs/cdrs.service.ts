@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
@@ -5,9 +6,18 @@ import { isCursorId, isCursorKey } from '../../platform/cursor-keys.js';
 import { AppError, forbidden, validationError } from '../../platform/errors.js';
 import { formatMoney } from '../../platform/money.js';
 import { accountNotFound, findAccount } from '../accounts/index.js';
-import { releaseCall, type CallAuthEngine } from '../call-auth/index.js';
-import { ledgerService } from '../ledger/index.js';
-import { callCost, chargedSeconds, effectiveIncrements, prefixesOf } from '../rating/index.js';
+import {
+  cdrAccountOf,
+  cdrRateOf,
+  resellerChainOf,
+  releaseCall,
+  type CallAuthEngine,
+  type CallAuthState,
+  type CallOutcome,
+  type CdrRate,
+} from '../call-auth/index.js';
+import { ledgerService, type CallChargeInput, type CallPayableInput } from '../ledger/index.js';
+import { callCost, chargedSeconds } from '../rating/index.js';
 import * as repo from './cdrs.repository.js';
 import {
   checkCdr,
@@ -17,10 +27,21 @@ import {
 } from './cdrs.schemas.js';
 
 /*
- * CDR intake and exact rating (DOMAIN 5, issue #13). Each CDR is its own transaction: the row,
- * its CALL ledger entry (keyed cdr:<callId>:<leg>) and the account's firstUsedAt commit together;
- * the reservation is released after the commit (a crash in between leaves a hold the sweeper
- * frees, never a second charge). (callId, leg) is unique: a replay answers the stored result.
+ * CDR intake and exact rating (DOMAIN 5, issue #13), set-based: a batch is rated in memory (the
+ * reservation's snapshot, else a fresh lookup in the call-authorization snapshot at the call's
+ * start) and written in ONE transaction:
+ *   1. the CDR rows, one INSERT ... ON CONFLICT (call_id, leg) DO NOTHING RETURNING, sorted by key:
+ *      the rows returned are the CDRs this batch owns; a key stored earlier or by a concurrent
+ *      batch (another instance) is skipped after that batch ends and answered as a replay;
+ *   2. the CALL entries of the owned CDRs (keyed cdr:<callId>:<leg>, ids chosen here so the CDR
+ *      rows reference them), through the ledger's batch posting: accounts locked in id order,
+ *      balances chained and moved once per account;
+ *   3. the accounts' firstUsedAt, the reseller and provider lines, and the customers' daily usage
+ *      (one grouped upsert, in key order).
+ * Lock order is the same in every batch (CDR keys sorted, accounts by id, usage rows by key), so two batches
+ * never deadlock; a deadlock or serialization failure with another writer retries the batch.
+ * Reservations are released after the commit (a crash in between leaves a hold the sweeper frees,
+ * never a second charge); a replay releases too, for a batch whose commit outlived its process.
  */
 
 /** The rate a CDR is rated at: the reservation's snapshot, or a fresh lookup at its start. */
@@ -64,29 +85,29 @@ function checkConsistency(c: CdrInputValue): { field: string; message: string } 
   return null;
 }
 
-async function planFor(ctx: Ctx, engine: CallAuthEngine, c: CdrInputValue): Promise<Plan> {
-  const outcome = await engine.store.replay(c.callId);
-  if (outcome?.decision === 'allow') {
-    const r = outcome.call.rate;
+const pickOf = (r: CdrRate): RatePick => ({
+  rateId: r.rateId,
+  rateGroupId: r.rateGroupId,
+  prefix: r.prefix,
+  connectFee: r.connectFee,
+  ratePerMin: r.ratePerMin,
+  includedSeconds: r.includedSeconds,
+  initialIncrement: r.initialIncrement,
+  billingIncrement: r.nextIncrement,
+});
+
+/** How a CDR is rated: from its authorization outcome, else by a fresh lookup (flagged). */
+function planFor(state: CallAuthState, outcome: CallOutcome | null, c: CdrInputValue): Plan {
+  if (outcome?.decision === 'allow')
     return {
       accountId: outcome.call.accountId,
       status: 'rated',
       reason: null,
       noReservation: false,
       reserved: true,
-      rate: {
-        rateId: r.rateId,
-        rateGroupId: r.rateGroupId,
-        prefix: r.prefix,
-        connectFee: r.connectFee,
-        ratePerMin: r.ratePerMin,
-        includedSeconds: r.includedSeconds,
-        initialIncrement: r.initialIncrement,
-        billingIncrement: r.nextIncrement,
-      },
+      rate: pickOf(outcome.call.rate),
     };
-  }
-  const accountId = await repo.identifyAccount(ctx.db, c.sourceIp, c.sipUsername);
+  const accountId = cdrAccountOf(state, c);
   if (outcome?.decision === 'deny')
     return {
       accountId,
@@ -105,8 +126,8 @@ async function planFor(ctx: Ctx, engine: CallAuthEngine, c: CdrInputValue): Prom
       reserved: false,
       rate: null,
     };
-  const found = await repo.lookupRate(ctx.db, accountId, prefixesOf(c.calledNumber), new Date(c.startedAt));
-  if (!found)
+  const found = cdrRateOf(state, accountId, c.calledNumber, Date.parse(c.startedAt));
+  if (!found.rate)
     return {
       accountId,
       status: 'unrated',
@@ -115,37 +136,17 @@ async function planFor(ctx: Ctx, engine: CallAuthEngine, c: CdrInputValue): Prom
       reserved: false,
       rate: null,
     };
-  const inc = effectiveIncrements(
-    {
-      connectFee: found.connectFee,
-      ratePerMin: found.ratePerMin,
-      includedSeconds: found.includedSeconds,
-      initialIncrement: found.initialIncrement,
-      billingIncrement: found.billingIncrement,
-    },
-    { initialIncrement: found.groupInitialIncrement, billingIncrement: found.groupBillingIncrement },
-  );
   return {
     accountId,
     status: 'rated',
     reason: null,
     noReservation: true,
     reserved: false,
-    rate: {
-      rateId: found.rateId,
-      rateGroupId: found.rateGroupId,
-      prefix: found.prefix,
-      connectFee: found.connectFee,
-      ratePerMin: found.ratePerMin,
-      includedSeconds: found.includedSeconds,
-      ...inc,
-    },
+    rate: pickOf(found.rate),
   };
 }
 
-type Stored = NonNullable<Awaited<ReturnType<typeof repo.findCdr>>>;
-
-function cdrDto(row: Stored): NonNullable<CdrResultItemValue['cdr']> {
+function cdrDto(row: repo.StoredCdr): NonNullable<CdrResultItemValue['cdr']> {
   return {
     id: row.id,
     accountId: row.account_id,
@@ -164,31 +165,104 @@ function callReason(c: CdrInputValue): string {
 interface Prepared {
   c: CdrInputValue;
   plan: Plan;
-  rate: RatePick | null;
-  cost: string;
-  charged: number;
+  row: repo.CdrRow;
+  /** The CALL entry to post when this CDR is new (positive cost, known account). */
+  charge: CallChargeInput | null;
   answeredSec: number;
+  /** Each reseller's buy-rate line and the provider's cost line (issue 13). */
+  lines: repo.CdrLineRow[];
+  /** The resellers' CALL entries and the provider's payable entry of those lines. */
+  lineCharges: CallChargeInput[];
+  payables: CallPayableInput[];
 }
 
-/** Everything read before the write: the plan (reservation or lookup) and the exact cost. */
-async function prepare(ctx: Ctx, engine: CallAuthEngine, c: CdrInputValue): Promise<Prepared> {
-  const plan = await planFor(ctx, engine, c);
+/** What rates the lines above a call: the reseller rates and the egress trunks of the batch. */
+interface LineContext {
+  state: CallAuthState;
+  trunks: Map<string, { trunkId: number; accountId: number }>;
+}
+
+/**
+ * The lines above a rated, answered call: each reseller above the customer at its buy rate (the
+ * reservation's hold snapshot, else its rate group at the call's start; without a rate group or a
+ * rate: no line, flagged), and the provider of the egress trunk at its rate (flagged when the
+ * trunk is unknown or the provider has no rate).
+ */
+function linesFor(
+  ctx: LineContext,
+  outcome: CallOutcome | null,
+  c: CdrInputValue,
+  customerId: number,
+): { lines: Omit<repo.CdrLineRow, 'ledgerEntryId' | 'payableEntryId'>[]; flags: string[] } {
+  const at = Date.parse(c.startedAt);
+  const flags: string[] = [];
+  const lines: Omit<repo.CdrLineRow, 'ledgerEntryId' | 'payableEntryId'>[] = [];
+  const add = (kind: 'reseller' | 'provider', accountId: number, r: CdrRate) => {
+    const rate = pickOf(r);
+    const answeredSec = new Decimal(c.billsec).ceil().toNumber();
+    lines.push({
+      callId: c.callId,
+      leg: c.leg,
+      kind,
+      accountId,
+      rateId: rate.rateId,
+      rateGroupId: rate.rateGroupId,
+      ratePrefix: rate.prefix,
+      ratePerMin: rate.ratePerMin,
+      connectFee: rate.connectFee,
+      includedSeconds: rate.includedSeconds,
+      initialIncrement: rate.initialIncrement,
+      billingIncrement: rate.billingIncrement,
+      chargedSec: chargedSeconds(
+        answeredSec,
+        rate.includedSeconds,
+        rate.initialIncrement,
+        rate.billingIncrement,
+      ),
+      cost: callCost(rate, c.billsec),
+    });
+  };
+  const held = outcome?.decision === 'allow' ? outcome.call.holds.slice(1) : null;
+  if (held) for (const h of held) add('reseller', h.accountId, h.rate);
+  else
+    for (const resellerId of resellerChainOf(ctx.state, customerId)) {
+      const found = cdrRateOf(ctx.state, resellerId, c.calledNumber, at);
+      if (found.rate) add('reseller', resellerId, found.rate);
+      else flags.push(`RESELLER_${found.reason}:${resellerId}`);
+    }
+  if (c.egressTrunk) {
+    const trunk = ctx.trunks.get(c.egressTrunk);
+    if (!trunk) flags.push('PROVIDER_TRUNK_UNKNOWN');
+    else {
+      const found = cdrRateOf(ctx.state, trunk.accountId, c.calledNumber, at);
+      if (found.rate) add('provider', trunk.accountId, found.rate);
+      else flags.push(`PROVIDER_${found.reason}:${trunk.accountId}`);
+    }
+  }
+  return { lines, flags };
+}
+
+/** Rates one CDR in memory: the plan, the exact cost, the row and its charge. */
+function prepare(lc: LineContext, outcome: CallOutcome | null, c: CdrInputValue): Prepared {
+  const plan = planFor(lc.state, outcome, c);
   const answeredSec = new Decimal(c.billsec).ceil().toNumber();
   const rate = plan.status === 'rated' ? plan.rate : null;
   const cost = rate ? callCost(rate, c.billsec) : formatMoney('0');
   const charged = rate
     ? chargedSeconds(answeredSec, rate.includedSeconds, rate.initialIncrement, rate.billingIncrement)
     : 0;
-  return { c, plan, rate, cost, charged, answeredSec };
-}
-
-/**
- * Writes one CDR in the caller's transaction: the row, its CALL debit and firstUsedAt. Null when
- * (callId, leg) is already stored (by a concurrent replay, or earlier in the same batch).
- */
-async function write(tx: Ctx, p: Prepared): Promise<Stored | null> {
-  const { c, plan, rate, cost } = p;
-  const row = await repo.insertCdr(tx.db, {
+  const charge =
+    plan.accountId !== null && rate && new Decimal(cost).gt(0)
+      ? {
+          entryId: crypto.randomUUID(),
+          accountId: plan.accountId,
+          idempotencyKey: `cdr:${c.callId}:${c.leg}`,
+          callId: c.callId,
+          cost,
+          reason: callReason(c),
+        }
+      : null;
+  const row: repo.CdrRow = {
     call_id: c.callId,
     leg: c.leg,
     account_id: plan.accountId,
@@ -216,84 +290,150 @@ async function write(tx: Ctx, p: Prepared): Promise<Stored | null> {
     included_seconds: rate?.includedSeconds ?? null,
     initial_increment: rate?.initialIncrement ?? null,
     billing_increment: rate?.billingIncrement ?? null,
-    charged_sec: p.charged,
+    charged_sec: charged,
     cost,
+    ledger_entry_id: charge?.entryId ?? null,
+    rating_flags: [],
+  };
+  const lines: repo.CdrLineRow[] = [];
+  const lineCharges: CallChargeInput[] = [];
+  const payables: CallPayableInput[] = [];
+  if (rate && plan.accountId !== null && answeredSec > 0) {
+    const found = linesFor(lc, outcome, c, plan.accountId);
+    row.rating_flags = found.flags;
+    for (const l of found.lines) {
+      const paid = new Decimal(l.cost).gt(0);
+      const key = `cdr:${c.callId}:${c.leg}:${l.kind === 'reseller' ? 'r' : 'p'}${l.accountId}`;
+      const entryId = paid ? crypto.randomUUID() : null;
+      lines.push({
+        ...l,
+        ledgerEntryId: l.kind === 'reseller' ? entryId : null,
+        payableEntryId: l.kind === 'provider' ? entryId : null,
+      });
+      if (!entryId) continue;
+      const input = {
+        entryId,
+        accountId: l.accountId,
+        idempotencyKey: key,
+        callId: c.callId,
+        cost: l.cost,
+        reason: callReason(c),
+      };
+      if (l.kind === 'reseller') lineCharges.push(input);
+      else payables.push(input);
+    }
+  }
+  return { c, plan, row, charge, answeredSec, lines, lineCharges, payables };
+}
+
+const keyOf = (c: { callId: string; leg: string }) => `${c.callId}\u0000${c.leg}`;
+const byKey = (a: Prepared, b: Prepared) => {
+  const x = keyOf(a.c);
+  const y = keyOf(b.c);
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+/** Steps 1-3 of the header, in one transaction; returns the rows this batch created. */
+async function writeBatch(ctx: Ctx, fresh: Prepared[]): Promise<repo.StoredCdr[]> {
+  return inTransaction(ctx, async (tx) => {
+    const created = await repo.insertCdrs(
+      tx.db,
+      fresh.map((p) => p.row),
+    );
+    if (!created.length) return created;
+    const mine = new Set(created.map((r) => keyOf({ callId: r.call_id, leg: r.leg })));
+    const owned = fresh.filter((p) => mine.has(keyOf(p.c)));
+    const firsts = new Map<number, string>();
+    for (const p of owned) {
+      if (p.plan.accountId === null || p.plan.status !== 'rated' || p.answeredSec === 0) continue;
+      const at = firsts.get(p.plan.accountId);
+      if (at === undefined || Date.parse(p.c.startedAt) < Date.parse(at))
+        firsts.set(p.plan.accountId, p.c.startedAt);
+    }
+    await ledgerService.postCallChargesInTransaction(
+      tx,
+      owned.flatMap((p) => (p.charge ? [p.charge, ...p.lineCharges] : p.lineCharges)),
+      [...firsts.keys()],
+    );
+    await ledgerService.postCallPayablesInTransaction(
+      tx,
+      owned.flatMap((p) => p.payables),
+    );
+    await repo.insertCdrLines(
+      tx.db,
+      owned.flatMap((p) => p.lines),
+    );
+    await repo.addDailyUsage(
+      tx.db,
+      created.map((r) => r.id),
+    );
+    await repo.markFirstUsedMany(
+      tx.db,
+      [...firsts].map(([accountId, at]) => ({ accountId, at })),
+    );
+    return created;
   });
-  if (!row) return null;
-  if (plan.accountId !== null && rate && new Decimal(cost).gt(0)) {
-    const posted = await ledgerService.postCallDebit(tx, {
-      accountId: plan.accountId,
-      callId: c.callId,
-      leg: c.leg,
-      cost,
-      reason: callReason(c),
-    });
-    await repo.setLedgerEntry(tx.db, row.id, posted.entry.id);
-    row.ledger_entry_id = posted.entry.id;
-  }
-  if (plan.accountId !== null && rate && p.answeredSec > 0)
-    await repo.markFirstUsed(tx.db, plan.accountId, new Date(c.startedAt));
-  return row;
 }
 
-/** Stores and rates one well-formed CDR in its own transaction; a replay answers the stored row. */
-async function intakeOne(
-  ctx: Ctx,
-  engine: CallAuthEngine,
-  c: CdrInputValue,
-): Promise<{ outcome: 'created' | 'replayed'; row: Stored }> {
-  const earlier = await repo.findCdr(ctx.db, c.callId, c.leg);
-  if (earlier) return { outcome: 'replayed', row: earlier };
-  const p = await prepare(ctx, engine, c);
-  const created = await inTransaction(ctx, (tx) => write(tx, p));
-  if (!created) {
-    const stored = await repo.findCdr(ctx.db, c.callId, c.leg);
-    if (!stored) throw new AppError('CDR_NOT_STORED', 'The CDR could not be stored; send it again.', 503);
-    return { outcome: 'replayed', row: stored };
-  }
-  if (p.plan.reserved) await releaseCall(engine, c.callId);
-  return { outcome: 'created', row: created };
-}
+const isRetryable = (err: unknown) => {
+  const code = (err as { code?: string })?.code;
+  return code === '40P01' || code === '40001';
+};
 
-/** Raised inside the batch transaction to give up on it and take the CDRs one by one. */
-class OneByOne extends Error {}
+type Answer = { outcome: 'created' | 'replayed'; row: repo.StoredCdr };
 
 /**
- * The fast path: every new CDR of the batch in ONE transaction (one commit, one disk flush).
- * Null when anything is unusual (a key stored meanwhile or twice in the batch, a refusal, a
- * deadlock with a concurrent batch): the caller then takes the CDRs one by one, where each is
- * answered on its own. Nothing of a failed batch transaction is kept.
+ * The well-formed CDRs of a batch: the stored ones answered as replays, the others rated and
+ * written together (writeBatch), then the holds of the calls released.
  */
-async function intakeTogether(
-  ctx: Ctx,
-  engine: CallAuthEngine,
-  cdrs: CdrInputValue[],
-): Promise<{ outcome: 'created' | 'replayed'; row: Stored }[] | null> {
-  const out: ({ outcome: 'created' | 'replayed'; row: Stored } | null)[] = [];
-  const fresh: { at: number; p: Prepared }[] = [];
-  for (const c of cdrs) {
-    const earlier = await repo.findCdr(ctx.db, c.callId, c.leg);
-    if (earlier) out.push({ outcome: 'replayed', row: earlier });
-    else {
-      fresh.push({ at: out.length, p: await prepare(ctx, engine, c) });
-      out.push(null);
-    }
-  }
+async function intakeBatch(ctx: Ctx, engine: CallAuthEngine, cdrs: CdrInputValue[]): Promise<Answer[]> {
+  const first = new Map<string, number>(); // key -> index of its first occurrence in the batch
+  cdrs.forEach((c, i) => {
+    if (!first.has(keyOf(c))) first.set(keyOf(c), i);
+  });
+  const unique = [...first.values()].map((i) => cdrs[i]);
+  const stored = new Map(
+    (await repo.findCdrsByKeys(ctx.db, unique)).map((r) => [keyOf({ callId: r.call_id, leg: r.leg }), r]),
+  );
+  const todo = unique.filter((c) => !stored.has(keyOf(c)));
+  const outcomes = await Promise.all(todo.map((c) => engine.store.replay(c.callId)));
+  const egress = [...new Set(todo.flatMap((c) => (c.egressTrunk ? [c.egressTrunk] : [])))];
+  const lc: LineContext = {
+    state: engine.loader.state,
+    trunks: await repo.resolveEgressTrunks(ctx.db, egress),
+  };
+  const fresh = todo.map((c, i) => prepare(lc, outcomes[i], c)).sort(byKey);
+  const created = new Set<string>();
   if (fresh.length) {
-    try {
-      await inTransaction(ctx, async (tx) => {
-        for (const f of fresh) {
-          const row = await write(tx, f.p);
-          if (!row) throw new OneByOne();
-          out[f.at] = { outcome: 'created', row };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        for (const row of await writeBatch(ctx, fresh)) {
+          const k = keyOf({ callId: row.call_id, leg: row.leg });
+          stored.set(k, row);
+          created.add(k);
         }
-      });
-    } catch {
-      return null;
+        break;
+      } catch (err) {
+        if (!isRetryable(err) || attempt >= 3) throw err;
+      }
     }
-    for (const f of fresh) if (f.p.plan.reserved) await releaseCall(engine, f.p.c.callId);
+    // Keys a concurrent batch stored first: its rows answer them.
+    const missing = fresh.filter((p) => !stored.has(keyOf(p.c))).map((p) => p.c);
+    for (const r of await repo.findCdrsByKeys(ctx.db, missing))
+      stored.set(keyOf({ callId: r.call_id, leg: r.leg }), r);
   }
-  return out as { outcome: 'created' | 'replayed'; row: Stored }[];
+  await Promise.all(
+    outcomes.map((o, i) => (o?.decision === 'allow' ? releaseCall(engine, todo[i].callId) : null)),
+  );
+  const seen = new Set<string>();
+  return cdrs.map((c) => {
+    const k = keyOf(c);
+    const row = stored.get(k);
+    if (!row) throw new AppError('CDR_NOT_STORED', 'The CDR could not be stored; send it again.', 503);
+    const isFirst = !seen.has(k);
+    seen.add(k);
+    return { outcome: created.has(k) && isFirst ? 'created' : 'replayed', row };
+  });
 }
 
 /**
@@ -309,41 +449,34 @@ export async function postCdrs(ctx: Ctx, engine: CallAuthEngine, items: readonly
     callId: typeof raw.callId === 'string' ? raw.callId.slice(0, 128) : null,
     leg: typeof raw.leg === 'string' ? raw.leg.slice(0, 16) : null,
   });
-  const refuse = (index: number, code: string, field: string, message: string) => {
-    counts.refused++;
-    const raw = items[index] as Partial<Record<string, unknown>>;
-    results[index] = { index, ...ids(raw), outcome: 'refused', cdr: null, error: { code, field, message } };
-  };
-  const answer = (index: number, r: { outcome: 'created' | 'replayed'; row: Stored }) => {
-    counts[r.outcome]++;
-    const raw = items[index] as Partial<Record<string, unknown>>;
-    results[index] = { index, ...ids(raw), outcome: r.outcome, cdr: cdrDto(r.row), error: null };
-  };
   for (let index = 0; index < items.length; index++) {
     const raw = items[index];
     const bad = checkCdr(raw) ?? checkConsistency(raw as CdrInputValue);
-    if (bad) refuse(index, 'CDR_INVALID', bad.field, bad.message);
-    else good.push({ index, c: raw as CdrInputValue });
-  }
-  const together =
-    good.length > 1
-      ? await intakeTogether(
-          ctx,
-          engine,
-          good.map((g) => g.c),
-        )
-      : null;
-  if (together) {
-    together.forEach((r, i) => answer(good[i].index, r));
-    return { ...counts, results };
-  }
-  for (const { index, c } of good) {
-    try {
-      answer(index, await intakeOne(ctx, engine, c));
-    } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      refuse(index, err.code, '', err.message);
+    if (!bad) {
+      good.push({ index, c: raw as CdrInputValue });
+      continue;
     }
+    counts.refused++;
+    results[index] = {
+      index,
+      ...ids(raw as Partial<Record<string, unknown>>),
+      outcome: 'refused',
+      cdr: null,
+      error: { code: 'CDR_INVALID', field: bad.field, message: bad.message },
+    };
+  }
+  if (good.length) {
+    const answers = await intakeBatch(
+      ctx,
+      engine,
+      good.map((g) => g.c),
+    );
+    answers.forEach((a, i) => {
+      const index = good[i].index;
+      counts[a.outcome]++;
+      const raw = items[index] as Partial<Record<string, unknown>>;
+      results[index] = { index, ...ids(raw), outcome: a.outcome, cdr: cdrDto(a.row), error: null };
+    });
   }
   return { ...counts, results };
 }

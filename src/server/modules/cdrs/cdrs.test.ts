@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../app.js';
 import { systemActor } from '../../platform/context.js';
@@ -402,6 +403,24 @@ describe.each(testDatabaseKinds())('CDR intake and rating on %s', (kind) => {
     const body = await ok(post([cdr('late-1', '4431030', 600, { sourceIp: '198.18.0.7' })]));
     expect(body.results[0].cdr).toMatchObject({ status: 'rated', noReservation: true, cost: '0.600000' });
     expect(await balanceOf(poor.id)).toBe('-0.590000');
+  });
+
+  it('the daily usage equals the sum of its CDRs after all the batches and replays above', async () => {
+    const r = await sql<{ n: number; groups: number }>`
+    WITH s AS (
+      SELECT c.account_id, (c.started_at AT TIME ZONE a.timezone)::date AS day, coalesce(c.rate_prefix, '') AS code,
+             count(*)::int AS calls, (count(*) FILTER (WHERE c.billsec > 0))::int AS answered,
+             sum(c.billsec) AS billsec, sum(c.charged_sec)::bigint AS charged_sec, sum(c.cost) AS cost
+        FROM cdrs c JOIN accounts a ON a.id = c.account_id GROUP BY 1, 2, 3),
+    u AS (
+      SELECT account_id, day, code, sum(calls)::int AS calls, sum(answered)::int AS answered,
+             sum(billsec) AS billsec, sum(charged_sec)::bigint AS charged_sec, sum(cost) AS cost
+        FROM cdr_daily_usage GROUP BY 1, 2, 3)
+    SELECT (SELECT count(*) FROM (SELECT * FROM s EXCEPT SELECT * FROM u) x)::int
+         + (SELECT count(*) FROM (SELECT * FROM u EXCEPT SELECT * FROM s) y)::int AS n,
+           (SELECT count(*) FROM u)::int AS groups`.execute(database.db);
+    expect(r.rows[0].groups).toBeGreaterThan(1);
+    expect(r.rows[0].n).toBe(0);
   });
 
   it('refuses a batch above 1,000 CDRs', async () => {

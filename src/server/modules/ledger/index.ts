@@ -5,6 +5,8 @@ export {
   postOpeningBalances,
   reconcileLedger,
   type PostingHooks,
+  type CallChargeInput,
+  type CallPayableInput,
   type PostingResult,
 } from './ledger.service.js';
 export * as ledgerService from './ledger.service.js';

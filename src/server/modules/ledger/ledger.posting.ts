@@ -298,3 +298,70 @@ async function drain(db: Db, lane: Lane): Promise<void> {
     lane.running = false;
   }
 }
+
+/** One charge of a batch of rated calls (CDR intake): its key belongs to a CDR row of the same transaction. */
+export interface CallCharge {
+  /** The entry's id, chosen by the caller so the CDR row can reference it in the same transaction. */
+  id: string;
+  accountId: number;
+  idempotencyKey: string;
+  fingerprint: string;
+  /** Positive: what the call costs; posted as a negative CALL entry. */
+  cost: Money;
+  reason: string;
+  externalRef: string | null;
+}
+
+/**
+ * Posts a batch of call charges in the caller's transaction, set-based: locks every account of the
+ * batch plus `alsoLock` (one statement, id order, as applyBatch does, so concurrent batches never
+ * deadlock on accounts), chains balance_after per account in the given order from the locked
+ * balance, and appends the entries and moves each balance once (appendEntries, one statement).
+ * Idempotency: the caller inserted, in this transaction, the CDR rows whose keys these are (unique
+ * on (callId, leg)), so no other transaction can hold them; a key already present is a broken
+ * invariant and rolls the whole batch back (KEY_TAKEN) rather than charging twice or skipping.
+ * A late call may take the balance below zero (DOMAIN 5): no funds check here.
+ */
+export async function postCallCharges(
+  tx: Ctx,
+  charges: readonly CallCharge[],
+  alsoLock: readonly number[] = [],
+): Promise<void> {
+  if (!isTransaction(tx.db)) throw new Error('postCallCharges runs inside the caller transaction');
+  const ids = [...new Set([...charges.map((c) => c.accountId), ...alsoLock])].sort((a, b) => a - b);
+  if (!ids.length) return;
+  const locked = new Map((await repo.lockAccountsForCharges(tx.db, ids)).map((a) => [a.id, a]));
+  if (!charges.length) return;
+  const balances = new Map<number, Money>();
+  const actor = tx.actor;
+  const rows: repo.NewEntry[] = charges.map((c) => {
+    const account = locked.get(c.accountId);
+    if (!account) throw accountNotFound();
+    const after = (balances.get(c.accountId) ?? money(account.balance)).minus(c.cost);
+    if (after.abs().gt(MAX_ABS_BALANCE)) throw balanceOutOfRange();
+    balances.set(c.accountId, after);
+    return {
+      id: c.id,
+      accountId: c.accountId,
+      type: 'CALL',
+      amount: formatMoney(c.cost.neg()),
+      balanceAfter: formatMoney(after),
+      currency: account.currency,
+      idempotencyKey: c.idempotencyKey,
+      requestHash: c.fingerprint,
+      reason: c.reason.slice(0, 500) || 'Call',
+      method: null,
+      externalRef: c.externalRef,
+      reversesEntryId: null,
+      allowNegative: false,
+      createdBy: actorLabelOf(actor),
+      createdByUserId: userIdOf(actor),
+      createdByApiKeyId: apiKeyIdOf(actor),
+      requestId: tx.requestId ?? null,
+      createdAt: tx.now(),
+    };
+  });
+  const written = await repo.appendEntries(tx.db, rows);
+  if (written.length !== rows.length)
+    throw new AppError('KEY_TAKEN', 'A call charge key is already posted; the batch was not applied.', 409);
+}

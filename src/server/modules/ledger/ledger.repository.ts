@@ -130,6 +130,24 @@ export async function lockAccounts(db: Executor, ids: number[]): Promise<LedgerA
     .execute();
 }
 
+/**
+ * Locks accounts in id order, deleted ones included (a late call of a deleted customer is still
+ * charged: its balance stays the sum of its entries). Call it inside a transaction.
+ * FOR NO KEY UPDATE, not FOR UPDATE: it serializes balance changes all the same (it conflicts with
+ * itself and with FOR UPDATE), but not with the KEY SHARE locks that inserting rows referencing
+ * the account takes (CDRs, ledger entries), which a concurrent CDR batch holds in another order.
+ */
+export async function lockAccountsForCharges(db: Executor, ids: number[]): Promise<LedgerAccount[]> {
+  if (!ids.length) return [];
+  return db
+    .selectFrom('accounts as a')
+    .select(ACCOUNT_COLUMNS)
+    .where('a.id', 'in', ids)
+    .orderBy('a.id')
+    .forNoKeyUpdate()
+    .execute();
+}
+
 export async function findEntriesByKeys(db: Executor, keys: string[]): Promise<EntryRow[]> {
   return db
     .selectFrom('ledger_entries as e')
@@ -139,6 +157,8 @@ export async function findEntriesByKeys(db: Executor, keys: string[]): Promise<E
 }
 
 export interface NewEntry {
+  /** Chosen by the caller when it must reference the entry in the same transaction (CDR rows). */
+  id?: string;
   accountId: number;
   type: LedgerEntryType;
   amount: string;
@@ -172,7 +192,7 @@ export async function appendEntries(db: Executor, rows: NewEntry[]): Promise<Ent
   const r = await sql<EntryRow>`
     WITH v AS (
       SELECT * FROM unnest(
-        ${col((e) => e.accountId)}::bigint[], ${col((e) => e.type)}::text[],
+        ${col((e) => e.id ?? null)}::uuid[], ${col((e) => e.accountId)}::bigint[], ${col((e) => e.type)}::text[],
         ${col((e) => e.amount)}::numeric[], ${col((e) => e.balanceAfter)}::numeric[],
         ${col((e) => e.currency)}::text[], ${col((e) => e.idempotencyKey)}::text[],
         ${col((e) => e.requestHash)}::text[], ${col((e) => e.reason)}::text[],
@@ -181,15 +201,15 @@ export async function appendEntries(db: Executor, rows: NewEntry[]): Promise<Ent
         ${col((e) => e.createdBy)}::text[],
         ${col((e) => e.createdByUserId)}::bigint[], ${col((e) => e.createdByApiKeyId)}::bigint[],
         ${col((e) => e.requestId)}::text[], ${col((e) => e.createdAt.toISOString())}::timestamptz[]
-      ) WITH ORDINALITY AS v(account_id, type, amount, balance_after, currency, idempotency_key,
+      ) WITH ORDINALITY AS v(id, account_id, type, amount, balance_after, currency, idempotency_key,
         request_hash, reason, method, external_ref, reverses_entry_id, allow_negative, created_by,
         created_by_user_id, created_by_api_key_id, request_id, created_at, ord)
     ),
     ins AS (
-      INSERT INTO ledger_entries (account_id, type, amount, balance_after, currency, idempotency_key,
+      INSERT INTO ledger_entries (id, account_id, type, amount, balance_after, currency, idempotency_key,
         request_hash, reason, method, external_ref, reverses_entry_id, allow_negative, created_by,
         created_by_user_id, created_by_api_key_id, request_id, created_at)
-      SELECT account_id, type, amount, balance_after, currency, idempotency_key, request_hash, reason,
+      SELECT coalesce(id, gen_random_uuid()), account_id, type, amount, balance_after, currency, idempotency_key, request_hash, reason,
              method, external_ref, reverses_entry_id, allow_negative, created_by, created_by_user_id,
              created_by_api_key_id, request_id, created_at
         FROM v ORDER BY ord
@@ -326,4 +346,36 @@ export async function reconcileBalances(
   `.execute(db);
   const row = r.rows[0];
   return { accounts: row.accounts, entries: row.entries, rows: row.rows ?? [] };
+}
+
+export interface NewPayable {
+  id: string;
+  accountId: number;
+  amount: string;
+  idempotencyKey: string;
+  reason: string;
+  externalRef: string | null;
+  createdAt: Date;
+}
+
+/**
+ * Appends payable entries (what we owe providers) in one statement, in the account's currency. No
+ * cached balance moves and no row is locked: the payable balance is the sum of the entries.
+ * Returns how many were written: fewer than given means a key was already posted.
+ */
+export async function appendPayables(db: Executor, rows: readonly NewPayable[]): Promise<number> {
+  if (!rows.length) return 0;
+  const col = <T>(f: (e: NewPayable) => T) => rows.map(f);
+  const r = await sql<{ id: string }>`
+    INSERT INTO payable_entries (id, account_id, type, amount, currency, idempotency_key, reason, external_ref, created_at)
+    SELECT v.id, v.account_id, 'CALL_COST', v.amount, a.currency, v.idempotency_key, v.reason, v.external_ref, v.created_at
+      FROM unnest(${col((e) => e.id)}::uuid[], ${col((e) => e.accountId)}::bigint[], ${col((e) => e.amount)}::numeric[],
+                  ${col((e) => e.idempotencyKey)}::text[], ${col((e) => e.reason)}::text[],
+                  ${col((e) => e.externalRef)}::text[], ${col((e) => e.createdAt.toISOString())}::timestamptz[])
+             WITH ORDINALITY AS v(id, account_id, amount, idempotency_key, reason, external_ref, created_at, ord)
+      JOIN accounts a ON a.id = v.account_id
+     ORDER BY v.ord
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING id`.execute(db);
+  return r.rows.length;
 }
