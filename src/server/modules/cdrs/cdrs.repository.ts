@@ -128,59 +128,6 @@ export async function markFirstUsedMany(db: Executor, firsts: readonly { account
      WHERE a.id = f.id AND a.first_used_at IS NULL`.execute(db);
 }
 
-export interface CdrCursor {
-  startedAt: string;
-  id: number;
-}
-
-/** One page of an account's CDRs, newest first, keyset on (started_at, id). */
-export async function listCdrsPage(
-  db: Executor,
-  accountId: number,
-  f: { from?: Date; to?: Date; limit: number; cursor: CdrCursor | null },
-) {
-  let q = db
-    .selectFrom('cdrs')
-    .select([
-      'id',
-      'call_id',
-      'leg',
-      'status',
-      'reason',
-      'no_reservation',
-      'calling_number',
-      'called_number',
-      'started_at',
-      'answered_at',
-      'ended_at',
-      'billsec',
-      'disposition',
-      'sip_code',
-      'hangup_cause',
-      'rate_prefix',
-      'rate_per_min',
-      'connect_fee',
-      'charged_sec',
-      'cost',
-    ])
-    .where('account_id', '=', accountId);
-  if (f.from) q = q.where('started_at', '>=', f.from);
-  if (f.to) q = q.where('started_at', '<', f.to);
-  if (f.cursor)
-    q = q.where(
-      sql<boolean>`(started_at, id) < (${f.cursor.startedAt}::timestamptz, ${f.cursor.id}::bigint)`,
-    );
-  const rows = await q
-    .orderBy('started_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(f.limit + 1)
-    .execute();
-  const more = rows.length > f.limit;
-  if (more) rows.pop();
-  const last = rows[rows.length - 1];
-  return { rows, next: more && last ? { startedAt: last.started_at.toISOString(), id: last.id } : null };
-}
-
 /**
  * The provider trunks CDRs name as egressTrunk: a trunk id (digits) or a trunk name, matched
  * without case among the live trunks of provider accounts. A name two providers share, or no

@@ -86,6 +86,7 @@ export interface CdrDetailRow extends CdrListRow {
   billing_increment: number | null;
   ledger_entry_id: string | null;
   created_at: Date;
+  rating_flags: string[];
 }
 
 const LIST_COLUMNS = sql`c.id, c.call_id, c.leg, c.account_id, a.account_number, a.name AS account_name,
@@ -152,7 +153,7 @@ export async function findCdrById(db: Executor, actor: Actor, id: number): Promi
   const r = await sql<CdrDetailRow>`
     SELECT ${LIST_COLUMNS}, c.duration_sec::text AS duration_sec, c.sip_username, c.rate_id,
       c.rate_group_id, c.included_seconds, c.initial_increment, c.billing_increment,
-      c.ledger_entry_id::text AS ledger_entry_id, c.created_at
+      c.ledger_entry_id::text AS ledger_entry_id, c.created_at, c.rating_flags
     FROM cdrs c LEFT JOIN accounts a ON a.id = c.account_id
     WHERE c.id = ${id} AND ${where(actor, {})}`.execute(db);
   const row = r.rows[0];
@@ -167,3 +168,40 @@ export async function findCdrById(db: Executor, actor: Actor, id: number): Promi
 }
 
 const nullableNumber = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+export interface CdrLineRow {
+  kind: 'reseller' | 'provider';
+  account_id: number;
+  account_number: string;
+  account_name: string;
+  currency: string;
+  rate_prefix: string;
+  rate_per_min: string;
+  connect_fee: string;
+  charged_sec: number;
+  cost: string;
+  ledger_entry_id: string | null;
+  payable_entry_id: string | null;
+}
+
+/**
+ * The reseller and provider lines of a CDR the actor may see: the operator all of them; a reseller
+ * its own buy line and those of the resellers below it, never what those above it or the carrier
+ * are paid; a customer none.
+ */
+export async function findCdrLines(db: Executor, actor: Actor, cdrId: number): Promise<CdrLineRow[]> {
+  if (actor.kind !== 'admin' && actor.kind !== 'system' && actor.kind !== 'reseller') return [];
+  const visible =
+    actor.kind === 'reseller'
+      ? sql`l.kind = 'reseller' AND (a.id = ${actor.accountId} OR ${accountScope(actor)})`
+      : sql`true`;
+  const r = await sql<CdrLineRow>`
+    SELECT l.kind, l.account_id, a.account_number, a.name AS account_name, a.currency, l.rate_prefix,
+      l.rate_per_min::text AS rate_per_min, l.connect_fee::text AS connect_fee, l.charged_sec,
+      l.cost::text AS cost, l.ledger_entry_id::text AS ledger_entry_id,
+      l.payable_entry_id::text AS payable_entry_id
+    FROM cdr_lines l JOIN accounts a ON a.id = l.account_id
+    WHERE l.cdr_id = ${cdrId} AND ${visible}
+    ORDER BY l.kind DESC, cardinality(a.ancestor_ids) DESC`.execute(db);
+  return r.rows.map((row) => ({ ...row, account_id: Number(row.account_id) }));
+}

@@ -115,4 +115,24 @@ export const CdrDetail = Type.Object({
   billingIncrement: Nullable(Type.Integer()),
   ledgerEntryId: Nullable(Type.String()),
   createdAt: Type.String({ format: 'date-time' }),
+  ratingFlags: Type.Array(Type.String(), {
+    description: 'why a line is missing, e.g. RESELLER_NO_RATE_GROUP:12',
+  }),
+  lines: Type.Array(
+    Type.Object({
+      kind: Type.Union([Type.Literal('reseller'), Type.Literal('provider')]),
+      accountId: Type.Integer(),
+      accountNumber: Type.String(),
+      accountName: Type.String(),
+      currency: Type.String(),
+      ratePrefix: Type.String(),
+      ratePerMin: Money,
+      connectFee: Money,
+      chargedSec: Type.Integer(),
+      cost: Money,
+      ledgerEntryId: Nullable(Type.String()),
+      payableEntryId: Nullable(Type.String()),
+    }),
+    { description: "each reseller's buy line and the provider's cost, as far as the reader may see" },
+  ),
 });

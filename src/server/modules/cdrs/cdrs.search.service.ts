@@ -142,6 +142,7 @@ export async function getCdr(ctx: Ctx, id: number) {
   const r = await repo.findCdrById(ctx.db, ctx.actor, id);
   if (!r) throw new AppError('CDR_NOT_FOUND', 'CDR not found.', 404);
   if (ctx.actor.kind === 'customer' && r.account_id !== null) await readableCustomer(ctx, r.account_id);
+  const lines = await repo.findCdrLines(ctx.db, ctx.actor, id);
   return {
     ...toRow(r),
     durationSec: r.duration_sec,
@@ -153,6 +154,21 @@ export async function getCdr(ctx: Ctx, id: number) {
     billingIncrement: r.billing_increment,
     ledgerEntryId: r.ledger_entry_id,
     createdAt: r.created_at.toISOString(),
+    ratingFlags: ctx.actor.kind === 'customer' ? [] : (r.rating_flags ?? []),
+    lines: lines.map((l) => ({
+      kind: l.kind,
+      accountId: l.account_id,
+      accountNumber: l.account_number,
+      accountName: l.account_name,
+      currency: l.currency,
+      ratePrefix: l.rate_prefix,
+      ratePerMin: formatMoney(l.rate_per_min),
+      connectFee: formatMoney(l.connect_fee),
+      chargedSec: l.charged_sec,
+      cost: formatMoney(l.cost),
+      ledgerEntryId: l.ledger_entry_id,
+      payableEntryId: l.payable_entry_id,
+    })),
   };
 }
 

@@ -2,10 +2,8 @@ import crypto from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
-import { isCursorId, isCursorKey } from '../../platform/cursor-keys.js';
-import { AppError, forbidden, validationError } from '../../platform/errors.js';
+import { AppError, forbidden } from '../../platform/errors.js';
 import { formatMoney } from '../../platform/money.js';
-import { accountNotFound, findAccount } from '../accounts/index.js';
 import {
   cdrAccountOf,
   cdrRateOf,
@@ -19,12 +17,7 @@ import {
 import { ledgerService, type CallChargeInput, type CallPayableInput } from '../ledger/index.js';
 import { callCost, chargedSeconds } from '../rating/index.js';
 import * as repo from './cdrs.repository.js';
-import {
-  checkCdr,
-  type CdrInputValue,
-  type CdrListQueryValue,
-  type CdrResultItemValue,
-} from './cdrs.schemas.js';
+import { checkCdr, type CdrInputValue, type CdrResultItemValue } from './cdrs.schemas.js';
 
 /*
  * CDR intake and exact rating (DOMAIN 5, issue #13), set-based: a batch is rated in memory (the
@@ -479,71 +472,4 @@ export async function postCdrs(ctx: Ctx, engine: CallAuthEngine, items: readonly
     });
   }
   return { ...counts, results };
-}
-
-function encodeCursor(c: repo.CdrCursor): string {
-  return Buffer.from(JSON.stringify([c.startedAt, c.id])).toString('base64url');
-}
-
-function decodeCursor(s: string): repo.CdrCursor {
-  let v: unknown;
-  try {
-    v = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
-  } catch {
-    v = null;
-  }
-  if (!Array.isArray(v) || v.length !== 2 || !isCursorKey('time', v[0]) || !isCursorId(v[1]))
-    throw validationError('cursor', 'The cursor is not one this list gave out.', 'CDR_BAD_CURSOR');
-  return { startedAt: v[0], id: v[1] };
-}
-
-const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
-const moneyOrNull = (v: string | null) => (v === null ? null : formatMoney(v));
-
-/**
- * GET /customers/{id}/cdrs: a customer's CDRs, newest first, keyset paging, optional start-time
- * range [from, to). Scoped: the operator sees every customer, a reseller its subtree, a customer
- * itself; anything else is not found.
- */
-export async function listCustomerCdrs(ctx: Ctx, id: number, q: CdrListQueryValue) {
-  const account = await findAccount(ctx.db, ctx.actor, 'customer', id);
-  if (!account) throw accountNotFound();
-  if (ctx.actor.kind === 'customer' && !account.portal_permissions.includes('cdrs'))
-    throw new AppError('PORTAL_PERMISSION_REQUIRED', 'This needs the portal permission "cdrs".', 403, {
-      permission: 'cdrs',
-    });
-  const from = q.from ? new Date(q.from) : undefined;
-  const to = q.to ? new Date(q.to) : undefined;
-  if (from && to && to <= from) throw validationError('to', 'to must be after from.', 'CDR_BAD_DATE_RANGE');
-  const page = await repo.listCdrsPage(ctx.db, id, {
-    from,
-    to,
-    limit: q.limit ?? 50,
-    cursor: q.cursor ? decodeCursor(q.cursor) : null,
-  });
-  return {
-    data: page.rows.map((r) => ({
-      id: r.id,
-      callId: r.call_id,
-      leg: r.leg,
-      status: r.status,
-      reason: r.reason,
-      noReservation: r.no_reservation,
-      callingNumber: r.calling_number,
-      calledNumber: r.called_number,
-      startedAt: r.started_at.toISOString(),
-      answeredAt: isoOrNull(r.answered_at),
-      endedAt: r.ended_at.toISOString(),
-      billsec: r.billsec,
-      disposition: r.disposition,
-      sipCode: r.sip_code,
-      hangupCause: r.hangup_cause,
-      ratePrefix: r.rate_prefix,
-      ratePerMin: moneyOrNull(r.rate_per_min),
-      connectFee: moneyOrNull(r.connect_fee),
-      chargedSec: r.charged_sec,
-      cost: formatMoney(r.cost),
-    })),
-    nextCursor: page.next ? encodeCursor(page.next) : null,
-  };
 }

@@ -523,35 +523,6 @@ export async function reconcileLedger(ctx: Ctx) {
   };
 }
 
-/**
- * The debit of one rated call (DOMAIN 5): a CALL entry keyed `cdr:<callId>:<leg>`, posted in the
- * caller's transaction (the CDR's), never refused for funds: a late CDR is still charged even if
- * the balance goes below zero. The same key again returns the first entry and changes nothing.
- */
-export async function postCallDebit(
-  ctx: Ctx,
-  input: { accountId: number; callId: string; leg: string; cost: string; reason: string },
-): Promise<PostingResult> {
-  const amount = money(input.cost);
-  if (amount.lte(0) || amount.decimalPlaces() > BALANCE_PLACES) throw amountNotPositive('cost');
-  const reason = input.reason.slice(0, 500) || 'Call';
-  return post(
-    { ...ctx, actor: systemActorFor(ctx) },
-    {
-      kind: null,
-      accountId: input.accountId,
-      idempotencyKey: `cdr:${input.callId}:${input.leg}`,
-      fingerprint: fingerprintOf(['cdr', input.accountId, input.callId, input.leg, formatMoney(amount)]),
-      draft: () => ({
-        type: 'CALL',
-        amount: amount.neg(),
-        reason,
-        externalRef: input.callId.slice(0, 100),
-      }),
-    },
-  );
-}
-
 /** Rated calls are posted by the system on behalf of the switch or admin that sent the CDR. */
 function systemActorFor(ctx: Ctx): Actor {
   return { kind: 'system', label: `cdr:${ctx.actor.label}`.slice(0, 100) };
