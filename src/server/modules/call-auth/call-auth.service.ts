@@ -262,6 +262,14 @@ export async function heldFor(engine: CallAuthEngine, accountId: number): Promis
   return formatMoney(money(held.get(accountId) ?? '0'));
 }
 
+/**
+ * Current calls and CPS per level (`host:30`, `trunk:20`, `customer:10`, `reseller:5`), for the
+ * Customer Limit and Host views: one batched read of the counter store, no SQL.
+ */
+export async function levelUsage(engine: CallAuthEngine, keys: string[], now: number) {
+  return engine.store.usage(keys, now);
+}
+
 // ---- the switch's digest credentials ----
 
 /**

@@ -441,6 +441,54 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
     expectError(await sw.get('/api/v1/route-plans'), 403, 'FORBIDDEN');
   });
 
+  it('the Customer Limit and Host views show current calls and CPS beside each limit', async () => {
+    const c = await ok(
+      admin.post(
+        '/api/v1/customers',
+        customerBody({ rateGroupId: group.id, initialBalance: '5', callLimit: 5 }),
+      ),
+      201,
+    );
+    const tr = await ok(admin.post(`/api/v1/customers/${c.id}/trunks`, { name: 'Usage', callLimit: 3 }), 201);
+    const h = await ok(admin.post(`/api/v1/trunks/${tr.id}/hosts`, { cidr: '198.51.100.40' }), 201);
+    await synced();
+    const hostRow = async () =>
+      (await ok(admin.get(`/api/v1/limits/hosts?customerId=${c.id}`))).data.find((r: any) => r.id === h.id);
+    const customerRow = async () =>
+      (await ok(admin.get(`/api/v1/limits/customers?name=${encodeURIComponent(c.name)}`))).data[0];
+    expect(await hostRow()).toMatchObject({
+      customer: { callLimit: 5, currentCalls: 0, currentCps: 0 },
+      trunk: { callLimit: 3, currentCalls: 0, currentCps: 0 },
+      host: { callLimit: null, currentCalls: 0, currentCps: 0 },
+    });
+    for (const id of ['use-1', 'use-2'])
+      expect((await decision({ callId: id, sourceIp: '198.51.100.40' })).decision).toBe('allow');
+    expect(await hostRow()).toMatchObject({
+      customer: { currentCalls: 2, currentCps: 2 },
+      trunk: { currentCalls: 2, currentCps: 2 },
+      host: { currentCalls: 2, currentCps: 2 },
+    });
+    expect(await customerRow()).toMatchObject({
+      id: c.id,
+      callLimit: 5,
+      currentCalls: 2,
+      currentCps: 2,
+      trunks: [{ id: tr.id, callLimit: 3, currentCalls: 2, currentCps: 2 }],
+    });
+    // A second later the calls still hold their slots but no longer count towards CPS.
+    clock += 1500;
+    await ok(sw.post('/api/v1/calls/use-1/end', { answered: false }));
+    expect(await hostRow()).toMatchObject({
+      customer: { currentCalls: 1, currentCps: 0 },
+      trunk: { currentCalls: 1, currentCps: 0 },
+      host: { currentCalls: 1, currentCps: 0 },
+    });
+    const patched = await ok(admin.patch(`/api/v1/limits/customers/${c.id}`, { callLimit: 4 }));
+    expect(patched).toMatchObject({ callLimit: 4, currentCalls: 1 });
+    await ok(sw.post('/api/v1/calls/use-2/end', { answered: false }));
+    expect((await customerRow()).currentCalls).toBe(0);
+  });
+
   it('is described in the OpenAPI document', async () => {
     const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
     for (const p of [
