@@ -138,6 +138,11 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
         grantSec: 300,
         amountHeld: '0.300000',
         state: 'live',
+        accountName: customer.name,
+        accountNumber: customer.accountNumber,
+        currency: 'USD',
+        trunkName: 'Main',
+        hostAddress: '192.0.2.0/24',
       }),
     ]);
     // 1.00 - 0.30 held leaves 0.70: 700 s, capped at the 300 s chunk; 0.40 left: 300 s; 0.10: 100 s.
@@ -253,6 +258,9 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
       calledNumber: '4420',
       grantSec: 300,
       amountHeld: '0.300000',
+      accountName: customer.name,
+      trunkName: 'Main',
+      hostAddress: '192.0.2.0/24',
     });
     expect((await app.callAuth.engine.store.held([customer.id])).size).toBe(0);
   });
