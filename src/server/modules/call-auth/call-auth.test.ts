@@ -425,6 +425,10 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
     expect(
       await ok(admin.request('PUT', `/api/v1/customers/${customer.id}/route-plan`, { routePlanId: plan.id })),
     ).toEqual({ customerId: customer.id, routePlanId: plan.id });
+    expect(await ok(admin.get(`/api/v1/customers/${customer.id}/route-plan`))).toEqual({
+      customerId: customer.id,
+      routePlanId: plan.id,
+    });
     await synced();
     const d = await decision({ callId: 'routed', calledNumber: '4420' });
     expect(d.routes).toEqual([
@@ -442,11 +446,14 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
     await synced();
     expect((await decision({ calledNumber: '4420' })).reason).toBe('NO_ROUTE');
     await ok(admin.request('PUT', `/api/v1/customers/${customer.id}/route-plan`, { routePlanId: null }));
+    expect((await ok(admin.get(`/api/v1/customers/${customer.id}/route-plan`))).routePlanId).toBeNull();
+    expectError(await admin.get('/api/v1/customers/999999/route-plan'), 404, 'ACCOUNT_NOT_FOUND');
     await synced();
     const free = await decision({ callId: 'unrouted', calledNumber: '4420' });
     expect([free.decision, free.routes]).toEqual(['allow', null]);
     await ok(sw.post('/api/v1/calls/unrouted/end', { answered: false }));
     expectError(await sw.get('/api/v1/route-plans'), 403, 'FORBIDDEN');
+    expectError(await sw.get(`/api/v1/customers/${customer.id}/route-plan`), 403, 'FORBIDDEN');
   });
 
   it('the Customer Limit and Host views show current calls and CPS beside each limit', async () => {
