@@ -277,11 +277,14 @@ describe.runIf(chromiumAvailable())('call authorization in the admin UI', () => 
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('SIP code').fill('399');
     await dialog.getByRole('button', { name: 'Save' }).click();
-    await dialog
-      .getByText(/399|400|must be/i)
-      .first()
-      .waitFor();
+    await dialog.getByText('A SIP code from 400 to 699.').waitFor();
     expect(await dialog.getByLabel('SIP code').getAttribute('aria-invalid')).toBe('true');
+    // A blank text passes the browser; the server's refusal lands on the field.
+    await dialog.getByLabel('SIP code').fill('404');
+    await dialog.getByLabel('SIP text').fill(' ');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => dialog.getByLabel('SIP text').getAttribute('aria-invalid')).toBe('true');
+    expect(await dialog.getByLabel('SIP code').getAttribute('aria-invalid')).toBe('false');
     await shot('reason-error');
     await dialog.getByLabel('SIP code').fill('404');
     await dialog.getByLabel('SIP text').fill('No Route To Destination');

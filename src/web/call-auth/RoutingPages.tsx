@@ -449,7 +449,8 @@ export function RefusalReasonsPage() {
   async function save(values: { sipCode: string; sipReason: string }) {
     if (!editing) return;
     setFieldError(null);
-    if (!/^\d{3}$/.test(values.sipCode.trim()))
+    const n = Number(values.sipCode.trim());
+    if (!/^\d{3}$/.test(values.sipCode.trim()) || n < 400 || n > 699)
       return setFieldError({ field: 'sipCode', message: 'A SIP code from 400 to 699.' });
     try {
       await callAuthApi.setReason(editing.reason, {
