@@ -125,12 +125,13 @@ describe.runIf(chromiumAvailable())('connectivity in the admin UI', () => {
       NAME,
       'Main SBC',
       'Active',
-      '100',
-      '10',
-      '50',
-      '5',
-      '20',
-      '2.5',
+      // Each level: its calls and CPS now / its limit (no call is up in this suite).
+      '0 / 100',
+      '0 / 10',
+      '0 / 50',
+      '0 / 5',
+      '0 / 20',
+      '0 / 2.5',
     ]);
     const v6 = table.getByRole('row').filter({ hasText: '2001:db8::/64' });
     await expect(v6.getByRole('cell').allInnerTexts()).resolves.toEqual([
@@ -138,12 +139,13 @@ describe.runIf(chromiumAvailable())('connectivity in the admin UI', () => {
       NAME,
       'Main SBC',
       'Active',
-      '100',
-      '10',
-      '50',
-      '5',
-      '80',
-      'No limit',
+      // Each level: its calls and CPS now / its limit (no call is up in this suite).
+      '0 / 100',
+      '0 / 10',
+      '0 / 50',
+      '0 / 5',
+      '0 / 80',
+      '0 / No limit',
     ]);
     await shot('host-view');
     // The IP filter finds a host by an address inside its range.
@@ -161,15 +163,15 @@ describe.runIf(chromiumAvailable())('connectivity in the admin UI', () => {
     await expect(trunks.getByRole('row').nth(1).getByRole('cell').allInnerTexts()).resolves.toEqual([
       'Main SBC',
       'Active',
-      '50',
-      '5',
+      '0 / 50',
+      '0 / 5',
     ]);
     await table.getByRole('button', { name: 'Edit' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Call limit').fill('120');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'detached' });
-    await table.getByRole('cell', { name: '120' }).waitFor();
+    await table.getByRole('cell', { name: '0 / 120' }).waitFor();
     await shot('customer-limit-view');
     const c = JSON.parse((await admin.get(`/api/v1/customers/${id}`)).body) as { callLimit: number };
     expect(c.callLimit).toBe(120);

@@ -82,7 +82,10 @@ describe.runIf(chromiumAvailable())('balance ledger in the admin UI', () => {
     const balance = page.getByRole('group', { name: 'Balance' });
     await expect.poll(() => balance.textContent()).toContain('Balance: $25.50');
     expect(await balance.textContent()).not.toContain('Credit limit');
-    expect(await balance.textContent()).not.toContain('Available');
+    expect(await balance.textContent()).not.toContain('Available:');
+    // What live calls hold (none here) and the funds left to call with (issue 12).
+    await expect.poll(() => balance.textContent()).toContain('Held for live calls: $0.00');
+    expect(await balance.textContent()).toContain('Available funds: $25.50');
 
     await page.getByRole('link', { name: 'Refill Report' }).click();
     const report = page.getByRole('table', { name: 'Refill Report' });

@@ -39,6 +39,7 @@ import { didRoutes, didAccountHooks } from './modules/dids/index.js';
 import {
   callAuthRoutes,
   heldFor,
+  levelUsage,
   startCallAuth,
   type CallAuthOptions,
   type CallAuthRuntime,
@@ -209,7 +210,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       for (const kind of ['customer', 'reseller'] as const)
         await api.register(ledgerRoutes(kind, { heldForLiveCalls }));
       await api.register(ledgerAdminRoutes);
-      await api.register(trunkRoutes);
+      const liveUsage = (keys: string[]) => levelUsage(callAuth.engine, keys, now().getTime());
+      await api.register(trunkRoutes({ liveUsage }));
       await api.register(sipDeviceRoutes);
       await api.register(
         rateGroupRoutes({ pgPool: deps.database.kind === 'postgres' ? deps.database.pool : null }),

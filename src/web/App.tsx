@@ -7,6 +7,8 @@ import { CustomerLimitPage, HostViewPage } from './connectivity/LimitsPages.js';
 import { RateGroupList, RateGroupShow } from './connectivity/RateGroupsPages.js';
 import { DidInventoryPage, LocalizationEdit, LocalizationList } from './connectivity/InventoryPages.js';
 import { MassCreatePage } from './bulk/MassCreatePage.js';
+import { LiveCallsPage } from './call-auth/LiveCallsPage.js';
+import { RefusalReasonsPage, RoutePlansPage } from './call-auth/RoutingPages.js';
 import { TemplateEdit } from './templates/TemplateEdit.js';
 import { TemplateList } from './templates/TemplateList.js';
 import BookmarksIcon from '@mui/icons-material/Bookmarks';
@@ -86,6 +88,9 @@ export function App() {
         <Route path="/mail-templates" element={<MailTemplatesPage />} />
         <Route path="/jobs" element={<JobsPage />} />
         <Route path="/cdrs" element={<CdrSearchPage />} />
+        <Route path="/live-calls" element={<LiveCallsPage />} />
+        <Route path="/route-plans" element={<RoutePlansPage />} />
+        <Route path="/refusal-reasons" element={<RefusalReasonsPage />} />
       </CustomRoutes>
     </Admin>
   );

@@ -18,7 +18,7 @@ import ReceiptLongIcon from '@mui/icons-material/ReceiptLong';
 import PaymentsIcon from '@mui/icons-material/Payments';
 import { BalanceLine, ChargeHistoryTab, RefillReportTab } from '../ledger/LedgerHistory.js';
 import { Link, Route, Routes, useLocation, useParams } from 'react-router-dom';
-import { EditBase, Form, SaveButton, Title, useEditContext } from 'react-admin';
+import { EditBase, Form, SaveButton, Title, useEditContext, usePermissions } from 'react-admin';
 import { templateApi } from '../bulk/bulk-api.js';
 import { AuditHistory } from './AuditHistory.js';
 import { StatusChip } from '../layout/StatusChip.js';
@@ -36,6 +36,8 @@ import { CreatedSipDeviceNotice } from '../connectivity/once-secret.js';
 import { EmailsTab, NotificationsTab } from '../notifications/CustomerNotificationTabs.js';
 import { CdrsTab } from '../cdrs/CdrPages.js';
 import PhoneCallbackIcon from '@mui/icons-material/PhoneCallback';
+import { RoutingTab } from '../call-auth/RoutingPages.js';
+import AltRouteIcon from '@mui/icons-material/AltRoute';
 import EmailIcon from '@mui/icons-material/Email';
 import NotificationsIcon from '@mui/icons-material/Notifications';
 import HubIcon from '@mui/icons-material/Hub';
@@ -67,6 +69,8 @@ export interface EditTab {
   icon: ComponentType;
   Component: ComponentType<EditTabProps>;
   only?: AccountResource[];
+  /** Operator settings a reseller may not see (route plans). */
+  adminOnly?: boolean;
 }
 
 function ProfileTab({ record, resource }: EditTabProps) {
@@ -111,6 +115,15 @@ export const ACCOUNT_EDIT_TABS: EditTab[] = [
     Component,
     only: ['customers', 'providers'],
   })),
+  {
+    key: 'routing',
+    label: () => 'Routing',
+    path: 'routing',
+    icon: AltRouteIcon,
+    Component: RoutingTab,
+    only: ['customers'],
+    adminOnly: true,
+  },
   {
     key: 'notifications',
     label: () => 'Notifications',
@@ -227,11 +240,14 @@ function NotFound({ resource, error }: { resource: AccountResource; error: unkno
 
 function EditLayout({ resource }: { resource: AccountResource }) {
   const { record, isPending, error } = useEditContext<Account>();
+  const { permissions } = usePermissions<string>();
   const location = useLocation();
   if (error) return <NotFound resource={resource} error={error} />;
   if (isPending || !record) return null;
   const base = `/${resource}/${record.id}`;
-  const tabs = ACCOUNT_EDIT_TABS.filter((t) => !t.only || t.only.includes(resource));
+  const tabs = ACCOUNT_EDIT_TABS.filter(
+    (t) => (!t.only || t.only.includes(resource)) && (!t.adminOnly || permissions === 'admin'),
+  );
   const current = location.pathname.replace(/\/+$/, '');
   return (
     <Box sx={{ mt: 2 }}>

@@ -21,7 +21,7 @@ import { formatMoney } from '../format/format.js';
 import { StatusChip } from '../layout/StatusChip.js';
 import { Title } from 'react-admin';
 import { EntityDialog, Warnings } from './CrudTable.js';
-import { connApi, limitText, type CustomerLimitRow } from './conn-api.js';
+import { connApi, usageText, type CustomerLimitRow, type LimitPair } from './conn-api.js';
 import { useKeysetPages } from './keyset.js';
 
 /*
@@ -98,8 +98,8 @@ export function CustomerLimitPage() {
               <TableCell>View trunks</TableCell>
               <TableCell>Customer</TableCell>
               <TableCell>Credit limit</TableCell>
-              <TableCell>Call limit</TableCell>
-              <TableCell>CPS limit</TableCell>
+              <TableCell>Calls now / limit</TableCell>
+              <TableCell>CPS now / limit</TableCell>
               <TableCell>Edit</TableCell>
             </TableRow>
           </TableHead>
@@ -129,8 +129,8 @@ export function CustomerLimitPage() {
                         ? 'Unlimited'
                         : formatMoney(c.creditLimit, c.currency)}
                   </TableCell>
-                  <TableCell>{limitText(c.callLimit)}</TableCell>
-                  <TableCell>{limitText(c.cpsLimit)}</TableCell>
+                  <TableCell>{usageText(c.currentCalls, c.callLimit)}</TableCell>
+                  <TableCell>{usageText(c.currentCps, c.cpsLimit)}</TableCell>
                   <TableCell>
                     <Button size="small" onClick={() => setEditing(c)}>
                       Edit
@@ -148,8 +148,8 @@ export function CustomerLimitPage() {
                             <TableRow>
                               <TableCell>Trunk</TableCell>
                               <TableCell>Status</TableCell>
-                              <TableCell>Call limit</TableCell>
-                              <TableCell>CPS limit</TableCell>
+                              <TableCell>Calls now / limit</TableCell>
+                              <TableCell>CPS now / limit</TableCell>
                             </TableRow>
                           </TableHead>
                           <TableBody>
@@ -159,8 +159,8 @@ export function CustomerLimitPage() {
                                 <TableCell>
                                   <StatusChip status={t.effectiveStatus} />
                                 </TableCell>
-                                <TableCell>{limitText(t.callLimit)}</TableCell>
-                                <TableCell>{limitText(t.cpsLimit)}</TableCell>
+                                <TableCell>{usageText(t.currentCalls, t.callLimit)}</TableCell>
+                                <TableCell>{usageText(t.currentCps, t.cpsLimit)}</TableCell>
                               </TableRow>
                             ))}
                           </TableBody>
@@ -211,10 +211,10 @@ export function HostViewPage() {
       }),
     `${status}|${customer}|${trunk}|${ip}`,
   );
-  const pair = (p: { callLimit: number | null; cpsLimit: string | null }) => (
+  const pair = (p: LimitPair) => (
     <>
-      <TableCell>{limitText(p.callLimit)}</TableCell>
-      <TableCell>{limitText(p.cpsLimit)}</TableCell>
+      <TableCell>{usageText(p.currentCalls, p.callLimit)}</TableCell>
+      <TableCell>{usageText(p.currentCps, p.cpsLimit)}</TableCell>
     </>
   );
   return (
@@ -230,6 +230,9 @@ export function HostViewPage() {
           <TextFilter label="Trunk name" value={trunk} onChange={setTrunk} />
           <TextFilter label="IP" value={ip} onChange={setIp} />
         </Stack>
+        <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
+          Each level shows its calls and CPS now beside its limit (now / limit).
+        </Typography>
         <Box sx={{ overflowX: 'auto' }}>
           <Table size="small" aria-label="Hosts">
             <TableHead>

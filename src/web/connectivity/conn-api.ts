@@ -48,6 +48,9 @@ export interface Host {
 export interface LimitPair {
   callLimit: number | null;
   cpsLimit: string | null;
+  /** Live calls holding a slot at this level now, calls admitted in the last second. */
+  currentCalls: number;
+  currentCps: number;
 }
 
 export interface HostViewRow {
@@ -292,6 +295,11 @@ export const connApi = {
 };
 
 /** How a limit reads: null is "No limit", 0 is "0 (none)". */
+/** "3 / 10" (current beside its limit), "3 / No limit". */
+export function usageText(current: number, limit: number | string | null): string {
+  return `${current} / ${limitText(limit)}`;
+}
+
 export function limitText(v: number | string | null): string {
   if (v === null) return 'No limit';
   // CPS comes as a 2-place decimal ("2.50"); read it without the padding zeros.

@@ -1,6 +1,18 @@
 import { CdrMenuItem } from '../cdrs/CdrPages.js';
 import type { ReactNode } from 'react';
-import { AppBar, Layout, LoadingIndicator, Logout, Menu, UserMenu, useGetIdentity } from 'react-admin';
+import {
+  AppBar,
+  Layout,
+  LoadingIndicator,
+  Logout,
+  Menu,
+  UserMenu,
+  useGetIdentity,
+  usePermissions,
+} from 'react-admin';
+import PhoneInTalkIcon from '@mui/icons-material/PhoneInTalk';
+import AltRouteIcon from '@mui/icons-material/AltRoute';
+import PhoneDisabledIcon from '@mui/icons-material/PhoneDisabled';
 import SpeedIcon from '@mui/icons-material/Speed';
 import LanIcon from '@mui/icons-material/Lan';
 import NumbersIcon from '@mui/icons-material/Numbers';
@@ -35,10 +47,18 @@ function TollgateAppBar() {
 
 /** The account resources, then the pages that are not one resource (limits, DIDs, rating). */
 function TollgateMenu() {
+  const { permissions } = usePermissions<string>();
   return (
     <Menu>
       <Menu.DashboardItem />
       <Menu.ResourceItems />
+      <Menu.Item to="/live-calls" primaryText="Live Calls" leftIcon={<PhoneInTalkIcon />} />
+      {permissions === 'admin' && (
+        <>
+          <Menu.Item to="/route-plans" primaryText="Route Plans" leftIcon={<AltRouteIcon />} />
+          <Menu.Item to="/refusal-reasons" primaryText="Refusal Reasons" leftIcon={<PhoneDisabledIcon />} />
+        </>
+      )}
       <Menu.Item to="/limits/customers" primaryText="Customer Limit" leftIcon={<SpeedIcon />} />
       <Menu.Item to="/limits/hosts" primaryText="Host" leftIcon={<LanIcon />} />
       <Menu.Item to="/dids" primaryText="DIDs" leftIcon={<NumbersIcon />} />

@@ -218,20 +218,27 @@ function LedgerTable({ record, resource, kind }: EditTabProps & { kind: 'ledger-
 export const ChargeHistoryTab = (p: EditTabProps) => <LedgerTable {...p} kind="ledger-entries" />;
 export const RefillReportTab = (p: EditTabProps) => <LedgerTable {...p} kind="refills" />;
 
+const BALANCE_REFRESH_MS = 15_000;
+
 /**
- * Balance, credit limit and available funds from the balance endpoint, in the account currency;
- * a prepaid account shows its balance alone.
+ * Balance, credit limit and available credit from the balance endpoint, in the account currency
+ * (a prepaid account has no credit), then what live calls hold and the funds left to call with.
  */
 export function BalanceLine({ record, resource }: EditTabProps) {
   const [b, setB] = useState<BalanceSummary | null>(null);
   useEffect(() => {
     let live = true;
-    ledgerApi
-      .balance(resource, record.id)
-      .then((r) => live && setB(r))
-      .catch(() => live && setB(null));
+    const load = () =>
+      ledgerApi
+        .balance(resource, record.id)
+        .then((r) => live && setB(r))
+        .catch(() => live && setB(null));
+    void load();
+    // Live calls come and go: what they hold is read again every little while.
+    const timer = setInterval(() => void load(), BALANCE_REFRESH_MS);
     return () => {
       live = false;
+      clearInterval(timer);
     };
   }, [record.id, record.balance, record.creditLimit, record.updatedAt, resource]);
   const s = b ?? {
@@ -254,6 +261,21 @@ export function BalanceLine({ record, resource }: EditTabProps) {
           </Typography>
           <Typography color="text.secondary">
             Available: {s.availableCredit === null ? 'Unlimited' : formatMoney(s.availableCredit, s.currency)}
+          </Typography>
+        </>
+      )}
+      {b?.heldForLiveCalls !== undefined && (
+        <>
+          <Typography color="text.secondary">
+            Held for live calls: <span data-testid="held">{formatMoney(b.heldForLiveCalls, s.currency)}</span>
+          </Typography>
+          <Typography color="text.secondary">
+            Available funds:{' '}
+            <span data-testid="available-funds">
+              {b.availableFunds === null || b.availableFunds === undefined
+                ? 'Unlimited'
+                : formatMoney(b.availableFunds, s.currency)}
+            </span>
           </Typography>
         </>
       )}

@@ -55,6 +55,10 @@ export interface BalanceSummary {
   unlimitedCredit: boolean;
   effectiveCreditLimit: string | null;
   availableCredit: string | null;
+  /** Reserved by live calls until they are rated (issue 12). */
+  heldForLiveCalls?: string;
+  /** Available credit - held for live calls; null = unlimited. */
+  availableFunds?: string | null;
 }
 
 export interface BulkResetResult {

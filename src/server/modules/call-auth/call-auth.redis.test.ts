@@ -111,6 +111,39 @@ suite('counter store contract (memory and Redis)', () => {
         await store.close();
       }
     });
+
+  for (const { name, make } of stores)
+    it(`${name}: usage per level: live calls and admissions of the last second, in one batch`, async () => {
+      const store = await make();
+      try {
+        const s = world({ balance: '10.00' });
+        const admitAt = async (id: string, at: number) => {
+          const p = plan(s, id);
+          return store.admit(toLiveCall(p, at, 120), p.levels, at);
+        };
+        const keys = ['host:30', 'trunk:20', 'customer:10', 'host:999'];
+        expect(await store.usage(keys, T0)).toEqual(new Map(keys.map((k) => [k, { calls: 0, cps: 0 }])));
+        expect((await admitAt('u1', T0)).decision).toBe('allow');
+        expect((await admitAt('u2', T0 + 400)).decision).toBe('allow');
+        const at500 = await store.usage(keys, T0 + 500);
+        expect(at500.get('host:30')).toEqual({ calls: 2, cps: 2 });
+        expect(at500.get('customer:10')).toEqual({ calls: 2, cps: 2 });
+        expect(at500.get('host:999')).toEqual({ calls: 0, cps: 0 });
+        // A second after u1, only u2 counts towards CPS; both still hold a slot.
+        expect((await store.usage(['host:30'], T0 + 1000)).get('host:30')).toEqual({ calls: 2, cps: 1 });
+        await store.end('u1', { answered: false, holds: null, now: T0 + 1100 });
+        expect((await store.usage(['trunk:20'], T0 + 1500)).get('trunk:20')).toEqual({ calls: 1, cps: 0 });
+        // Past its grant + margin a call no longer counts, even before the sweeper frees it.
+        const u2 = (await store.replay('u2')) as { decision: 'allow'; call: { expiresAt: number } };
+        expect((await store.usage(['host:30'], u2.call.expiresAt)).get('host:30')).toEqual({
+          calls: 0,
+          cps: 0,
+        });
+      } finally {
+        if (store instanceof RedisCounterStore) await store.clear();
+        await store.close();
+      }
+    });
 });
 
 suite('two instances sharing Redis, under concurrent load', () => {

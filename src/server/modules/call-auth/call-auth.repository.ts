@@ -250,3 +250,37 @@ export async function listAlarms(db: Executor, q: { limit: number; afterId: numb
   if (q.afterId !== null) query = query.where('id', '<', q.afterId);
   return query.execute();
 }
+
+/**
+ * What a person reads beside the ids of live calls and alarms: the account's name, number and
+ * currency, the trunk's name, the host's address. Three batched reads for a whole page (deleted
+ * rows included: an alarm may outlive its account).
+ */
+export async function labelsOf(
+  db: Executor,
+  ids: { accountIds: number[]; trunkIds: number[]; hostIds: number[] },
+) {
+  const uniq = (v: number[]) => [...new Set(v)];
+  const accounts = ids.accountIds.length
+    ? await db
+        .selectFrom('accounts')
+        .select(['id', 'name', 'account_number', 'currency'])
+        .where('id', 'in', uniq(ids.accountIds))
+        .execute()
+    : [];
+  const trunks = ids.trunkIds.length
+    ? await db.selectFrom('trunks').select(['id', 'name']).where('id', 'in', uniq(ids.trunkIds)).execute()
+    : [];
+  const hosts = ids.hostIds.length
+    ? await db
+        .selectFrom('hosts')
+        .select(['id', 'cidr', 'port'])
+        .where('id', 'in', uniq(ids.hostIds))
+        .execute()
+    : [];
+  return {
+    accounts: new Map(accounts.map((a) => [a.id, a])),
+    trunks: new Map(trunks.map((t) => [t.id, t.name])),
+    hosts: new Map(hosts.map((h) => [h.id, h.port ? `${h.cidr} : ${h.port}` : h.cidr])),
+  };
+}

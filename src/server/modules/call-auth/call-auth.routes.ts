@@ -181,6 +181,19 @@ export function callAuthRoutes(engine: CallAuthEngine): FastifyPluginAsyncTypebo
         return reply.status(204).send(null);
       },
     );
+    app.get(
+      '/customers/:customerId/route-plan',
+      {
+        config: { roles: ADMIN },
+        schema: {
+          tags: planTags,
+          summary: "The customer's route plan (null: the switch routes its calls on its own)",
+          params: CustomerParams,
+          response: { 200: RoutePlanAssignment },
+        },
+      },
+      async (req) => plans.routePlanOf(req.ctx, req.params.customerId),
+    );
     app.put(
       '/customers/:customerId/route-plan',
       {

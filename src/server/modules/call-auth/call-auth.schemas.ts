@@ -109,6 +109,15 @@ export const PutReasonBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** Names beside the ids, for the Live Calls page (null: the row is gone). */
+const Labels = {
+  accountName: Nullable(Type.String()),
+  accountNumber: Nullable(Type.String()),
+  currency: Nullable(Type.String({ description: "the account's currency (amountHeld is in it)" })),
+  trunkName: Nullable(Type.String()),
+  hostAddress: Nullable(Type.String({ description: 'the host CIDR, and port when it has one' })),
+};
+
 export const AlarmsQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
   cursor: Type.Optional(Id),
@@ -128,6 +137,7 @@ export const AlarmList = Type.Object({
       grantSec: Type.Integer(),
       amountHeld: Money,
       createdAt: Type.String(),
+      ...Labels,
     }),
   ),
   nextCursor: Nullable(Type.Integer()),
@@ -153,6 +163,7 @@ export const LiveCallList = Type.Object({
       state: Type.Union([Type.Literal('live'), Type.Literal('awaiting_cdr')], {
         description: 'awaiting_cdr: ended answered, money held until the CDR is rated',
       }),
+      ...Labels,
     }),
   ),
 });

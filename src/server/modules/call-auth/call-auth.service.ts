@@ -238,8 +238,10 @@ export async function listLiveCalls(ctx: Ctx, engine: CallAuthEngine, q: { limit
     .filter((c) => inScope(c.accountId))
     .sort((a, b) => b.startedAt - a.startedAt)
     .slice(0, q.limit ?? 100);
+  const labels = await labelsFor(ctx, calls);
   return {
     data: calls.map((c) => ({
+      ...labels(c),
       callId: c.callId,
       accountId: c.accountId,
       trunkId: c.trunkId,
@@ -256,10 +258,40 @@ export async function listLiveCalls(ctx: Ctx, engine: CallAuthEngine, q: { limit
   };
 }
 
+type Refs = { accountId: number; trunkId: number | null; hostId: number | null };
+
+/** Names beside the ids of a page of live calls or alarms: one batched read (not the decision path). */
+async function labelsFor(ctx: Ctx, rows: readonly Refs[]) {
+  const notNull = (v: number | null): v is number => v !== null;
+  const l = await repo.labelsOf(ctx.db, {
+    accountIds: rows.map((r) => r.accountId),
+    trunkIds: rows.map((r) => r.trunkId).filter(notNull),
+    hostIds: rows.map((r) => r.hostId).filter(notNull),
+  });
+  return (r: Refs) => {
+    const a = l.accounts.get(r.accountId);
+    return {
+      accountName: a?.name ?? null,
+      accountNumber: a?.account_number ?? null,
+      currency: a?.currency ?? null,
+      trunkName: r.trunkId === null ? null : (l.trunks.get(r.trunkId) ?? null),
+      hostAddress: r.hostId === null ? null : (l.hosts.get(r.hostId) ?? null),
+    };
+  };
+}
+
 /** What an account has held for live calls (decimal string). */
 export async function heldFor(engine: CallAuthEngine, accountId: number): Promise<string> {
   const held = await engine.store.held([accountId]);
   return formatMoney(money(held.get(accountId) ?? '0'));
+}
+
+/**
+ * Current calls and CPS per level (`host:30`, `trunk:20`, `customer:10`, `reseller:5`), for the
+ * Customer Limit and Host views: one batched read of the counter store, no SQL.
+ */
+export async function levelUsage(engine: CallAuthEngine, keys: string[], now: number) {
+  return engine.store.usage(keys, now);
 }
 
 // ---- the switch's digest credentials ----
@@ -312,8 +344,13 @@ export async function listAlarms(ctx: Ctx, q: { limit?: number; cursor?: number 
   const limit = q.limit ?? 50;
   const rows = await repo.listAlarms(ctx.db, { limit, afterId: q.cursor ?? null });
   const page = rows.slice(0, limit);
+  const labels = await labelsFor(
+    ctx,
+    page.map((r) => ({ accountId: r.account_id, trunkId: r.trunk_id, hostId: r.host_id })),
+  );
   return {
     data: page.map((r) => ({
+      ...labels({ accountId: r.account_id, trunkId: r.trunk_id, hostId: r.host_id }),
       id: r.id,
       kind: r.kind,
       callId: r.call_id,

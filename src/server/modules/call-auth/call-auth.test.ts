@@ -138,6 +138,11 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
         grantSec: 300,
         amountHeld: '0.300000',
         state: 'live',
+        accountName: customer.name,
+        accountNumber: customer.accountNumber,
+        currency: 'USD',
+        trunkName: 'Main',
+        hostAddress: '192.0.2.0/24',
       }),
     ]);
     // 1.00 - 0.30 held leaves 0.70: 700 s, capped at the 300 s chunk; 0.40 left: 300 s; 0.10: 100 s.
@@ -253,6 +258,9 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
       calledNumber: '4420',
       grantSec: 300,
       amountHeld: '0.300000',
+      accountName: customer.name,
+      trunkName: 'Main',
+      hostAddress: '192.0.2.0/24',
     });
     expect((await app.callAuth.engine.store.held([customer.id])).size).toBe(0);
   });
@@ -417,6 +425,10 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
     expect(
       await ok(admin.request('PUT', `/api/v1/customers/${customer.id}/route-plan`, { routePlanId: plan.id })),
     ).toEqual({ customerId: customer.id, routePlanId: plan.id });
+    expect(await ok(admin.get(`/api/v1/customers/${customer.id}/route-plan`))).toEqual({
+      customerId: customer.id,
+      routePlanId: plan.id,
+    });
     await synced();
     const d = await decision({ callId: 'routed', calledNumber: '4420' });
     expect(d.routes).toEqual([
@@ -434,11 +446,62 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
     await synced();
     expect((await decision({ calledNumber: '4420' })).reason).toBe('NO_ROUTE');
     await ok(admin.request('PUT', `/api/v1/customers/${customer.id}/route-plan`, { routePlanId: null }));
+    expect((await ok(admin.get(`/api/v1/customers/${customer.id}/route-plan`))).routePlanId).toBeNull();
+    expectError(await admin.get('/api/v1/customers/999999/route-plan'), 404, 'ACCOUNT_NOT_FOUND');
     await synced();
     const free = await decision({ callId: 'unrouted', calledNumber: '4420' });
     expect([free.decision, free.routes]).toEqual(['allow', null]);
     await ok(sw.post('/api/v1/calls/unrouted/end', { answered: false }));
     expectError(await sw.get('/api/v1/route-plans'), 403, 'FORBIDDEN');
+    expectError(await sw.get(`/api/v1/customers/${customer.id}/route-plan`), 403, 'FORBIDDEN');
+  });
+
+  it('the Customer Limit and Host views show current calls and CPS beside each limit', async () => {
+    const c = await ok(
+      admin.post(
+        '/api/v1/customers',
+        customerBody({ rateGroupId: group.id, initialBalance: '5', callLimit: 5 }),
+      ),
+      201,
+    );
+    const tr = await ok(admin.post(`/api/v1/customers/${c.id}/trunks`, { name: 'Usage', callLimit: 3 }), 201);
+    const h = await ok(admin.post(`/api/v1/trunks/${tr.id}/hosts`, { cidr: '198.51.100.40' }), 201);
+    await synced();
+    const hostRow = async () =>
+      (await ok(admin.get(`/api/v1/limits/hosts?customerId=${c.id}`))).data.find((r: any) => r.id === h.id);
+    const customerRow = async () =>
+      (await ok(admin.get(`/api/v1/limits/customers?name=${encodeURIComponent(c.name)}`))).data[0];
+    expect(await hostRow()).toMatchObject({
+      customer: { callLimit: 5, currentCalls: 0, currentCps: 0 },
+      trunk: { callLimit: 3, currentCalls: 0, currentCps: 0 },
+      host: { callLimit: null, currentCalls: 0, currentCps: 0 },
+    });
+    for (const id of ['use-1', 'use-2'])
+      expect((await decision({ callId: id, sourceIp: '198.51.100.40' })).decision).toBe('allow');
+    expect(await hostRow()).toMatchObject({
+      customer: { currentCalls: 2, currentCps: 2 },
+      trunk: { currentCalls: 2, currentCps: 2 },
+      host: { currentCalls: 2, currentCps: 2 },
+    });
+    expect(await customerRow()).toMatchObject({
+      id: c.id,
+      callLimit: 5,
+      currentCalls: 2,
+      currentCps: 2,
+      trunks: [{ id: tr.id, callLimit: 3, currentCalls: 2, currentCps: 2 }],
+    });
+    // A second later the calls still hold their slots but no longer count towards CPS.
+    clock += 1500;
+    await ok(sw.post('/api/v1/calls/use-1/end', { answered: false }));
+    expect(await hostRow()).toMatchObject({
+      customer: { currentCalls: 1, currentCps: 0 },
+      trunk: { currentCalls: 1, currentCps: 0 },
+      host: { currentCalls: 1, currentCps: 0 },
+    });
+    const patched = await ok(admin.patch(`/api/v1/limits/customers/${c.id}`, { callLimit: 4 }));
+    expect(patched).toMatchObject({ callLimit: 4, currentCalls: 1 });
+    await ok(sw.post('/api/v1/calls/use-2/end', { answered: false }));
+    expect((await customerRow()).currentCalls).toBe(0);
   });
 
   it('is described in the OpenAPI document', async () => {

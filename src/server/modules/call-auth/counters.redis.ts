@@ -2,12 +2,14 @@ import { Redis } from 'ioredis';
 import type { Hold, LimitLevel } from './call-auth.decide.js';
 import { isDenyReason, type DenyReason } from './call-auth.reasons.js';
 import {
+  CPS_WINDOW_MS,
   OUTCOME_TTL_MS,
   fromMicros,
   limitReason,
   slotKey,
   toMicros,
   type CounterStore,
+  type LevelUsage,
   type LiveCall,
   type Outcome,
 } from './counters.js';
@@ -76,7 +78,13 @@ for _, b in ipairs(buckets) do
   redis.call('HSET', p .. 'cps:' .. b[1], 'tokens', tostring(b[2] - 1), 'at', tostring(now))
   redis.call('PEXPIRE', p .. 'cps:' .. b[1], 3600000)
 end
-for _, key in ipairs(levels) do redis.call('ZADD', p .. 'slots:' .. key, exp, id) end
+for _, key in ipairs(levels) do
+  redis.call('ZADD', p .. 'slots:' .. key, exp, id)
+  local sk = p .. 'starts:' .. key
+  redis.call('ZADD', sk, now, id)
+  redis.call('ZREMRANGEBYSCORE', sk, '-inf', now - ${CPS_WINDOW_MS})
+  redis.call('PEXPIRE', sk, ${2 * CPS_WINDOW_MS})
+end
 for _, h in ipairs(holds) do
   redis.call('HINCRBY', p .. 'held', h[1], h[2])
   redis.call('HINCRBY', p .. 'holds:' .. id, h[1], h[2])
@@ -272,6 +280,24 @@ export class RedisCounterStore implements CounterStore {
     args.push(...holdArgs(call.holds, true));
     const v = (await this.scripts.caAdmit(...args)) as string;
     return parseOutcome(v);
+  }
+
+  async usage(keys: readonly string[], now: number): Promise<Map<string, LevelUsage>> {
+    const out = new Map<string, LevelUsage>();
+    if (keys.length === 0) return out;
+    const batch = this.redis.pipeline();
+    for (const key of keys) {
+      batch.zcount(this.prefix + 'slots:' + key, `(${now}`, '+inf');
+      batch.zcount(this.prefix + 'starts:' + key, `(${now - CPS_WINDOW_MS}`, '+inf');
+    }
+    const results = (await batch.exec()) ?? [];
+    keys.forEach((key, i) => {
+      const [callsErr, calls] = results[2 * i] ?? [null, 0];
+      const [cpsErr, cps] = results[2 * i + 1] ?? [null, 0];
+      if (callsErr || cpsErr) throw callsErr ?? cpsErr;
+      out.set(key, { calls: Number(calls), cps: Number(cps) });
+    });
+    return out;
   }
 
   async held(accountIds: readonly number[]): Promise<Map<number, string>> {

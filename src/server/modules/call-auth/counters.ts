@@ -69,10 +69,24 @@ export interface CounterStore {
   /** Calls whose expiresAt has passed, oldest first. */
   expired(now: number, limit: number): Promise<LiveCall[]>;
   live(): Promise<LiveCall[]>;
+  /**
+   * What each level uses now (DOMAIN 3.9, shown beside its limits): live calls holding a slot and
+   * calls admitted in the last second. One batch for every key (`host:30`, `customer:10` ...).
+   */
+  usage(keys: readonly string[], now: number): Promise<Map<string, LevelUsage>>;
   /** Puts calls back after a restart (from the durable copy); ids already present are skipped. */
   restore(calls: readonly LiveCall[]): Promise<number>;
   close(): Promise<void>;
 }
+
+/** A level's live counters: calls holding a slot now, calls admitted in the last second. */
+export interface LevelUsage {
+  calls: number;
+  cps: number;
+}
+
+/** The window "current CPS" counts admissions over. */
+export const CPS_WINDOW_MS = 1000;
 
 export const slotKey = (l: Pick<LimitLevel, 'scope' | 'id'>) => `${l.scope}:${l.id}`;
 
@@ -118,6 +132,8 @@ export class MemoryCounterStore implements CounterStore {
   private readonly slots = new Map<string, Map<string, number>>();
   private readonly buckets = new Map<string, Bucket>();
   private readonly heldMicros = new Map<number, bigint>();
+  /** Per level, the times of the admissions of the last CPS window (oldest first). */
+  private readonly starts = new Map<string, number[]>();
 
   constructor(private readonly clock: () => number = Date.now) {}
 
@@ -186,6 +202,7 @@ export class MemoryCounterStore implements CounterStore {
     }
     // Everything passed: take a token and a slot at every level, and hold the money.
     for (const [key, b] of refill) this.buckets.set(key, { tokens: b.tokens - 1, at: b.at });
+    for (const key of call.slots) this.started(key, now);
     this.install(call);
     const outcome: Outcome = { decision: 'allow', call };
     this.remember(call.callId, outcome);
@@ -212,6 +229,24 @@ export class MemoryCounterStore implements CounterStore {
 
   private freeSlots(call: LiveCall): void {
     for (const key of call.slots) this.slots.get(key)?.delete(call.callId);
+  }
+
+  private started(key: string, now: number): void {
+    let times = this.starts.get(key);
+    if (!times) this.starts.set(key, (times = []));
+    times.push(now);
+    while (times.length > 0 && times[0] <= now - CPS_WINDOW_MS) times.shift();
+  }
+
+  async usage(keys: readonly string[], now: number): Promise<Map<string, LevelUsage>> {
+    const out = new Map<string, LevelUsage>();
+    for (const key of keys) {
+      const times = this.starts.get(key) ?? [];
+      let cps = 0;
+      for (let i = times.length - 1; i >= 0 && times[i] > now - CPS_WINDOW_MS; i--) cps++;
+      out.set(key, { calls: this.liveCount(key, now), cps });
+    }
+    return out;
   }
 
   async held(accountIds: readonly number[]): Promise<Map<number, string>> {

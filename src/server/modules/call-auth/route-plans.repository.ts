@@ -119,3 +119,15 @@ export async function assignPlan(db: Executor, accountId: number, planId: number
     .onConflict((oc) => oc.column('account_id').doUpdateSet({ route_plan_id: planId }))
     .execute();
 }
+
+/** The live plan a customer is given, or null. */
+export async function planOf(db: Executor, accountId: number): Promise<number | null> {
+  const r = await db
+    .selectFrom('route_plan_assignments as ra')
+    .innerJoin('route_plans as p', 'p.id', 'ra.route_plan_id')
+    .select('p.id')
+    .where('ra.account_id', '=', accountId)
+    .where('p.deleted_at', 'is', null)
+    .executeTakeFirst();
+  return r?.id ?? null;
+}

@@ -117,6 +117,14 @@ export async function deleteRoutePlan(ctx: Ctx, id: number) {
   });
 }
 
+/** The plan a customer is given (null: the switch routes its calls on its own). */
+export async function routePlanOf(ctx: Ctx, customerId: number) {
+  requireAdmin(ctx);
+  if (!(await repo.isLiveCustomer(ctx.db, customerId)))
+    throw notFound('ACCOUNT_NOT_FOUND', 'Account not found.');
+  return { customerId, routePlanId: await repo.planOf(ctx.db, customerId) };
+}
+
 /** Gives a customer a plan, or none (null). */
 export async function assignRoutePlan(ctx: Ctx, customerId: number, routePlanId: number | null) {
   requireAdmin(ctx);

@@ -28,8 +28,18 @@ const trunks = ['trunks'];
 const hosts = ['hosts'];
 const limits = ['limits'];
 
-/** Ingress trunks, their hosts, and the Customer Limit and Host views. One use case per handler. */
-export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
+/**
+ * Ingress trunks, their hosts, and the Customer Limit and Host views (with each level's current
+ * calls and CPS from `liveUsage`, call authorization's counters). One use case per handler.
+ */
+export function trunkRoutes(deps: { liveUsage?: service.LiveUsage } = {}): FastifyPluginAsyncTypebox {
+  return async (app) => routes(app, deps);
+}
+
+const routes = async (
+  app: Parameters<FastifyPluginAsyncTypebox>[0],
+  deps: { liveUsage?: service.LiveUsage },
+) => {
   app.get(
     '/trunks',
     {
@@ -190,7 +200,7 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: CustomerLimitPage },
       },
     },
-    async (req) => service.customerLimitView(req.ctx, req.query),
+    async (req) => service.customerLimitView(req.ctx, req.query, deps.liveUsage),
   );
   app.patch(
     '/limits/customers/:id',
@@ -204,7 +214,7 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: CustomerLimitRow },
       },
     },
-    async (req) => service.updateCustomerLimits(req.ctx, req.params.id, req.body),
+    async (req) => service.updateCustomerLimits(req.ctx, req.params.id, req.body, deps.liveUsage),
   );
   app.get(
     '/limits/hosts',
@@ -217,6 +227,6 @@ export const trunkRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: HostViewPage },
       },
     },
-    async (req) => service.hostView(req.ctx, req.query),
+    async (req) => service.hostView(req.ctx, req.query, deps.liveUsage),
   );
 };

@@ -147,7 +147,16 @@ export const Host = Type.Object({
 export type HostDto = Static<typeof Host>;
 export const HostList = Type.Object({ data: Type.Array(Host) });
 
-const LimitPair = Type.Object({ callLimit: Nullable(Type.Integer()), cpsLimit: Nullable(Type.String()) });
+/** What a level uses now, read from the call counters (memory or Redis), shown beside its limits. */
+const Usage = {
+  currentCalls: Type.Integer({ description: 'live calls holding a slot at this level now' }),
+  currentCps: Type.Integer({ description: 'calls admitted at this level in the last second' }),
+};
+const LimitPair = Type.Object({
+  callLimit: Nullable(Type.Integer()),
+  cpsLimit: Nullable(Type.String()),
+  ...Usage,
+});
 
 /** The Host view (DOMAIN 3.9): one row per host with the three levels side by side. */
 export const HostViewRow = Type.Object({
@@ -164,6 +173,7 @@ export const HostViewRow = Type.Object({
     status: Type.String(),
     callLimit: Nullable(Type.Integer()),
     cpsLimit: Nullable(Type.String()),
+    ...Usage,
   }),
   trunk: Type.Object({
     id: Type.Integer(),
@@ -171,6 +181,7 @@ export const HostViewRow = Type.Object({
     status: Type.String(),
     callLimit: Nullable(Type.Integer()),
     cpsLimit: Nullable(Type.String()),
+    ...Usage,
   }),
   host: LimitPair,
 });
@@ -207,6 +218,7 @@ export const CustomerLimitRow = Type.Object({
   unlimitedCredit: Type.Boolean(),
   callLimit: Nullable(Type.Integer()),
   cpsLimit: Nullable(Type.String()),
+  ...Usage,
   trunkCount: Type.Integer(),
   trunks: Type.Array(
     Type.Object({
@@ -216,6 +228,7 @@ export const CustomerLimitRow = Type.Object({
       effectiveStatus: Type.String(),
       callLimit: Nullable(Type.Integer()),
       cpsLimit: Nullable(Type.String()),
+      ...Usage,
     }),
     { description: '"View Trunks": the trunks with their limits' },
   ),

@@ -422,7 +422,19 @@ export async function deleteHost(ctx: Ctx, id: number): Promise<void> {
 // ---- limit views ----
 
 /** The Host view (DOMAIN 3.9): customer, resource and host limits side by side. */
-export async function hostView(ctx: Ctx, q: HostViewQuery) {
+/**
+ * What each level uses now (DOMAIN 3.9), keyed `host:30`, `trunk:20`, `customer:10`: call
+ * authorization's counters, read in one batch per page (never a query per row). Absent = zero.
+ */
+export type LiveUsage = (keys: string[]) => Promise<Map<string, { calls: number; cps: number }>>;
+const noUsage: LiveUsage = async () => new Map();
+
+function usageOf(usage: Map<string, { calls: number; cps: number }>, key: string) {
+  const u = usage.get(key);
+  return { currentCalls: u?.calls ?? 0, currentCps: u?.cps ?? 0 };
+}
+
+export async function hostView(ctx: Ctx, q: HostViewQuery, liveUsage: LiveUsage = noUsage) {
   requireManager(ctx);
   let ip: string | undefined;
   if (q.ip !== undefined) {
@@ -433,6 +445,9 @@ export async function hostView(ctx: Ctx, q: HostViewQuery) {
   const { rows, nextCursor } = await idPage(q, (page) =>
     repo.listHostView(ctx.db, ctx.actor, { ...q, ip }, page),
   );
+  const usage = await liveUsage([
+    ...new Set(rows.flatMap((r) => [`host:${r.id}`, `trunk:${r.trunk_id}`, `customer:${r.account_id}`])),
+  ]);
   const data: HostViewRowDto[] = rows.map((r) => ({
     id: r.id,
     cidr: r.cidr,
@@ -447,6 +462,7 @@ export async function hostView(ctx: Ctx, q: HostViewQuery) {
       status: r.customer_status,
       callLimit: r.customer_call_limit,
       cpsLimit: cps(r.customer_cps_limit),
+      ...usageOf(usage, `customer:${r.account_id}`),
     },
     trunk: {
       id: r.trunk_id,
@@ -454,17 +470,22 @@ export async function hostView(ctx: Ctx, q: HostViewQuery) {
       status: r.trunk_status,
       callLimit: r.trunk_call_limit,
       cpsLimit: cps(r.trunk_cps_limit),
+      ...usageOf(usage, `trunk:${r.trunk_id}`),
     },
-    host: { callLimit: r.call_limit, cpsLimit: cps(r.cps_limit) },
+    host: { callLimit: r.call_limit, cpsLimit: cps(r.cps_limit), ...usageOf(usage, `host:${r.id}`) },
   }));
   return { data, nextCursor };
 }
 
-async function customerLimitRows(ctx: Ctx, rows: repo.CustomerLimitDbRow[]) {
+async function customerLimitRows(ctx: Ctx, rows: repo.CustomerLimitDbRow[], liveUsage: LiveUsage) {
   const ids = rows.map((r) => r.id);
   // One after the other: this also runs inside transactions (PGlite has one connection).
   const trunks = await repo.listTrunksOfAccounts(ctx.db, ids);
   const hosts = await repo.listHostLimitsOfAccounts(ctx.db, ids);
+  const usage = await liveUsage([
+    ...ids.map((id) => `customer:${id}`),
+    ...trunks.map((t) => `trunk:${t.id}`),
+  ]);
   return rows.map((r): CustomerLimitRowDto => {
     const own = { label: 'customer', callLimit: r.call_limit, cpsLimit: cps(r.cps_limit) };
     const mine = trunks.filter((t) => t.account_id === r.id);
@@ -489,6 +510,7 @@ async function customerLimitRows(ctx: Ctx, rows: repo.CustomerLimitDbRow[]) {
       unlimitedCredit: r.unlimited_credit,
       callLimit: r.call_limit,
       cpsLimit: cps(r.cps_limit),
+      ...usageOf(usage, `customer:${r.id}`),
       trunkCount: Number(r.trunk_count ?? 0),
       trunks: mine.map((t) => ({
         id: t.id,
@@ -497,6 +519,7 @@ async function customerLimitRows(ctx: Ctx, rows: repo.CustomerLimitDbRow[]) {
         effectiveStatus: effective(t.customer_status, t.status),
         callLimit: t.call_limit,
         cpsLimit: cps(t.cps_limit),
+        ...usageOf(usage, `trunk:${t.id}`),
       })),
       warnings,
     };
@@ -504,14 +527,14 @@ async function customerLimitRows(ctx: Ctx, rows: repo.CustomerLimitDbRow[]) {
 }
 
 /** The Customer Limit view (DOMAIN 3.9), by name; each row carries its trunks ("View Trunks"). */
-export async function customerLimitView(ctx: Ctx, q: CustomerLimitQuery) {
+export async function customerLimitView(ctx: Ctx, q: CustomerLimitQuery, liveUsage: LiveUsage = noUsage) {
   requireManager(ctx);
   const { rows, nextCursor } = await keysetPage(
     q,
     (page) => repo.listCustomerLimits(ctx.db, ctx.actor, q, page),
     (r) => r.name.toLowerCase(),
   );
-  return { data: await customerLimitRows(ctx, rows), nextCursor };
+  return { data: await customerLimitRows(ctx, rows, liveUsage), nextCursor };
 }
 
 /** Edits a customer's own limits from the Customer Limit view: the account edit, audited there. */
@@ -519,12 +542,13 @@ export async function updateCustomerLimits(
   ctx: Ctx,
   customerId: number,
   patch: PatchCustomerLimitInput,
+  liveUsage: LiveUsage = noUsage,
 ): Promise<CustomerLimitRowDto> {
   requireManager(ctx);
   return inTransaction(ctx, async (tx) => {
     await requireAccount(tx, customerId, { customer: true });
     await accountsService.updateAccount(tx, 'customer', customerId, patch);
     const row = await repo.findCustomerLimit(tx.db, tx.actor, customerId);
-    return (await customerLimitRows(tx, [row!]))[0];
+    return (await customerLimitRows(tx, [row!], liveUsage))[0];
   });
 }

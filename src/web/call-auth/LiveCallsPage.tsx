@@ -1,0 +1,211 @@
+import { useEffect, useState } from 'react';
+import {
+  Alert,
+  Box,
+  Card,
+  CardContent,
+  Chip,
+  Stack,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  Typography,
+} from '@mui/material';
+import { Title, usePermissions } from 'react-admin';
+import { errorMessage } from '../accounts/use-account-ops.js';
+import { formatDateTime, formatMoney } from '../format/format.js';
+import { useViewerTimeZone } from '../format/viewer-zone.js';
+import { RouterLink } from '../layout/RouterLink.js';
+import { callAuthApi, durationText, type CallAlarm, type LiveCall } from './call-auth-api.js';
+
+/*
+ * Live Calls (issue 12): every call holding a slot or money now, as the counters see it (memory or
+ * Redis), refreshed every few seconds; then the alarms the sweeper raised for calls whose end or
+ * CDR never came. Admins see all; a reseller the calls of its subtree (the API scopes it).
+ */
+
+export const LIVE_CALLS_REFRESH_MS = 5000;
+
+function money(amount: string, currency: string | null) {
+  return currency ? formatMoney(amount, currency) : amount;
+}
+
+function Account({
+  row,
+}: {
+  row: { accountId: number; accountName: string | null; accountNumber: string | null };
+}) {
+  return (
+    <RouterLink to={`/customers/${row.accountId}`}>
+      {row.accountName ?? `#${row.accountId}`}
+      {row.accountNumber ? ` (${row.accountNumber})` : ''}
+    </RouterLink>
+  );
+}
+
+function Alarms({ zone }: { zone: string }) {
+  const [alarms, setAlarms] = useState<CallAlarm[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      callAuthApi
+        .alarms()
+        .then((r) => live && (setAlarms(r.data), setError(null)))
+        .catch((e: unknown) => live && setError(errorMessage(e)));
+    void load();
+    const timer = setInterval(() => void load(), LIVE_CALLS_REFRESH_MS * 6);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, []);
+  return (
+    <Box component="section" aria-label="Alarms" sx={{ mt: 4 }}>
+      <Typography variant="h6" component="h2" sx={{ mb: 1 }}>
+        Alarms
+      </Typography>
+      <Typography color="text.secondary" variant="body2" sx={{ mb: 1 }}>
+        Calls the sweeper freed after their grant and margin: the switch never reported the end (missing end),
+        or the call ended answered but its CDR never came (missing CDR).
+      </Typography>
+      {error && <Alert severity="error">{error}</Alert>}
+      {alarms?.length === 0 && <Typography>No alarms.</Typography>}
+      {alarms && alarms.length > 0 && (
+        <Table size="small" aria-label="Alarms">
+          <TableHead>
+            <TableRow>
+              <TableCell>Raised</TableCell>
+              <TableCell>Alarm</TableCell>
+              <TableCell>Account</TableCell>
+              <TableCell>Trunk</TableCell>
+              <TableCell>Host</TableCell>
+              <TableCell>Destination</TableCell>
+              <TableCell>Started</TableCell>
+              <TableCell>Grant</TableCell>
+              <TableCell>Held</TableCell>
+              <TableCell>Call-ID</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {alarms.map((a) => (
+              <TableRow key={a.id}>
+                <TableCell>{formatDateTime(a.createdAt, zone)}</TableCell>
+                <TableCell>
+                  <Chip
+                    size="small"
+                    color="warning"
+                    label={a.kind === 'MISSING_END' ? 'Missing end' : 'Missing CDR'}
+                  />
+                </TableCell>
+                <TableCell>
+                  <Account row={a} />
+                </TableCell>
+                <TableCell>{a.trunkName ?? '—'}</TableCell>
+                <TableCell>{a.hostAddress ?? '—'}</TableCell>
+                <TableCell>{a.calledNumber}</TableCell>
+                <TableCell>{formatDateTime(a.startedAt, zone)}</TableCell>
+                <TableCell>{durationText(a.grantSec)}</TableCell>
+                <TableCell>{money(a.amountHeld, a.currency)}</TableCell>
+                <TableCell sx={{ fontFamily: 'monospace', fontSize: 12 }}>{a.callId}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+    </Box>
+  );
+}
+
+export function LiveCallsPage() {
+  const zone = useViewerTimeZone();
+  const { permissions } = usePermissions<string>();
+  const [calls, setCalls] = useState<LiveCall[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [updatedAt, setUpdatedAt] = useState<Date | null>(null);
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      callAuthApi
+        .liveCalls()
+        .then((r) => {
+          if (!live) return;
+          setCalls(r.data);
+          setError(null);
+          setUpdatedAt(new Date());
+        })
+        .catch((e: unknown) => live && setError(errorMessage(e)));
+    void load();
+    const timer = setInterval(() => void load(), LIVE_CALLS_REFRESH_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, []);
+  return (
+    <Card sx={{ mt: 2 }}>
+      <Title title="Live Calls" />
+      <CardContent>
+        <Stack direction="row" spacing={2} sx={{ alignItems: 'baseline', mb: 2 }}>
+          <Typography variant="h5" component="h1">
+            Live Calls
+          </Typography>
+          {calls && (
+            <Typography color="text.secondary" data-testid="live-count">
+              {calls.length} {calls.length === 1 ? 'call' : 'calls'}
+              {updatedAt &&
+                ` · refreshed ${updatedAt.toLocaleTimeString()} (every ${LIVE_CALLS_REFRESH_MS / 1000} s)`}
+            </Typography>
+          )}
+        </Stack>
+        {error && <Alert severity="error">{error}</Alert>}
+        {calls?.length === 0 && <Typography>No live calls.</Typography>}
+        {calls && calls.length > 0 && (
+          <Box sx={{ overflowX: 'auto' }}>
+            <Table size="small" aria-label="Live calls">
+              <TableHead>
+                <TableRow>
+                  <TableCell>Account</TableCell>
+                  <TableCell>Trunk</TableCell>
+                  <TableCell>Host</TableCell>
+                  <TableCell>Destination</TableCell>
+                  <TableCell>Caller</TableCell>
+                  <TableCell>Started</TableCell>
+                  <TableCell>Grant</TableCell>
+                  <TableCell>Held</TableCell>
+                  <TableCell>State</TableCell>
+                </TableRow>
+              </TableHead>
+              <TableBody>
+                {calls.map((c) => (
+                  <TableRow key={c.callId} title={`Call-ID ${c.callId}`}>
+                    <TableCell>
+                      <Account row={c} />
+                    </TableCell>
+                    <TableCell>{c.trunkName ?? (c.sipDeviceId ? 'SIP device' : '—')}</TableCell>
+                    <TableCell>{c.hostAddress ?? '—'}</TableCell>
+                    <TableCell>{c.calledNumber}</TableCell>
+                    <TableCell>{c.callingNumber || '—'}</TableCell>
+                    <TableCell>{formatDateTime(c.startedAt, zone)}</TableCell>
+                    <TableCell>{durationText(c.grantSec)}</TableCell>
+                    <TableCell>{money(c.amountHeld, c.currency)}</TableCell>
+                    <TableCell>
+                      {c.state === 'live' ? (
+                        <Chip size="small" color="success" label="Live" />
+                      ) : (
+                        <Chip size="small" label="Awaiting CDR" />
+                      )}
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </Box>
+        )}
+        {permissions === 'admin' && <Alarms zone={zone} />}
+      </CardContent>
+    </Card>
+  );
+}
