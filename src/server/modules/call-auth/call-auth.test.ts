@@ -213,6 +213,39 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
     await ok(sw.post('/api/v1/calls/refilled/end', { answered: false }));
   });
 
+  it('a manual charge is capped by the available funds: the balance less what live calls hold', async () => {
+    const c = await ok(
+      admin.post('/api/v1/customers', customerBody({ rateGroupId: group.id, initialBalance: '1.00' })),
+      201,
+    );
+    const t = await ok(admin.post(`/api/v1/customers/${c.id}/trunks`, { name: 'Charged' }), 201);
+    await ok(admin.post(`/api/v1/trunks/${t.id}/hosts`, { cidr: '198.51.100.40/32' }), 201);
+    await synced();
+    expect(
+      await decision({ callId: 'charge-live', sourceIp: '198.51.100.40', calledNumber: '4420' }),
+    ).toMatchObject({ decision: 'allow', grantSec: 300 });
+    // 300 s at 0.06/min: 0.30 held, 0.70 of the 1.00 available.
+    const balance = () => ok(admin.get(`/api/v1/customers/${c.id}/balance`));
+    expect(await balance()).toMatchObject({ heldForLiveCalls: '0.300000', availableFunds: '0.700000' });
+    const charge = (amount: string, key: string, extra: Record<string, unknown> = {}) =>
+      admin.request(
+        'POST',
+        `/api/v1/customers/${c.id}/charges`,
+        { amount, reason: 'Setup fee', ...extra },
+        { 'idempotency-key': key },
+      );
+    const refused = expectError(await charge('0.80', 'cap-1'), 400, 'INSUFFICIENT_FUNDS', 'amount');
+    expect(refused.error.details.available).toBe('0.700000');
+    await ok(charge('0.70', 'cap-2'), 201);
+    // 0.30 left, all of it held for the live call.
+    expectError(await charge('0.01', 'cap-3'), 400, 'INSUFFICIENT_FUNDS', 'amount');
+    expect(await balance()).toMatchObject({ balance: '0.300000', availableFunds: '0.000000' });
+    // The call ends unanswered: its hold is gone and the money can be charged.
+    await ok(sw.post('/api/v1/calls/charge-live/end', { answered: false }));
+    await ok(charge('0.30', 'cap-4'), 201);
+    expect(await balance()).toMatchObject({ balance: '0.000000', heldForLiveCalls: '0.000000' });
+  });
+
   it('extends a live call by a chunk while the money lasts, once per seq (a retry reserves nothing more); ends it', async () => {
     const first = await decision({ callId: 'ext-1', calledNumber: '4420' });
     expect(first.grantSec).toBe(300);
