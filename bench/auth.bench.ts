@@ -20,7 +20,8 @@
  * BENCH_SECONDS (60), AUTH_RATE (10000), AUTH_REDIS_RATE (5000), AUTH_CUSTOMERS (100000),
  * AUTH_HOSTS (10000), AUTH_RATES (1000000), AUTH_RATE_GROUPS (10), AUTH_RESELLERS (100),
  * AUTH_CONNECTIONS (64, keep-alive connections of the load generator), BENCH_STEP_SECONDS (search
- * step length, default min(10, BENCH_SECONDS)), BENCH_REUSE=1 (keep the generated database).
+ * step length, default min(10, BENCH_SECONDS)), BENCH_SUSTAIN_P99_MS (50: p99 bound of a sustained
+ * rate in the max-rate search), BENCH_REUSE=1 (keep the generated database).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -62,6 +63,13 @@ const sizes: AuthBenchSizes = {
   resellers: num('AUTH_RESELLERS', 100),
 };
 const TARGETS = { p99Ms: 5, ratio: 0.5, redisP99Ms: 10, loadSec: 10 };
+/**
+ * "Sustained" for the max-rate search: keeping up (>= 97 % of the offered rate answered, no
+ * error) with p99 from the due time under this bound, i.e. no queue building up. Looser than the
+ * latency targets on purpose: on a shared machine neither server holds p99 <= 5 ms at any rate,
+ * and the ratio compares throughput. The targets are judged separately, on the fixed-rate runs.
+ */
+const SUSTAIN_P99_MS = num('BENCH_SUSTAIN_P99_MS', 50);
 
 const log: string[] = [];
 function say(line = ''): void {
@@ -361,17 +369,17 @@ async function main(): Promise<void> {
     let authMax: number | null = null;
     let ratio: number;
     let ratioBasis: string;
-    if (sustained(floorRun, TARGETS.p99Ms) && sustained(authRun, TARGETS.p99Ms)) {
+    if (sustained(floorRun, SUSTAIN_P99_MS) && sustained(authRun, SUSTAIN_P99_MS)) {
       ratio = authRun.achievedRate / floorRun.achievedRate;
       ratioBasis = `both sustained ${RATE}/s`;
     } else {
       say(
-        `  ${RATE}/s not sustained by both: searching each one's max sustainable rate (p99 <= ${TARGETS.p99Ms} ms)`,
+        `  ${RATE}/s not sustained by both: searching each one's max sustainable rate (p99 <= ${SUSTAIN_P99_MS} ms)`,
       );
-      floorMax = (await maxSustainable(floorOrigin, 'floor', RATE, TARGETS.p99Ms)).rate;
-      authMax = (await maxSustainable(origin, 'auth', RATE, TARGETS.p99Ms)).rate;
+      floorMax = (await maxSustainable(floorOrigin, 'floor', RATE, SUSTAIN_P99_MS)).rate;
+      authMax = (await maxSustainable(origin, 'auth', RATE, SUSTAIN_P99_MS)).rate;
       ratio = floorMax > 0 ? authMax / floorMax : 0;
-      ratioBasis = `max sustainable rates (p99 <= ${TARGETS.p99Ms} ms): decisions ${authMax}/s, floor ${floorMax}/s`;
+      ratioBasis = `max sustainable rates (p99 <= ${SUSTAIN_P99_MS} ms): decisions ${authMax}/s, floor ${floorMax}/s`;
     }
     const memoryServerRssMb = rssMb(mem.proc.child.pid!);
     await stopProcess(mem.proc);
@@ -404,11 +412,11 @@ async function main(): Promise<void> {
       say(`  decisions with Redis at ${REDIS_RATE}/s for ${SECONDS} s ...`);
       const r = await load(o, 'auth', REDIS_RATE, SECONDS);
       let max: number | null = null;
-      if (!sustained(r, TARGETS.redisP99Ms)) {
+      if (!sustained(r, SUSTAIN_P99_MS)) {
         say(
-          `  ${REDIS_RATE}/s not sustained: searching the max sustainable rate (p99 <= ${TARGETS.redisP99Ms} ms)`,
+          `  ${REDIS_RATE}/s not sustained: searching the max sustainable rate (p99 <= ${SUSTAIN_P99_MS} ms)`,
         );
-        max = (await maxSustainable(o, 'auth', REDIS_RATE, TARGETS.redisP99Ms)).rate;
+        max = (await maxSustainable(o, 'auth', REDIS_RATE, SUSTAIN_P99_MS)).rate;
       }
       await stopProcess(red.proc);
       redisSummary = { auth: r, max, start: red };
@@ -468,7 +476,14 @@ async function main(): Promise<void> {
         node: process.version,
         loadAverage: { before: loadBefore, after: loadAfter },
       },
-      settings: { sizes, seconds: SECONDS, rate: RATE, redisRate: REDIS_RATE, connections: CONNECTIONS },
+      settings: {
+        sizes,
+        seconds: SECONDS,
+        rate: RATE,
+        redisRate: REDIS_RATE,
+        connections: CONNECTIONS,
+        sustainP99Ms: SUSTAIN_P99_MS,
+      },
       generatedSec: generatedMs === null ? null : generatedMs / 1000,
       stateHeapMb: state.heapMb,
       stateLoadInProcessSec: state.loadMs / 1000,
