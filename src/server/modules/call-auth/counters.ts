@@ -156,9 +156,17 @@ export class MemoryCounterStore implements CounterStore {
     if (this.outcomes.size % 1024 === 0) this.forgetOld();
   }
 
+  /**
+   * Insertion order is expiry order (one TTL for all), so the scan stops at the first outcome
+   * still valid: a few entries per call instead of the whole map every 1024 decisions (at
+   * 10,000 decisions/s the map holds millions). Calls still live are kept and stepped over.
+   */
   private forgetOld(): void {
     const now = this.clock();
-    for (const [id, o] of this.outcomes) if (o.until < now && !this.calls.has(id)) this.outcomes.delete(id);
+    for (const [id, o] of this.outcomes) {
+      if (o.until >= now) break;
+      if (!this.calls.has(id)) this.outcomes.delete(id);
+    }
   }
 
   async recordDeny(callId: string, reason: DenyReason): Promise<Outcome> {
