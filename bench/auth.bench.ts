@@ -495,7 +495,12 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(here, 'results', 'auth.json'), JSON.stringify(report, null, 2) + '\n');
     const recorded = path.join(here, 'results-recorded');
     fs.mkdirSync(recorded, { recursive: true });
-    fs.writeFileSync(path.join(recorded, `auth-${stamp}.json`), JSON.stringify(report, null, 2) + '\n');
+    // Formatted as the repository's prettier check expects (recorded files are committed).
+    const prettier = await import('prettier');
+    fs.writeFileSync(
+      path.join(recorded, `auth-${stamp}.json`),
+      await prettier.format(JSON.stringify(report), { parser: 'json' }),
+    );
     fs.writeFileSync(path.join(recorded, `auth-${stamp}.txt`), log.join('\n') + '\n');
     say(`written: bench/results-recorded/auth-${stamp}.{txt,json}`);
   } catch (err) {
