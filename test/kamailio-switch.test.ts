@@ -123,15 +123,20 @@ describe.skipIf(!available)('Kamailio + sipp against the decision API', () => {
   let kamPort: number;
   let kamailio: Proc;
   let uas: Proc;
-  const accounts: Record<'funded' | 'broke' | 'limited' | 'short', number> = {
+  const accounts: Record<'funded' | 'broke' | 'limited' | 'short' | 'paced', number> = {
     funded: 0,
     broke: 0,
     limited: 0,
     short: 0,
+    paced: 0,
   };
 
   /** One sipp UAC call through Kamailio; resolves with sipp's exit code (0: scenario passed). */
-  function call(scenario: string, number: string, opts: { from?: string; talkMs?: number } = {}) {
+  function call(
+    scenario: string,
+    number: string,
+    opts: { from?: string; talkMs?: number; calls?: number; ratePerSec?: number } = {},
+  ) {
     return run(
       'sipp',
       [
@@ -143,7 +148,8 @@ describe.skipIf(!available)('Kamailio + sipp against the decision API', () => {
         '-i',
         opts.from ?? '127.0.0.1',
         '-m',
-        '1',
+        String(opts.calls ?? 1),
+        ...(opts.ratePerSec ? ['-r', String(opts.ratePerSec)] : []),
         '-d',
         String(opts.talkMs ?? 200),
         '-nostdin',
@@ -191,7 +197,12 @@ describe.skipIf(!available)('Kamailio + sipp against the decision API', () => {
         effectiveFrom: new Date(Date.now() - 86_400_000).toISOString(),
       }),
     );
-    const customer = async (balance: string, techPrefix: string, trunkCallLimit?: number) => {
+    const customer = async (
+      balance: string,
+      techPrefix: string,
+      trunkCallLimit?: number,
+      trunkCpsLimit?: string,
+    ) => {
       const c = await ok(
         admin.post('/api/v1/customers', customerBody({ rateGroupId: group.id, initialBalance: balance })),
       );
@@ -199,6 +210,7 @@ describe.skipIf(!available)('Kamailio + sipp against the decision API', () => {
         admin.post(`/api/v1/customers/${c.id}/trunks`, {
           name: 'Kamailio',
           ...(trunkCallLimit ? { callLimit: trunkCallLimit } : {}),
+          ...(trunkCpsLimit ? { cpsLimit: trunkCpsLimit } : {}),
         }),
       );
       await ok(admin.post(`/api/v1/trunks/${tr.id}/hosts`, { cidr: '127.0.0.1', techPrefix }));
@@ -209,6 +221,8 @@ describe.skipIf(!available)('Kamailio + sipp against the decision API', () => {
     accounts.limited = await customer('10.00', '1003', 1);
     // 0.003 at 0.06/min, 1 s increments: a 3 s grant.
     accounts.short = await customer('0.003', '1004');
+    // One new call every 5 s: a burst at 10 calls/s is far above it.
+    accounts.paced = await customer('10.00', '1005', undefined, '0.2');
     await ok(admin.post(`/api/v1/customers/${accounts.funded}/blocked-codes`, { prefix: '4499' }));
     await t.app.callAuth.engine.loader.sync();
 
@@ -295,6 +309,20 @@ describe.skipIf(!available)('Kamailio + sipp against the decision API', () => {
     await expectCall(call('uac-rejected-503.xml', '1003441234568'));
     await expectCall(first);
     await waitFor('the call slot freed', async () => (await liveFor(accounts.limited)) === 0, kamLog);
+  }, 30_000);
+
+  it('above the trunk CPS limit, sipp at 10 calls/s sees "503 Trunk CPS limit" for every call', async () => {
+    // The bucket holds one call: the first of the second is taken through the API (as the switch
+    // would), so every call of the burst, 3 within 0.3 s, finds it empty (it refills in 5 s).
+    const first = await admin.post('/api/v1/calls/authorize', {
+      callId: `paced-first-${Date.now()}`,
+      sourceIp: '127.0.0.1',
+      calledNumber: '1005441234567',
+      callingNumber: '15551230000',
+    });
+    expect(first.json(), first.body).toMatchObject({ decision: 'allow', accountId: accounts.paced });
+    await expectCall(call('uac-rejected-cps.xml', '1005441234567', { calls: 3, ratePerSec: 10 }));
+    await admin.post(`/api/v1/calls/${first.json().callId}/end`, { answered: false });
   }, 30_000);
 
   it("the call's grant is honoured: Kamailio hangs up when the granted seconds run out", async () => {

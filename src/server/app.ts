@@ -18,7 +18,7 @@ import { frameworkErrorOptions, registerErrorHandler } from './platform/http/err
 import { registerInputLimits } from './platform/http/input-limits.js';
 import { LOOPBACK, registerMetrics, type MetricsAccess } from './platform/http/metrics.js';
 import { registerValidators } from './platform/http/validator.js';
-import { authRoutes, registerAuthHook } from './modules/auth/index.js';
+import { ApiKeyCache, authRoutes, registerAuthHook } from './modules/auth/index.js';
 import { accountRoutes } from './modules/accounts/index.js';
 import { dashboardRoutes } from './modules/dashboard/index.js';
 import { preferenceRoutes } from './modules/preferences/index.js';
@@ -174,7 +174,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerMetrics(app, deps.database.pool, deps.metrics ?? { token: null, allow: LOOPBACK }, () =>
     jobMetrics({ actor: systemActor, db: deps.database.db, now }),
   );
-  registerAuthHook(app, { db: deps.database.db, now });
+  const apiKeys = await ApiKeyCache.start(deps.database.listen);
+  app.addHook('onClose', async () => apiKeys.close());
+  registerAuthHook(app, { db: deps.database.db, now, apiKeys });
 
   app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
     try {
@@ -191,6 +193,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         authRoutes({
           sessionTtlHours: deps.config.sessionTtlHours,
           cookieSecure: deps.config.cookieSecure,
+          apiKeys,
           throttle: {
             perSourcePerMinute: deps.loginAttemptsPerMinute ?? 20,
             failuresPerAccount: deps.loginFailuresPerAccount ?? 10,

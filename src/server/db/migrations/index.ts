@@ -17,6 +17,7 @@ import * as m20261203_1300 from './2026_12_03_1300_create_cdrs.js';
 import * as m20261204_0700 from './2026_12_04_0700_cdrs_search_index.js';
 import * as m20261204_0400 from './2026_12_04_0400_create_cdr_lines.js';
 import * as m20261204_0401 from './2026_12_04_0401_create_cdr_daily_usage.js';
+import * as m20261204_0300 from './2026_12_04_0300_api_keys_notify.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_04_0700_cdrs_search_index': m20261204_0700,
   '2026_12_04_0400_create_cdr_lines': m20261204_0400,
   '2026_12_04_0401_create_cdr_daily_usage': m20261204_0401,
+  '2026_12_04_0300_api_keys_notify': m20261204_0300,
 };

@@ -4,6 +4,7 @@ import { forbidden } from '../../platform/errors.js';
 import { anonymousActor, type Ctx } from '../../platform/context.js';
 import { actorOf, resolveApiKey, resolveSession, SESSION_COOKIE, type SessionUser } from './auth.service.js';
 import { csrfInvalid, unauthenticated } from './auth.errors.js';
+import type { ApiKeyCache } from './api-key-cache.js';
 import '../../platform/http/types.js';
 
 declare module 'fastify' {
@@ -20,7 +21,10 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * API key, enforces the route's declared roles, and checks the CSRF token on cookie-authenticated
  * changes. Routes marked `config.public` skip it.
  */
-export function registerAuthHook(app: FastifyInstance, deps: { db: Db; now: () => Date }): void {
+export function registerAuthHook(
+  app: FastifyInstance,
+  deps: { db: Db; now: () => Date; apiKeys?: ApiKeyCache },
+): void {
   app.decorateRequest('ctx', null as unknown as Ctx);
   app.decorateRequest('session', null);
   app.addHook('onRequest', async (req: FastifyRequest) => {
@@ -38,7 +42,7 @@ export function registerAuthHook(app: FastifyInstance, deps: { db: Db; now: () =
 
     const authz = req.headers.authorization;
     if (authz?.startsWith('Bearer ')) {
-      const actor = await resolveApiKey(base, authz.slice(7).trim());
+      const actor = await resolveApiKey(base, authz.slice(7).trim(), deps.apiKeys);
       if (!actor) throw unauthenticated();
       req.ctx = { ...base, actor };
     } else {

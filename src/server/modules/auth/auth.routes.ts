@@ -1,3 +1,4 @@
+import type { ApiKeyCache } from './api-key-cache.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type {} from '@fastify/rate-limit';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -91,6 +92,8 @@ export const authRoutes =
     sessionTtlHours: number;
     cookieSecure: boolean;
     throttle: LoginThrottle;
+    /** The API-key cache of the auth hook: a revoke clears it before answering. */
+    apiKeys?: ApiKeyCache;
   }): FastifyPluginAsyncTypebox =>
   async (app) => {
     const throttle = createLoginThrottle(app, opts.throttle);
@@ -223,7 +226,7 @@ export const authRoutes =
         },
       },
       async (req, reply) => {
-        await auth.revokeApiKey(req.ctx, req.params.id);
+        await auth.revokeApiKey(req.ctx, req.params.id, opts.apiKeys);
         return reply.status(204).send(null);
       },
     );

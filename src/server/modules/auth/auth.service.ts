@@ -3,6 +3,7 @@ import { conflict, forbidden, isUniqueViolation, notFound, validationError } fro
 import { inTransaction } from '../../platform/db/transaction.js';
 import { hashPassword, randomToken, sha256Hex, verifyPassword } from '../../platform/passwords.js';
 import { recordAudit } from '../audit/index.js';
+import type { ApiKeyCache } from './api-key-cache.js';
 import * as repo from './auth.repository.js';
 import { apiKeyNotFound, invalidCredentials } from './auth.errors.js';
 
@@ -106,12 +107,7 @@ export function actorOf(s: SessionUser): Actor {
   };
 }
 
-export async function resolveApiKey(ctx: Ctx, key: string): Promise<Actor | null> {
-  const row = await repo.findLiveApiKey(ctx.db, sha256Hex(key));
-  if (!row) return null;
-  const now = ctx.now();
-  if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() > 60_000)
-    await repo.touchApiKey(ctx.db, row.id, now);
+function apiKeyActor(row: { id: number; name: string; role: string }): Actor {
   if (row.role === 'switch')
     return {
       kind: 'switch',
@@ -121,6 +117,40 @@ export async function resolveApiKey(ctx: Ctx, key: string): Promise<Actor | null
       impersonatorUserId: null,
     };
   return { kind: 'admin', userId: null, apiKeyId: row.id, label: `api-key:${row.name}` };
+}
+
+const TOUCH_EVERY_MS = 60_000;
+
+/**
+ * The actor of an API key, or null. With a cache (app.ts), a known key costs no query: the
+ * answer comes from memory and `last_used_at` is written at most once a minute, without waiting.
+ */
+export async function resolveApiKey(ctx: Ctx, key: string, cache?: ApiKeyCache): Promise<Actor | null> {
+  const hash = sha256Hex(key);
+  const now = ctx.now().getTime();
+  const cached = cache?.get(hash);
+  if (cached === null) return null;
+  if (cached) {
+    if (now - cached.touchedAt > TOUCH_EVERY_MS) {
+      cached.touchedAt = now;
+      repo.touchApiKey(ctx.db, cached.id, new Date(now)).catch(() => {});
+    }
+    return cached.actor;
+  }
+  const stamp = cache?.stamp() ?? 0;
+  const row = await repo.findLiveApiKey(ctx.db, hash);
+  if (!row) {
+    cache?.set(hash, null, stamp);
+    return null;
+  }
+  let touchedAt = row.last_used_at ? new Date(row.last_used_at).getTime() : 0;
+  if (now - touchedAt > TOUCH_EVERY_MS) {
+    await repo.touchApiKey(ctx.db, row.id, new Date(now));
+    touchedAt = now;
+  }
+  const actor = apiKeyActor(row);
+  cache?.set(hash, { id: row.id, actor, touchedAt }, stamp);
+  return actor;
 }
 
 function requireAdminUser(ctx: Ctx): number {
@@ -156,9 +186,15 @@ export async function listApiKeys(ctx: Ctx) {
   return (await repo.listApiKeys(ctx.db)).map(apiKeyDto);
 }
 
-export async function revokeApiKey(ctx: Ctx, id: number): Promise<void> {
+/**
+ * Revokes a key at once: this instance forgets its cached keys after the commit, before answering;
+ * the others when the change notification reaches them (api-key-cache.ts).
+ */
+export async function revokeApiKey(ctx: Ctx, id: number, cache?: ApiKeyCache): Promise<void> {
   requireAdminUser(ctx);
-  if (!(await repo.revokeApiKey(ctx.db, id, ctx.now()))) throw apiKeyNotFound();
+  const revoked = await repo.revokeApiKey(ctx.db, id, ctx.now());
+  cache?.clear();
+  if (!revoked) throw apiKeyNotFound();
   await recordAudit(ctx, { action: 'api_key.revoke', entityType: 'api_key', entityId: id, accountId: null });
 }
 

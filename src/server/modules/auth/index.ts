@@ -2,3 +2,4 @@ export { authRoutes } from './auth.routes.js';
 export { registerAuthHook } from './auth.plugin.js';
 export { ensureFirstAdmin, SESSION_COOKIE } from './auth.service.js';
 export * as usersRepository from './auth.repository.js';
+export { ApiKeyCache } from './api-key-cache.js';

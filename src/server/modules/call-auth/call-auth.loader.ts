@@ -295,7 +295,12 @@ export class StateLoader {
     this.current = next;
     this.lastLoadMs = Date.now() - started;
     this.deps.log?.info(
-      { accounts: bundles.size, rateGroups: groups.size, ms: this.lastLoadMs },
+      {
+        accounts: bundles.size,
+        rateGroups: groups.size,
+        ms: this.lastLoadMs,
+        heapUsedMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+      },
       'call authorization state loaded',
     );
   }

@@ -77,17 +77,44 @@ suite('counter store contract (memory and Redis)', () => {
           reason: 'INSUFFICIENT_FUNDS',
         });
         expect(await store.held([10])).toEqual(new Map([[10, '0.600000']]));
-        // Extend a: its 0.30 would become 0.50, but d holds 0.30 of the 0.70; once d ends, it fits.
+        // Extend a (seq 1): its 0.30 would become 0.50, but d holds 0.30 of the 0.70: refused, recorded.
         const a = (await store.replay('a')) as { decision: 'allow'; call: any };
         const bigger = a.call.holds.map((h: any) => ({ ...h, amount: '0.500000' }));
-        expect(await store.extend('a', { grantSec: 400, expiresAt: T0 + 520_000, holds: bigger })).toEqual({
-          ok: false,
-          reason: 'INSUFFICIENT_FUNDS',
+        const ext = (seq: number, fromGrantSec = a.call.grantSec as number) =>
+          store.extend('a', {
+            seq,
+            fromGrantSec,
+            next: { grantSec: 400, expiresAt: T0 + 520_000, holds: bigger },
+          });
+        expect(await ext(1)).toMatchObject({
+          status: 'answered',
+          answer: { seq: 1, reason: 'INSUFFICIENT_FUNDS' },
+          replayed: false,
         });
         await store.end('d', { answered: false, holds: null, now: T0 });
-        const ext = await store.extend('a', { grantSec: 400, expiresAt: T0 + 520_000, holds: bigger });
-        expect(ext.ok && ext.call.grantSec).toBe(400);
+        // The same seq again: the first answer, though the money is there now.
+        expect(await ext(1)).toMatchObject({
+          answer: { seq: 1, reason: 'INSUFFICIENT_FUNDS' },
+          replayed: true,
+        });
+        expect(await ext(2)).toMatchObject({ answer: { seq: 2, grantSec: 400 }, replayed: false });
         expect(await store.held([10])).toEqual(new Map([[10, '0.500000']]));
+        // A retried seq 2 answers the same and holds nothing more.
+        const again = await ext(2);
+        expect(again).toMatchObject({ answer: { seq: 2, grantSec: 400 }, replayed: true });
+        expect(again.status === 'answered' && again.call.grantSec).toBe(400);
+        expect(await store.held([10])).toEqual(new Map([[10, '0.500000']]));
+        // Decided from a grant the call no longer has: stale, nothing changes.
+        expect(await ext(3)).toEqual({ status: 'stale' });
+        expect(
+          await store.extend('a', { seq: 3, fromGrantSec: 400, next: { reason: 'MAX_DURATION_REACHED' } }),
+        ).toMatchObject({
+          answer: { seq: 3, reason: 'MAX_DURATION_REACHED' },
+          replayed: false,
+        });
+        expect(await store.extend('nope', { seq: 1, fromGrantSec: 0, next: { reason: 'NO_RATE' } })).toEqual({
+          status: 'not-live',
+        });
         // Answered end: the hold shrinks to the cost given, the slot is free, release frees the rest.
         const ended = await store.end('a', {
           answered: true,

@@ -15,6 +15,7 @@ import {
   CallParams,
   EndBody,
   EndResponse,
+  ExtendBody,
   ExtendResponse,
   LiveCallList,
   LiveCallsQuery,
@@ -33,6 +34,12 @@ const SWITCH: Role[] = ['switch', 'admin'];
 const ADMIN: Role[] = ['admin'];
 const STAFF: Role[] = ['admin', 'reseller'];
 const tags = ['call-authorization'];
+/**
+ * The decision routes run thousands of times a second: no per-request access log (two lines
+ * each at info), only warnings and errors. Decisions are recorded where they matter (CDRs,
+ * alarms, metrics).
+ */
+const DECISION_LOG_LEVEL = 'warn';
 
 /** The decision API a softswitch calls (CALLAUTH-CONTRACT.md), and its admin settings. */
 export function callAuthRoutes(engine: CallAuthEngine): FastifyPluginAsyncTypebox {
@@ -41,6 +48,7 @@ export function callAuthRoutes(engine: CallAuthEngine): FastifyPluginAsyncTypebo
       '/calls/authorize',
       {
         config: { roles: SWITCH },
+        logLevel: DECISION_LOG_LEVEL,
         schema: {
           tags,
           summary: 'Decide a new call: allow (grant, numbers, rate) or deny (reason, SIP code)',
@@ -54,19 +62,23 @@ export function callAuthRoutes(engine: CallAuthEngine): FastifyPluginAsyncTypebo
       '/calls/:callId/extend',
       {
         config: { roles: SWITCH },
+        logLevel: DECISION_LOG_LEVEL,
         schema: {
           tags,
-          summary: 'Another chunk of time for a live call; a refusal ends it at its grant',
+          summary:
+            'Another chunk of time for a live call (idempotent per seq); a refusal ends it at its grant',
           params: CallParams,
+          body: ExtendBody,
           response: { 200: ExtendResponse },
         },
       },
-      async (req) => service.extendCall(req.ctx, engine, req.params.callId),
+      async (req) => service.extendCall(req.ctx, engine, req.params.callId, req.body.seq),
     );
     app.post(
       '/calls/:callId/end',
       {
         config: { roles: SWITCH },
+        logLevel: DECISION_LOG_LEVEL,
         schema: {
           tags,
           summary: 'The call ended: frees its slots (and its hold, if unanswered)',

@@ -70,6 +70,16 @@ export const AuthorizeResponse = Type.Union([
 
 export const CallParams = Type.Object({ callId: CallId });
 
+export const ExtendBody = Type.Object({
+  seq: Type.Integer({
+    minimum: 1,
+    maximum: 100_000,
+    description:
+      "The extension's number within the call (1, 2, 3 ...). A retry with the same seq gets the first " +
+      'answer (allow or deny) and reserves nothing more; the next extension uses the next number.',
+  }),
+});
+
 export const ExtendResponse = Type.Union([
   Type.Object({
     callId: Type.String(),

@@ -14,7 +14,7 @@ import {
 import type { StateLoader } from './call-auth.loader.js';
 import { DENY_REASONS, DENY_REASON_CODES, type DenyReason } from './call-auth.reasons.js';
 import * as repo from './call-auth.repository.js';
-import { toLiveCall, type CounterStore, type LiveCall, type Outcome } from './counters.js';
+import { toLiveCall, type CounterStore, type ExtendAnswer, type LiveCall, type Outcome } from './counters.js';
 import type { ReservationJournal } from './reservation-journal.js';
 
 /*
@@ -130,26 +130,50 @@ async function liveCall(engine: CallAuthEngine, callId: string): Promise<LiveCal
   return o?.decision === 'allow' && o.call.endedAt === null ? o.call : null;
 }
 
+function extendAnswerDto(engine: CallAuthEngine, callId: string, a: ExtendAnswer): ExtendResponse {
+  if ('reason' in a) return denyDto(engine, callId, a.reason);
+  return { callId, decision: 'allow', grantSec: a.grantSec };
+}
+
 /**
  * Another chunk for a live call (DOMAIN 4, extensions): steps 9 and 11 again. `grantSec` is the
  * new total from the authorization; a refusal means the call ends at the grant it has.
+ * Idempotent per `seq` (the switch numbers a call's extensions 1, 2, 3 ...): a retried request
+ * with the same `seq` gets the first answer, allow or deny, and reserves nothing more.
  */
-export async function extendCall(ctx: Ctx, engine: CallAuthEngine, callId: string): Promise<ExtendResponse> {
+export async function extendCall(
+  ctx: Ctx,
+  engine: CallAuthEngine,
+  callId: string,
+  seq: number,
+): Promise<ExtendResponse> {
   requireSwitchOrAdmin(ctx);
-  const call = await liveCall(engine, callId);
-  if (!call) return denyDto(engine, callId, 'CALL_NOT_LIVE');
-  const held = await engine.store.held(call.holds.map((h) => h.accountId));
-  const next = decideExtension(engine.loader.state, call, { held: (id) => held.get(id) });
-  if (!next.ok) return denyDto(engine, callId, next.reason);
-  const marginSec = engine.loader.state.settings.marginSec;
-  const r = await engine.store.extend(callId, {
-    grantSec: next.grantSec,
-    expiresAt: call.startedAt + (next.grantSec + marginSec) * 1000,
-    holds: next.holds,
-  });
-  if (!r.ok) return denyDto(engine, callId, r.reason);
-  engine.journal.upsert(r.call);
-  return { callId, decision: 'allow', grantSec: r.call.grantSec };
+  // A concurrent extension of the same call moves its grant: decide again from the new one.
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const call = await liveCall(engine, callId);
+    if (!call) return denyDto(engine, callId, 'CALL_NOT_LIVE');
+    const seen = call.extensions?.find((e) => e.seq === seq);
+    if (seen) return extendAnswerDto(engine, callId, seen);
+    const held = await engine.store.held(call.holds.map((h) => h.accountId));
+    const next = decideExtension(engine.loader.state, call, { held: (id) => held.get(id) });
+    const marginSec = engine.loader.state.settings.marginSec;
+    const r = await engine.store.extend(callId, {
+      seq,
+      fromGrantSec: call.grantSec,
+      next: next.ok
+        ? {
+            grantSec: next.grantSec,
+            expiresAt: call.startedAt + (next.grantSec + marginSec) * 1000,
+            holds: next.holds,
+          }
+        : { reason: next.reason },
+    });
+    if (r.status === 'stale') continue;
+    if (r.status === 'not-live') return denyDto(engine, callId, 'CALL_NOT_LIVE');
+    if (!r.replayed) engine.journal.upsert(r.call);
+    return extendAnswerDto(engine, callId, r.answer);
+  }
+  throw new Error(`extension ${seq} of ${callId}: the call kept changing`);
 }
 
 /**

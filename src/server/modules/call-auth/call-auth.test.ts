@@ -218,22 +218,65 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
     await ok(sw.post('/api/v1/calls/refilled/end', { answered: false }));
   });
 
-  it('extends a live call by a chunk while the money lasts; ends it', async () => {
+  it('a manual charge is capped by the available funds: the balance less what live calls hold', async () => {
+    const c = await ok(
+      admin.post('/api/v1/customers', customerBody({ rateGroupId: group.id, initialBalance: '1.00' })),
+      201,
+    );
+    const t = await ok(admin.post(`/api/v1/customers/${c.id}/trunks`, { name: 'Charged' }), 201);
+    await ok(admin.post(`/api/v1/trunks/${t.id}/hosts`, { cidr: '198.51.100.40/32' }), 201);
+    await synced();
+    expect(
+      await decision({ callId: 'charge-live', sourceIp: '198.51.100.40', calledNumber: '4420' }),
+    ).toMatchObject({ decision: 'allow', grantSec: 300 });
+    // 300 s at 0.06/min: 0.30 held, 0.70 of the 1.00 available.
+    const balance = () => ok(admin.get(`/api/v1/customers/${c.id}/balance`));
+    expect(await balance()).toMatchObject({ heldForLiveCalls: '0.300000', availableFunds: '0.700000' });
+    const charge = (amount: string, key: string, extra: Record<string, unknown> = {}) =>
+      admin.request(
+        'POST',
+        `/api/v1/customers/${c.id}/charges`,
+        { amount, reason: 'Setup fee', ...extra },
+        { 'idempotency-key': key },
+      );
+    const refused = expectError(await charge('0.80', 'cap-1'), 400, 'INSUFFICIENT_FUNDS', 'amount');
+    expect(refused.error.details.available).toBe('0.700000');
+    await ok(charge('0.70', 'cap-2'), 201);
+    // 0.30 left, all of it held for the live call.
+    expectError(await charge('0.01', 'cap-3'), 400, 'INSUFFICIENT_FUNDS', 'amount');
+    expect(await balance()).toMatchObject({ balance: '0.300000', availableFunds: '0.000000' });
+    // The call ends unanswered: its hold is gone and the money can be charged.
+    await ok(sw.post('/api/v1/calls/charge-live/end', { answered: false }));
+    await ok(charge('0.30', 'cap-4'), 201);
+    expect(await balance()).toMatchObject({ balance: '0.000000', heldForLiveCalls: '0.000000' });
+  });
+
+  it('extends a live call by a chunk while the money lasts, once per seq (a retry reserves nothing more); ends it', async () => {
     const first = await decision({ callId: 'ext-1', calledNumber: '4420' });
     expect(first.grantSec).toBe(300);
-    const ext = await ok(sw.post('/api/v1/calls/ext-1/extend'));
+    const heldNow = async () => (await app.callAuth.engine.store.held([customer.id])).get(customer.id);
+    const heldAtFirst = await heldNow();
+    const ext = await ok(sw.post('/api/v1/calls/ext-1/extend', { seq: 1 }));
     expect(ext).toEqual({ callId: 'ext-1', decision: 'allow', grantSec: 600 });
+    const heldAfterOne = await heldNow();
+    expect(Number(heldAfterOne)).toBeGreaterThan(Number(heldAtFirst));
+    // The switch retries seq 1 (its answer was lost): the same answer, nothing more held.
+    expect(await ok(sw.post('/api/v1/calls/ext-1/extend', { seq: 1 }))).toEqual(ext);
+    expect(await heldNow()).toBe(heldAfterOne);
+    expectError(await sw.post('/api/v1/calls/ext-1/extend', {}), 400, 'VALIDATION_FAILED', 'seq');
     expect(await ok(sw.post('/api/v1/calls/ext-1/end', { answered: true, durationSec: 42 }))).toEqual({
       callId: 'ext-1',
       ended: true,
     });
     // Answered: the hold shrinks to what 42 s cost and stays until the CDR is rated.
-    expect((await app.callAuth.engine.store.held([customer.id])).get(customer.id)).toBe('0.042000');
-    expect(await ok(sw.post('/api/v1/calls/ext-1/extend'))).toMatchObject({
+    expect(await heldNow()).toBe('0.042000');
+    expect(await ok(sw.post('/api/v1/calls/ext-1/extend', { seq: 2 }))).toMatchObject({
       decision: 'deny',
       reason: 'CALL_NOT_LIVE',
     });
-    expect(await ok(sw.post('/api/v1/calls/unknown-call/extend'))).toMatchObject({ reason: 'CALL_NOT_LIVE' });
+    expect(await ok(sw.post('/api/v1/calls/unknown-call/extend', { seq: 1 }))).toMatchObject({
+      reason: 'CALL_NOT_LIVE',
+    });
   });
 
   it('the sweeper frees a call whose end never came and raises a MISSING_END alarm', async () => {
@@ -379,7 +422,7 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
     for (const c of [reseller, cust]) {
       expectError(await authorize({}, c), 403, 'FORBIDDEN');
       expectError(await c.post('/api/v1/calls/x/end', {}), 403, 'FORBIDDEN');
-      expectError(await c.post('/api/v1/calls/x/extend'), 403, 'FORBIDDEN');
+      expectError(await c.post('/api/v1/calls/x/extend', { seq: 1 }), 403, 'FORBIDDEN');
       expectError(await c.get('/api/v1/switch/sip-credentials/x?realm=y'), 403, 'FORBIDDEN');
       expectError(await c.get('/api/v1/call-auth/reasons'), 403, 'FORBIDDEN');
       expectError(await c.get('/api/v1/call-auth/alarms'), 403, 'FORBIDDEN');

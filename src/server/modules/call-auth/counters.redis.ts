@@ -10,6 +10,9 @@ import {
   toMicros,
   type CounterStore,
   type LevelUsage,
+  type ExtendAnswer,
+  type ExtendRequest,
+  type ExtendResult,
   type LiveCall,
   type Outcome,
 } from './counters.js';
@@ -148,13 +151,29 @@ redis.call('ZREM', p .. 'live', id)
 return cj
 `;
 
+/*
+ * ARGV: prefix, id, expiresAt, seq, fromGrantSec, kind ('allow' | 'deny'), the call JSON with the
+ * answer recorded (allow: new grant and holds; deny: the refusal), the call JSON with
+ * INSUFFICIENT_FUNDS recorded (used when the funds re-check fails), then the holds.
+ * Returns 'NOT_LIVE', 'STALE', 'SEEN:' .. call JSON (seq already answered) or 'OK:' .. call JSON.
+ */
 const EXTEND = `
-local p, id, exp, newJson = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local p, id, exp, seq, fromGrant, kind, newJson, poorJson = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), ARGV[6], ARGV[7], ARGV[8]
 local cj = redis.call('GET', p .. 'call:' .. id)
-if not cj then return 'CALL_NOT_LIVE' end
+if not cj then return 'NOT_LIVE' end
 local call = cjson.decode(cj)
-if call.endedAt ~= cjson.null then return 'CALL_NOT_LIVE' end
-local i = 5
+if call.endedAt ~= cjson.null then return 'NOT_LIVE' end
+if type(call.extensions) == 'table' then
+  for _, e in ipairs(call.extensions) do
+    if tostring(e.seq) == seq then return 'SEEN:' .. cj end
+  end
+end
+if tonumber(call.grantSec) ~= fromGrant then return 'STALE' end
+if kind == 'deny' then
+  redis.call('SET', p .. 'call:' .. id, newJson)
+  return 'OK:' .. newJson
+end
+local i = 9
 local n = tonumber(ARGV[i]); i = i + 1
 local deltas = {}
 for h = 1, n do
@@ -164,7 +183,10 @@ for h = 1, n do
   local delta = amt - old
   if ceil ~= '' and delta > 0 then
     local cur = tonumber(redis.call('HGET', p .. 'held', acc) or '0')
-    if cur + delta > tonumber(ceil) then return 'INSUFFICIENT_FUNDS' end
+    if cur + delta > tonumber(ceil) then
+      redis.call('SET', p .. 'call:' .. id, poorJson)
+      return 'OK:' .. poorJson
+    end
   end
   deltas[#deltas + 1] = { acc, delta, ARGV[i - 2] }
 end
@@ -311,25 +333,42 @@ export class RedisCounterStore implements CounterStore {
     return out;
   }
 
-  async extend(callId: string, next: { grantSec: number; expiresAt: number; holds: Hold[] }) {
+  async extend(callId: string, req: ExtendRequest): Promise<ExtendResult> {
     const current = await this.redis.get(this.prefix + 'call:' + callId);
-    if (!current) return { ok: false as const, reason: 'CALL_NOT_LIVE' as const };
+    if (!current) return { status: 'not-live' };
     const call = JSON.parse(current) as LiveCall;
-    const updated: LiveCall = {
+    const withAnswer = (answer: ExtendAnswer, changes: Partial<LiveCall> = {}): LiveCall => ({
       ...call,
-      grantSec: next.grantSec,
-      expiresAt: next.expiresAt,
-      holds: next.holds,
-    };
+      ...changes,
+      extensions: [...(call.extensions ?? []), answer],
+    });
+    const next = req.next;
+    const isDeny = 'reason' in next;
+    const updated = isDeny
+      ? withAnswer({ seq: req.seq, reason: next.reason })
+      : withAnswer(
+          { seq: req.seq, grantSec: next.grantSec },
+          { grantSec: next.grantSec, expiresAt: next.expiresAt, holds: next.holds },
+        );
+    const poor = withAnswer({ seq: req.seq, reason: 'INSUFFICIENT_FUNDS' });
     const v = (await this.scripts.caExtend(
       this.prefix,
       callId,
-      next.expiresAt,
+      isDeny ? call.expiresAt : next.expiresAt,
+      String(req.seq),
+      req.fromGrantSec,
+      isDeny ? 'deny' : 'allow',
       JSON.stringify(updated),
-      ...holdArgs(next.holds, true),
+      JSON.stringify(poor),
+      ...holdArgs(isDeny ? [] : next.holds, true),
     )) as string;
-    if (v.startsWith('OK:')) return { ok: true as const, call: JSON.parse(v.slice(3)) as LiveCall };
-    return { ok: false as const, reason: v as 'CALL_NOT_LIVE' | 'INSUFFICIENT_FUNDS' };
+    if (v === 'NOT_LIVE') return { status: 'not-live' };
+    if (v === 'STALE') return { status: 'stale' };
+    const replayed = v.startsWith('SEEN:');
+    const stored = JSON.parse(v.slice(replayed ? 5 : 3)) as LiveCall;
+    const answer = stored.extensions?.find((e) => e.seq === req.seq);
+    if (!answer) return { status: 'stale' };
+    return { status: 'answered', call: stored, answer, replayed };
   }
 
   async end(callId: string, end: { answered: boolean; holds: Hold[] | null; now: number }) {

@@ -95,7 +95,7 @@ export function ledgerRoutes(
         config: { roles: MANAGER_ROLES },
         schema: {
           tags,
-          summary: `Post a charge to a ${kind} (CHARGE entry, stored as -amount; may go below available credit)`,
+          summary: `Post a charge to a ${kind} (CHARGE entry, stored as -amount; refused beyond the available funds, net of live calls' holds, unless allowNegative)`,
           description: IDEMPOTENCY_NOTE,
           params: IdParams,
           headers: IdempotencyHeaders,
@@ -106,7 +106,15 @@ export function ledgerRoutes(
       async (req, reply) =>
         sendPosting(
           reply,
-          await service.postCharge(req.ctx, kind, req.params.id, req.headers['idempotency-key'], req.body),
+          await service.postCharge(
+            req.ctx,
+            kind,
+            req.params.id,
+            req.headers['idempotency-key'],
+            req.body,
+            undefined,
+            hooks.heldForLiveCalls,
+          ),
         ),
     );
 

@@ -140,7 +140,8 @@ export async function postRefill(
  * Post charge: a CHARGE entry storing -amount. Capped like a call (DOMAIN 3.16): a charge beyond the
  * available funds of the locked account (balance + effective credit - live reservations) is refused
  * with INSUFFICIENT_FUNDS, unless `allowNegative` is set, which the entry records. The check runs on
- * the locked row, so concurrent charges can never overdraw together.
+ * the locked row, so concurrent charges can never overdraw together. The money held for live
+ * calls comes from call authorization (`heldFor`, wired in app.ts; read under the lock).
  */
 export async function postCharge(
   ctx: Ctx,
@@ -149,6 +150,7 @@ export async function postCharge(
   clientKey: string | undefined,
   input: ChargeInput,
   hooks?: PostingHooks,
+  heldFor?: HeldForLiveCalls,
 ): Promise<PostingResult> {
   requirePoster(ctx);
   const key = requireKey(clientKey);
@@ -170,11 +172,14 @@ export async function postCharge(
         externalRef,
         allowNegative ? 'allow-negative' : null,
       ]),
-      draft: (account) => {
+      draft: async (account) => {
         checkMinorUnits(amount, account.currency);
         const { availableCredit } = creditPosition(account);
-        if (!allowNegative && availableCredit !== null && money(availableCredit).lt(amount))
-          throw insufficientFunds(availableCredit, account.currency);
+        if (!allowNegative && availableCredit !== null) {
+          const held = heldFor ? await heldFor(account.id) : '0';
+          const available = formatMoney(money(availableCredit).minus(held));
+          if (money(available).lt(amount)) throw insufficientFunds(available, account.currency);
+        }
         return { type: 'CHARGE', amount: amount.neg(), reason, externalRef, allowNegative };
       },
     },

@@ -25,10 +25,16 @@ export interface Database {
   pool: pg.Pool;
   /**
    * LISTEN on a channel: `onMessage` gets each committed NOTIFY payload. On PostgreSQL a dedicated
-   * connection (not one of the pool) that reconnects by itself; `onReconnect` runs after each
-   * reconnection, since notifications sent while it was down are lost. On PGlite, in process.
+   * connection (not one of the pool) that reconnects by itself; `onDown` runs when the connection
+   * is lost and `onReconnect` after each reconnection, since notifications sent while it was down
+   * are lost. On PGlite, in process (never down).
    */
-  listen(channel: string, onMessage: (payload: string) => void, onReconnect?: () => void): Promise<Unlisten>;
+  listen(
+    channel: string,
+    onMessage: (payload: string) => void,
+    onReconnect?: () => void,
+    onDown?: () => void,
+  ): Promise<Unlisten>;
   close(): Promise<void>;
 }
 
@@ -38,6 +44,7 @@ async function listenPostgres(
   channel: string,
   onMessage: (payload: string) => void,
   onReconnect?: () => void,
+  onDown?: () => void,
 ): Promise<Unlisten> {
   let client: pg.Client | null = null;
   let stopped = false;
@@ -56,6 +63,7 @@ async function listenPostgres(
   };
   const retry = () => {
     if (stopped || timer) return;
+    if (client) onDown?.();
     client = null;
     timer = setTimeout(() => {
       timer = null;
@@ -92,8 +100,8 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       db,
       kind: 'postgres',
       pool,
-      listen: (channel, onMessage, onReconnect) =>
-        listenPostgres(databaseUrl, channel, onMessage, onReconnect),
+      listen: (channel, onMessage, onReconnect, onDown) =>
+        listenPostgres(databaseUrl, channel, onMessage, onReconnect, onDown),
       close: () => db.destroy(),
     };
   }
