@@ -71,7 +71,27 @@ export interface NotificationSettingsBody {
   sendTrunkUpdate: boolean;
   paymentReceivedAlert: boolean;
   zeroBalanceNotification: boolean;
+  signInNotification: boolean;
 }
+/** What an account without saved settings gets (the server's defaults, DOMAIN 3.15 / ASTPP's 5). */
+export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettingsBody = {
+  lowBalance: {
+    enabled: false,
+    thresholdType: 'amount',
+    amount: '5',
+    percent: null,
+    schedule: 'daily',
+    sendAt: '09:00',
+    repeatDays: 3,
+    recipient: 'partner',
+    disableTrunksAfterDays: null,
+  },
+  sendTrunkUpdate: false,
+  paymentReceivedAlert: false,
+  zeroBalanceNotification: false,
+  signInNotification: false,
+};
+
 export interface NotificationSettings extends NotificationSettingsBody {
   customerId: number;
   notificationsEnabled: boolean;

@@ -9,6 +9,7 @@ import { isCountryCode, isCurrencyCode, isTimeZone } from '../../platform/refere
 import { listAuditForAccount, recordAudit, recordUpdate } from '../audit/index.js';
 import { usersRepository as users } from '../auth/index.js';
 import { accountHasLedgerEntries, postOpeningBalances } from '../ledger/index.js';
+import { saveSettingsOnCreate } from '../notifications/index.js';
 import {
   assertNoLiveTrunks,
   checkAccountReferences,
@@ -254,6 +255,11 @@ export async function createAccount(
         initialBalance: input.initialBalance,
         testCredit: input.testCredit,
       });
+      if (input.notificationSettings) {
+        if (kind === 'reseller' || !roles.includes('customer'))
+          throw validationError('notificationSettings', 'Notification settings are for customer accounts.');
+        await saveSettingsOnCreate(tx, { id, ...values }, input.notificationSettings);
+      }
       const created = toAccountDto((await findAccount(tx.db, tx.actor, null, id))!);
       await recordAudit(tx, {
         action: `${kind}.create`,
