@@ -31,6 +31,8 @@ function Steps({ resource }: { resource: AccountResource }) {
       sections.findIndex((s) => s.fields.includes(field)),
     );
   const last = sections.length - 1;
+  // The Notification Setting step is optional (its defaults apply): Submit from Billing Settings on.
+  const submitFrom = ACCOUNT_FORM_SECTIONS.length - 1;
 
   // After a submit (client or server errors), show the first step holding an error.
   const errorKeys = Object.keys(errors).filter((k) => k !== 'root');
@@ -93,13 +95,15 @@ function Steps({ resource }: { resource: AccountResource }) {
         <Button disabled={active === 0} onClick={() => void goTo(active - 1)}>
           Back
         </Button>
-        {active < last ? (
-          <Button variant="contained" onClick={() => void goTo(active + 1)}>
+        {active < last && (
+          <Button
+            variant={active < submitFrom ? 'contained' : 'outlined'}
+            onClick={() => void goTo(active + 1)}
+          >
             Next
           </Button>
-        ) : (
-          <SaveButton label="Submit" alwaysEnable icon={<></>} />
         )}
+        {active >= submitFrom && <SaveButton label="Submit" alwaysEnable icon={<></>} />}
       </Box>
     </Box>
   );

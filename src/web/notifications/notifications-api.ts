@@ -127,12 +127,21 @@ export const notificationsApi = {
     api<NotificationSettings>('GET', `/customers/${customerId}/notification-settings`),
   saveSettings: (customerId: number, body: NotificationSettingsBody) =>
     api<NotificationSettings>('PUT', `/customers/${customerId}/notification-settings`, { body }),
-  templates: () => api<{ data: MailTemplate[] }>('GET', '/mail-templates'),
-  saveTemplate: (kind: string, body: { subject: string; textBody: string; htmlBody: string | null }) =>
-    api<MailTemplate>('PUT', `/mail-templates/${kind}`, { body }),
-  dropOverride: (kind: string) => api<void>('DELETE', `/mail-templates/${kind}`),
-  preview: (kind: string, body: { subject: string; textBody: string; htmlBody: string | null }) =>
-    api<TemplatePreview>('POST', `/mail-templates/${kind}/preview`, { body }),
+  // `resellerId`: an admin works on that reseller's overrides (absent: the operator's).
+  templates: (resellerId?: number) =>
+    api<{ data: MailTemplate[] }>('GET', '/mail-templates', { query: { resellerId } }),
+  saveTemplate: (
+    kind: string,
+    body: { subject: string; textBody: string; htmlBody: string | null },
+    resellerId?: number,
+  ) => api<MailTemplate>('PUT', `/mail-templates/${kind}`, { body, query: { resellerId } }),
+  dropOverride: (kind: string, resellerId?: number) =>
+    api<void>('DELETE', `/mail-templates/${kind}`, { query: { resellerId } }),
+  preview: (
+    kind: string,
+    body: { subject: string; textBody: string; htmlBody: string | null },
+    resellerId?: number,
+  ) => api<TemplatePreview>('POST', `/mail-templates/${kind}/preview`, { body, query: { resellerId } }),
   jobs: (query: Query) => api<Page<Job>>('GET', '/jobs', { query }),
   retryJob: (id: number) => api<Job>('POST', `/jobs/${id}/retry`, { body: {} }),
 };
