@@ -132,6 +132,99 @@ describe.runIf(chromiumAvailable())('notifications in the admin UI', () => {
     expect(mails.data.slice(0, 2).map((m) => m.kind)).toEqual(['low_balance', 'welcome_letter']);
   });
 
+  it('creates a customer with low-balance settings on the create form; the edit page shows them', async () => {
+    const select = async (label: string | RegExp, option: string) => {
+      await page.getByRole('combobox', { name: label }).click();
+      await page.getByRole('option', { name: option, exact: true }).click();
+    };
+    const next = async (title: string) => {
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('heading', { name: title, level: 2 }).waitFor();
+    };
+    await page.goto(url('/customers/create'));
+    await page.getByRole('heading', { name: 'Basic Info', level: 2 }).waitFor();
+    await page.getByLabel(/^Name\s*\*?$/).fill('Thresholds Co');
+    await page.getByLabel(/^Main Email\s*\*?$/).fill('ops@thresholds.example');
+    await next('Company Info');
+    await page.getByLabel(/^Country\s*\*?$/).fill('United States');
+    await page.getByRole('option', { name: 'United States (US)' }).click();
+    await next('Account Settings');
+    await next('Profile');
+    await next('Billing Settings');
+    await select(/^Account Type/, 'Postpaid');
+    await page.getByLabel(/^Credit Limit/).fill('200');
+    await next('Notification Setting');
+    await page.getByLabel('Low balance notification').check();
+    await select('Threshold type', 'Percent of credit limit');
+    await page.getByLabel('Percent', { exact: true }).fill('25');
+    await select('Schedule', 'Hourly');
+    await page.getByLabel('Send at minute (00:MM)').fill('00:30');
+    await select('Send to', 'Both');
+    await page.getByLabel('Zero balance notification').check();
+    await page.getByLabel('Sign-in notification (to the main email)').check();
+    await shot('create-notification-step');
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await page.waitForURL(/#\/customers\/\d+$/);
+    const created = Number(page.url().split('/').pop());
+    const saved = JSON.parse((await admin.get(`/api/v1/customers/${created}/notification-settings`)).body);
+    expect(saved).toMatchObject({
+      lowBalance: {
+        enabled: true,
+        thresholdType: 'percent',
+        percent: '25',
+        schedule: 'hourly',
+        sendAt: '00:30',
+      },
+      zeroBalanceNotification: true,
+      signInNotification: true,
+      paymentReceivedAlert: false,
+    });
+    // Reopened: the Notifications tab shows what was chosen on create.
+    await page.goto(url(`/customers/${created}/notifications`));
+    await page.getByRole('heading', { name: 'Alert Threshold', level: 2 }).waitFor();
+    expect(await page.getByLabel('Low balance notification').isChecked()).toBe(true);
+    expect(await page.getByLabel('Percent', { exact: true }).inputValue()).toBe('25');
+    expect(await page.getByRole('combobox', { name: 'Send to' }).textContent()).toContain('Both');
+    expect(await page.getByLabel('Sign-in notification (to the main email)').isChecked()).toBe(true);
+    expect(await page.getByLabel('Payment received alert').isChecked()).toBe(false);
+    await shot('edit-after-create-notifications');
+  });
+
+  it("an admin edits a reseller's template override from the templates page", async () => {
+    const r = await admin.post('/api/v1/resellers', customerBody({ name: 'Relay Reseller' }));
+    expect(r.statusCode, r.body).toBe(201);
+    const resellerId = (JSON.parse(r.body) as { id: number }).id;
+    await page.goto(url('/mail-templates'));
+    await page.getByRole('combobox', { name: 'Templates of' }).click();
+    await page.getByRole('option', { name: /^Relay Reseller/ }).click();
+    await page.waitForURL(new RegExp(`reseller=${resellerId}`));
+    await page.getByRole('button', { name: 'Payment received' }).click();
+    await page.getByRole('heading', { name: 'Payment received', level: 1 }).waitFor();
+    await page.getByText("The operator's template (no override yet)").waitFor();
+    await page.getByRole('textbox', { name: 'Subject' }).fill('Relay got your {{amount}} {{currency}}');
+    await expect
+      .poll(() => page.getByTestId('preview-subject').textContent())
+      .toBe('Relay got your 100.000000 USD');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Template saved.').waitFor();
+    await page.getByText('Override: the customers below this reseller get it.').waitFor();
+    await shot('reseller-override');
+    const own = JSON.parse(
+      (await admin.get(`/api/v1/mail-templates/payment_received?resellerId=${resellerId}`)).body,
+    ) as { subject: string; ownerId: number };
+    expect(own).toMatchObject({ subject: 'Relay got your {{amount}} {{currency}}', ownerId: resellerId });
+    const operator = JSON.parse((await admin.get('/api/v1/mail-templates/payment_received')).body) as {
+      subject: string;
+    };
+    expect(operator.subject).not.toContain('Relay');
+    // Back to the operator's: the override is not shown there.
+    await page.getByRole('combobox', { name: 'Templates of' }).click();
+    await page.getByRole('option', { name: 'Operator (everyone else)' }).click();
+    await expect
+      .poll(() => page.getByRole('textbox', { name: 'Subject' }).inputValue())
+      .toBe(operator.subject);
+  });
+
   it('lists a failed job with its error on the Jobs page and retries it', async () => {
     const jobId = await enqueueJob(server.database.db, {
       kind: 'low-balance.sweep',

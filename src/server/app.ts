@@ -45,7 +45,11 @@ import {
   type CallAuthRuntime,
 } from './modules/call-auth/index.js';
 import { cdrRoutes } from './modules/cdrs/index.js';
-import { mailTemplateRoutes, notificationRoutes } from './modules/notifications/index.js';
+import {
+  mailTemplateRoutes,
+  notificationAccountHooks,
+  notificationRoutes,
+} from './modules/notifications/index.js';
 import { NO_MAIL } from './platform/mail/index.js';
 import { jobMetrics, jobRoutes } from './modules/jobs/index.js';
 import { systemActor } from './platform/context.js';
@@ -65,6 +69,7 @@ export function registerModuleAccountHooks(): void {
   registerAccountHooks('speed-dials', speedDialAccountHooks);
   registerAccountHooks('blocked-codes', blockedCodeAccountHooks);
   registerAccountHooks('dids', didAccountHooks);
+  registerAccountHooks('notifications', notificationAccountHooks);
 }
 
 export interface AppDeps {

@@ -259,6 +259,7 @@ export interface NotificationSettingsTable {
   send_trunk_update: Generated<boolean>;
   payment_received_alert: Generated<boolean>;
   zero_balance_notification: Generated<boolean>;
+  sign_in_notification: Generated<boolean>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 

@@ -26,6 +26,12 @@ export interface CreatedAccount {
   initialBalance?: string;
   testCredit?: string;
   createSipDevice?: boolean;
+  roles: string[];
+  mode: string;
+  creditLimit: string | null;
+  unlimitedCredit: boolean;
+  /** The create form's Notification Setting section (the notifications module checks and saves it). */
+  notificationSettings?: unknown;
 }
 
 /** An edit about to be written: the row as it is and the fields the edit changes. */

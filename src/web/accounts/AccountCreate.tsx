@@ -8,7 +8,8 @@ import { templateFormValues } from '../templates/template-form.js';
 import { errorMessage } from './use-account-ops.js';
 import { generateAccountNumber } from './account-number.js';
 import { toApiBody } from './form-fields.js';
-import { ACCOUNT_FORM_SECTIONS, sectionOfField } from './form-sections.js';
+import { ACCOUNT_FORM_SECTIONS } from './form-sections.js';
+import { NOTIFICATION_FORM_SECTION } from '../notifications/NotificationSettingsStep.js';
 import { browserTimeZone } from '../format/format.js';
 import { KIND_OF, SINGULAR, type AccountResource } from './types.js';
 
@@ -21,7 +22,17 @@ function Steps({ resource }: { resource: AccountResource }) {
   const { trigger } = useFormContext();
   const { errors, submitCount } = useFormState();
   const panels = useRef<(HTMLDivElement | null)[]>([]);
-  const last = ACCOUNT_FORM_SECTIONS.length - 1;
+  // Customers also get the Notification Setting step (DOMAIN 3.2's wizard ends with it).
+  const sections =
+    resource === 'customers' ? [...ACCOUNT_FORM_SECTIONS, NOTIFICATION_FORM_SECTION] : ACCOUNT_FORM_SECTIONS;
+  const sectionOfField = (field: string) =>
+    Math.max(
+      0,
+      sections.findIndex((s) => s.fields.includes(field)),
+    );
+  const last = sections.length - 1;
+  // The Notification Setting step is optional (its defaults apply): Submit from Billing Settings on.
+  const submitFrom = ACCOUNT_FORM_SECTIONS.length - 1;
 
   // After a submit (client or server errors), show the first step holding an error.
   const errorKeys = Object.keys(errors).filter((k) => k !== 'root');
@@ -34,7 +45,7 @@ function Steps({ resource }: { resource: AccountResource }) {
     requestAnimationFrame(() => panels.current[i]?.querySelector<HTMLElement>(FOCUSABLE)?.focus());
 
   const goTo = async (i: number) => {
-    if (i > active && !(await trigger(ACCOUNT_FORM_SECTIONS[active].fields))) return;
+    if (i > active && !(await trigger(sections[active].fields))) return;
     setActive(i);
     setVisited((v) => Math.max(v, i));
     focusStep(i);
@@ -52,7 +63,7 @@ function Steps({ resource }: { resource: AccountResource }) {
   return (
     <Box onKeyDown={onKeyDown}>
       <Stepper nonLinear activeStep={active} sx={{ mb: 3, flexWrap: 'wrap', rowGap: 1 }} aria-label="Steps">
-        {ACCOUNT_FORM_SECTIONS.map((s, i) => (
+        {sections.map((s, i) => (
           <Step key={s.key} completed={i < active}>
             <StepButton
               onClick={() => void goTo(i)}
@@ -64,7 +75,7 @@ function Steps({ resource }: { resource: AccountResource }) {
           </Step>
         ))}
       </Stepper>
-      {ACCOUNT_FORM_SECTIONS.map((s, i) => (
+      {sections.map((s, i) => (
         <Box
           key={s.key}
           ref={(el: HTMLDivElement | null) => {
@@ -84,13 +95,15 @@ function Steps({ resource }: { resource: AccountResource }) {
         <Button disabled={active === 0} onClick={() => void goTo(active - 1)}>
           Back
         </Button>
-        {active < last ? (
-          <Button variant="contained" onClick={() => void goTo(active + 1)}>
+        {active < last && (
+          <Button
+            variant={active < submitFrom ? 'contained' : 'outlined'}
+            onClick={() => void goTo(active + 1)}
+          >
             Next
           </Button>
-        ) : (
-          <SaveButton label="Submit" alwaysEnable icon={<></>} />
         )}
+        {active >= submitFrom && <SaveButton label="Submit" alwaysEnable icon={<></>} />}
       </Box>
     </Box>
   );

@@ -145,6 +145,9 @@ export function toApiBody(
     if (values.accountNumber) body.accountNumber = values.accountNumber;
     if (values.password) body.password = values.password;
     if (values.createSipDevice === true) body.createSipDevice = true;
+    // Sent only once the operator touched the Notification Setting step (else: the defaults).
+    if (values.notificationSettings && opts.kind === 'customer')
+      body.notificationSettings = values.notificationSettings;
     const testCredit = String(values.testCredit ?? '').trim();
     if (body.mode === 'prepaid' && testCredit !== '' && Number(testCredit) > 0) body.testCredit = testCredit;
     if (values.resellerId !== undefined && values.resellerId !== '')

@@ -70,40 +70,31 @@ const toBody = (s: NotificationSettings): NotificationSettingsBody => ({
   sendTrunkUpdate: s.sendTrunkUpdate,
   paymentReceivedAlert: s.paymentReceivedAlert,
   zeroBalanceNotification: s.zeroBalanceNotification,
+  signInNotification: s.signInNotification,
 });
 
-/** Notification Setting and Alert Threshold (DOMAIN 3.15), with the low-balance state. */
-export function NotificationsTab({ record }: EditTabProps) {
-  const [saved, setSaved] = useState<NotificationSettings | null>(null);
-  const [form, setForm] = useState<NotificationSettingsBody | null>(null);
-  const [error, setError] = useState<{ message: string; field?: string } | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  useEffect(() => {
-    notificationsApi.settings(record.id).then(
-      (s) => {
-        setSaved(s);
-        setForm(toBody(s));
-      },
-      (e) => setError({ message: errorMessage(e) }),
-    );
-  }, [record.id]);
-  if (!form || !saved) return error ? <Alert severity="error">{error.message}</Alert> : null;
+export interface NotificationSettingsFieldsProps {
+  value: NotificationSettingsBody;
+  onChange: (next: NotificationSettingsBody) => void;
+  /** The message for a field (`lowBalance.amount` ...), or undefined. */
+  fieldError?: (field: string) => string | undefined;
+  /** Heading level of the two section titles (h2 on the edit tab, h3 inside a create step). */
+  headingLevel?: 'h2' | 'h3';
+}
+
+/**
+ * The Alert Threshold and Notification Setting sections (DOMAIN 3.15), controlled: the edit
+ * page's Notifications tab and the create form's step show the same fields.
+ */
+export function NotificationSettingsFields({
+  value: form,
+  onChange: setForm,
+  fieldError = () => undefined,
+  headingLevel = 'h2',
+}: NotificationSettingsFieldsProps) {
   const lb = form.lowBalance;
   const setLb = (patch: Partial<NotificationSettingsBody['lowBalance']>) =>
     setForm({ ...form, lowBalance: { ...lb, ...patch } });
-  const fieldError = (f: string) => (error?.field === f ? error.message : undefined);
-  const save = async () => {
-    try {
-      const s = await notificationsApi.saveSettings(record.id, form);
-      setSaved(s);
-      setForm(toBody(s));
-      setError(null);
-      setNotice('Saved.');
-    } catch (e) {
-      const details = (e as { details?: { field?: string } }).details;
-      setError({ message: errorMessage(e), field: details?.field });
-    }
-  };
   const check = (label: string, checked: boolean, onChange: (v: boolean) => void) => (
     <FormControlLabel
       control={<Checkbox checked={checked} onChange={(e) => onChange(e.target.checked)} />}
@@ -111,20 +102,9 @@ export function NotificationsTab({ record }: EditTabProps) {
     />
   );
   return (
-    <Box component="form" onSubmit={(e) => (e.preventDefault(), void save())}>
-      {!saved.notificationsEnabled && (
-        <Alert severity="warning" sx={{ mb: 2 }}>
-          Notifications are off for this account (Customer Profile): mail is kept, not sent.
-        </Alert>
-      )}
-      <Typography variant="body2" sx={{ mb: 2 }}>
-        Balance state: <b>{saved.state.state}</b>
-        {saved.state.lowSince && ` since ${formatDateTime(saved.state.lowSince, record.timezone)}`}
-        {saved.state.escalatedAt &&
-          `; trunks disabled ${formatDateTime(saved.state.escalatedAt, record.timezone)}`}
-      </Typography>
+    <>
       <Box component="section" aria-labelledby="section-alert-threshold" sx={{ mb: 3 }}>
-        <Typography variant="h6" component="h2" id="section-alert-threshold" sx={{ mb: 1 }}>
+        <Typography variant="h6" component={headingLevel} id="section-alert-threshold" sx={{ mb: 1 }}>
           Alert Threshold
         </Typography>
         {check('Low balance notification', lb.enabled, (v) => setLb({ enabled: v }))}
@@ -182,6 +162,8 @@ export function NotificationsTab({ record }: EditTabProps) {
             label={lb.schedule === 'daily' ? 'Send at (HH:MM)' : 'Send at minute (00:MM)'}
             value={lb.sendAt}
             onChange={(e) => setLb({ sendAt: e.target.value })}
+            error={!!fieldError('lowBalance.sendAt')}
+            helperText={fieldError('lowBalance.sendAt')}
           />
           <TextField
             size="small"
@@ -190,6 +172,8 @@ export function NotificationsTab({ record }: EditTabProps) {
             value={lb.repeatDays}
             onChange={(e) => setLb({ repeatDays: Number(e.target.value) })}
             slotProps={{ htmlInput: { min: 1, max: 60 } }}
+            error={!!fieldError('lowBalance.repeatDays')}
+            helperText={fieldError('lowBalance.repeatDays')}
           />
           <TextField
             select
@@ -210,12 +194,13 @@ export function NotificationsTab({ record }: EditTabProps) {
             onChange={(e) =>
               setLb({ disableTrunksAfterDays: e.target.value ? Number(e.target.value) : null })
             }
-            helperText="empty = never"
+            error={!!fieldError('lowBalance.disableTrunksAfterDays')}
+            helperText={fieldError('lowBalance.disableTrunksAfterDays') ?? 'empty = never'}
           />
         </Box>
       </Box>
       <Box component="section" aria-labelledby="section-notification-setting" sx={{ mb: 3 }}>
-        <Typography variant="h6" component="h2" id="section-notification-setting" sx={{ mb: 1 }}>
+        <Typography variant="h6" component={headingLevel} id="section-notification-setting" sx={{ mb: 1 }}>
           Notification Setting
         </Typography>
         <Stack>
@@ -228,8 +213,58 @@ export function NotificationsTab({ record }: EditTabProps) {
           {check('Send trunk update (to the NOC address)', form.sendTrunkUpdate, (v) =>
             setForm({ ...form, sendTrunkUpdate: v }),
           )}
+          {check('Sign-in notification (to the main email)', form.signInNotification, (v) =>
+            setForm({ ...form, signInNotification: v }),
+          )}
         </Stack>
       </Box>
+    </>
+  );
+}
+
+/** Notification Setting and Alert Threshold (DOMAIN 3.15), with the low-balance state. */
+export function NotificationsTab({ record }: EditTabProps) {
+  const [saved, setSaved] = useState<NotificationSettings | null>(null);
+  const [form, setForm] = useState<NotificationSettingsBody | null>(null);
+  const [error, setError] = useState<{ message: string; field?: string } | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  useEffect(() => {
+    notificationsApi.settings(record.id).then(
+      (s) => {
+        setSaved(s);
+        setForm(toBody(s));
+      },
+      (e) => setError({ message: errorMessage(e) }),
+    );
+  }, [record.id]);
+  if (!form || !saved) return error ? <Alert severity="error">{error.message}</Alert> : null;
+  const fieldError = (f: string) => (error?.field === f ? error.message : undefined);
+  const save = async () => {
+    try {
+      const s = await notificationsApi.saveSettings(record.id, form);
+      setSaved(s);
+      setForm(toBody(s));
+      setError(null);
+      setNotice('Saved.');
+    } catch (e) {
+      const details = (e as { details?: { field?: string } }).details;
+      setError({ message: errorMessage(e), field: details?.field });
+    }
+  };
+  return (
+    <Box component="form" onSubmit={(e) => (e.preventDefault(), void save())}>
+      {!saved.notificationsEnabled && (
+        <Alert severity="warning" sx={{ mb: 2 }}>
+          Notifications are off for this account (Customer Profile): mail is kept, not sent.
+        </Alert>
+      )}
+      <Typography variant="body2" sx={{ mb: 2 }}>
+        Balance state: <b>{saved.state.state}</b>
+        {saved.state.lowSince && ` since ${formatDateTime(saved.state.lowSince, record.timezone)}`}
+        {saved.state.escalatedAt &&
+          `; trunks disabled ${formatDateTime(saved.state.escalatedAt, record.timezone)}`}
+      </Typography>
+      <NotificationSettingsFields value={form} onChange={setForm} fieldError={fieldError} />
       {error && !error.field && (
         <Alert severity="error" sx={{ mb: 2 }}>
           {error.message}

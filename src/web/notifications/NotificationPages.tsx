@@ -19,7 +19,9 @@ import {
   TextField,
   Typography,
 } from '@mui/material';
-import { Title } from 'react-admin';
+import { Title, usePermissions } from 'react-admin';
+import { useSearchParams } from 'react-router-dom';
+import { useOwnerChoices } from '../connectivity/choices.js';
 import { errorMessage } from '../accounts/use-account-ops.js';
 import { formatDateTime } from '../format/format.js';
 import { MailTable } from './MailTable.js';
@@ -161,8 +163,37 @@ export function JobsPage() {
   );
 }
 
+/**
+ * Whose templates an admin works on: the operator's, or a reseller's overrides (`?reseller=<id>`,
+ * so a reseller's page can link here). Resellers see no picker: they only have their own.
+ */
+function TemplateOwnerPicker({ value, onChange }: { value: string; onChange: (v: string) => void }) {
+  const choices = useOwnerChoices();
+  return (
+    <TextField
+      select
+      size="small"
+      label="Templates of"
+      value={choices.some((c) => c.id === value) ? value : ''}
+      onChange={(e) => onChange(e.target.value)}
+      sx={{ m: 1, minWidth: 200 }}
+      helperText={value ? "This reseller's customers get these." : undefined}
+    >
+      {choices.map((c) => (
+        <MenuItem key={c.id} value={c.id}>
+          {c.id ? c.name : 'Operator (everyone else)'}
+        </MenuItem>
+      ))}
+    </TextField>
+  );
+}
+
 /** Email templates: pick a kind, edit subject, text and HTML with the variables listed, live preview. */
 export function MailTemplatesPage() {
+  const { permissions } = usePermissions<string>();
+  const [params, setParams] = useSearchParams();
+  const ownerParam = permissions === 'admin' ? (params.get('reseller') ?? '') : '';
+  const resellerId = Number(ownerParam) || undefined;
   const [templates, setTemplates] = useState<MailTemplate[]>([]);
   const [kind, setKind] = useState<string | null>(null);
   const [draft, setDraft] = useState({ subject: '', textBody: '', htmlBody: '' });
@@ -172,37 +203,45 @@ export function MailTemplatesPage() {
   const current = templates.find((t) => t.kind === kind) ?? null;
 
   const reload = () =>
-    notificationsApi.templates().then(
+    notificationsApi.templates(resellerId).then(
       (r) => {
         setTemplates(r.data);
         setKind((k) => k ?? r.data[0]?.kind ?? null);
+        setError(null);
       },
       (e) => setError(errorMessage(e)),
     );
   useEffect(() => {
+    setNotice(null);
     void reload();
-  }, []);
+    // Reloaded when another owner is picked.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [resellerId]);
   useEffect(() => {
     if (current)
       setDraft({ subject: current.subject, textBody: current.textBody, htmlBody: current.htmlBody ?? '' });
     // Only when another template is picked or saved: a re-render with the same template must not
     // overwrite the draft being typed.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [current?.kind, current?.updatedAt]);
+  }, [current?.kind, current?.updatedAt, current?.ownerId]);
   useEffect(() => {
     if (!kind || !draft.subject || !draft.textBody) return;
     const timer = setTimeout(() => {
       notificationsApi
-        .preview(kind, { subject: draft.subject, textBody: draft.textBody, htmlBody: draft.htmlBody || null })
+        .preview(
+          kind,
+          { subject: draft.subject, textBody: draft.textBody, htmlBody: draft.htmlBody || null },
+          resellerId,
+        )
         .then(setPreview, (e) => setError(errorMessage(e)));
     }, 300);
     return () => clearTimeout(timer);
-  }, [kind, draft]);
+  }, [kind, draft, resellerId]);
 
   const save = async () => {
     if (!kind) return;
     try {
-      await notificationsApi.saveTemplate(kind, { ...draft, htmlBody: draft.htmlBody || null });
+      await notificationsApi.saveTemplate(kind, { ...draft, htmlBody: draft.htmlBody || null }, resellerId);
       setNotice('Template saved.');
       setError(null);
       await reload();
@@ -213,8 +252,8 @@ export function MailTemplatesPage() {
   const dropOverride = async () => {
     if (!kind) return;
     try {
-      await notificationsApi.dropOverride(kind);
-      setNotice('Your override is gone; the inherited template applies again.');
+      await notificationsApi.dropOverride(kind, resellerId);
+      setNotice('The override is gone; the inherited template applies again.');
       await reload();
     } catch (e) {
       setError(errorMessage(e));
@@ -233,6 +272,12 @@ export function MailTemplatesPage() {
     >
       <Title title="Email templates" />
       <Card component="nav" aria-label="Template kinds" sx={{ minWidth: 220 }}>
+        {permissions === 'admin' && (
+          <TemplateOwnerPicker
+            value={ownerParam}
+            onChange={(v) => setParams(v ? { reseller: v } : {}, { replace: true })}
+          />
+        )}
         <List dense>
           {templates.map((t) => (
             <ListItemButton key={t.kind} selected={t.kind === kind} onClick={() => setKind(t.kind)}>
@@ -247,8 +292,17 @@ export function MailTemplatesPage() {
       {current && (
         <Card sx={{ flex: 1, minWidth: 0 }}>
           <CardContent>
-            <Typography variant="h5" component="h1" sx={{ mb: 2 }}>
+            <Typography variant="h5" component="h1" sx={{ mb: 0.5 }}>
               {KIND_NAMES[current.kind] ?? current.kind}
+            </Typography>
+            <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }} data-testid="template-source">
+              {current.source === 'operator'
+                ? resellerId || permissions !== 'admin'
+                  ? "The operator's template (no override yet): saving creates an override."
+                  : "The operator's template: every customer without a reseller override gets it."
+                : current.isOwn
+                  ? 'Override: the customers below this reseller get it.'
+                  : "Inherited from a reseller above: saving creates this reseller's own override."}
             </Typography>
             {error && (
               <Alert severity="error" sx={{ mb: 2 }}>
@@ -297,7 +351,9 @@ export function MailTemplatesPage() {
                 Save
               </Button>
               {current.source === 'reseller' && current.isOwn && (
-                <Button onClick={() => void dropOverride()}>Drop my override</Button>
+                <Button onClick={() => void dropOverride()}>
+                  {resellerId ? "Drop the reseller's override" : 'Drop my override'}
+                </Button>
               )}
             </Stack>
             {preview && (

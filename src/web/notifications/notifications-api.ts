@@ -71,7 +71,27 @@ export interface NotificationSettingsBody {
   sendTrunkUpdate: boolean;
   paymentReceivedAlert: boolean;
   zeroBalanceNotification: boolean;
+  signInNotification: boolean;
 }
+/** What an account without saved settings gets (the server's defaults, DOMAIN 3.15 / ASTPP's 5). */
+export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettingsBody = {
+  lowBalance: {
+    enabled: false,
+    thresholdType: 'amount',
+    amount: '5',
+    percent: null,
+    schedule: 'daily',
+    sendAt: '09:00',
+    repeatDays: 3,
+    recipient: 'partner',
+    disableTrunksAfterDays: null,
+  },
+  sendTrunkUpdate: false,
+  paymentReceivedAlert: false,
+  zeroBalanceNotification: false,
+  signInNotification: false,
+};
+
 export interface NotificationSettings extends NotificationSettingsBody {
   customerId: number;
   notificationsEnabled: boolean;
@@ -107,12 +127,21 @@ export const notificationsApi = {
     api<NotificationSettings>('GET', `/customers/${customerId}/notification-settings`),
   saveSettings: (customerId: number, body: NotificationSettingsBody) =>
     api<NotificationSettings>('PUT', `/customers/${customerId}/notification-settings`, { body }),
-  templates: () => api<{ data: MailTemplate[] }>('GET', '/mail-templates'),
-  saveTemplate: (kind: string, body: { subject: string; textBody: string; htmlBody: string | null }) =>
-    api<MailTemplate>('PUT', `/mail-templates/${kind}`, { body }),
-  dropOverride: (kind: string) => api<void>('DELETE', `/mail-templates/${kind}`),
-  preview: (kind: string, body: { subject: string; textBody: string; htmlBody: string | null }) =>
-    api<TemplatePreview>('POST', `/mail-templates/${kind}/preview`, { body }),
+  // `resellerId`: an admin works on that reseller's overrides (absent: the operator's).
+  templates: (resellerId?: number) =>
+    api<{ data: MailTemplate[] }>('GET', '/mail-templates', { query: { resellerId } }),
+  saveTemplate: (
+    kind: string,
+    body: { subject: string; textBody: string; htmlBody: string | null },
+    resellerId?: number,
+  ) => api<MailTemplate>('PUT', `/mail-templates/${kind}`, { body, query: { resellerId } }),
+  dropOverride: (kind: string, resellerId?: number) =>
+    api<void>('DELETE', `/mail-templates/${kind}`, { query: { resellerId } }),
+  preview: (
+    kind: string,
+    body: { subject: string; textBody: string; htmlBody: string | null },
+    resellerId?: number,
+  ) => api<TemplatePreview>('POST', `/mail-templates/${kind}/preview`, { body, query: { resellerId } }),
   jobs: (query: Query) => api<Page<Job>>('GET', '/jobs', { query }),
   retryJob: (id: number) => api<Job>('POST', `/jobs/${id}/retry`, { body: {} }),
 };

@@ -18,6 +18,7 @@ import * as m20261204_0700 from './2026_12_04_0700_cdrs_search_index.js';
 import * as m20261204_0400 from './2026_12_04_0400_create_cdr_lines.js';
 import * as m20261204_0401 from './2026_12_04_0401_create_cdr_daily_usage.js';
 import * as m20261204_0300 from './2026_12_04_0300_api_keys_notify.js';
+import * as m20261204_0100 from './2026_12_04_0100_sign_in_notification.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_04_0400_create_cdr_lines': m20261204_0400,
   '2026_12_04_0401_create_cdr_daily_usage': m20261204_0401,
   '2026_12_04_0300_api_keys_notify': m20261204_0300,
+  '2026_12_04_0100_sign_in_notification': m20261204_0100,
 };

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { Nullable } from '../../platform/http/nullable.js';
 import { MONEY_PATTERN } from '../../platform/money.js';
+import { NotificationSettingsBody, type NotificationSettingsInput } from '../notifications/index.js';
 
 export const MoneyString = Type.String({
   pattern: MONEY_PATTERN,
@@ -129,6 +130,9 @@ export const CreateAccountBody = Type.Object(
     sendWelcomeLetter: Type.Optional(
       Type.Boolean({ description: 'mail the welcome letter to mainEmail once the account is created' }),
     ),
+    // The Notification Setting and Alert Threshold sections of the create form (DOMAIN 3.15),
+    // checked as PUT /customers/{id}/notification-settings checks them; left out = the defaults.
+    notificationSettings: Type.Optional(NotificationSettingsBody),
   } as unknown as typeof editableFields,
   { additionalProperties: false },
 );
@@ -144,6 +148,7 @@ export type CreateAccountInput = Partial<Static<typeof PatchAccountBody>> & {
   initialBalance?: string;
   createSipDevice?: boolean;
   sendWelcomeLetter?: boolean;
+  notificationSettings?: NotificationSettingsInput;
 };
 
 export const PatchAccountBody = Type.Object(

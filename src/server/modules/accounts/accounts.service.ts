@@ -262,6 +262,11 @@ export async function createAccount(
         initialBalance: input.initialBalance,
         testCredit: input.testCredit,
         createSipDevice: input.createSipDevice,
+        roles,
+        mode: values.mode,
+        creditLimit: values.credit_limit,
+        unlimitedCredit: values.unlimited_credit,
+        notificationSettings: input.notificationSettings,
       });
       const created = toAccountDto((await findAccount(tx.db, tx.actor, null, id))!);
       await recordAudit(tx, {

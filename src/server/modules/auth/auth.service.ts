@@ -4,6 +4,7 @@ import { inTransaction } from '../../platform/db/transaction.js';
 import { hashPassword, randomToken, sha256Hex, verifyPassword } from '../../platform/passwords.js';
 import { recordAudit } from '../audit/index.js';
 import type { ApiKeyCache } from './api-key-cache.js';
+import { recordSignIn } from '../notifications/index.js';
 import * as repo from './auth.repository.js';
 import { apiKeyNotFound, invalidCredentials } from './auth.errors.js';
 
@@ -57,6 +58,8 @@ export async function login(
   const session = await resolveSession(ctx, token);
   // A user of an inactive or deleted account has a password but no usable session.
   if (!session) throw invalidCredentials();
+  // A portal user's sign-in notice, when its account asks for one (DOMAIN 3.15).
+  await recordSignIn(ctx, session, { ip: input.ip, userAgent: input.userAgent });
   return { token, session };
 }
 

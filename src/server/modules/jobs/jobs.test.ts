@@ -9,7 +9,10 @@ import {
   enqueueJob,
   parseCron,
 } from '../../platform/jobs/index.js';
-import { NO_MAIL } from '../../platform/mail/index.js';
+import { createSmtpTransport, NO_MAIL } from '../../platform/mail/index.js';
+import { systemActor } from '../../platform/context.js';
+import { startTestSmtp } from '../../../../test/smtp.js';
+import { deliverDueMails } from '../notifications/index.js';
 import { jobHandlers, jobSchedules } from '../../job-handlers.js';
 
 describe('schedules (pure)', () => {
@@ -99,6 +102,22 @@ describe.each(testDatabaseKinds())('jobs: schedules, the Jobs page, failed-job a
       account_id: null,
     });
     expect(alert.subject).toBe(`Tollgate: notification job low-balance.sweep #${id} failed`);
+    // The alert really leaves: a real SMTP conversation delivers it to the operator address.
+    const smtp = await startTestSmtp();
+    const transport = createSmtpTransport(smtp.url);
+    try {
+      await deliverDueMails(
+        { actor: systemActor, db, now: () => new Date(Date.now() + 1000) },
+        { ...mail, transport, from: 'tollgate@carrier.example' },
+        { workerId: 'jobs-test' },
+      );
+      const got = smtp.received.find((m) => m.to.includes('ops@carrier.example'));
+      expect(got?.header('Subject')).toBe(`Tollgate: notification job low-balance.sweep #${id} failed`);
+      expect(got?.decoded).toContain(`Job ${id} failed for good`);
+    } finally {
+      transport.close();
+      await smtp.close();
+    }
     const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toContain('tollgate_jobs{kind="low-balance.sweep",status="failed"} 1');
     expect(await ok(admin.post(`/api/v1/jobs/${id}/retry`))).toMatchObject({ status: 'queued', attempts: 0 });

@@ -12,8 +12,11 @@ import { findEffectiveTemplate, findMailAccount, type MailAccount } from './noti
  */
 
 export type Recipient = 'owner' | 'partner' | 'both';
-/** technical -> nocEmail; money -> partner billing chain; welcome -> mainEmail; or a setting. */
-export type Route = 'technical' | 'money' | 'welcome' | { recipient: Recipient };
+/**
+ * technical -> nocEmail; money -> partner billing chain; welcome -> mainEmail; security (the
+ * sign-in notice, for the account holder) -> mainEmail; or a setting.
+ */
+export type Route = 'technical' | 'money' | 'welcome' | 'security' | { recipient: Recipient };
 
 export const SKIP_DELETED = 'not sent: the account is deleted';
 export const SKIP_DISABLED = 'not sent: notifications are off for this account';
@@ -48,7 +51,7 @@ async function ownerAddresses(ctx: Ctx, a: MailAccount, mail: MailSettings): Pro
 
 export async function recipientsFor(ctx: Ctx, a: MailAccount, route: Route, mail: MailSettings) {
   if (route === 'technical') return clean(a.noc_emails ?? []);
-  if (route === 'welcome') return clean([a.main_email]);
+  if (route === 'welcome' || route === 'security') return clean([a.main_email]);
   if (route === 'money') return partnerAddresses(a);
   const owner = route.recipient === 'partner' ? [] : await ownerAddresses(ctx, a, mail);
   const partner = route.recipient === 'owner' ? [] : partnerAddresses(a);

@@ -5,11 +5,13 @@ import { queueAccountMail } from './mail-compose.js';
 import { findPortalLogin, findMailAccount } from './notifications.repository.js';
 import { findSettings } from './settings.repository.js';
 import * as repo from './outbox.repository.js';
+import { formatLocalTime } from './schedule-slots.js';
+import { SIGN_IN_TOPIC } from './sign-in.js';
 
 /*
  * Turns outbox events into mails (DOMAIN 3.15 "Other events"): a payment mail per PAYMENT entry,
  * trunk changes merged per 5-minute window into one NOC mail, the welcome letter asked for on
- * create. Each batch is one transaction: events locked, mails written, events marked processed.
+ * create, the sign-in notice. Each batch is one transaction: events locked, mails written, events marked processed.
  */
 
 export const TRUNK_WINDOW_MS = 5 * 60_000;
@@ -40,12 +42,12 @@ export async function consumeOutbox(
   ctx: Ctx,
   mail: MailSettings,
   opts: { batch?: number } = {},
-): Promise<{ payments: number; trunkMails: number; welcomes: number; more: boolean }> {
+): Promise<{ payments: number; trunkMails: number; welcomes: number; signIns: number; more: boolean }> {
   const batch = opts.batch ?? 100;
-  const out = { payments: 0, trunkMails: 0, welcomes: 0, more: false };
+  const out = { payments: 0, trunkMails: 0, welcomes: 0, signIns: 0, more: false };
 
   await inTransaction(ctx, async (tx) => {
-    const events = await repo.takePending(tx.db, ['payment.received', WELCOME_TOPIC], batch);
+    const events = await repo.takePending(tx.db, ['payment.received', WELCOME_TOPIC, SIGN_IN_TOPIC], batch);
     out.more = events.length === batch;
     for (const e of events) {
       if (e.account_id === null) continue;
@@ -67,6 +69,23 @@ export async function consumeOutbox(
           dedupeKey: `payment_received:${String(p.entryId)}`,
         });
         if (q) out.payments++;
+      } else if (e.topic === SIGN_IN_TOPIC) {
+        // The setting is read again: turned off since the login, nothing is sent.
+        if (!(await findSettings(tx.db, e.account_id)).sign_in_notification) continue;
+        const a = await findMailAccount(tx.db, e.account_id);
+        const p = e.payload;
+        const q = await queueAccountMail(tx, mail, {
+          accountId: e.account_id,
+          kind: 'sign_in',
+          route: 'security',
+          vars: {
+            signedInAt: formatLocalTime(new Date(String(p.at)), a?.timezone ?? 'UTC'),
+            ip: String(p.ip || 'unknown'),
+            userAgent: String(p.userAgent || 'unknown'),
+          },
+          dedupeKey: `sign_in:${e.id}`,
+        });
+        if (q) out.signIns++;
       } else {
         const a = await findMailAccount(tx.db, e.account_id);
         const q = await queueAccountMail(tx, mail, {

@@ -54,3 +54,16 @@ export function slotKey(now: Date, timeZone: string, schedule: 'daily' | 'hourly
   const date = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
   return schedule === 'daily' ? date : `${date}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 }
+
+/** `2026-12-03 11:15 (Europe/Berlin, UTC+01:00)`: a moment as the customer reads it. */
+export function formatLocalTime(at: Date, timeZone: string): string {
+  const off = zoneOffsetMinutes(at, timeZone);
+  const d = new Date(Math.floor(at.getTime() / 60_000) * 60_000 + off * 60_000);
+  const abs = Math.abs(off);
+  const sign = off < 0 ? '-' : '+';
+  return (
+    `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ` +
+    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} ` +
+    `(${timeZone}, UTC${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)})`
+  );
+}

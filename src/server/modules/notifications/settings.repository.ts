@@ -14,6 +14,7 @@ const COLUMNS = [
   'send_trunk_update',
   'payment_received_alert',
   'zero_balance_notification',
+  'sign_in_notification',
 ] as const;
 
 export interface SettingsRow {
@@ -30,6 +31,7 @@ export interface SettingsRow {
   send_trunk_update: boolean;
   payment_received_alert: boolean;
   zero_balance_notification: boolean;
+  sign_in_notification: boolean;
 }
 
 /** The defaults of an account without a row (the migration's column defaults). */
@@ -47,6 +49,7 @@ export const defaultSettings = (accountId: number): SettingsRow => ({
   send_trunk_update: false,
   payment_received_alert: false,
   zero_balance_notification: false,
+  sign_in_notification: false,
 });
 
 export async function findSettings(db: Executor, accountId: number): Promise<SettingsRow> {

@@ -34,6 +34,11 @@ export const NotificationSettingsBody = Type.Object(
     sendTrunkUpdate: Type.Boolean(),
     paymentReceivedAlert: Type.Boolean(),
     zeroBalanceNotification: Type.Boolean(),
+    signInNotification: Type.Optional(
+      Type.Boolean({
+        description: 'a mail to mainEmail on each portal sign-in (DOMAIN 3.11); left out = unchanged',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -43,6 +48,7 @@ export const NotificationSettings = Type.Object({
   customerId: Type.Integer(),
   notificationsEnabled: Type.Boolean({ description: 'the master switch (edited on the account)' }),
   ...NotificationSettingsBody.properties,
+  signInNotification: Type.Boolean(),
   state: Type.Object({
     state: Type.Union([Type.Literal('OK'), Type.Literal('LOW'), Type.Literal('ZERO')]),
     lowSince: Nullable(Type.String({ format: 'date-time' })),

@@ -4,7 +4,7 @@ import { forbidden, validationError } from '../../platform/errors.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { recordUpdate } from '../audit/index.js';
 import { iso, requireAccount, type AccountRow } from '../connectivity/shared.js';
-import { findSettings, saveSettings, type SettingsRow } from './settings.repository.js';
+import { defaultSettings, findSettings, saveSettings, type SettingsRow } from './settings.repository.js';
 import { stateOf } from './low-balance.service.js';
 import type { NotificationSettingsDto, NotificationSettingsInput } from './settings.schemas.js';
 
@@ -12,7 +12,7 @@ function requireStaff(ctx: Ctx) {
   if (ctx.actor.kind === 'customer') throw forbidden('Customers cannot change notification settings.');
 }
 
-function toInput(s: SettingsRow): NotificationSettingsInput {
+function toInput(s: SettingsRow): NotificationSettingsInput & { signInNotification: boolean } {
   return {
     lowBalance: {
       enabled: s.low_balance_enabled,
@@ -28,6 +28,7 @@ function toInput(s: SettingsRow): NotificationSettingsInput {
     sendTrunkUpdate: s.send_trunk_update,
     paymentReceivedAlert: s.payment_received_alert,
     zeroBalanceNotification: s.zero_balance_notification,
+    signInNotification: s.sign_in_notification,
   };
 }
 
@@ -50,50 +51,61 @@ export async function getNotificationSettings(
   return toDto(ctx, a, await findSettings(ctx.db, a.id));
 }
 
+type SettingsAccount = Pick<AccountRow, 'id' | 'mode' | 'unlimited_credit' | 'credit_limit'>;
+
 /**
- * Saves the Notification Setting / Alert Threshold sections. A percent threshold needs postpaid
- * with a finite credit limit > 0 (DOMAIN 3.15, as in DNL).
+ * What the schema cannot say (DOMAIN 3.15): amounts above 0, a percent in (0, 100], and a percent
+ * threshold only for postpaid with a finite credit limit > 0, as in DNL. `field` prefixes the
+ * field an error names (`notificationSettings.` on the create form).
  */
+function checkSettings(a: SettingsAccount, input: NotificationSettingsInput, field = ''): void {
+  const lb = input.lowBalance;
+  if (new Decimal(lb.amount).lte(0))
+    throw validationError(`${field}lowBalance.amount`, 'The alert amount must be more than 0.');
+  if (lb.thresholdType === 'percent') {
+    if (lb.percent === null || new Decimal(lb.percent).lte(0))
+      throw validationError(`${field}lowBalance.percent`, 'A percent threshold needs a percent in (0, 100].');
+    if (a.mode !== 'postpaid' || a.unlimited_credit || new Decimal(a.credit_limit).lte(0))
+      throw validationError(
+        `${field}lowBalance.thresholdType`,
+        'A percent threshold needs a postpaid account with a finite credit limit above 0.',
+        'LOW_BALANCE_PERCENT_NOT_ALLOWED',
+      );
+  }
+}
+
+function rowOf(accountId: number, input: NotificationSettingsInput, before: SettingsRow): SettingsRow {
+  const lb = input.lowBalance;
+  return {
+    account_id: accountId,
+    low_balance_enabled: lb.enabled,
+    threshold_type: lb.thresholdType,
+    threshold_amount: lb.amount,
+    threshold_percent: lb.percent,
+    schedule: lb.schedule,
+    send_at: lb.sendAt,
+    repeat_days: lb.repeatDays,
+    recipient: lb.recipient,
+    disable_trunks_after_days: lb.disableTrunksAfterDays,
+    send_trunk_update: input.sendTrunkUpdate,
+    payment_received_alert: input.paymentReceivedAlert,
+    zero_balance_notification: input.zeroBalanceNotification,
+    sign_in_notification: input.signInNotification ?? before.sign_in_notification,
+  };
+}
+
+/** Saves the Notification Setting / Alert Threshold sections of an existing customer. */
 export async function putNotificationSettings(
   ctx: Ctx,
   customerId: number,
   input: NotificationSettingsInput,
 ): Promise<NotificationSettingsDto> {
   requireStaff(ctx);
-  const lb = input.lowBalance;
-  if (new Decimal(lb.amount).lte(0))
-    throw validationError('lowBalance.amount', 'The alert amount must be more than 0.');
-  if (lb.thresholdType === 'percent') {
-    if (lb.percent === null || new Decimal(lb.percent).lte(0))
-      throw validationError('lowBalance.percent', 'A percent threshold needs a percent in (0, 100].');
-  }
   return inTransaction(ctx, async (tx) => {
     const a = await requireAccount(tx, customerId, { customer: true, forUpdate: true });
-    if (
-      lb.thresholdType === 'percent' &&
-      (a.mode !== 'postpaid' || a.unlimited_credit || new Decimal(a.credit_limit).lte(0))
-    )
-      throw validationError(
-        'lowBalance.thresholdType',
-        'A percent threshold needs a postpaid account with a finite credit limit above 0.',
-        'LOW_BALANCE_PERCENT_NOT_ALLOWED',
-      );
+    checkSettings(a, input);
     const before = await findSettings(tx.db, a.id);
-    const row: SettingsRow = {
-      account_id: a.id,
-      low_balance_enabled: lb.enabled,
-      threshold_type: lb.thresholdType,
-      threshold_amount: lb.amount,
-      threshold_percent: lb.percent,
-      schedule: lb.schedule,
-      send_at: lb.sendAt,
-      repeat_days: lb.repeatDays,
-      recipient: lb.recipient,
-      disable_trunks_after_days: lb.disableTrunksAfterDays,
-      send_trunk_update: input.sendTrunkUpdate,
-      payment_received_alert: input.paymentReceivedAlert,
-      zero_balance_notification: input.zeroBalanceNotification,
-    };
+    const row = rowOf(a.id, input, before);
     await saveSettings(tx.db, row, tx.now());
     await recordUpdate(tx, {
       action: 'notification_settings.update',
@@ -105,4 +117,18 @@ export async function putNotificationSettings(
     });
     return toDto(tx, a, row);
   });
+}
+
+/**
+ * The same sections given on the create form: checked as on edit and saved in the creating
+ * transaction (the caller's `tx`), so a refused setting creates no customer.
+ */
+export async function saveSettingsOnCreate(
+  tx: Ctx,
+  account: SettingsAccount,
+  input: NotificationSettingsInput,
+): Promise<void> {
+  requireStaff(tx);
+  checkSettings(account, input, 'notificationSettings.');
+  await saveSettings(tx.db, rowOf(account.id, input, defaultSettings(account.id)), tx.now());
 }

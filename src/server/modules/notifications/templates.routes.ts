@@ -8,13 +8,17 @@ import {
   Preview,
   PreviewBody,
   PutTemplateBody,
+  TemplateOwnerQuery,
 } from './templates.schemas.js';
 import * as service from './templates.service.js';
 
 const config = { roles: ADMIN_OR_RESELLER };
 const tags = ['mail-templates'];
 
-/** Mail templates: the operator's per kind (admins), a reseller's overrides for its customers. */
+/**
+ * Mail templates: the operator's per kind (admins), a reseller's overrides for its customers
+ * (the reseller's own, or any reseller's for an admin with ?resellerId=).
+ */
 export const mailTemplateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/mail-templates',
@@ -23,10 +27,11 @@ export const mailTemplateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Every kind of mail with the template the caller (or its customers) gets',
+        querystring: TemplateOwnerQuery,
         response: { 200: MailTemplateList },
       },
     },
-    async (req) => ({ data: await service.listTemplates(req.ctx) }),
+    async (req) => ({ data: await service.listTemplates(req.ctx, req.query.resellerId) }),
   );
   app.get(
     '/mail-templates/:kind',
@@ -36,10 +41,11 @@ export const mailTemplateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'One template with its variables',
         params: KindParams,
+        querystring: TemplateOwnerQuery,
         response: { 200: MailTemplate },
       },
     },
-    async (req) => service.getTemplate(req.ctx, req.params.kind),
+    async (req) => service.getTemplate(req.ctx, req.params.kind, req.query.resellerId),
   );
   app.put(
     '/mail-templates/:kind',
@@ -49,11 +55,12 @@ export const mailTemplateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: "Save the operator's template (admin) or the reseller's override",
         params: KindParams,
+        querystring: TemplateOwnerQuery,
         body: PutTemplateBody,
         response: { 200: MailTemplate },
       },
     },
-    async (req) => service.putTemplate(req.ctx, req.params.kind, req.body),
+    async (req) => service.putTemplate(req.ctx, req.params.kind, req.body, req.query.resellerId),
   );
   app.delete(
     '/mail-templates/:kind',
@@ -63,11 +70,12 @@ export const mailTemplateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: "Drop a reseller's override (the operator's template cannot be deleted)",
         params: KindParams,
+        querystring: TemplateOwnerQuery,
         response: { 204: Type.Null() },
       },
     },
     async (req, reply) => {
-      await service.deleteTemplate(req.ctx, req.params.kind);
+      await service.deleteTemplate(req.ctx, req.params.kind, req.query.resellerId);
       return reply.status(204).send(null);
     },
   );
@@ -79,10 +87,11 @@ export const mailTemplateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Render the stored template or a draft with sample values',
         params: KindParams,
+        querystring: TemplateOwnerQuery,
         body: PreviewBody,
         response: { 200: Preview },
       },
     },
-    async (req) => service.previewTemplate(req.ctx, req.params.kind, req.body),
+    async (req) => service.previewTemplate(req.ctx, req.params.kind, req.body, req.query.resellerId),
   );
 };

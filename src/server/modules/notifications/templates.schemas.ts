@@ -8,6 +8,19 @@ export const MailKindSchema = Type.Unsafe<MailKind>({
   description: 'the kind of mail',
 });
 export const KindParams = Type.Object({ kind: MailKindSchema });
+/** Whose templates: an admin names a reseller to see and edit its overrides; a reseller only its own. */
+export const TemplateOwnerQuery = Type.Object(
+  {
+    resellerId: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description: "a reseller's overrides (admins: any reseller; a reseller: only itself)",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export const MailTemplate = Type.Object({
   kind: MailKindSchema,

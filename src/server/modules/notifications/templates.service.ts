@@ -3,6 +3,7 @@ import { AppError, forbidden, notFound } from '../../platform/errors.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { recordAudit } from '../audit/index.js';
 import { iso } from '../connectivity/shared.js';
+import { resellerNotFound } from '../../platform/tenancy/index.js';
 import { renderTemplate, usedVariables } from './render.js';
 import { TEMPLATE_VARIABLES, type MailKind } from './template-catalog.js';
 import * as repo from './notifications.repository.js';
@@ -28,27 +29,41 @@ export const templateRequired = () =>
   new AppError('MAIL_TEMPLATE_REQUIRED', "The operator's template can be edited, not deleted.", 409);
 
 /** This reseller has no override of that kind. */
-export const templateNotFound = () =>
-  notFound('MAIL_TEMPLATE_NOT_FOUND', 'No template of yours for this kind.');
+export const templateNotFound = () => notFound('MAIL_TEMPLATE_NOT_FOUND', 'No override of this kind.');
 
 function requireStaff(ctx: Ctx): void {
   if (ctx.actor.kind === 'customer') throw forbidden('Customers cannot manage mail templates.');
 }
 
-/** The owner whose rows the caller edits: null (operator) for admins, the reseller itself. */
-const ownerOf = (ctx: Ctx): number | null => (ctx.actor.kind === 'reseller' ? ctx.actor.accountId : null);
+/**
+ * Whose templates a call reads and writes: the operator's (owner null) or one reseller's
+ * overrides, with the ancestors its customers inherit from. An admin picks any reseller with
+ * `resellerId`; a reseller only ever gets its own (another id answers 404, as if it did not exist).
+ */
+interface TemplateScope {
+  owner: number | null;
+  ancestors: number[];
+}
 
-async function ancestorsOf(ctx: Ctx): Promise<number[]> {
-  if (ctx.actor.kind !== 'reseller') return [];
-  const a = await repo.findMailAccount(ctx.db, ctx.actor.accountId);
-  return [...(a?.ancestor_ids ?? []), ctx.actor.accountId];
+async function scopeOf(ctx: Ctx, resellerId?: number): Promise<TemplateScope> {
+  let id: number | null = null;
+  if (ctx.actor.kind === 'reseller') {
+    if (resellerId !== undefined && resellerId !== ctx.actor.accountId) throw resellerNotFound();
+    id = ctx.actor.accountId;
+  } else if (resellerId !== undefined) {
+    id = resellerId;
+  }
+  if (id === null) return { owner: null, ancestors: [] };
+  const a = await repo.findMailAccount(ctx.db, id);
+  if (!a || !a.is_reseller || a.deleted_at !== null) throw resellerNotFound();
+  return { owner: id, ancestors: [...(a.ancestor_ids ?? []), id] };
 }
 
 const variablesOf = (kind: MailKind) =>
   Object.entries(TEMPLATE_VARIABLES[kind]).map(([name, sample]) => ({ name, sample }));
 
-function toDto(ctx: Ctx, r: repo.TemplateRow): MailTemplateDto {
-  const owner = ownerOf(ctx);
+function toDto(scope: TemplateScope, r: repo.TemplateRow): MailTemplateDto {
+  const owner = scope.owner;
   return {
     kind: r.kind as MailKind,
     subject: r.subject,
@@ -63,26 +78,28 @@ function toDto(ctx: Ctx, r: repo.TemplateRow): MailTemplateDto {
   };
 }
 
-async function effective(ctx: Ctx, kind: MailKind): Promise<repo.TemplateRow> {
-  const row = await repo.findEffectiveTemplate(ctx.db, kind, await ancestorsOf(ctx));
+async function effective(ctx: Ctx, scope: TemplateScope, kind: MailKind): Promise<repo.TemplateRow> {
+  const row = await repo.findEffectiveTemplate(ctx.db, kind, scope.ancestors);
   if (!row) throw new Error(`No operator template for kind ${kind}`);
   return row;
 }
 
-export async function listTemplates(ctx: Ctx): Promise<MailTemplateDto[]> {
+export async function listTemplates(ctx: Ctx, resellerId?: number): Promise<MailTemplateDto[]> {
   requireStaff(ctx);
+  const scope = await scopeOf(ctx, resellerId);
   const operator = await repo.listTemplatesOf(ctx.db, null);
   const out: MailTemplateDto[] = [];
   for (const t of operator)
     out.push(
-      ctx.actor.kind === 'reseller' ? toDto(ctx, await effective(ctx, t.kind as MailKind)) : toDto(ctx, t),
+      scope.owner !== null ? toDto(scope, await effective(ctx, scope, t.kind as MailKind)) : toDto(scope, t),
     );
   return out;
 }
 
-export async function getTemplate(ctx: Ctx, kind: MailKind): Promise<MailTemplateDto> {
+export async function getTemplate(ctx: Ctx, kind: MailKind, resellerId?: number): Promise<MailTemplateDto> {
   requireStaff(ctx);
-  return toDto(ctx, await effective(ctx, kind));
+  const scope = await scopeOf(ctx, resellerId);
+  return toDto(scope, await effective(ctx, scope, kind));
 }
 
 function checkVariables(
@@ -96,16 +113,21 @@ function checkVariables(
   }
 }
 
-/** Saves the caller's template of a kind: the operator's (admin) or the reseller's override. */
+/**
+ * Saves a template of a kind: the operator's (admin), a reseller's override (the reseller, or an
+ * admin naming it with `resellerId`).
+ */
 export async function putTemplate(
   ctx: Ctx,
   kind: MailKind,
   input: PutTemplateInput,
+  resellerId?: number,
 ): Promise<MailTemplateDto> {
   requireStaff(ctx);
   checkVariables(kind, input);
+  const scope = await scopeOf(ctx, resellerId);
   return inTransaction(ctx, async (tx) => {
-    const row = await repo.upsertTemplate(tx.db, ownerOf(tx), kind, {
+    const row = await repo.upsertTemplate(tx.db, scope.owner, kind, {
       subject: input.subject,
       textBody: input.textBody,
       htmlBody: input.htmlBody,
@@ -119,22 +141,27 @@ export async function putTemplate(
       accountId: row.owner_id,
       after: { kind, subject: input.subject },
     });
-    return toDto(tx, row);
+    return toDto(scope, row);
   });
 }
 
-/** A reseller drops its override; its customers get the inherited template again. */
-export async function deleteTemplate(ctx: Ctx, kind: MailKind): Promise<void> {
+/** A reseller's override is dropped (by it, or an admin); its customers get the inherited one again. */
+export async function deleteTemplate(ctx: Ctx, kind: MailKind, resellerId?: number): Promise<void> {
   requireStaff(ctx);
-  const owner = ownerOf(ctx);
+  const { owner } = await scopeOf(ctx, resellerId);
   if (owner === null) throw templateRequired();
   if (!(await repo.deleteTemplate(ctx.db, owner, kind))) throw templateNotFound();
 }
 
 /** Renders the stored template, or the given draft, with the samples (or given values). */
-export async function previewTemplate(ctx: Ctx, kind: MailKind, input: PreviewInput): Promise<PreviewDto> {
+export async function previewTemplate(
+  ctx: Ctx,
+  kind: MailKind,
+  input: PreviewInput,
+  resellerId?: number,
+): Promise<PreviewDto> {
   requireStaff(ctx);
-  const stored = await effective(ctx, kind);
+  const stored = await effective(ctx, await scopeOf(ctx, resellerId), kind);
   const parts = {
     subject: input.subject ?? stored.subject,
     textBody: input.textBody ?? stored.text_body,

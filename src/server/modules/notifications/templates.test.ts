@@ -137,6 +137,66 @@ describe.each(testDatabaseKinds())('mail templates on %s', (kind) => {
     expect((await mailOf(mine.id, `r1b-${mine.id}`)).subject).not.toMatch(/^R1/);
   });
 
+  it("an admin views and edits a reseller's overrides with ?resellerId=; a reseller only its own", async () => {
+    const r1 = await makeReseller(t, admin);
+    const r2 = await makeReseller(t, admin);
+    const mine = await makeCustomer(r1.client, { billingEmails: ['a@r1.example'] });
+    const q = `?resellerId=${r1.account.id}`;
+    // Nothing overridden yet: the admin sees what r1's customers get, the operator's.
+    expect(await ok(admin.get(`/api/v1/mail-templates/low_balance${q}`))).toMatchObject({
+      source: 'operator',
+      isOwn: false,
+    });
+    const saved = await ok(
+      admin.request('PUT', `/api/v1/mail-templates/low_balance${q}`, {
+        subject: 'Set by the operator for R1: {{accountNumber}}',
+        textBody: 'R1 text {{balance}}',
+        htmlBody: null,
+      }),
+    );
+    expect(saved).toMatchObject({ source: 'reseller', isOwn: true, ownerId: r1.account.id });
+    expect((await mailOf(mine.id, `adm-r1-${mine.id}`)).subject).toBe(
+      `Set by the operator for R1: ${mine.accountNumber}`,
+    );
+    // r1 sees it as its own; the list with ?resellerId= marks it; the operator's is untouched.
+    expect(await ok(r1.client.get('/api/v1/mail-templates/low_balance'))).toMatchObject({
+      ownerId: r1.account.id,
+      isOwn: true,
+    });
+    const list = await ok(admin.get(`/api/v1/mail-templates${q}`));
+    expect(list.data.find((x: { kind: string }) => x.kind === 'low_balance')).toMatchObject({
+      source: 'reseller',
+      ownerId: r1.account.id,
+    });
+    expect((await ok(admin.get('/api/v1/mail-templates/low_balance'))).subject).not.toMatch(/R1/);
+    const preview = await ok(admin.post(`/api/v1/mail-templates/low_balance/preview${q}`, {}));
+    expect(preview.subject).toBe('Set by the operator for R1: 4815162342');
+    // Another reseller gets nothing of r1's, reading or writing, and r1's row stays as it was.
+    for (const res of [
+      await r2.client.get(`/api/v1/mail-templates${q}`),
+      await r2.client.get(`/api/v1/mail-templates/low_balance${q}`),
+      await r2.client.post(`/api/v1/mail-templates/low_balance/preview${q}`, {}),
+      await r2.client.request('PUT', `/api/v1/mail-templates/low_balance${q}`, {
+        subject: 'hijack',
+        textBody: 'hijack',
+        htmlBody: null,
+      }),
+      await r2.client.delete(`/api/v1/mail-templates/low_balance${q}`),
+    ])
+      expectError(res, 400, 'RESELLER_NOT_FOUND', 'resellerId');
+    expect((await ok(r1.client.get('/api/v1/mail-templates/low_balance'))).subject).toBe(
+      'Set by the operator for R1: {{accountNumber}}',
+    );
+    // A customer is not a reseller; an unknown id is the same answer.
+    expectError(await admin.get(`/api/v1/mail-templates?resellerId=${mine.id}`), 400, 'RESELLER_NOT_FOUND');
+    expectError(await admin.get('/api/v1/mail-templates?resellerId=999999999'), 400, 'RESELLER_NOT_FOUND');
+    // r1 naming itself is fine; the admin drops the override.
+    expect(await ok(r1.client.get(`/api/v1/mail-templates/low_balance${q}`))).toMatchObject({ isOwn: true });
+    await ok(admin.delete(`/api/v1/mail-templates/low_balance${q}`), 204);
+    expectError(await admin.delete(`/api/v1/mail-templates/low_balance${q}`), 404, 'MAIL_TEMPLATE_NOT_FOUND');
+    expect((await ok(r1.client.get('/api/v1/mail-templates/low_balance'))).source).toBe('operator');
+  });
+
   it('the routes are in the OpenAPI document', async () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
     expect(Object.keys(doc.paths)).toEqual(
