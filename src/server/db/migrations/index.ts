@@ -14,6 +14,7 @@ import * as m20261203_0900 from './2026_12_03_0900_create_call_auth.js';
 import * as m20261203_0901 from './2026_12_03_0901_create_route_plans.js';
 import * as m20261203_1100 from './2026_12_03_1100_create_notifications.js';
 import * as m20261203_1300 from './2026_12_03_1300_create_cdrs.js';
+import * as m20261204_0500 from './2026_12_04_0500_dashboard_day_indexes.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_03_0901_create_route_plans': m20261203_0901,
   '2026_12_03_1100_create_notifications': m20261203_1100,
   '2026_12_03_1300_create_cdrs': m20261203_1300,
+  '2026_12_04_0500_dashboard_day_indexes': m20261204_0500,
 };
