@@ -158,8 +158,10 @@ describe.runIf(chromiumAvailable())('the operator home page, sign-in and import 
     expect(items.length).toBeGreaterThan(40);
     expect(items.some((t) => t.startsWith('account_number Account Number'))).toBe(true);
     expect(items.some((t) => t.includes('call_limit') && t.includes('Concurrent Calls'))).toBe(true);
-    await page.getByText(/ASTPP's layout has no currency, country, time zone column/).waitFor();
     await shot('import-columns', true);
+    const note = page.getByText(/ASTPP's layout has no .* column/);
+    await note.waitFor();
+    expect(await note.innerText()).toMatch(/currency/i);
     for (const [name, file, header] of [
       ['Sample: Tollgate layout (as exported)', 'customers-sample-tollgate.csv', 'account_number,name,roles'],
       ["Sample: ASTPP's layout", 'customers-sample-astpp.csv', 'Account,Password,First Name'],

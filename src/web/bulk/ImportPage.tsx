@@ -88,6 +88,10 @@ function IssueTable({ issues, label }: { issues: ImportIssue[]; label: string })
   );
 }
 
+/** `a, b or c` */
+const orList = (xs: string[]) =>
+  xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} or ${xs.at(-1)}`;
+
 /**
  * What a file may hold, as the server defines it (GET /customer-imports/fields): every column it
  * reads, with the form's label and the other headers it recognises (ASTPP's included), and a
@@ -117,7 +121,7 @@ function AcceptedColumns({ fields, layouts }: { fields: ImportField[]; layouts: 
         .filter((l) => l.needsDefaults.length > 0)
         .map((l) => (
           <Typography key={l.id} variant="body2" color="text.secondary">
-            {l.label} has no {l.needsDefaults.map((c) => fieldLabel(c).toLowerCase()).join(', ')} column: give
+            {l.label} has no {orList(l.needsDefaults.map((c) => fieldLabel(c).toLowerCase()))} column: give
             them as batch defaults after the upload.
           </Typography>
         ))}
