@@ -202,6 +202,8 @@ for (const kind of testDatabaseKinds()) {
       if (name === 'callId') return `${MARKER}-call`;
       if (name === 'username') return `${MARKER}dev`;
       if (name === 'reason') return 'NO_RATE';
+      // A sample import file: not tenant data, but operator staff and resellers only.
+      if (name === 'layout') return 'astpp';
       if (name === 'kind') return 'welcome_letter';
       const byResource: Record<string, number> = {
         customers: victim.customer,

@@ -1,5 +1,6 @@
 import {
   AutocompleteInput,
+  BooleanInput,
   ColumnsButton,
   CreateButton,
   DataTable,
@@ -81,6 +82,12 @@ function accountFilters(resource: AccountResource) {
         filterToQuery={(q: string) => ({ q })}
       />
     </ReferenceInput>,
+    <BooleanInput
+      key="lowBalance"
+      source="lowBalance"
+      label="At or below low-balance threshold"
+      helperText={false}
+    />,
   ];
   if (resource === 'customers')
     filters.push(

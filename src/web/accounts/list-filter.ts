@@ -29,6 +29,7 @@ const VALID: Record<string, (v: unknown) => boolean> = {
   rateGroupId: positiveId,
   createdFrom: instant,
   createdTo: instant,
+  lowBalance: (v) => v === true || v === false || v === 'true' || v === 'false',
 };
 
 /** The account list filter without the values the API would refuse (and without unknown keys). */

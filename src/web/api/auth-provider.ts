@@ -22,10 +22,23 @@ export function createAuthProvider(store: PreferenceStore): AuthProvider & { me(
   let me: Me | null = null;
   // Identity, permissions and the auth check all ask at once on a page load: one request serves them.
   let pendingMe: Promise<Me> | null = null;
+  // Known to have no session (a 401, a sign-out): react-admin asks again after redirecting to the
+  // sign-in page (checkAuth, then getPermissions for the routes, then the login route's own check),
+  // one after another, so sharing the pending request is not enough; the answer is kept instead,
+  // until a sign-in. One /auth/me per page load (e2e/operator-day-home.e2e.test.ts counts them).
+  let signedOut = false;
+  const noSession = () =>
+    new ApiError(401, { error: { code: 'UNAUTHENTICATED', message: 'Not signed in.', details: {} } });
   const fetchMe = () => {
-    pendingMe ??= api<Me>('GET', '/auth/me').finally(() => {
-      pendingMe = null;
-    });
+    if (signedOut) return Promise.reject(noSession());
+    pendingMe ??= api<Me>('GET', '/auth/me')
+      .catch((e: unknown) => {
+        if (e instanceof ApiError && e.status === 401) signedOut = true;
+        throw e;
+      })
+      .finally(() => {
+        pendingMe = null;
+      });
     return pendingMe;
   };
 
@@ -37,6 +50,7 @@ export function createAuthProvider(store: PreferenceStore): AuthProvider & { me(
       );
     }
     me = next;
+    signedOut = false;
     setCsrfToken(next.csrfToken);
     await store.load(next.id);
   }
@@ -60,6 +74,7 @@ export function createAuthProvider(store: PreferenceStore): AuthProvider & { me(
     async logout() {
       if (me) await api('POST', '/auth/logout').catch(() => undefined);
       forget();
+      signedOut = true;
     },
     async checkAuth() {
       if (me && new Date(me.expiresAt) > new Date()) return;
@@ -75,6 +90,7 @@ export function createAuthProvider(store: PreferenceStore): AuthProvider & { me(
     async checkError(error: { status?: number }) {
       if (error?.status === 401) {
         forget();
+        signedOut = true;
         throw { message: 'Your session has ended. Please sign in again.' };
       }
     },
@@ -89,7 +105,7 @@ export function createAuthProvider(store: PreferenceStore): AuthProvider & { me(
       };
     },
     async getPermissions() {
-      if (!me) await this.checkAuth!({}).catch(() => undefined);
+      if (!me && !signedOut) await this.checkAuth!({}).catch(() => undefined);
       return me?.role ?? null;
     },
   };

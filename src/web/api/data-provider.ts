@@ -54,6 +54,24 @@ export interface DashboardData {
     | 'resellerName'
     | 'createdAt'
   >[];
+  /** One row per currency, amounts as exact decimal strings (never summed across currencies). */
+  money: {
+    currency: string;
+    accounts: number;
+    balance: string;
+    creditInUse: string;
+    creditGranted: string;
+    unlimited: number;
+    lowBalance: number;
+    zeroBalance: number;
+  }[];
+  lowBalance: number;
+  today: {
+    date: string;
+    timezone: string;
+    payments: { currency: string; count: number; amount: string }[];
+    calls: { currency: string; calls: number; answered: number; rated: number; revenue: string }[] | null;
+  };
   createdPerDay: { timezone: string; days: { date: string; count: number }[] };
 }
 

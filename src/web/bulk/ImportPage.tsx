@@ -28,6 +28,7 @@ import {
   type CustomerImport,
   type ImportField,
   type ImportIssue,
+  type ImportLayout,
   type ImportSettings,
 } from './bulk-api.js';
 
@@ -87,6 +88,74 @@ function IssueTable({ issues, label }: { issues: ImportIssue[]; label: string })
   );
 }
 
+/** `a, b or c` */
+const orList = (xs: string[]) =>
+  xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} or ${xs.at(-1)}`;
+
+/**
+ * What a file may hold, as the server defines it (GET /customer-imports/fields): every column it
+ * reads, with the form's label and the other headers it recognises (ASTPP's included), and a
+ * sample file per layout.
+ */
+function AcceptedColumns({ fields, layouts }: { fields: ImportField[]; layouts: ImportLayout[] }) {
+  return (
+    <Box sx={{ mb: 2 }}>
+      <Typography variant="h6" component="h2">
+        Sample files
+      </Typography>
+      <Stack direction="row" spacing={2} useFlexGap sx={{ flexWrap: 'wrap', alignItems: 'center', my: 1 }}>
+        {layouts.map((l) => (
+          <Button
+            key={l.id}
+            component="a"
+            href={importApi.sampleUrl(l.id)}
+            download={l.fileName}
+            variant="outlined"
+            startIcon={<DownloadIcon />}
+          >
+            Sample: {l.label}
+          </Button>
+        ))}
+      </Stack>
+      {layouts
+        .filter((l) => l.needsDefaults.length > 0)
+        .map((l) => (
+          <Typography key={l.id} variant="body2" color="text.secondary">
+            {l.label} has no {orList(l.needsDefaults.map((c) => fieldLabel(c).toLowerCase()))} column: give
+            them as batch defaults after the upload.
+          </Typography>
+        ))}
+      <Typography variant="h6" component="h2" sx={{ mt: 2 }}>
+        Columns the import reads
+      </Typography>
+      <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
+        UTF-8 CSV with a header row. Headers match in any case and order; the names in brackets are also
+        recognised. Other columns are shown after the upload and ignored unless you map them.
+      </Typography>
+      <Box
+        component="ul"
+        aria-label="Accepted columns"
+        sx={{ columnCount: { xs: 1, md: 3, lg: 4 }, columnGap: 3, m: 0, pl: 2.5, typography: 'body2' }}
+      >
+        {fields.map((f) => (
+          <Box component="li" key={f.name} sx={{ breakInside: 'avoid', mb: 0.5 }}>
+            <Box component="code" sx={{ fontWeight: 600 }}>
+              {f.name}
+            </Box>{' '}
+            {fieldLabel(f.name)}
+            {f.aliases.length > 0 && (
+              <Typography component="span" variant="caption" color="text.secondary">
+                {' '}
+                ({f.aliases.slice(0, 3).join(', ')})
+              </Typography>
+            )}
+          </Box>
+        ))}
+      </Box>
+    </Box>
+  );
+}
+
 function Progress({ label, value, text }: { label: string; value: number; text: string }) {
   return (
     <Box sx={{ my: 2 }}>
@@ -112,6 +181,7 @@ export function ImportPage() {
   const notify = useNotify();
   const fileRef = useRef<HTMLInputElement>(null);
   const [fields, setFields] = useState<ImportField[]>([]);
+  const [layouts, setLayouts] = useState<ImportLayout[]>([]);
   const [file, setFile] = useState<File | null>(null);
   const [imp, setImp] = useState<CustomerImport | null>(null);
   const [columns, setColumns] = useState<(string | null)[]>([]);
@@ -130,7 +200,10 @@ export function ImportPage() {
   useEffect(() => {
     importApi
       .fields()
-      .then((r) => setFields(r.data.filter((f) => !f.ignored)))
+      .then((r) => {
+        setFields(r.data.filter((f) => !f.ignored));
+        setLayouts(r.layouts);
+      })
       .catch((e: unknown) => setError(errorMessage(e)));
   }, []);
 
@@ -236,6 +309,7 @@ export function ImportPage() {
             {error}
           </Alert>
         )}
+        {phase === 'pick' && fields.length > 0 && <AcceptedColumns fields={fields} layouts={layouts} />}
         {imp && phase === 'map' && (
           <Box>
             <Typography variant="h6" component="h2">

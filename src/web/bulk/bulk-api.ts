@@ -53,6 +53,15 @@ export interface ImportField {
   ignored: boolean;
 }
 
+export interface ImportLayout {
+  id: 'tollgate' | 'astpp';
+  label: string;
+  fileName: string;
+  headers: string[];
+  /** Required columns the layout lacks: the batch defaults must give them. */
+  needsDefaults: string[];
+}
+
 export interface ImportSettings {
   columns?: (string | null)[];
   defaults?: Record<string, string>;
@@ -97,7 +106,8 @@ export interface MassCreate {
 const IMPORTS = '/customer-imports';
 
 export const importApi = {
-  fields: () => api<{ data: ImportField[] }>('GET', `${IMPORTS}/fields`),
+  fields: () => api<{ data: ImportField[]; layouts: ImportLayout[] }>('GET', `${IMPORTS}/fields`),
+  sampleUrl: (layout: ImportLayout['id']) => `/api/v1${IMPORTS}/samples/${layout}`,
   upload: (file: File) =>
     api<CustomerImport>('POST', IMPORTS, {
       query: { fileName: file.name },

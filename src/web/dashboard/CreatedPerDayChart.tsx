@@ -17,7 +17,7 @@ export function CreatedPerDayChart({ days }: { days: { date: string; count: numb
       viewBox={`0 0 ${width} ${height}`}
       width="100%"
       role="img"
-      aria-label={`Accounts created per day: ${total} in ${days.length} days, at most ${max} in one day`}
+      aria-label={`Customers created per day: ${total} in ${days.length} days, at most ${max} in one day`}
     >
       {ticks.map((t) => {
         const y = pad.top + innerH - (t / max) * innerH;

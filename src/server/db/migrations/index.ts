@@ -14,11 +14,11 @@ import * as m20261203_0900 from './2026_12_03_0900_create_call_auth.js';
 import * as m20261203_0901 from './2026_12_03_0901_create_route_plans.js';
 import * as m20261203_1100 from './2026_12_03_1100_create_notifications.js';
 import * as m20261203_1300 from './2026_12_03_1300_create_cdrs.js';
-import * as m20261204_0700 from './2026_12_04_0700_cdrs_search_index.js';
 import * as m20261204_0400 from './2026_12_04_0400_create_cdr_lines.js';
 import * as m20261204_0401 from './2026_12_04_0401_create_cdr_daily_usage.js';
 import * as m20261204_0300 from './2026_12_04_0300_api_keys_notify.js';
 import * as m20261204_0100 from './2026_12_04_0100_sign_in_notification.js';
+import * as m20261204_0500 from './2026_12_04_0500_dashboard_day_indexes.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -37,9 +37,9 @@ export const migrations: Record<string, Migration> = {
   '2026_12_03_0901_create_route_plans': m20261203_0901,
   '2026_12_03_1100_create_notifications': m20261203_1100,
   '2026_12_03_1300_create_cdrs': m20261203_1300,
-  '2026_12_04_0700_cdrs_search_index': m20261204_0700,
   '2026_12_04_0400_create_cdr_lines': m20261204_0400,
   '2026_12_04_0401_create_cdr_daily_usage': m20261204_0401,
   '2026_12_04_0300_api_keys_notify': m20261204_0300,
   '2026_12_04_0100_sign_in_notification': m20261204_0100,
+  '2026_12_04_0500_dashboard_day_indexes': m20261204_0500,
 };

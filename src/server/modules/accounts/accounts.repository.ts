@@ -3,6 +3,7 @@ import type { DB } from '../../db/schema.js';
 import type { Executor } from '../../platform/db/database.js';
 import type { Actor } from '../../platform/context.js';
 import { accountScope, subtreeRangeOf, type SubtreeRange } from '../../platform/tenancy/index.js';
+import { belowLowBalanceThreshold } from './low-balance-filter.js';
 import type { AccountKind, SortField } from './accounts.schemas.js';
 
 /** Columns read for an account; secrets live in `users` and are never selected here. */
@@ -204,6 +205,7 @@ export interface ListFilter {
   rateGroupId?: number;
   createdFrom?: string;
   createdTo?: string;
+  lowBalance?: boolean;
 }
 
 export interface Cursor {
@@ -265,6 +267,7 @@ export function applyListFilter<Q extends AccountQuery>(
   if (f.rateGroupId) r = r.where('a.rate_group_id', '=', f.rateGroupId);
   if (f.createdFrom) r = r.where('a.created_at', '>=', new Date(f.createdFrom));
   if (f.createdTo) r = r.where('a.created_at', '<', new Date(f.createdTo));
+  if (f.lowBalance) r = r.where(belowLowBalanceThreshold('a'));
   return r as Q;
 }
 

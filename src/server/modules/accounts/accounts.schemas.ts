@@ -276,6 +276,12 @@ export const ListAccountsQuery = Type.Object(
     rateGroupId: Type.Optional(Type.Integer({ minimum: 1 })),
     createdFrom: Type.Optional(Type.String({ format: 'date-time' })),
     createdTo: Type.Optional(Type.String({ format: 'date-time' })),
+    lowBalance: Type.Optional(
+      Type.Boolean({
+        description:
+          'true: only accounts at or below their low-balance threshold (DOMAIN 3.15, computed live)',
+      }),
+    ),
     sort: Type.Optional(Type.Union(SORTABLE.map((s) => Type.Literal(s)))),
     order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
     limit: Type.Optional(Type.Integer({ minimum: 10, maximum: 500, default: 25 })),

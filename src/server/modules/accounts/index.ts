@@ -1,6 +1,7 @@
 export { accountRoutes } from './accounts.routes.js';
 export * as accountsService from './accounts.service.js';
 export { kindPredicate } from './accounts.repository.js';
+export { belowLowBalanceThreshold } from './low-balance-filter.js';
 export { accountNotFound } from './accounts.errors.js';
 export { findAccount, findAccountsByIds, scopeAccounts } from './accounts.repository.js';
 export { toAccountDto } from './accounts.mapper.js';

@@ -28,6 +28,21 @@ const NewestCustomer = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 
+/** An exact amount as a decimal string (SQL numeric), never a float. */
+const money = (description: string) => Type.String({ description: `${description} (decimal string)` });
+const Money = money('amount');
+
+const CurrencyMoney = Type.Object({
+  currency: Type.String(),
+  accounts: Type.Integer({ description: 'live customers in this currency' }),
+  balance: money('sum of their balances'),
+  creditInUse: money('credit exposure: sum over the customers of max(0, -balance), uncapped'),
+  creditGranted: money('sum of the finite credit limits of postpaid customers'),
+  unlimited: Type.Integer({ description: 'postpaid customers with unlimited credit (not in creditGranted)' }),
+  lowBalance: Type.Integer({ description: 'customers at or below their low-balance threshold' }),
+  zeroBalance: Type.Integer({ description: 'of those, customers with no funds left (metric <= 0)' }),
+});
+
 export const Dashboard = Type.Object({
   customers: Type.Object({
     total: Type.Integer(),
@@ -37,6 +52,32 @@ export const Dashboard = Type.Object({
     postpaid: Type.Integer(),
   }),
   newest: Type.Array(NewestCustomer),
+  money: Type.Array(CurrencyMoney, { description: 'one row per currency; never summed across currencies' }),
+  lowBalance: Type.Integer({
+    description: 'customers at or below their low-balance threshold, all currencies',
+  }),
+  today: Type.Object({
+    date: Type.String({ format: 'date', description: "today in the asked time zone (the viewer's)" }),
+    timezone: Type.String(),
+    payments: Type.Array(Type.Object({ currency: Type.String(), count: Type.Integer(), amount: Money }), {
+      description: 'PAYMENT ledger entries made today, per currency',
+    }),
+    calls: Type.Union(
+      [
+        Type.Null(),
+        Type.Array(
+          Type.Object({
+            currency: Type.String(),
+            calls: Type.Integer(),
+            answered: Type.Integer(),
+            rated: Type.Integer(),
+            revenue: Money,
+          }),
+        ),
+      ],
+      { description: 'CDRs started today per account currency; null when no CDR exists at all' },
+    ),
+  }),
   createdPerDay: Type.Object({
     timezone: Type.String(),
     days: Type.Array(Type.Object({ date: Type.String({ format: 'date' }), count: Type.Integer() })),

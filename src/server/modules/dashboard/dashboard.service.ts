@@ -27,7 +27,10 @@ export function lastDays(now: Date, timezone: string, days: number): string[] {
 
 /**
  * What the admin home page shows, in the actor's scope: live customers by status and by
- * prepaid/postpaid, the newest ones, and live accounts created per day in the viewer's time zone.
+ * prepaid/postpaid; their money per currency (balances, credit in use and granted, how many are
+ * below their low-balance threshold); today's payments and, once CDRs exist, today's calls and
+ * revenue; the newest customers; and customers created per day. "Today" and the days are the
+ * viewer's (the `timezone` asked, which the UI sets to the viewer's zone).
  */
 export async function getDashboard(ctx: Ctx, query: DashboardQuery): Promise<DashboardDto> {
   const timezone = query.timezone ?? 'UTC';
@@ -39,8 +42,17 @@ export async function getDashboard(ctx: Ctx, query: DashboardQuery): Promise<Das
   const customers = await repo.countCustomers(ctx.db, ctx.actor);
   const newest = await repo.newestCustomers(ctx.db, ctx.actor, NEWEST);
   const perDay = await repo.countCreatedPerDay(ctx.db, ctx.actor, from, timezone);
+  const money = await repo.moneyByCurrency(ctx.db, ctx.actor);
+  const today = days[days.length - 1]!;
+  const payments = await repo.paymentsOn(ctx.db, ctx.actor, today, timezone);
+  const calls = (await repo.hasCdrs(ctx.db, ctx.actor))
+    ? await repo.callsOn(ctx.db, ctx.actor, today, timezone)
+    : null;
   return {
     customers,
+    money,
+    lowBalance: money.reduce((n, m) => n + m.lowBalance, 0),
+    today: { date: today, timezone, payments, calls },
     newest: newest.map((r) => ({
       id: r.id,
       kind: r.is_reseller ? 'reseller' : r.roles.includes('customer') ? 'customer' : 'provider',

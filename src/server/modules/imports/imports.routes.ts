@@ -13,6 +13,7 @@ import {
   IssuePage,
   ListImportsQuery,
   RunQuery,
+  SampleParams,
   UploadQuery,
 } from './imports.schemas.js';
 import * as service from './imports.service.js';
@@ -40,6 +41,27 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async () => service.listImportFields(),
+  );
+
+  app.get(
+    `${base}/samples/:layout`,
+    {
+      config: { roles: MANAGER_ROLES },
+      schema: {
+        tags,
+        summary: "A sample file to fill in: ours (the export's columns) or ASTPP's layout",
+        params: SampleParams,
+        produces: ['text/csv'],
+        response: { 200: CsvFile },
+      },
+    },
+    async (req, reply) => {
+      const { fileName, text } = service.getSampleCsv(req.params.layout);
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${fileName}"`)
+        .send(text);
+    },
   );
 
   app.post(

@@ -176,6 +176,22 @@ export const ImportFields = Type.Object({
       ignored: Type.Boolean({ description: 'export-only information, never imported' }),
     }),
   ),
+  layouts: Type.Array(
+    Type.Object({
+      id: Type.Union([Type.Literal('tollgate'), Type.Literal('astpp')]),
+      label: Type.String(),
+      fileName: Type.String(),
+      headers: Type.Array(Type.String()),
+      needsDefaults: Type.Array(Type.String(), {
+        description: 'required columns this layout lacks: give them as batch defaults',
+      }),
+    }),
+    { description: 'the layouts a sample file is offered in (GET .../samples/{layout})' },
+  ),
+});
+
+export const SampleParams = Type.Object({
+  layout: Type.Union([Type.Literal('tollgate'), Type.Literal('astpp')]),
 });
 
 export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });

@@ -8,6 +8,7 @@ import { recordAudit } from '../audit/index.js';
 import { customerCsvColumn } from '../exports/index.js';
 import { IMPORT_COLUMNS, autoMapHeaders, parseDefaults, type ImportSettings } from './import-rows.js';
 import { badMapping, importNotFound, importWrongState } from './imports.errors.js';
+import { sampleCsv, sampleLayouts, type SampleLayout } from './import-samples.js';
 import * as repo from './imports.repository.js';
 import type { CustomerImportDto, ImportSettingsBody } from './imports.schemas.js';
 import { storeUpload } from './imports.upload.js';
@@ -386,7 +387,13 @@ export function listImportFields() {
       defaultable: c.defaultable && !c.ignored,
       ignored: Boolean(c.ignored),
     })),
+    layouts: sampleLayouts(),
   };
+}
+
+/** A sample file in one of the layouts the importer reads (it dry-runs without errors). */
+export function getSampleCsv(layout: SampleLayout) {
+  return sampleCsv(layout);
 }
 
 function aliasesOf(name: string): string[] {
