@@ -42,6 +42,7 @@ describe('import cells (pure)', () => {
 
   it('rejects a SIP username without its password and non-empty extra cells, and reads only mapped columns', () => {
     const settings = {
+      kind: 'customers' as const,
       columns: ['name', null, 'sip_username'],
       defaults: {},
       mode: 'skipInvalid' as const,
@@ -58,6 +59,7 @@ describe('import cells (pure)', () => {
 
   it('reads a sealed SIP password, and refuses a bad username or an unsealed secret', () => {
     const settings = {
+      kind: 'customers' as const,
       columns: ['name', 'sip_username', 'sip_password'],
       defaults: {},
       mode: 'skipInvalid' as const,
