@@ -16,7 +16,7 @@ import { useEffect } from 'react';
 import { Box, Stack, Typography } from '@mui/material';
 import { cleanAccountFilter, hasBadFilter } from './list-filter.js';
 import { AccountBulkActions } from './bulk-actions.js';
-import { ImportButton, MassCreateButton } from '../bulk/ListBulkButtons.js';
+import { ImportButton, MassCreateButton, ResellerMigrationButtons } from '../bulk/ListBulkButtons.js';
 import { ListMoreMenu } from './ListMoreMenu.js';
 import { CreateByTemplateButton } from '../templates/CreateByTemplateButton.js';
 import { columnsFor } from './columns.js';
@@ -108,6 +108,7 @@ function ListActions({ resource }: { resource: AccountResource }) {
       {canCreate && <CreateButton label={`Create ${SINGULAR[resource]}`} />}
       <ColumnsButton storeKey={`${resource}.datatable`} />
       {resource === 'customers' && <ListMoreMenu canCreate={canCreate} />}
+      {resource === 'resellers' && <ResellerMigrationButtons canCreate={canCreate} />}
     </TopToolbar>
   );
 }
