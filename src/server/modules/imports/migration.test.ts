@@ -282,4 +282,19 @@ describe.each(testDatabaseKinds())('migration round trip on %s', (kind) => {
     const fine = (await admin.get('/api/v1/resellers?accountNumber=7100000004')).json().data[0];
     expect(fine).toMatchObject({ isReseller: true, resellerId: other.id });
   });
+
+  it('atomic mode: a reseller file with children first is written whole, parents first', async () => {
+    const file = [
+      'account_number,name,reseller,country,timezone,currency',
+      `7200000003,${tag} grandchild,7200000002,US,America/New_York,USD`,
+      `7200000002,${tag} child,7200000001,US,America/New_York,USD`,
+      `7200000001,${tag} parent,,US,America/New_York,USD`,
+    ].join('\r\n');
+    const res = await importFile(admin, source, 'resellers', file, { mode: 'atomic' });
+    expect(res.issues).toEqual([]);
+    expect(res.done).toMatchObject({ status: 'done', progress: { created: 3, rejected: 0 } });
+    const get = async (n: string) => (await admin.get(`/api/v1/resellers?accountNumber=${n}`)).json().data[0];
+    const [p, c, g] = [await get('7200000001'), await get('7200000002'), await get('7200000003')];
+    expect([c.resellerId, g.resellerId]).toEqual([p.id, c.id]);
+  });
 });
