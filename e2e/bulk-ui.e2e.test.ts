@@ -177,6 +177,11 @@ describe.runIf(chromiumAvailable())('bulk import and export in the admin UI', ()
     await page.getByText('Columns (2 rows in resellers.csv)').waitFor();
     await page.getByRole('button', { name: 'Dry run' }).click();
     await page.getByText('Dry run: 2 would be created, 0 rejected').waitFor();
+    // The child's reseller is the parent's number (a row of the file, no id yet): once as the
+    // parent's account number, once as the child's reseller.
+    const firstRows = page.getByRole('table', { name: 'First rows' });
+    await expect.poll(() => firstRows.getByRole('cell', { name: '7300000001', exact: true }).count()).toBe(2);
+    expect(await firstRows.textContent()).not.toMatch(/-\d/);
     await shot('resellers-import-dry-run', true);
     await page.getByRole('button', { name: 'Start import' }).click();
     await page.getByRole('status').filter({ hasText: 'Created 2' }).waitFor();

@@ -44,7 +44,7 @@ function planFor(row: repo.ImportRow): ChunkPlan {
   return { importId: row.id, settings, defaults: { values: d.values, resellerNumber: d.resellerNumber } };
 }
 
-function previewOf(outcomes: AnyOutcome[], room: number) {
+function previewOf(outcomes: AnyOutcome[], room: number, defaultReseller: string | null) {
   const out: DryRunState['preview'] = [];
   for (const o of outcomes) {
     if (out.length >= room) break;
@@ -53,7 +53,9 @@ function previewOf(outcomes: AnyOutcome[], room: number) {
         'input' in o
           ? {
               ...(o.input as object),
-              resellerId: (o as { owner?: { id: number } | null }).owner?.id ?? null,
+              // The reseller by account number, as the file names it: in a dry run over a reseller
+              // file the parent may be a row of the file, with no id yet.
+              reseller: (o.row as { resellerNumber?: string | null }).resellerNumber ?? defaultReseller,
               hasPassword: (o.row as { passwordHash?: string | null }).passwordHash != null,
             }
           : { ...(o.row as { fields?: object }).fields, username: (o.row as { username?: string }).username };
@@ -144,9 +146,10 @@ export function importJobHandlers(): JobHandler[] {
         return 'more';
       }
       const ctx = contextFor(row, jc);
+      const plan = planFor(row);
       const outcomes = await classifyAnyChunk(
         ctx,
-        planFor(row),
+        plan,
         await repo.readChunk(jc.db, importId, dry.nextChunk),
         keys,
       );
@@ -163,7 +166,10 @@ export function importJobHandlers(): JobHandler[] {
         skipped: dry.skipped + c.skipped,
         rejected: dry.rejected + c.rejected,
         warnings: dry.warnings + c.warnings,
-        preview: [...dry.preview, ...previewOf(outcomes, PREVIEW_ROWS - dry.preview.length)],
+        preview: [
+          ...dry.preview,
+          ...previewOf(outcomes, PREVIEW_ROWS - dry.preview.length, plan.defaults.resellerNumber),
+        ],
       };
       await inTransaction(ctx, async (tx) => {
         await repo.insertIssues(tx.db, importId, 'dry', issues);
