@@ -117,7 +117,7 @@ describe.runIf(chromiumAvailable())('bulk import and export in the admin UI', ()
     await page.getByRole('button', { name: 'More' }).click();
     const [download] = await Promise.all([
       page.waitForEvent('download'),
-      page.getByRole('menuitem', { name: 'Export' }).click(),
+      page.getByRole('menuitem', { name: 'Export', exact: true }).click(),
     ]);
     const csv = fs.readFileSync((await download.path())!, 'utf8');
     const lines = csv.trim().split(/\r?\n/);
@@ -125,6 +125,105 @@ describe.runIf(chromiumAvailable())('bulk import and export in the admin UI', ()
     expect(lines[0]).toContain('company_name');
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain('"Acme, Inc."');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('moves resellers and SIP devices: export and import beside the existing buttons', async () => {
+    const admin = await Client.login(server.app, ADMIN.email, ADMIN.password);
+    const parent = (await admin.post('/api/v1/resellers', customerBody({ name: 'Parent Wholesale' }))).json();
+    const child = await admin.post(
+      '/api/v1/resellers',
+      customerBody({ name: 'Child Retail', resellerId: parent.id }),
+    );
+    expect(child.statusCode, child.body).toBe(201);
+    const owner = (await admin.post('/api/v1/customers', customerBody({ name: 'Desk Owner' }))).json();
+    const device = await admin.post(`/api/v1/customers/${owner.id}/sip-devices`, {
+      username: 'desk-owner-1',
+      codecs: ['PCMU', 'G722'],
+    });
+    expect(device.statusCode, device.body).toBe(201);
+
+    // Resellers: the export beside Create, parents first, the parent by account number.
+    await page.goto(url('/resellers?filter=%7B%7D'));
+    await page.getByRole('cell', { name: 'Child Retail' }).first().waitFor();
+    await shot('resellers-list');
+    const [resellerDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Export Resellers' }).click(),
+    ]);
+    expect(resellerDownload.suggestedFilename()).toMatch(/^Resellers_\d{4}-\d{2}-\d{2}\.csv$/);
+    const resellers = fs
+      .readFileSync((await resellerDownload.path())!, 'utf8')
+      .trim()
+      .split(/\r?\n/);
+    expect(resellers[0]!.split(',')[0]).toBe('account_number');
+    expect(resellers[1]).toContain('Parent Wholesale');
+    expect(resellers[2]).toContain(`Child Retail`);
+    expect(resellers[2]).toContain(`,${parent.accountNumber},`);
+
+    // The import: a file with the child before its parent (new numbers), ordered by the importer.
+    const header = 'account_number,name,reseller,country,timezone,currency';
+    const file = [
+      header,
+      '7300000002,Moved Child,7300000001,US,America/New_York,USD',
+      '7300000001,Moved Parent,,US,America/New_York,USD',
+    ].join('\r\n');
+    await page.getByRole('link', { name: 'Import Resellers' }).click();
+    await page.getByRole('heading', { name: 'Import Resellers', level: 1 }).waitFor();
+    await page
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'resellers.csv', mimeType: 'text/csv', buffer: Buffer.from(file) });
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByText('Columns (2 rows in resellers.csv)').waitFor();
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    await page.getByText('Dry run: 2 would be created, 0 rejected').waitFor();
+    // The child's reseller is the parent's number (a row of the file, no id yet): once as the
+    // parent's account number, once as the child's reseller.
+    const firstRows = page.getByRole('table', { name: 'First rows' });
+    await expect.poll(() => firstRows.getByRole('cell', { name: '7300000001', exact: true }).count()).toBe(2);
+    expect(await firstRows.textContent()).not.toMatch(/-\d/);
+    await shot('resellers-import-dry-run', true);
+    await page.getByRole('button', { name: 'Start import' }).click();
+    await page.getByRole('status').filter({ hasText: 'Created 2' }).waitFor();
+    await shot('resellers-import-done', true);
+    const moved = (await admin.get('/api/v1/resellers?accountNumber=7300000002')).json().data[0];
+    const movedParent = (await admin.get('/api/v1/resellers?accountNumber=7300000001')).json().data[0];
+    expect(moved.resellerId).toBe(movedParent.id);
+
+    // SIP devices: exported from the customer list's More menu, never with the secret.
+    await page.goto(url('/customers?filter=%7B%7D'));
+    await page.getByRole('cell', { name: 'Desk Owner' }).first().waitFor();
+    await page.getByRole('button', { name: 'More' }).click();
+    await shot('customers-more-menu');
+    const [deviceDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('menuitem', { name: 'Export SIP Devices' }).click(),
+    ]);
+    const devices = fs.readFileSync((await deviceDownload.path())!, 'utf8');
+    expect(devices).toContain(`${owner.accountNumber},desk-owner-1,,,active,PCMU;G722,false,`);
+    expect(devices).not.toContain(device.json().secret);
+
+    // And imported back: a second device for the same customer, without a secret (a warning).
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'More' }).click();
+    await page.getByRole('menuitem', { name: 'Import SIP Devices' }).click();
+    await page.getByRole('heading', { name: 'Import SIP Devices', level: 1 }).waitFor();
+    const deviceFile = devices.replace('desk-owner-1', 'desk-owner-2');
+    await page
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'devices.csv', mimeType: 'text/csv', buffer: Buffer.from(deviceFile) });
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByText('Columns (1 rows in devices.csv)').waitFor();
+    await shot('devices-import-mapping', true);
+    await page.getByRole('button', { name: 'Start import' }).click();
+    await page.getByRole('status').filter({ hasText: 'Created 1' }).waitFor();
+    await page
+      .getByRole('table', { name: 'Warnings' })
+      .getByText(/random secret/)
+      .waitFor();
+    await shot('devices-import-done', true);
+    const list = (await admin.get(`/api/v1/customers/${owner.id}/sip-devices`)).json().data;
+    expect(list.map((d: { username: string }) => d.username)).toEqual(['desk-owner-1', 'desk-owner-2']);
     expect(pageErrors).toEqual([]);
   });
 });

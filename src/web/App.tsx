@@ -76,6 +76,8 @@ export function App() {
       />
       <CustomRoutes>
         <Route path="/import-customers" element={<ImportPage />} />
+        <Route path="/import-resellers" element={<ImportPage kind="resellers" />} />
+        <Route path="/import-sip-devices" element={<ImportPage kind="sip-devices" />} />
         <Route path="/limits/customers" element={<CustomerLimitPage />} />
         <Route path="/limits/hosts" element={<HostViewPage />} />
         <Route path="/dids" element={<DidInventoryPage />} />

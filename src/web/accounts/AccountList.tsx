@@ -17,7 +17,7 @@ import { useEffect } from 'react';
 import { Box, Stack, Typography } from '@mui/material';
 import { cleanAccountFilter, hasBadFilter } from './list-filter.js';
 import { AccountBulkActions } from './bulk-actions.js';
-import { ImportButton, MassCreateButton } from '../bulk/ListBulkButtons.js';
+import { ImportButton, MassCreateButton, ResellerMigrationButtons } from '../bulk/ListBulkButtons.js';
 import { ListMoreMenu } from './ListMoreMenu.js';
 import { CreateByTemplateButton } from '../templates/CreateByTemplateButton.js';
 import { columnsFor } from './columns.js';
@@ -115,6 +115,7 @@ function ListActions({ resource }: { resource: AccountResource }) {
       {canCreate && <CreateButton label={`Create ${SINGULAR[resource]}`} />}
       <ColumnsButton storeKey={`${resource}.datatable`} />
       {resource === 'customers' && <ListMoreMenu canCreate={canCreate} />}
+      {resource === 'resellers' && <ResellerMigrationButtons canCreate={canCreate} />}
     </TopToolbar>
   );
 }

@@ -9,7 +9,8 @@ import DownloadIcon from '@mui/icons-material/Download';
 import { Link } from 'react-router-dom';
 import { useListContext, useStore } from 'react-admin';
 import { ChooseTemplateDialog } from '../templates/CreateByTemplateButton.js';
-import { exportColumns, exportUrl } from '../bulk/bulk-api.js';
+import DialerSipIcon from '@mui/icons-material/DialerSip';
+import { exportColumns, exportUrl, sipDeviceExportUrl } from '../bulk/bulk-api.js';
 import { columnsFor } from './columns.js';
 
 const COLUMNS = columnsFor('customers');
@@ -17,7 +18,8 @@ const HIDDEN_BY_DEFAULT = COLUMNS.filter((c) => c.hiddenByDefault).map((c) => c.
 
 /**
  * The customer list's less frequent actions in one "More" menu, so the toolbar stays one row beside
- * the filters at 1440 px: create by template, create a provider, mass create, import, export.
+ * the filters at 1440 px: create by template, create a provider, mass create, import (customers,
+ * SIP devices), export (customers, their SIP devices).
  */
 export function ListMoreMenu({ canCreate }: { canCreate: boolean }) {
   const [anchor, setAnchor] = useState<HTMLElement | null>(null);
@@ -70,6 +72,12 @@ export function ListMoreMenu({ canCreate }: { canCreate: boolean }) {
             </ListItemIcon>
             <ListItemText>Import Customers</ListItemText>
           </MenuItem>,
+          <MenuItem key="import-sip" component={Link} to="/import-sip-devices" onClick={close}>
+            <ListItemIcon>
+              <DialerSipIcon fontSize="small" />
+            </ListItemIcon>
+            <ListItemText>Import SIP Devices</ListItemText>
+          </MenuItem>,
         ]}
         <MenuItem
           component="a"
@@ -81,6 +89,17 @@ export function ListMoreMenu({ canCreate }: { canCreate: boolean }) {
             <DownloadIcon fontSize="small" />
           </ListItemIcon>
           <ListItemText>Export</ListItemText>
+        </MenuItem>
+        <MenuItem
+          component="a"
+          href={sipDeviceExportUrl(filterValues as Record<string, unknown>)}
+          download
+          onClick={close}
+        >
+          <ListItemIcon>
+            <DownloadIcon fontSize="small" />
+          </ListItemIcon>
+          <ListItemText>Export SIP Devices</ListItemText>
         </MenuItem>
       </Menu>
       {choosing && <ChooseTemplateDialog onClose={() => setChoosing(false)} />}

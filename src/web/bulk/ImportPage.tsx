@@ -26,6 +26,7 @@ import { formatCount } from '../format/format.js';
 import {
   importApi,
   type CustomerImport,
+  type ImportKind,
   type ImportField,
   type ImportIssue,
   type ImportLayout,
@@ -173,11 +174,37 @@ function Progress({ label, value, text }: { label: string; value: number; text: 
   );
 }
 
+const KIND_TEXT: Record<ImportKind, { title: string; back: string; backLabel: string; account: string }> = {
+  customers: {
+    title: 'Import Customers',
+    back: '/customers',
+    backLabel: 'Back to customers',
+    account: 'Existing account number',
+  },
+  resellers: {
+    title: 'Import Resellers',
+    back: '/resellers',
+    backLabel: 'Back to resellers',
+    account: 'Existing account number',
+  },
+  'sip-devices': {
+    title: 'Import SIP Devices',
+    back: '/customers',
+    backLabel: 'Back to customers',
+    account: 'Existing SIP username',
+  },
+};
+
+/** Sealed at upload: offered in the mapping only for the header they were sealed from. */
+const SEALED = new Set(['password', 'sip_password', 'secret']);
+
 /**
- * Import Customers: upload a CSV, check the automatic column mapping and batch defaults, dry run
- * (first rows and every error), then start and follow the progress bar to the rejected rows.
+ * Import Customers (or Resellers, or SIP Devices): upload a CSV, check the automatic column mapping
+ * and batch defaults, dry run (first rows and every error), then start and follow the progress bar
+ * to the rejected rows.
  */
-export function ImportPage() {
+export function ImportPage({ kind = 'customers' }: { kind?: ImportKind }) {
+  const text = KIND_TEXT[kind];
   const notify = useNotify();
   const fileRef = useRef<HTMLInputElement>(null);
   const [fields, setFields] = useState<ImportField[]>([]);
@@ -199,13 +226,13 @@ export function ImportPage() {
 
   useEffect(() => {
     importApi
-      .fields()
+      .fields(kind)
       .then((r) => {
         setFields(r.data.filter((f) => !f.ignored));
-        setLayouts(r.layouts);
+        setLayouts(kind === 'customers' ? (r.layouts ?? []) : []);
       })
       .catch((e: unknown) => setError(errorMessage(e)));
-  }, []);
+  }, [kind]);
 
   const settings = (): ImportSettings => {
     const d: Record<string, string> = {};
@@ -228,7 +255,7 @@ export function ImportPage() {
   const upload = () =>
     run('upload', async () => {
       if (!file) return;
-      const r = await importApi.upload(file);
+      const r = await importApi.upload(file, kind);
       setImp(r);
       setColumns(r.autoColumns);
       setPreview([]);
@@ -269,11 +296,24 @@ export function ImportPage() {
   const previewKeys = preview.length ? Object.keys(preview[0].values).slice(0, 8) : [];
   return (
     <Card sx={{ mt: 2 }}>
-      <Title title="Import Customers" />
+      <Title title={text.title} />
       <CardContent>
         <Typography variant="h5" component="h1" sx={{ mb: 2 }}>
-          Import Customers
+          {text.title}
         </Typography>
+        {kind === 'resellers' && (
+          <Alert severity="info" sx={{ mb: 2 }}>
+            The file of Export Resellers, in any order: each reseller is created after the reseller it belongs
+            to. Import resellers first, then customers, then SIP devices.
+          </Alert>
+        )}
+        {kind === 'sip-devices' && (
+          <Alert severity="info" sx={{ mb: 2 }}>
+            One row per device; its customer by account number. Secrets are never exported: a device without a
+            secret column gets a random secret nobody is shown, so reset it on the customer&apos;s SIP Devices
+            tab.
+          </Alert>
+        )}
         <Stack direction="row" spacing={2} useFlexGap sx={{ alignItems: 'center', flexWrap: 'wrap', mb: 2 }}>
           <Button
             variant="outlined"
@@ -300,8 +340,8 @@ export function ImportPage() {
             Upload
           </Button>
           <Box sx={{ flex: 1 }} />
-          <Button component={Link} to="/customers">
-            Back to customers
+          <Button component={Link} to={text.back}>
+            {text.backLabel}
           </Button>
         </Stack>
         {error && (
@@ -351,7 +391,7 @@ export function ImportPage() {
                       >
                         <MenuItem value="">(ignore)</MenuItem>
                         {fields
-                          .filter((f) => f.name !== 'password' || imp.hashedColumns.includes(i))
+                          .filter((f) => !SEALED.has(f.name) || imp.hashedColumns.includes(i))
                           .map((f) => (
                             <MenuItem key={f.name} value={f.name}>
                               {f.name}
@@ -363,12 +403,14 @@ export function ImportPage() {
                 ))}
               </TableBody>
             </Table>
-            <Typography variant="h6" component="h2">
-              Batch defaults
+            <Typography variant="h6" component="h2" sx={{ mb: kind === 'sip-devices' ? 1 : 0 }}>
+              {kind === 'sip-devices' ? 'Options' : 'Batch defaults'}
             </Typography>
-            <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
-              Used where a row leaves the cell empty.
-            </Typography>
+            {kind !== 'sip-devices' && (
+              <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
+                Used where a row leaves the cell empty.
+              </Typography>
+            )}
             <Stack direction="row" spacing={2} useFlexGap sx={{ flexWrap: 'wrap', mb: 2 }}>
               {DEFAULTABLE_SHOWN.filter((n) => fields.some((f) => f.name === n && f.defaultable)).map((n) => (
                 <TextField
@@ -394,14 +436,16 @@ export function ImportPage() {
               <TextField
                 select
                 size="small"
-                label="Existing account number"
+                label={text.account}
                 value={onExisting}
                 onChange={(e) => setOnExisting(e.target.value as 'error' | 'skip' | 'update')}
                 sx={{ width: 220 }}
               >
                 <MenuItem value="error">Reject the row</MenuItem>
                 <MenuItem value="skip">Skip the row</MenuItem>
-                <MenuItem value="update">Update the account</MenuItem>
+                <MenuItem value="update">
+                  {kind === 'sip-devices' ? 'Update the device' : 'Update the account'}
+                </MenuItem>
               </TextField>
             </Stack>
             <Stack direction="row" spacing={2}>
@@ -499,7 +543,7 @@ export function ImportPage() {
                   </Stack>
                 )}
                 {realIssues && realIssues.length > 0 && (
-                  <IssueTable issues={realIssues} label="Rejected rows" />
+                  <IssueTable issues={realIssues} label={p.rejected > 0 ? 'Rejected rows' : 'Warnings'} />
                 )}
               </>
             )}

@@ -12,8 +12,12 @@ export interface Counters {
   warnings: number;
 }
 
+/** What an import creates (one file per object type). */
+export type ImportKind = 'customers' | 'resellers' | 'sip-devices';
+
 export interface CustomerImport {
   id: number;
+  kind: ImportKind;
   fileName: string;
   headers: string[];
   hashedColumns: number[];
@@ -106,11 +110,12 @@ export interface MassCreate {
 const IMPORTS = '/customer-imports';
 
 export const importApi = {
-  fields: () => api<{ data: ImportField[]; layouts: ImportLayout[] }>('GET', `${IMPORTS}/fields`),
+  fields: (kind: ImportKind = 'customers') =>
+    api<{ data: ImportField[]; layouts?: ImportLayout[] }>('GET', `${IMPORTS}/fields`, { query: { kind } }),
   sampleUrl: (layout: ImportLayout['id']) => `/api/v1${IMPORTS}/samples/${layout}`,
-  upload: (file: File) =>
+  upload: (file: File, kind: ImportKind = 'customers') =>
     api<CustomerImport>('POST', IMPORTS, {
-      query: { fileName: file.name },
+      query: { fileName: file.name, kind },
       raw: { body: file, type: 'text/csv' },
     }),
   get: (id: number) => api<CustomerImport>('GET', `${IMPORTS}/${id}`),
@@ -222,10 +227,25 @@ export function exportColumns(visibleSources: string[]): string[] {
   return names;
 }
 
-export function exportUrl(filter: Record<string, unknown>, columns: string[]): string {
+function filterQuery(filter: Record<string, unknown>): Record<string, string> {
   const q: Record<string, string> = {};
   for (const [k, v] of Object.entries(filter))
     if (v !== undefined && v !== null && v !== '') q[k] = String(v);
+  return q;
+}
+
+export function exportUrl(filter: Record<string, unknown>, columns: string[]): string {
+  const q = filterQuery(filter);
   if (columns.length) q.columns = columns.join(',');
   return withQuery('/api/v1/customers/export', q);
+}
+
+/** Every column of the filtered resellers (the migration file: parents first). */
+export function resellerExportUrl(filter: Record<string, unknown>): string {
+  return withQuery('/api/v1/resellers/export', filterQuery(filter));
+}
+
+/** The SIP devices of the customers the filter selects (never their secrets). */
+export function sipDeviceExportUrl(filter: Record<string, unknown>): string {
+  return withQuery('/api/v1/sip-devices/export', filterQuery(filter));
 }

@@ -87,7 +87,7 @@ const COLUMNS: [string, string, string][] = [
  */
 export async function insertAccountsBulk(
   ctx: Ctx,
-  kind: 'customer',
+  kind: 'customer' | 'reseller',
   rows: NewBulkAccount[],
 ): Promise<{ created: Map<number, { id: number; accountNumber: string }>; conflicted: number[] }> {
   const created = new Map<number, { id: number; accountNumber: string }>();
@@ -119,7 +119,7 @@ export async function insertAccountsBulk(
   const withAccount = rows.filter((r) => idByNumber.has(r.input.accountNumber));
   const users = await sql<{ account_id: number }>`
     INSERT INTO users (login, email, display_name, role, account_id, password_hash)
-    SELECT t.login, t.email, t.display_name, 'customer', t.account_id, t.password_hash
+    SELECT t.login, t.email, t.display_name, ${kind}::text, t.account_id, t.password_hash
     FROM unnest(
       ${withAccount.map((r) => r.input.portalUsername ?? r.input.accountNumber)}::text[],
       ${withAccount.map((r) => r.input.mainEmail ?? null)}::text[],

@@ -209,3 +209,50 @@ export async function exportLookups(
   }
   return { resellerNumbers, logins };
 }
+
+export interface SipDeviceExportRow {
+  id: number;
+  account_number: string;
+  username: string;
+  caller_id_name: string | null;
+  caller_id_number: string | null;
+  status: string;
+  codecs: string[];
+  voicemail_enabled: boolean;
+  created_at: string;
+}
+
+/**
+ * One keyset batch of the live SIP devices of the customers the list filter selects (scope
+ * included), in device id order. The secret is not selected.
+ */
+export async function sipDeviceExportRows(
+  db: Executor,
+  actor: Actor,
+  filter: ListFilter,
+  afterId: number,
+  limit: number,
+): Promise<SipDeviceExportRow[]> {
+  const customers = applyListFilter(db.selectFrom('accounts as a').select('a.id'), actor, filter);
+  const r = await db
+    .selectFrom('sip_devices as d')
+    .innerJoin('accounts as o', 'o.id', 'd.account_id')
+    .select([
+      'd.id',
+      'o.account_number',
+      'd.username',
+      'd.caller_id_name',
+      'd.caller_id_number',
+      'd.status',
+      'd.codecs',
+      'd.voicemail_enabled',
+      sql<string>`to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`.as('created_at'),
+    ])
+    .where('d.deleted_at', 'is', null)
+    .where('d.account_id', 'in', customers)
+    .where('d.id', '>', afterId)
+    .orderBy('d.id')
+    .limit(limit)
+    .execute();
+  return r.map((x) => ({ ...x, id: Number(x.id) }));
+}

@@ -34,4 +34,8 @@ export const ExportCustomersQuery = Type.Object(
 );
 export type ExportCustomersQuery = Static<typeof ExportCustomersQuery>;
 
+/** The customer filters of GET /customers: the devices of the customers they select. */
+export const ExportSipDevicesQuery = Type.Object({ ...filters }, { additionalProperties: false });
+export type ExportSipDevicesQuery = Static<typeof ExportSipDevicesQuery>;
+
 export const CsvBody = Type.String({ description: 'CSV (RFC 4180, UTF-8, header row, CRLF)' });

@@ -9,11 +9,13 @@ import {
   exportLookups,
   exportRows,
   exportShape,
+  sipDeviceExportRows,
   isExportColumn,
   kyselyArrayRunner,
   poolArrayRunner,
 } from './exports.repository.js';
-import type { ExportCustomersQuery } from './exports.schemas.js';
+import type { ExportCustomersQuery, ExportSipDevicesQuery } from './exports.schemas.js';
+import { SIP_DEVICE_EXPORT_COLUMN_NAMES } from './sip-device-csv-columns.js';
 import { requireManager } from '../../platform/tenancy/index.js';
 
 /** Rows fetched per keyset query: large enough to amortise the round trip, small in memory. */
@@ -44,7 +46,30 @@ export function exportCustomersCsv(
   query: ExportCustomersQuery,
   opts: { batchRows?: number; pool?: pg.Pool | null } = {},
 ): { fileName: string; chunks: AsyncGenerator<string> } {
-  requireManager(ctx, 'Customers cannot export the customer list.');
+  return exportAccountsCsv(ctx, 'customer', query, opts);
+}
+
+/**
+ * The reseller list in the customer file's format (the same columns; `reseller` is the parent
+ * reseller's account number), in id order, so parents come before their children: a reseller is
+ * always created after the reseller it hangs under. The reseller import sorts a file in any
+ * order the same way before it runs.
+ */
+export function exportResellersCsv(
+  ctx: Ctx,
+  query: ExportCustomersQuery,
+  opts: { batchRows?: number; pool?: pg.Pool | null } = {},
+): { fileName: string; chunks: AsyncGenerator<string> } {
+  return exportAccountsCsv(ctx, 'reseller', query, opts);
+}
+
+function exportAccountsCsv(
+  ctx: Ctx,
+  kind: 'customer' | 'reseller',
+  query: ExportCustomersQuery,
+  opts: { batchRows?: number; pool?: pg.Pool | null } = {},
+): { fileName: string; chunks: AsyncGenerator<string> } {
+  requireManager(ctx, `Customers cannot export the ${kind} list.`);
   const { columns: spec, includePins = false, ...filters } = query;
   if (includePins && ctx.actor.kind !== 'admin')
     throw forbidden('Only an operator admin may export PINs.', 'PIN_EXPORT_FORBIDDEN');
@@ -53,10 +78,10 @@ export function exportCustomersCsv(
   const { shape, expressions } = exportShape(columns, (c) => customerCsvColumn(c)!.type);
   const resellerAt = columns.indexOf('reseller');
   const loginAt = columns.indexOf('portal_username');
-  const filter = { ...filters, kind: 'customer' as const };
+  const filter = { ...filters, kind };
   const batchRows = opts.batchRows ?? BATCH_ROWS;
   const run = opts.pool ? poolArrayRunner(opts.pool) : kyselyArrayRunner(ctx.db);
-  const fileName = `Customers_${ctx.now().toISOString().slice(0, 10)}${includePins ? '_with_PINs' : ''}.csv`;
+  const fileName = `${kind === 'customer' ? 'Customers' : 'Resellers'}_${ctx.now().toISOString().slice(0, 10)}${includePins ? '_with_PINs' : ''}.csv`;
 
   const needs = { reseller: resellerAt >= 0, login: loginAt >= 0 };
   const read = (afterId: number) =>
@@ -65,8 +90,8 @@ export function exportCustomersCsv(
   async function* chunks(): AsyncGenerator<string> {
     if (includePins)
       await recordAudit(ctx, {
-        action: 'customer.export_pins',
-        entityType: 'customer_export',
+        action: `${kind}.export_pins`,
+        entityType: `${kind}_export`,
         entityId: null,
         accountId: null,
         after: { filters },
@@ -107,6 +132,48 @@ export function exportCustomersCsv(
         out += line + '\r\n';
       }
       yield out;
+    }
+  }
+  return { fileName, chunks: chunks() };
+}
+
+/**
+ * The SIP devices of the customers the list filter selects, as CSV (one file per object type: a
+ * migration imports resellers, then customers, then this). Every field but the secret, which is
+ * never exported: the import gives a device without one a random secret nobody knows, to be
+ * reset (and shown once) on the customer's SIP Devices tab.
+ */
+export function exportSipDevicesCsv(
+  ctx: Ctx,
+  query: ExportSipDevicesQuery,
+  opts: { batchRows?: number } = {},
+): { fileName: string; chunks: AsyncGenerator<string> } {
+  requireManager(ctx, 'Customers cannot export SIP devices.');
+  const filter = { role: 'any' as const, ...query, kind: 'customer' as const };
+  const batchRows = opts.batchRows ?? BATCH_ROWS;
+  const fileName = `SIP_Devices_${ctx.now().toISOString().slice(0, 10)}.csv`;
+  async function* chunks(): AsyncGenerator<string> {
+    yield csvLine(SIP_DEVICE_EXPORT_COLUMN_NAMES);
+    let after = 0;
+    for (;;) {
+      const rows = await sipDeviceExportRows(ctx.db, ctx.actor, filter, after, batchRows);
+      if (rows.length === 0) return;
+      yield rows
+        .map((d) =>
+          csvLine([
+            quoteCsvCell(d.account_number),
+            textCsvCell(d.username),
+            d.caller_id_name === null ? '' : textCsvCell(d.caller_id_name),
+            d.caller_id_number ?? '',
+            d.status,
+            quoteCsvCell(d.codecs.join(';')),
+            String(d.voicemail_enabled),
+            d.created_at,
+          ]),
+        )
+        .join('');
+      if (rows.length < batchRows) return;
+      after = rows[rows.length - 1]!.id;
     }
   }
   return { fileName, chunks: chunks() };

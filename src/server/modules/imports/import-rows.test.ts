@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stripFormulaGuard, textCsvCell } from '../../platform/csv/csv-cells.js';
 import { autoMapHeaders, CellError, parseCell, readRow } from './import-rows.js';
+import { orderParentsFirst } from './imports.upload.js';
 
 describe('import cells (pure)', () => {
   it('maps headers by name whatever the case, spacing or punctuation, once per column', () => {
@@ -42,6 +43,7 @@ describe('import cells (pure)', () => {
 
   it('rejects a SIP username without its password and non-empty extra cells, and reads only mapped columns', () => {
     const settings = {
+      kind: 'customers' as const,
       columns: ['name', null, 'sip_username'],
       defaults: {},
       mode: 'skipInvalid' as const,
@@ -58,6 +60,7 @@ describe('import cells (pure)', () => {
 
   it('reads a sealed SIP password, and refuses a bad username or an unsealed secret', () => {
     const settings = {
+      kind: 'customers' as const,
       columns: ['name', 'sip_username', 'sip_password'],
       defaults: {},
       mode: 'skipInvalid' as const,
@@ -77,3 +80,24 @@ describe('import cells (pure)', () => {
 function parseCsvCell(cell: string): string {
   return cell.startsWith('"') ? cell.slice(1, -1).replace(/""/g, '"') : cell;
 }
+
+describe('orderParentsFirst (reseller files)', () => {
+  const row = (n: number, num: string, parent: string): [number, string[]] => [n, [num, parent]];
+  const order = (rows: [number, string[]][]) => orderParentsFirst(rows, 0, 1).map(([n]) => n);
+
+  it('keeps a file already in order as it is', () => {
+    expect(order([row(2, 'A', ''), row(3, 'B', 'A'), row(4, 'C', ''), row(5, 'D', 'B')])).toEqual([
+      2, 3, 4, 5,
+    ]);
+  });
+
+  it('puts each row right after its parent, grandchildren included; unknown parents stay in place', () => {
+    expect(order([row(2, 'D', 'B'), row(3, 'B', 'A'), row(4, 'X', 'ZZZ'), row(5, 'A', '')])).toEqual([
+      4, 5, 3, 2,
+    ]);
+  });
+
+  it('leaves a cycle at the end, in file order, for the run to reject', () => {
+    expect(order([row(2, 'A', 'B'), row(3, 'B', 'A'), row(4, 'C', '')])).toEqual([4, 2, 3]);
+  });
+});

@@ -18,9 +18,19 @@ import type { Ctx } from '../../platform/context.js';
 import {
   CUSTOMER_EXPORT_COLUMNS,
   CUSTOMER_IMPORT_ONLY_COLUMNS,
+  SIP_DEVICE_EXPORT_COLUMNS,
+  SIP_DEVICE_IMPORT_ONLY_COLUMNS,
   columnForHeader,
+  sipDeviceColumnForHeader,
   type CsvValueType,
 } from '../exports/index.js';
+
+/**
+ * What an import creates: customers (the default), resellers (the customer file's columns; parents
+ * before children), or SIP devices of existing customers (one file per object type).
+ */
+export type ImportKind = 'customers' | 'resellers' | 'sip-devices';
+export const IMPORT_KINDS: readonly ImportKind[] = ['customers', 'resellers', 'sip-devices'];
 
 export interface RowIssue {
   rowNumber: number;
@@ -134,11 +144,25 @@ export function columnOfField(field: string | undefined): string | null {
   return COLUMN_OF_FIELD.get(field) ?? COLUMN_OF_FIELD.get(field.split('.')[0]!) ?? null;
 }
 
+/** The column names an import of this kind reads (export-only ones included, then ignored). */
+export function importColumnNames(kind: ImportKind): string[] {
+  return kind === 'sip-devices'
+    ? [...SIP_DEVICE_EXPORT_COLUMNS, ...SIP_DEVICE_IMPORT_ONLY_COLUMNS].map((c) => c.name)
+    : IMPORT_COLUMNS.map((c) => c.name);
+}
+
+/** Columns whose cells are sealed at upload (passwords hashed, SIP secrets encrypted). */
+export function sealedColumnKind(kind: ImportKind, column: string | null): 'hash' | 'encrypt' | null {
+  if (kind === 'sip-devices') return column === 'secret' ? 'encrypt' : null;
+  return column === 'password' ? 'hash' : column === 'sip_password' ? 'encrypt' : null;
+}
+
 /** Maps each header to a column by name (ASTPP's headers included); a repeated column maps once. */
-export function autoMapHeaders(headers: string[]): (string | null)[] {
+export function autoMapHeaders(headers: string[], kind: ImportKind = 'customers'): (string | null)[] {
   const seen = new Set<string>();
+  const byHeader = kind === 'sip-devices' ? sipDeviceColumnForHeader : columnForHeader;
   return headers.map((h) => {
-    const c = columnForHeader(h);
+    const c = byHeader(h);
     if (!c || seen.has(c)) return null;
     seen.add(c);
     return c;
@@ -225,6 +249,8 @@ export function parseCell(kind: CellKind, raw: string): unknown {
 // ---------------------------------------------------------------- rows
 
 export interface ImportSettings {
+  /** Set at upload, never changed. */
+  kind: ImportKind;
   /** The column each header fills, by header position; null = not imported. */
   columns: (string | null)[];
   /** Batch defaults by column name, as cell text; a non-empty cell overrides them. */

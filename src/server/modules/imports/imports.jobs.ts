@@ -20,14 +20,14 @@ import { recordAudit } from '../audit/index.js';
 import { parseDefaults } from './import-rows.js';
 import {
   chunkReport,
-  classifyChunk,
+  classifyAnyChunk,
   countOutcomes,
   newFileKeys,
   RowFailedError,
-  writeChunk,
+  runChunk,
+  type AnyOutcome,
   type ChunkPlan,
   type FileKeys,
-  type Outcome,
 } from './imports.process.js';
 import * as repo from './imports.repository.js';
 import { DRY_RUN_JOB, RUN_JOB, actorOf, settingsOf, type DryRunState } from './imports.service.js';
@@ -44,18 +44,28 @@ function planFor(row: repo.ImportRow): ChunkPlan {
   return { importId: row.id, settings, defaults: { values: d.values, resellerNumber: d.resellerNumber } };
 }
 
-function previewOf(outcomes: Outcome[], room: number) {
+function previewOf(outcomes: AnyOutcome[], room: number, defaultReseller: string | null) {
   const out: DryRunState['preview'] = [];
   for (const o of outcomes) {
     if (out.length >= room) break;
     if (o.kind === 'create') {
+      const values =
+        'input' in o
+          ? {
+              ...(o.input as object),
+              // The reseller by account number, as the file names it: in a dry run over a reseller
+              // file the parent may be a row of the file, with no id yet.
+              reseller: (o.row as { resellerNumber?: string | null }).resellerNumber ?? defaultReseller,
+              hasPassword: (o.row as { passwordHash?: string | null }).passwordHash != null,
+            }
+          : { ...(o.row as { fields?: object }).fields, username: (o.row as { username?: string }).username };
+      out.push({ rowNumber: o.row.rowNumber, action: 'create', values });
+    } else if (o.kind === 'update')
       out.push({
         rowNumber: o.row.rowNumber,
-        action: 'create',
-        values: { ...o.input, resellerId: o.owner?.id ?? null, hasPassword: o.row.passwordHash !== null },
+        action: 'update',
+        values: { ...((o as { patch?: object; set?: object }).patch ?? (o as { set?: object }).set) },
       });
-    } else if (o.kind === 'update')
-      out.push({ rowNumber: o.row.rowNumber, action: 'update', values: { ...o.patch } });
     else if (o.kind === 'unchanged' || o.kind === 'skip')
       out.push({ rowNumber: o.row.rowNumber, action: o.kind, values: {} });
   }
@@ -136,9 +146,10 @@ export function importJobHandlers(): JobHandler[] {
         return 'more';
       }
       const ctx = contextFor(row, jc);
-      const outcomes = await classifyChunk(
+      const plan = planFor(row);
+      const outcomes = await classifyAnyChunk(
         ctx,
-        planFor(row),
+        plan,
         await repo.readChunk(jc.db, importId, dry.nextChunk),
         keys,
       );
@@ -155,7 +166,10 @@ export function importJobHandlers(): JobHandler[] {
         skipped: dry.skipped + c.skipped,
         rejected: dry.rejected + c.rejected,
         warnings: dry.warnings + c.warnings,
-        preview: [...dry.preview, ...previewOf(outcomes, PREVIEW_ROWS - dry.preview.length)],
+        preview: [
+          ...dry.preview,
+          ...previewOf(outcomes, PREVIEW_ROWS - dry.preview.length, plan.defaults.resellerNumber),
+        ],
       };
       await inTransaction(ctx, async (tx) => {
         await repo.insertIssues(tx.db, importId, 'dry', issues);
@@ -204,7 +218,7 @@ export function importJobHandlers(): JobHandler[] {
       });
       return 'more';
     }
-    const outcomes = await classifyChunk(
+    const outcomes = await classifyAnyChunk(
       ctx,
       planFor(row),
       await repo.readChunk(jc.db, row.id, row.next_chunk),
@@ -258,10 +272,7 @@ export function importJobHandlers(): JobHandler[] {
         const total = { rows: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, warnings: 0 };
         const issues = [];
         for (let seq = 0; seq < row.chunk_count; seq++) {
-          const outcomes = await classifyChunk(tx, plan, await repo.readChunk(tx.db, row.id, seq), null);
-          const failed = outcomes.find((o) => o.kind === 'reject');
-          if (failed) throw new RowFailedError(failed.row.issues.find((i) => i.severity === 'error')!);
-          const final = await writeChunk(tx, plan, outcomes, true);
+          const final = await runChunk(tx, plan, await repo.readChunk(tx.db, row.id, seq), true);
           const c = countOutcomes(final);
           for (const k of ['rows', 'created', 'updated', 'unchanged', 'skipped', 'warnings'] as const)
             total[k] += c[k];
@@ -289,8 +300,11 @@ export function importJobHandlers(): JobHandler[] {
       };
       await inTransaction(ctx, async (tx) => {
         await repo.insertIssues(tx.db, row.id, 'real', [err.issue]);
-        const rows = await repo.readChunkContaining(tx.db, row.id, err.issue.rowNumber);
-        const cells = rows.find(([n]) => n === err.issue.rowNumber)?.[1];
+        const cells =
+          err.cells ??
+          (await repo.readChunkContaining(tx.db, row.id, err.issue.rowNumber)).find(
+            ([n]) => n === err.issue.rowNumber,
+          )?.[1];
         if (cells) await repo.insertRejects(tx.db, row.id, [{ rowNumber: err.issue.rowNumber, cells }]);
         await repo.updateImport(tx.db, row.id, {
           status: 'failed',
@@ -331,8 +345,7 @@ export function importJobHandlers(): JobHandler[] {
       const rows = await repo.readChunk(jc.db, importId, seq);
       const last = seq + 1 >= row.chunk_count;
       await inTransaction(ctx, async (tx) => {
-        const outcomes = await classifyChunk(tx, plan, rows, null);
-        const final = await writeChunk(tx, plan, outcomes, false);
+        const final = await runChunk(tx, plan, rows, false);
         const c = countOutcomes(final);
         const { issues, rejects } = chunkReport(final, row.hashed_columns);
         await repo.insertIssues(tx.db, importId, 'real', issues);

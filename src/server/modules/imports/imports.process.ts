@@ -37,6 +37,8 @@ import {
 import { checkAccountReferences } from '../../platform/account-lifecycle.js';
 import { postInitialBalancesBulk } from '../ledger/index.js';
 import * as repo from './imports.repository.js';
+import { stripFormulaGuard } from '../../platform/csv/csv-cells.js';
+import { classifyDeviceChunk, writeDeviceChunk } from './imports.sip-devices.js';
 
 export type Outcome =
   | { kind: 'create'; row: ReadRow; input: CreateAccountInput & { name: string }; owner: AccountOwner | null }
@@ -71,6 +73,10 @@ export interface ChunkPlan {
   defaults: { values: Record<string, unknown>; resellerNumber: string | null };
 }
 
+/** The kind of account a customer or reseller import creates. */
+const accountKindOf = (plan: ChunkPlan): 'customer' | 'reseller' =>
+  plan.settings.kind === 'resellers' ? 'reseller' : 'customer';
+
 const reject = (row: ReadRow, column: string | null, code: string, message: string): Outcome => {
   row.issues.push({ rowNumber: row.rowNumber, column, severity: 'error', code, message });
   return { kind: 'reject', row };
@@ -88,7 +94,18 @@ export async function classifyChunk(
   fileKeys: FileKeys | null,
 ): Promise<Outcome[]> {
   const { settings } = plan;
+  const kind = accountKindOf(plan);
   const rows = rawRows.map(([n, cells]) => readRow(n, cells, settings));
+  if (kind === 'reseller')
+    for (const row of rows)
+      if (row.sipUsername || row.sipSecretEnc)
+        row.issues.push({
+          rowNumber: row.rowNumber,
+          column: row.sipUsername ? 'sip_username' : 'sip_password',
+          severity: 'error',
+          code: 'VALIDATION_FAILED',
+          message: 'A reseller account has no SIP device.',
+        });
   const numbers = [...new Set(rows.map((r) => r.accountNumber).filter((n): n is string => !!n))];
   // Sequential on purpose: inside a transaction there is one connection (and PGlite has only one).
   const existing = await repo.accountsByNumber(ctx.db, ctx.actor, numbers);
@@ -134,7 +151,7 @@ export async function classifyChunk(
             `Row ${found.import_row} of this file already has this account number.`,
           ),
         );
-      } else if (found.deleted || !found.in_scope || found.is_reseller) {
+      } else if (found.deleted || !found.in_scope || found.is_reseller !== (kind === 'reseller')) {
         outcomes.push(
           reject(
             row,
@@ -149,7 +166,7 @@ export async function classifyChunk(
             row,
             'account_number',
             'ACCOUNT_EXISTS',
-            'A customer with this account number exists (choose onExisting skip or update).',
+            `A ${kind} with this account number exists (choose onExisting skip or update).`,
           ),
         );
       } else if (settings.onExisting === 'skip') {
@@ -217,7 +234,14 @@ export async function classifyChunk(
     const resellerNumber = row.resellerNumber ?? plan.defaults.resellerNumber;
     let owner: AccountOwner | null = self;
     if (resellerNumber) {
-      const r = resellers.get(resellerNumber);
+      // A pass that writes nothing over a reseller file: a parent made by an earlier row of the
+      // file stands in for the reseller the run will have created by then (the file is ordered
+      // parents first at upload).
+      const r =
+        resellers.get(resellerNumber) ??
+        (fileKeys && kind === 'reseller' && chunkKeys.numbers.has(resellerNumber)
+          ? { id: -row.rowNumber, ancestor_ids: [] }
+          : undefined);
       if (!r) {
         outcomes.push(
           reject(row, 'reseller', 'RESELLER_NOT_FOUND', `No reseller ${resellerNumber} that you manage.`),
@@ -485,7 +509,11 @@ async function assignAccountNumbers(
 }
 
 export class RowFailedError extends Error {
-  constructor(readonly issue: RowIssue) {
+  constructor(
+    readonly issue: RowIssue,
+    /** The row's original cells, for the reject file. */
+    readonly cells?: string[],
+  ) {
     super(`Row ${issue.rowNumber}: ${issue.message}`);
   }
 }
@@ -506,7 +534,8 @@ export async function writeChunk(
   const bulk: NewBulkAccount[] = creates.map((c) => ({
     key: c.row.rowNumber,
     input: c.input as CreateAccountInput & { accountNumber: string },
-    roles: c.input.roles ?? ['customer'],
+    // A reseller's own role is always customer (as POST /resellers makes it).
+    roles: accountKindOf(plan) === 'reseller' ? ['customer'] : (c.input.roles ?? ['customer']),
     owner: c.owner,
     passwordHash: c.row.passwordHash,
     importId: plan.importId,
@@ -518,7 +547,7 @@ export async function writeChunk(
       ...(c.input.initialBalance !== undefined ? { initialBalance: c.input.initialBalance } : {}),
     },
   }));
-  const { created, conflicted } = await insertAccountsBulk(tx, 'customer', bulk);
+  const { created, conflicted } = await insertAccountsBulk(tx, accountKindOf(plan), bulk);
   // Each new account's SIP device (DOMAIN 3.5), in this transaction: account and device commit
   // together. Usernames were checked by classifyChunk; a device taken meanwhile fails the chunk,
   // whose retry then rejects that row.
@@ -553,10 +582,10 @@ export async function writeChunk(
         'ACCOUNT_CONFLICT',
         'Another account took this number, name, login or PIN meanwhile.',
       );
-      if (atomic) throw new RowFailedError(o.row.issues.at(-1)!);
+      if (atomic) throw new RowFailedError(o.row.issues.at(-1)!, o.row.cells);
       final.push(r);
     } else if (o.kind === 'update') {
-      final.push(await applyUpdate(tx, o, atomic));
+      final.push(await applyUpdate(tx, accountKindOf(plan), o, atomic));
     } else final.push(o);
   }
   return final;
@@ -564,12 +593,13 @@ export async function writeChunk(
 
 async function applyUpdate(
   tx: Ctx,
+  kind: 'customer' | 'reseller',
   o: Extract<Outcome, { kind: 'update' }>,
   atomic: boolean,
 ): Promise<Outcome> {
   if (!atomic) await sql`SAVEPOINT import_row`.execute(tx.db);
   try {
-    await accountsService.updateAccount(tx, 'customer', o.accountId, o.patch);
+    await accountsService.updateAccount(tx, kind, o.accountId, o.patch);
     if (!atomic) await sql`RELEASE SAVEPOINT import_row`.execute(tx.db);
     return o;
   } catch (err) {
@@ -581,7 +611,7 @@ async function applyUpdate(
       code: err.code,
       message: err.message,
     };
-    if (atomic) throw new RowFailedError(issue);
+    if (atomic) throw new RowFailedError(issue, o.row.cells);
     await sql`ROLLBACK TO SAVEPOINT import_row`.execute(tx.db);
     o.row.issues.push(issue);
     return { kind: 'reject', row: o.row };
@@ -598,8 +628,14 @@ export interface ChunkCounts {
   warnings: number;
 }
 
+/** What every import's outcomes share (customers, resellers, SIP devices). */
+export interface AnyOutcome {
+  kind: 'create' | 'update' | 'unchanged' | 'skip' | 'already' | 'reject';
+  row: { rowNumber: number; cells: string[]; issues: RowIssue[] };
+}
+
 /** Counters of a chunk; rows imported by an earlier attempt are not counted again. */
-export function countOutcomes(outcomes: Outcome[]): ChunkCounts {
+export function countOutcomes(outcomes: AnyOutcome[]): ChunkCounts {
   const c: ChunkCounts = {
     rows: 0,
     created: 0,
@@ -623,7 +659,7 @@ export function countOutcomes(outcomes: Outcome[]): ChunkCounts {
 }
 
 /** Issues of a chunk, and the original cells of its rejected rows (passwords never echoed). */
-export function chunkReport(outcomes: Outcome[], hashedColumns: number[]) {
+export function chunkReport(outcomes: AnyOutcome[], hashedColumns: number[]) {
   const issues: RowIssue[] = [];
   const rejects: { rowNumber: number; cells: string[] }[] = [];
   for (const o of outcomes) {
@@ -636,4 +672,77 @@ export function chunkReport(outcomes: Outcome[], hashedColumns: number[]) {
     }
   }
   return { issues, rejects };
+}
+
+/**
+ * The rows of a reseller chunk by depth within the chunk: a row whose parent is another row of
+ * the chunk comes one level after it. The file was ordered parents first at upload; each level is
+ * classified after the previous one is written, so a child finds its parent in the database.
+ */
+function levelsOf(rows: [number, string[]][], settings: ImportSettings): [number, string[]][][] {
+  const numberAt = settings.columns.indexOf('account_number');
+  const parentAt = settings.columns.indexOf('reseller');
+  if (numberAt < 0 || parentAt < 0) return [rows];
+  const cell = (r: [number, string[]], i: number) => stripFormulaGuard((r[1][i] ?? '').trim());
+  const byNumber = new Map<string, [number, string[]]>();
+  for (const r of rows) if (cell(r, numberAt)) byNumber.set(cell(r, numberAt), r);
+  const depth = new Map<[number, string[]], number>();
+  const depthOf = (r: [number, string[]], seen: Set<unknown>): number => {
+    const known = depth.get(r);
+    if (known !== undefined) return known;
+    const parent = byNumber.get(cell(r, parentAt));
+    const d = parent && !seen.has(parent) ? depthOf(parent, seen.add(r)) + 1 : 0;
+    depth.set(r, d);
+    return d;
+  };
+  const levels: [number, string[]][][] = [];
+  for (const r of rows) (levels[depthOf(r, new Set())] ??= []).push(r);
+  return levels.filter((l) => l !== undefined);
+}
+
+/**
+ * Classifies and writes one stored chunk inside the caller's transaction (the real run): customers
+ * in one pass, resellers level by level, SIP devices through their own rows. With `atomic`, the
+ * first invalid or failing row throws RowFailedError.
+ */
+export async function runChunk(
+  tx: Ctx,
+  plan: ChunkPlan,
+  rows: [number, string[]][],
+  atomic: boolean,
+): Promise<AnyOutcome[]> {
+  if (plan.settings.kind === 'sip-devices') {
+    const outcomes = await classifyDeviceChunk(tx, plan, rows, null);
+    if (atomic) throwFirstReject(outcomes);
+    return writeDeviceChunk(tx, plan, outcomes);
+  }
+  const levels = plan.settings.kind === 'resellers' ? levelsOf(rows, plan.settings) : [rows];
+  const all: AnyOutcome[] = [];
+  for (const level of levels) {
+    const outcomes = await classifyChunk(tx, plan, level, null);
+    if (atomic) throwFirstReject(outcomes);
+    all.push(...(await writeChunk(tx, plan, outcomes, atomic)));
+  }
+  return all.sort((a, b) => a.row.rowNumber - b.row.rowNumber);
+}
+
+/** Classifies one chunk without writing (dry run, atomic validation), whatever the import's kind. */
+export async function classifyAnyChunk(
+  ctx: Ctx,
+  plan: ChunkPlan,
+  rows: [number, string[]][],
+  fileKeys: FileKeys | null,
+): Promise<AnyOutcome[]> {
+  return plan.settings.kind === 'sip-devices'
+    ? classifyDeviceChunk(ctx, plan, rows, fileKeys)
+    : classifyChunk(ctx, plan, rows, fileKeys);
+}
+
+function throwFirstReject(outcomes: AnyOutcome[]): void {
+  const failed = outcomes.find((o) => o.kind === 'reject');
+  if (failed)
+    throw new RowFailedError(
+      failed.row.issues.find((i) => i.severity === 'error')!,
+      failed.row.cells,
+    );
 }

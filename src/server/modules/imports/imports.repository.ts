@@ -284,6 +284,7 @@ export interface ExistingAccount {
   id: number;
   account_number: string;
   is_reseller: boolean;
+  is_customer: boolean;
   deleted: boolean;
   in_scope: boolean;
   import_id: number | null;
@@ -301,7 +302,7 @@ export async function accountsByNumber(
   if (numbers.length === 0) return [];
   const scope = accountScope(actor);
   const r = await sql<ExistingAccount>`
-    SELECT a.id, a.account_number, a.is_reseller, a.deleted_at IS NOT NULL AS deleted, ${scope} AS in_scope,
+    SELECT a.id, a.account_number, a.is_reseller, 'customer' = ANY(a.roles) AS is_customer, a.deleted_at IS NOT NULL AS deleted, ${scope} AS in_scope,
            a.import_id, a.import_row,
            (SELECT p.account_number FROM accounts p WHERE p.id = a.parent_id) AS parent_number,
            a.parent_id

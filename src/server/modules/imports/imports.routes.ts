@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import {
   CustomerImport,
+  FieldsQuery,
   IdParams,
   ImportFields,
   ImportList,
@@ -21,7 +22,10 @@ import * as service from './imports.service.js';
 const tags = ['customer imports'];
 const CsvFile = { description: 'CSV file', content: { 'text/csv': { schema: Type.String() } } };
 
-/** Customer CSV import: upload, mapping, dry run, run in the background, progress and reports. */
+/**
+ * CSV import of customers, resellers or SIP devices (the upload's `kind`): upload, mapping, dry
+ * run, run in the background, progress and reports.
+ */
 export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // The upload body is handed over as a stream: it is parsed and stored chunk by chunk.
   app.addContentTypeParser(
@@ -37,10 +41,11 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Importable columns, their header aliases (ASTPP included) and defaults',
+        querystring: FieldsQuery,
         response: { 200: ImportFields },
       },
     },
-    async () => service.listImportFields(),
+    async (req) => service.listImportFields(req.query.kind),
   );
 
   app.get(
@@ -80,11 +85,11 @@ export const importRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) =>
-      reply
-        .status(201)
-        .send(
-          await service.uploadImport(req.ctx, req.query.fileName ?? 'import.csv', uploadStream(req.body)),
-        ),
+      reply.status(201).send(
+        await service.uploadImport(req.ctx, req.query.fileName ?? 'import.csv', uploadStream(req.body), {
+          kind: req.query.kind,
+        }),
+      ),
   );
 
   app.get(

@@ -2,9 +2,19 @@ import { Type, type Static } from 'typebox';
 
 import { Nullable } from '../../platform/http/nullable.js';
 
+export const ImportKindSchema = Type.Union(
+  [Type.Literal('customers'), Type.Literal('resellers'), Type.Literal('sip-devices')],
+  {
+    description:
+      'what the file creates: customers (default); resellers (the same columns, parents before children: ' +
+      'the importer orders the file); sip-devices (devices of existing customers, by account number)',
+  },
+);
+
 export const UploadQuery = Type.Object(
   {
     fileName: Type.Optional(Type.String({ maxLength: 200, description: 'shown in the import list' })),
+    kind: Type.Optional(ImportKindSchema),
   },
   { additionalProperties: false },
 );
@@ -40,6 +50,7 @@ export const ImportSettingsBody = Type.Object(
 export type ImportSettingsBody = Static<typeof ImportSettingsBody>;
 
 const Settings = Type.Object({
+  kind: ImportKindSchema,
   columns: Type.Array(Nullable(Type.String())),
   defaults: Type.Record(Type.String(), Type.String()),
   mode: Type.String(),
@@ -60,6 +71,7 @@ const Counters = Type.Object({
 
 export const CustomerImport = Type.Object({
   id: Type.Integer(),
+  kind: ImportKindSchema,
   resellerId: Nullable(Type.Integer()),
   fileName: Type.String(),
   fileSha256: Type.String(),
@@ -193,5 +205,10 @@ export const ImportFields = Type.Object({
 export const SampleParams = Type.Object({
   layout: Type.Union([Type.Literal('tollgate'), Type.Literal('astpp')]),
 });
+
+export const FieldsQuery = Type.Object(
+  { kind: Type.Optional(ImportKindSchema) },
+  { additionalProperties: false },
+);
 
 export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });

@@ -5,8 +5,17 @@ import { AppError } from '../../platform/errors.js';
 import { csvLine, quoteCsvCell, textCsvCell } from '../../platform/csv/csv-cells.js';
 import { enqueueJob } from '../../platform/jobs/index.js';
 import { recordAudit } from '../audit/index.js';
-import { customerCsvColumn } from '../exports/index.js';
-import { IMPORT_COLUMNS, autoMapHeaders, parseDefaults, type ImportSettings } from './import-rows.js';
+import { customerCsvColumn, sipDeviceCsvColumn } from '../exports/index.js';
+import {
+  IMPORT_COLUMNS,
+  autoMapHeaders,
+  importColumnNames,
+  parseDefaults,
+  sealedColumnKind,
+  type ImportKind,
+  type ImportSettings,
+} from './import-rows.js';
+import { DEVICE_IMPORT_COLUMNS } from './imports.sip-devices.js';
 import { badMapping, importNotFound, importWrongState } from './imports.errors.js';
 import { sampleCsv, sampleLayouts, type SampleLayout } from './import-samples.js';
 import * as repo from './imports.repository.js';
@@ -38,8 +47,10 @@ const pct = (done: number, total: number) =>
 
 export function settingsOf(row: repo.ImportRow): ImportSettings {
   const s = (row.settings ?? {}) as Partial<ImportSettings>;
+  const kind = s.kind ?? 'customers';
   return {
-    columns: s.columns ?? autoMapHeaders(row.headers),
+    kind,
+    columns: s.columns ?? autoMapHeaders(row.headers, kind),
     defaults: s.defaults ?? {},
     mode: s.mode ?? 'skipInvalid',
     onExisting: s.onExisting ?? 'error',
@@ -47,10 +58,12 @@ export function settingsOf(row: repo.ImportRow): ImportSettings {
 }
 
 function toDto(row: repo.ImportRow, sameFileAsImportId: number | null = null): CustomerImportDto {
-  const auto = autoMapHeaders(row.headers);
+  const settings = settingsOf(row);
+  const auto = autoMapHeaders(row.headers, settings.kind);
   const dry = row.dry_run as DryRunState | null;
   return {
     id: row.id,
+    kind: settings.kind,
     resellerId: row.owner_id,
     fileName: row.file_name,
     fileSha256: row.file_sha256,
@@ -63,7 +76,7 @@ function toDto(row: repo.ImportRow, sameFileAsImportId: number | null = null): C
     status: row.status,
     phase: row.phase,
     resuming: ['queued', 'running', 'validating'].includes(row.status) && row.resuming,
-    settings: settingsOf(row),
+    settings,
     progress: {
       rowsTotal: row.row_count,
       rowsDone: row.rows_done,
@@ -112,23 +125,28 @@ export async function uploadImport(
   ctx: Ctx,
   fileName: string,
   body: Readable,
-  opts: { chunkRows?: number; maxRows?: number } = {},
+  opts: { chunkRows?: number; maxRows?: number; kind?: ImportKind } = {},
 ): Promise<CustomerImportDto> {
   requireImporter(ctx);
+  const kind = opts.kind ?? 'customers';
   const ownerId = ownerOf(ctx.actor);
   const id = await repo.insertImport(ctx.db, { ownerId, actor: ctx.actor, fileName });
   try {
-    const up = await storeUpload(ctx.db, id, body, opts);
-    await repo.finishUpload(ctx.db, id, {
-      ...up,
-      settings: { columns: up.autoColumns, defaults: {}, mode: 'skipInvalid', onExisting: 'error' },
-    });
+    const up = await storeUpload(ctx.db, id, body, { ...opts, kind });
+    const settings: ImportSettings = {
+      kind,
+      columns: up.autoColumns,
+      defaults: {},
+      mode: 'skipInvalid',
+      onExisting: 'error',
+    };
+    await repo.finishUpload(ctx.db, id, { ...up, settings });
     await recordAudit(ctx, {
       action: 'customer_import.upload',
       entityType: 'customer_import',
       entityId: id,
       accountId: ownerId,
-      after: { fileName, rows: up.rowCount, bytes: up.bytes, sha256: up.sha256 },
+      after: { kind, fileName, rows: up.rowCount, bytes: up.bytes, sha256: up.sha256 },
     });
   } catch (err) {
     body.resume();
@@ -143,6 +161,7 @@ export async function uploadImport(
 function resolveSettings(row: repo.ImportRow, body: ImportSettingsBody | undefined): ImportSettings {
   const current = settingsOf(row);
   const next: ImportSettings = {
+    kind: current.kind,
     columns: body?.columns ?? current.columns,
     defaults: body?.defaults ?? current.defaults,
     mode: body?.mode ?? current.mode,
@@ -154,25 +173,39 @@ function resolveSettings(row: repo.ImportRow, body: ImportSettingsBody | undefin
       `Give one entry per header (${row.headers.length}), null to ignore a header.`,
     );
   const seen = new Set<string>();
+  const known = new Set(importColumnNames(next.kind));
   next.columns.forEach((c, i) => {
     const hashed = row.hashed_columns.includes(i);
     if (c === null) return;
-    if (!IMPORT_COLUMNS.some((x) => x.name === c))
-      throw badMapping(`columns.${i}`, `Unknown column "${c}".`, 'UNKNOWN_IMPORT_COLUMN');
+    if (!known.has(c)) throw badMapping(`columns.${i}`, `Unknown column "${c}".`, 'UNKNOWN_IMPORT_COLUMN');
     if (seen.has(c)) throw badMapping(`columns.${i}`, `Column "${c}" is mapped twice.`);
     seen.add(c);
     // Secrets are sealed at upload (passwords hashed, SIP passwords encrypted) by the header's
     // automatic mapping; a sealed column can only be read as what it was sealed as.
-    const sealedAs = hashed ? autoMapHeaders(row.headers)[i] : null;
-    if ((c === 'password' || c === 'sip_password' || hashed) && c !== sealedAs)
+    const sealedAs = hashed ? autoMapHeaders(row.headers, next.kind)[i] : null;
+    const sealing = sealedColumnKind(next.kind, c);
+    if ((sealing || hashed) && c !== sealedAs)
       throw badMapping(
         `columns.${i}`,
         hashed
-          ? `This header holds ${sealedAs === 'sip_password' ? 'SIP passwords (encrypted' : 'passwords (hashed'} at upload); map it to ${sealedAs} or ignore it.`
-          : `Only a header named like "${c === 'sip_password' ? 'SIP password' : 'password'}" is read as ${c === 'sip_password' ? 'SIP passwords' : 'passwords'} (they are sealed at upload); rename it in the file.`,
+          ? `This header holds ${sealedColumnKind(next.kind, sealedAs) === 'encrypt' ? 'SIP passwords (encrypted' : 'passwords (hashed'} at upload); map it to ${sealedAs} or ignore it.`
+          : `Only a header named like "${sealing === 'encrypt' ? 'SIP password' : 'password'}" is read as ${sealing === 'encrypt' ? 'SIP passwords' : 'passwords'} (they are sealed at upload); rename it in the file.`,
         'PASSWORD_COLUMN_MISMATCH',
       );
   });
+  if (next.kind === 'sip-devices') {
+    const [name] = Object.keys(next.defaults);
+    if (name !== undefined)
+      throw new AppError(
+        'DEFAULT_NOT_ALLOWED',
+        `No batch default for "${name}" in a SIP device import.`,
+        400,
+        {
+          field: `defaults.${name}`,
+        },
+      );
+    return next;
+  }
   const parsed = parseDefaults(next.defaults);
   const first = parsed.errors[0];
   if (first) throw new AppError(first.code, first.message, 400, { field: first.field });
@@ -378,7 +411,19 @@ function baseName(fileName: string): string {
 }
 
 /** The importable columns, their header aliases and whether a batch default is allowed. */
-export function listImportFields() {
+export function listImportFields(kind: ImportKind = 'customers') {
+  if (kind === 'sip-devices')
+    return {
+      data: DEVICE_IMPORT_COLUMNS.map((c) => ({
+        name: c,
+        type: sipDeviceCsvColumn(c)!.type,
+        aliases: sipDeviceCsvColumn(c)!.aliases,
+        defaultable: false,
+        ignored: sipDeviceCsvColumn(c)!.exportOnly,
+      })),
+      // The sample files are of the customer layouts; a device file has no ASTPP counterpart.
+      layouts: [],
+    };
   return {
     data: IMPORT_COLUMNS.map((c) => ({
       name: c.name,

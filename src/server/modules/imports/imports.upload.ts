@@ -12,13 +12,16 @@ import { AppError } from '../../platform/errors.js';
 import type { Executor } from '../../platform/db/database.js';
 import { hashPassword } from '../../platform/passwords.js';
 import { encryptSecret } from '../../platform/secrets.js';
-import { autoMapHeaders } from './import-rows.js';
+import { stripFormulaGuard } from '../../platform/csv/csv-cells.js';
+import { autoMapHeaders, sealedColumnKind, type ImportKind } from './import-rows.js';
 import { csvEmpty, csvMalformed, importTooLarge } from './imports.errors.js';
 import * as repo from './imports.repository.js';
 
 export const CHUNK_ROWS = 5_000;
 export const MAX_ROWS = 1_000_000;
 export const MAX_BYTES = 1024 * 1024 * 1024;
+/** A reseller file is ordered in memory (parents first), so it is held whole: far more than any carrier has. */
+export const MAX_RESELLER_ROWS = 100_000;
 const HASH_CONCURRENCY = 8;
 
 async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
@@ -87,15 +90,59 @@ const unstorableCell = (row: number, column: string) =>
     { field: 'file', row, column: column.slice(0, 100) },
   );
 
+/**
+ * Parents before children (a reseller file): each row comes after the row whose account number its
+ * `reseller` cell names, if that row is in the file; otherwise the file's order is kept, so a file
+ * already in order (our export, in id order) is not reordered at all. Rows in a cycle keep their
+ * place at the end and fail on their reseller.
+ */
+export function orderParentsFirst(
+  rows: [number, string[]][],
+  numberCol: number,
+  parentCol: number,
+): [number, string[]][] {
+  if (numberCol < 0 || parentCol < 0) return rows;
+  const cell = (r: [number, string[]], i: number) => stripFormulaGuard((r[1][i] ?? '').trim());
+  const inFile = new Set(rows.map((r) => cell(r, numberCol)).filter((n) => n !== ''));
+  const emitted = new Set<string>();
+  const waiting = new Map<string, [number, string[]][]>();
+  const out: [number, string[]][] = [];
+  const emit = (first: [number, string[]]) => {
+    const stack = [first];
+    while (stack.length) {
+      const r = stack.pop()!;
+      out.push(r);
+      const n = cell(r, numberCol);
+      if (n === '' || emitted.has(n)) continue;
+      emitted.add(n);
+      const children = waiting.get(n);
+      if (children) {
+        waiting.delete(n);
+        for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+      }
+    }
+  };
+  for (const r of rows) {
+    const parent = cell(r, parentCol);
+    if (parent === '' || !inFile.has(parent) || emitted.has(parent)) emit(r);
+    else waiting.set(parent, [...(waiting.get(parent) ?? []), r]);
+  }
+  const left = [...waiting.values()].flat().sort((a, b) => a[0] - b[0]);
+  return [...out, ...left];
+}
+
 /** Streams `body` into chunks of import `importId`. Throws CSV_* / IMPORT_TOO_LARGE AppErrors. */
 export async function storeUpload(
   db: Executor,
   importId: number,
   body: Readable,
-  limits: { chunkRows?: number; maxRows?: number } = {},
+  limits: { chunkRows?: number; maxRows?: number; kind?: ImportKind } = {},
 ): Promise<UploadResult> {
   const chunkRows = limits.chunkRows ?? CHUNK_ROWS;
-  const maxRows = limits.maxRows ?? MAX_ROWS;
+  const kind = limits.kind ?? 'customers';
+  const maxRows = Math.min(limits.maxRows ?? MAX_ROWS, kind === 'resellers' ? MAX_RESELLER_ROWS : MAX_ROWS);
+  /** A reseller file is held whole and ordered parents first before it is stored. */
+  const held: [number, string[]][] | null = kind === 'resellers' ? [] : null;
   const sha = crypto.createHash('sha256');
   let bytes = 0;
   const meter = new Transform({
@@ -142,9 +189,9 @@ export async function storeUpload(
         if (headers.every((h) => h === '')) throw csvEmpty('The first row must name the columns.');
         if (headers.length > MAX_COLUMNS)
           throw csvMalformed(`The file has ${headers.length} columns; at most ${MAX_COLUMNS} are read.`, 1);
-        autoColumns = autoMapHeaders(headers);
-        passwordCols = autoColumns.flatMap((c, i) => (c === 'password' ? [i] : []));
-        sipCols = autoColumns.flatMap((c, i) => (c === 'sip_password' ? [i] : []));
+        autoColumns = autoMapHeaders(headers, kind);
+        passwordCols = autoColumns.flatMap((c, i) => (sealedColumnKind(kind, c) === 'hash' ? [i] : []));
+        sipCols = autoColumns.flatMap((c, i) => (sealedColumnKind(kind, c) === 'encrypt' ? [i] : []));
         usernameCols = ['portal_username', 'account_number'].flatMap((n) => {
           const i = autoColumns.indexOf(n);
           return i >= 0 ? [i] : [];
@@ -152,7 +199,12 @@ export async function storeUpload(
         continue;
       }
       if (record.every((c) => c === '')) continue; // a blank line: counted in row numbers, not imported
-      if (++rowCount > maxRows) throw importTooLarge(`The file has more than ${maxRows} rows.`);
+      if (++rowCount > maxRows)
+        throw importTooLarge(`The file has more than ${maxRows} rows${held ? ' (a reseller file)' : ''}.`);
+      if (held) {
+        held.push([recordNo, record]);
+        continue;
+      }
       buffer.push([recordNo, record]);
       if (buffer.length >= chunkRows) await flush();
     }
@@ -175,6 +227,17 @@ export async function storeUpload(
         throw e;
       }
     });
+    if (held) {
+      const ordered = orderParentsFirst(
+        held,
+        autoColumns.indexOf('account_number'),
+        autoColumns.indexOf('reseller'),
+      );
+      for (let i = 0; i < ordered.length; i += chunkRows) {
+        buffer = ordered.slice(i, i + chunkRows);
+        await flush();
+      }
+    }
     await flush();
   } catch (err) {
     body.unpipe(meter);

@@ -72,26 +72,62 @@ export async function insertDevice(
  */
 export async function insertDevicesBulk(
   db: Executor,
-  rows: { accountId: number; username: string; secretEnc: string }[],
-): Promise<void> {
+  rows: {
+    accountId: number;
+    username: string;
+    secretEnc: string;
+    callerIdName?: string | null;
+    callerIdNumber?: string | null;
+    status?: 'active' | 'inactive';
+    codecs?: string[];
+    voicemailEnabled?: boolean;
+  }[],
+): Promise<{ id: number; accountId: number; username: string }[]> {
+  const out: { id: number; accountId: number; username: string }[] = [];
   for (let i = 0; i < rows.length; i += 1000) {
     const slice = rows.slice(i, i + 1000);
-    await db
+    const made = await db
       .insertInto('sip_devices')
       .values(
         slice.map((r) => ({
           account_id: r.accountId,
           username: r.username,
           secret_enc: r.secretEnc,
-          caller_id_name: null,
-          caller_id_number: null,
-          status: 'active' as const,
-          codecs: [],
-          voicemail_enabled: false,
+          caller_id_name: r.callerIdName ?? null,
+          caller_id_number: r.callerIdNumber ?? null,
+          status: r.status ?? ('active' as const),
+          codecs: r.codecs ?? [],
+          voicemail_enabled: r.voicemailEnabled ?? false,
         })),
       )
+      .returning(['id', 'account_id', 'username'])
       .execute();
+    for (const m of made)
+      out.push({ id: Number(m.id), accountId: Number(m.account_id), username: m.username });
   }
+  return out;
+}
+
+/** Live devices by username (case-insensitive), with their fields but never the secret. */
+export async function devicesByUsername(db: Executor, usernames: string[]) {
+  if (usernames.length === 0) return [];
+  const lower = [...new Set(usernames.map((u) => u.toLowerCase()))];
+  const rows = await db
+    .selectFrom('sip_devices')
+    .select([
+      'id',
+      'account_id',
+      'username',
+      'caller_id_name',
+      'caller_id_number',
+      'status',
+      'codecs',
+      'voicemail_enabled',
+    ])
+    .where(sql<boolean>`lower(username) = ANY(${lower}::text[])`)
+    .where('deleted_at', 'is', null)
+    .execute();
+  return rows.map((r) => ({ ...r, id: Number(r.id), account_id: Number(r.account_id) }));
 }
 
 /** Which of `usernames` live devices already use, lower-cased (usernames are unique ignoring case). */
