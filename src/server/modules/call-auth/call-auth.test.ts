@@ -508,7 +508,7 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
       201,
     );
     const tr = await ok(admin.post(`/api/v1/customers/${c.id}/trunks`, { name: 'Usage', callLimit: 3 }), 201);
-    const h = await ok(admin.post(`/api/v1/trunks/${tr.id}/hosts`, { cidr: '198.51.100.40' }), 201);
+    const h = await ok(admin.post(`/api/v1/trunks/${tr.id}/hosts`, { cidr: '198.51.100.41' }), 201);
     await synced();
     const hostRow = async () =>
       (await ok(admin.get(`/api/v1/limits/hosts?customerId=${c.id}`))).data.find((r: any) => r.id === h.id);
@@ -520,7 +520,7 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
       host: { callLimit: null, currentCalls: 0, currentCps: 0 },
     });
     for (const id of ['use-1', 'use-2'])
-      expect((await decision({ callId: id, sourceIp: '198.51.100.40' })).decision).toBe('allow');
+      expect((await decision({ callId: id, sourceIp: '198.51.100.41' })).decision).toBe('allow');
     expect(await hostRow()).toMatchObject({
       customer: { currentCalls: 2, currentCps: 2 },
       trunk: { currentCalls: 2, currentCps: 2 },
