@@ -1,3 +1,4 @@
+import { useViewerTimeZone } from '../format/viewer-zone.js';
 import { useEffect, useState } from 'react';
 import {
   Alert,
@@ -22,6 +23,7 @@ import {
 
 /** The customer's Emails tab (the documents' tab): every mail with its status, resend, row actions. */
 export function EmailsTab({ record }: EditTabProps) {
+  const viewerZone = useViewerTimeZone();
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [refresh, setRefresh] = useState(0);
@@ -60,7 +62,7 @@ export function EmailsTab({ record }: EditTabProps) {
           {error}
         </Alert>
       )}
-      <MailTable customerId={record.id} timeZone={record.timezone} refreshKey={refresh} />
+      <MailTable customerId={record.id} timeZone={viewerZone} refreshKey={refresh} />
     </Box>
   );
 }
@@ -224,6 +226,7 @@ export function NotificationSettingsFields({
 
 /** Notification Setting and Alert Threshold (DOMAIN 3.15), with the low-balance state. */
 export function NotificationsTab({ record }: EditTabProps) {
+  const viewerZone = useViewerTimeZone();
   const [saved, setSaved] = useState<NotificationSettings | null>(null);
   const [form, setForm] = useState<NotificationSettingsBody | null>(null);
   const [error, setError] = useState<{ message: string; field?: string } | null>(null);
@@ -260,9 +263,9 @@ export function NotificationsTab({ record }: EditTabProps) {
       )}
       <Typography variant="body2" sx={{ mb: 2 }}>
         Balance state: <b>{saved.state.state}</b>
-        {saved.state.lowSince && ` since ${formatDateTime(saved.state.lowSince, record.timezone)}`}
+        {saved.state.lowSince && ` since ${formatDateTime(saved.state.lowSince, viewerZone)}`}
         {saved.state.escalatedAt &&
-          `; trunks disabled ${formatDateTime(saved.state.escalatedAt, record.timezone)}`}
+          `; trunks disabled ${formatDateTime(saved.state.escalatedAt, viewerZone)}`}
       </Typography>
       <NotificationSettingsFields value={form} onChange={setForm} fieldError={fieldError} />
       {error && !error.field && (

@@ -1,3 +1,4 @@
+import { useViewerTimeZone } from '../format/viewer-zone.js';
 import { useEffect, useState } from 'react';
 import {
   Alert,
@@ -34,10 +35,9 @@ import {
   type TemplatePreview,
 } from './notifications-api.js';
 
-const localZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
-
 /** The Mail log across customers (admins: all; resellers: their subtree). */
 export function MailLogPage() {
+  const zone = useViewerTimeZone();
   return (
     <Card sx={{ mt: 2 }}>
       <Title title="Mail log" />
@@ -45,7 +45,7 @@ export function MailLogPage() {
         <Typography variant="h5" component="h1" sx={{ mb: 2 }}>
           Mail log
         </Typography>
-        <MailTable timeZone={localZone()} />
+        <MailTable timeZone={zone} />
       </CardContent>
     </Card>
   );
@@ -77,7 +77,7 @@ export function JobsPage() {
       setError(errorMessage(e));
     }
   };
-  const zone = localZone();
+  const zone = useViewerTimeZone();
   return (
     <Card sx={{ mt: 2 }}>
       <Title title="Jobs" />
