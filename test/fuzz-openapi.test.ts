@@ -619,24 +619,30 @@ describe.each(testDatabaseKinds())('fuzz from the OpenAPI spec (%s)', (kind) => 
     const walkStarted = performance.now();
     for (const o of ops) {
       for (const p of probesOf(o, seeds, rnd)) {
-        const started = performance.now();
         const req: InjectOptions = {
           method: o.method as InjectOptions['method'],
           url: p.url,
           headers: p.headers,
           payload: p.payload,
         };
-        sent++;
-        let res: { statusCode: number; body: string };
-        try {
-          res = p.anonymous
-            ? await t.app.inject(req)
-            : await admin.request(req.method, p.url, p.payload, p.headers);
-        } catch (err) {
-          // The server closed the connection mid-answer (headers sent, then an error).
-          res = { statusCode: 599, body: `no answer: ${(err as Error).message}` };
-        }
-        const ms = performance.now() - started;
+        const send = async () => {
+          const started = performance.now();
+          sent++;
+          let res: { statusCode: number; body: string };
+          try {
+            res = p.anonymous
+              ? await t.app.inject(req)
+              : await admin.request(req.method, p.url, p.payload, p.headers);
+          } catch (err) {
+            // The server closed the connection mid-answer (headers sent, then an error).
+            res = { statusCode: 599, body: `no answer: ${(err as Error).message}` };
+          }
+          return { res, ms: performance.now() - started };
+        };
+        let { res, ms } = await send();
+        // A slow answer is sent again once: a handler that hangs or works too hard is slow both
+        // times; a pause of the shared machine (GC, the other test worker) is not.
+        if (ms > SLOW_MS) ({ res, ms } = await send());
         const k = `${o.method} ${o.path}`;
         timeByOp.set(k, (timeByOp.get(k) ?? 0) + ms);
         const why = checkAnswer(res.statusCode, res.body, ms);
