@@ -107,15 +107,23 @@ describe('an import survives kill -9', () => {
           TOLLGATE_ADMIN_PASSWORD: PASSWORD,
         };
         const db = new pg.Client({ connectionString: url.toString() });
+        // Both instances are up before the import starts, so the one that holds the job is killed
+        // right after its first chunk (an instance started later would leave the holder seconds to
+        // finish the whole file on a quiet machine, and nothing to resume).
         const a = startServer(env);
-        const sa = await session(await a.port);
-        // A alone runs jobs until the first chunk is in; then B comes up, and A dies holding the job.
-        const { id, doneAtKill } = await startAndWaitFirstChunk(sa, ROWS.postgres);
         const b = startServer(env);
-        const sb = await session(await b.port);
+        const [sa, sb0] = [await session(await a.port), await session(await b.port)];
+        const { id, doneAtKill } = await startAndWaitFirstChunk(sa, ROWS.postgres);
         await db.connect();
-        a.child.kill('SIGKILL');
-        await a.exited;
+        // The worker id starts with the holder's pid: kill that one; the other must resume.
+        const holder = await db.query<{ locked_by: string }>(
+          `SELECT locked_by FROM jobs WHERE kind = 'customer-import.run' AND status = 'running'`,
+        );
+        const holderPid = Number(holder.rows[0]!.locked_by.split('-')[0]);
+        const [dead, survivor, sb] = holderPid === a.child.pid ? [a, b, sb0] : [b, a, sa];
+        expect(dead.child.pid).toBe(holderPid);
+        dead.child.kill('SIGKILL');
+        await dead.exited;
         const t0 = performance.now();
         // A may have committed a chunk between the last poll and the kill: count from what is in now.
         const atKill = Math.max(doneAtKill, (await progressOf(sb, id)).progress.rowsDone);
@@ -153,8 +161,8 @@ describe('an import survives kill -9', () => {
         );
         await db.end();
         expect(n.rows[0]).toEqual({ n: ROWS.postgres, d: ROWS.postgres });
-        b.child.kill('SIGTERM');
-        await b.exited;
+        survivor.child.kill('SIGTERM');
+        await survivor.exited;
       } finally {
         await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
         await admin.end();

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Actor, Ctx } from '../../platform/context.js';
 import { conflict, forbidden, isUniqueViolation, notFound, validationError } from '../../platform/errors.js';
 import { inTransaction } from '../../platform/db/transaction.js';
@@ -234,14 +235,23 @@ export async function ensureFirstAdmin(
   const generated = !opts.password;
   const password = opts.password ?? opts.generate();
   if (password.length < 10) throw new Error('TOLLGATE_ADMIN_PASSWORD must be at least 10 characters');
-  await repo.insertUser(ctx.db, {
-    login: email,
-    email,
-    displayName: 'Administrator',
-    role: 'admin',
-    accountId: null,
-    passwordHash: await hashPassword(password),
+  const passwordHash = await hashPassword(password);
+  // Two instances started together on an empty database: one creates the admin, the other sees it
+  // (without the lock the second crashed on the unique login).
+  const created = await inTransaction(ctx, async (tx) => {
+    await sql`SELECT pg_advisory_xact_lock(hashtext('tollgate.first-admin'))`.execute(tx.db);
+    if ((await repo.countAdmins(tx.db)) > 0) return false;
+    await repo.insertUser(tx.db, {
+      login: email,
+      email,
+      displayName: 'Administrator',
+      role: 'admin',
+      accountId: null,
+      passwordHash,
+    });
+    return true;
   });
+  if (!created) return null;
   return { email, password: generated ? password : null, generated };
 }
 
