@@ -18,7 +18,7 @@ import { frameworkErrorOptions, registerErrorHandler } from './platform/http/err
 import { registerInputLimits } from './platform/http/input-limits.js';
 import { LOOPBACK, registerMetrics, type MetricsAccess } from './platform/http/metrics.js';
 import { registerValidators } from './platform/http/validator.js';
-import { ApiKeyCache, authRoutes, registerAuthHook } from './modules/auth/index.js';
+import { ApiKeyCache, authRoutes, registerAuthHook, registerSignInHook } from './modules/auth/index.js';
 import { accountRoutes } from './modules/accounts/index.js';
 import { dashboardRoutes } from './modules/dashboard/index.js';
 import { preferenceRoutes } from './modules/preferences/index.js';
@@ -49,6 +49,7 @@ import {
   mailTemplateRoutes,
   notificationAccountHooks,
   notificationRoutes,
+  recordSignIn,
 } from './modules/notifications/index.js';
 import { NO_MAIL } from './platform/mail/index.js';
 import { jobMetrics, jobRoutes } from './modules/jobs/index.js';
@@ -70,6 +71,7 @@ export function registerModuleAccountHooks(): void {
   registerAccountHooks('blocked-codes', blockedCodeAccountHooks);
   registerAccountHooks('dids', didAccountHooks);
   registerAccountHooks('notifications', notificationAccountHooks);
+  registerSignInHook('notifications', recordSignIn);
 }
 
 export interface AppDeps {

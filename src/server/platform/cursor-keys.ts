@@ -59,3 +59,48 @@ export function decodeCursor<T>(s: string, check: (v: any) => v is T, invalid: (
 /** The cursor was not issued by this server (or names a key of the wrong type). */
 export const invalidCursor = () =>
   validationError('cursor', 'The cursor is not one this server gave out.', 'INVALID_CURSOR');
+
+/** A connectivity list's cursor: every keyset key here is text (a lowered name, a prefix). */
+function decodeKeyCursor(s: string): { k: string | null; id: number } {
+  const valid = (c: any): c is { k?: string | null; id: number } =>
+    typeof c === 'object' &&
+    c !== null &&
+    isCursorId(c.id) &&
+    (c.k === undefined || c.k === null || isCursorKey('text', c.k));
+  const c = decodeCursor(s, valid, invalidCursor);
+  return { k: c.k ?? null, id: c.id };
+}
+
+/** One keyset page ordered by id alone: as keysetPage, for lists without a sort key. */
+export async function idPage<R extends { id: number }>(
+  q: { limit?: number; cursor?: string },
+  fetch: (page: { limit: number; afterId: number | null }) => Promise<R[]>,
+): Promise<{ rows: R[]; nextCursor: string | null }> {
+  const limit = q.limit ?? 50;
+  const rows = await fetch({ limit, afterId: q.cursor ? decodeKeyCursor(q.cursor).id : null });
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { rows: page, nextCursor: rows.length > limit && last ? encodeCursor({ id: last.id }) : null };
+}
+
+/**
+ * One keyset page ordered by (key, id): reads the query's cursor (one carrying a key), asks `fetch`
+ * for up to limit + 1 rows after it, and answers the page with the cursor of the next one, made
+ * from `keyOf` of its last row (null on the last page).
+ */
+export async function keysetPage<R extends { id: number }>(
+  q: { limit?: number; cursor?: string },
+  fetch: (page: { limit: number; after: { k: string; id: number } | null }) => Promise<R[]>,
+  keyOf: (row: R) => string,
+): Promise<{ rows: R[]; nextCursor: string | null }> {
+  const limit = q.limit ?? 50;
+  const c = q.cursor ? decodeKeyCursor(q.cursor) : null;
+  if (c && c.k === null) throw invalidCursor();
+  const rows = await fetch({ limit, after: c ? { k: c.k!, id: c.id } : null });
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    rows: page,
+    nextCursor: rows.length > limit && last ? encodeCursor({ k: keyOf(last), id: last.id }) : null,
+  };
+}

@@ -14,9 +14,9 @@ import {
   TableRow,
   TextField,
   Typography,
+  Link as MuiLink,
 } from '@mui/material';
 import { Link } from 'react-router-dom';
-import { Link as MuiLink } from '@mui/material';
 import { formatMoney } from '../format/format.js';
 import { StatusChip } from '../layout/StatusChip.js';
 import { Title } from 'react-admin';

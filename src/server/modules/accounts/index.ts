@@ -16,3 +16,6 @@ export {
   type NewBulkAccount,
 } from './accounts.bulk.js';
 export type { AccountOwner } from './accounts.service.js';
+export { requireAccount, type AccountRow } from './require-account.js';
+export { ListAccountsQuery, MinProfitability } from './accounts.schemas.js';
+export { applyListFilter, type ListFilter } from './accounts.repository.js';

@@ -5,7 +5,7 @@ import { inTransaction } from '../../platform/db/transaction.js';
 import { hashPassword, randomToken, sha256Hex, verifyPassword } from '../../platform/passwords.js';
 import { recordAudit } from '../audit/index.js';
 import type { ApiKeyCache } from './api-key-cache.js';
-import { recordSignIn } from '../notifications/index.js';
+import { runSignInHooks } from './sign-in-hooks.js';
 import * as repo from './auth.repository.js';
 import { apiKeyNotFound, invalidCredentials } from './auth.errors.js';
 
@@ -59,8 +59,8 @@ export async function login(
   const session = await resolveSession(ctx, token);
   // A user of an inactive or deleted account has a password but no usable session.
   if (!session) throw invalidCredentials();
-  // A portal user's sign-in notice, when its account asks for one (DOMAIN 3.15).
-  await recordSignIn(ctx, session, { ip: input.ip, userAgent: input.userAgent });
+  // E.g. a portal user's sign-in notice, when its account asks for one (DOMAIN 3.15).
+  await runSignInHooks(ctx, session, { ip: input.ip, userAgent: input.userAgent });
   return { token, session };
 }
 

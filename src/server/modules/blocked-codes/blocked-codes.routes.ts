@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { IdParams } from '../connectivity/shared.js';
+import { IdParams } from '../../platform/http/schemas.js';
 import { MANAGER_ROLES } from '../../platform/tenancy/index.js';
 import {
   BlockedCode,

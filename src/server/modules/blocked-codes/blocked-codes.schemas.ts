@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
-import { Digits, Nullable } from '../connectivity/shared.js';
+import { Digits } from '../../platform/http/schemas.js';
+import { Nullable } from '../../platform/http/nullable.js';
 
 export const CreateBlockedCodeBody = Type.Object(
   { prefix: Digits(20), label: Type.Optional(Nullable(Type.String({ maxLength: 100 }))) },

@@ -1,13 +1,9 @@
 import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { isUniqueViolation } from '../../platform/errors.js';
-import {
-  createOwnedRow,
-  deleteOwnedRow,
-  updateOwnedRow,
-  type OwnedRowKind,
-} from '../connectivity/owned-rows.js';
-import { iso, requireAccount } from '../connectivity/shared.js';
+import { createOwnedRow, deleteOwnedRow, updateOwnedRow, type OwnedRowKind } from '../audit/index.js';
+import { iso } from '../../platform/http/schemas.js';
+import { requireAccount } from '../accounts/index.js';
 import { requireManager } from '../../platform/tenancy/index.js';
 import { blockedCodeNotFound, blockedCodeTaken } from './blocked-codes.errors.js';
 import * as repo from './blocked-codes.repository.js';

@@ -8,7 +8,7 @@ import { money } from '../../platform/money.js';
 import { ensureFirstAdmin } from '../auth/index.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, adminLogin, Client, customerBody } from '../../../../test/app.js';
 import { createTestDatabase } from '../../../../test/databases.js';
-import { ok } from '../connectivity/test-helpers.js';
+import { ok } from '../../../../test/connectivity.js';
 import { decide } from './call-auth.decide.js';
 import { account, buildState, host, rate, T0, trunk } from './call-auth.fixtures.js';
 import { MemoryCounterStore, toLiveCall, type CounterStore } from './counters.js';

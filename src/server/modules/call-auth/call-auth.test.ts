@@ -14,7 +14,7 @@ import {
   expectError,
 } from '../../../../test/app.js';
 import { createTestDatabase, testDatabaseKinds } from '../../../../test/databases.js';
-import { ok } from '../connectivity/test-helpers.js';
+import { ok } from '../../../../test/connectivity.js';
 
 /*
  * The decision API over HTTP, on a real database: a switch key, an admin key, refusals for

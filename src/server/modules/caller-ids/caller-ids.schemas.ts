@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
-import { Digits, Nullable, Status } from '../connectivity/shared.js';
+import { Digits, Status } from '../../platform/http/schemas.js';
+import { Nullable } from '../../platform/http/nullable.js';
 
 export const CreateCallerIdBody = Type.Object(
   {

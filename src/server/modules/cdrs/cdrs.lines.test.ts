@@ -7,7 +7,7 @@ import { ensureFirstAdmin } from '../auth/index.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, adminLogin, Client, customerBody } from '../../../../test/app.js';
 import { createTestDatabase, testDatabaseKinds } from '../../../../test/databases.js';
 import { createReseller } from '../../../../test/resellers.js';
-import { ok } from '../connectivity/test-helpers.js';
+import { ok } from '../../../../test/connectivity.js';
 
 /*
  * Issue 13: the lines above a customer's charge, hand-computed to 6 places. A customer under a

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminLogin, Client, createTestApp, customerBody, type TestApp } from '../../../../test/app.js';
 import { testDatabaseKinds } from '../../../../test/databases.js';
 import { createReseller, type TestReseller } from '../../../../test/resellers.js';
-import { ok } from '../connectivity/test-helpers.js';
+import { ok } from '../../../../test/connectivity.js';
 
 /*
  * The customer's CDRs tab and the CDR search (issue #13) on a real database: every filter, keyset

@@ -8,7 +8,7 @@ import { ensureFirstAdmin } from '../auth/index.js';
 import { heldFor } from '../call-auth/index.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, adminLogin, Client, customerBody } from '../../../../test/app.js';
 import { createTestDatabase, testDatabaseKinds } from '../../../../test/databases.js';
-import { ok } from '../connectivity/test-helpers.js';
+import { ok } from '../../../../test/connectivity.js';
 
 /*
  * CDR intake and exact rating (DOMAIN 5) over HTTP on a real database: hand-computed costs with

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { sql, type CompiledQuery, type RawBuilder } from 'kysely';
 import type { Actor } from '../../platform/context.js';
 import type { Executor } from '../../platform/db/database.js';
-import { applyListFilter, type ListFilter } from '../accounts/accounts.repository.js';
+import { applyListFilter, type ListFilter } from '../accounts/index.js';
 
 const isoUtc = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const listOf = (column: string) => `NULLIF(array_to_string(${column}, ';'), '')`;

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { ListAccountsQuery } from '../accounts/accounts.schemas.js';
+import { ListAccountsQuery } from '../accounts/index.js';
 import { CUSTOMER_EXPORT_COLUMN_NAMES } from './customer-csv-columns.js';
 
 const {

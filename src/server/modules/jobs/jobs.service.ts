@@ -1,6 +1,7 @@
 import type { Ctx } from '../../platform/context.js';
 import { AppError, forbidden, notFound } from '../../platform/errors.js';
-import { idPage, iso } from '../connectivity/shared.js';
+import { idPage } from '../../platform/cursor-keys.js';
+import { iso } from '../../platform/http/schemas.js';
 import * as repo from './jobs.repository.js';
 import type { JobDto, JobListQueryInput } from './jobs.schemas.js';
 

@@ -23,13 +23,12 @@
  */
 import type { LedgerEntryType } from '../../db/schema.js';
 import { actorLabelOf, apiKeyIdOf, userIdOf, type Ctx } from '../../platform/context.js';
-import { isOperator } from '../../platform/tenancy/index.js';
+import { isOperator, accountNotFound } from '../../platform/tenancy/index.js';
 import type { Db, Executor, Tx } from '../../platform/db/database.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { AppError, isUniqueViolation } from '../../platform/errors.js';
 import { formatMoney, money, type Money } from '../../platform/money.js';
 import type { AccountKind } from '../accounts/index.js';
-import { accountNotFound } from '../../platform/tenancy/index.js';
 import { balanceOutOfRange, entryAlreadyReversed, idempotencyKeyReused } from './ledger.errors.js';
 import { toEntryDto } from './ledger.mapper.js';
 import * as repo from './ledger.repository.js';

@@ -6,7 +6,7 @@ import type { Actor, Ctx } from '../../platform/context.js';
 import { AppError, forbidden, validationError } from '../../platform/errors.js';
 import { currencyMinorUnits, formatMoney, money, type Money } from '../../platform/money.js';
 import type { AccountKind } from '../accounts/index.js';
-import { accountNotFound } from '../../platform/tenancy/index.js';
+import { accountNotFound, requireManager, requireOperator } from '../../platform/tenancy/index.js';
 import {
   amountNotPositive,
   amountPrecision,
@@ -38,7 +38,6 @@ import type {
   ReversalInput,
 } from './ledger.schemas.js';
 import { decodeCursor, encodeCursor, isCursorId, isCursorKey } from '../../platform/cursor-keys.js';
-import { requireManager, requireOperator } from '../../platform/tenancy/index.js';
 
 export type { PostingHooks, PostingResult };
 

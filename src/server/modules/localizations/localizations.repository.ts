@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
 import type { Actor } from '../../platform/context.js';
-import { escapeLike, ownerIs } from '../connectivity/shared.js';
-import { ownedScope } from '../../platform/tenancy/index.js';
+import { escapeLike } from '../../platform/db/like.js';
+import { ownerIs, ownedScope } from '../../platform/tenancy/index.js';
 import type { TranslationRule } from './translate.js';
 
 function profileSelect(db: Executor) {

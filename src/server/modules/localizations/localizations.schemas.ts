@@ -1,5 +1,7 @@
 import { Type, type Static } from 'typebox';
-import { Nullable, OwnerFilter, PageQuery } from '../connectivity/shared.js';
+import { Nullable } from '../../platform/http/nullable.js';
+import { OwnerFilter } from '../../platform/tenancy/index.js';
+import { PageQuery } from '../../platform/http/schemas.js';
 
 export const Rule = Type.Object(
   {

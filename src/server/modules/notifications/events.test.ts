@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { adminLogin, createTestApp, expectError, type Client, type TestApp } from '../../../../test/app.js';
 import { testDatabaseKinds } from '../../../../test/databases.js';
 import { startTestSmtp, type TestSmtp } from '../../../../test/smtp.js';
-import { makeCustomer, makeReseller, ok } from '../connectivity/test-helpers.js';
+import { makeCustomer, makeReseller, ok } from '../../../../test/connectivity.js';
 import { systemActor, type Ctx } from '../../platform/context.js';
 import { createSmtpTransport, NO_MAIL, type MailSettings } from '../../platform/mail/index.js';
 import { deliverDueMails } from './mail-delivery.js';

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Nullable } from '../../platform/http/nullable.js';
-import { PageQuery } from '../connectivity/shared.js';
+import { PageQuery } from '../../platform/http/schemas.js';
 
 const MailStatus = Type.Union(
   [

@@ -1,11 +1,12 @@
 import type { Ctx } from '../../platform/context.js';
+import { reachAccount } from '../../platform/tenancy/index.js';
 import { AppError, forbidden, notFound } from '../../platform/errors.js';
 import type { MailSettings } from '../../platform/mail/index.js';
-import { idPage, iso, requireAccount } from '../connectivity/shared.js';
-import { SKIP_DELETED, SKIP_DISABLED, SKIP_NO_ADDRESS } from './mail-compose.js';
+import { idPage } from '../../platform/cursor-keys.js';
+import { iso } from '../../platform/http/schemas.js';
+import { SKIP_DELETED, SKIP_DISABLED, SKIP_NO_ADDRESS, queueAccountMail } from './mail-compose.js';
 import * as repo from './mails.repository.js';
 import { findMailAccount, findPortalLogin } from './notifications.repository.js';
-import { queueAccountMail } from './mail-compose.js';
 import { queueManualLowBalanceAlert } from './low-balance.service.js';
 import type { MailDetailDto, MailDto, MailListQueryInput, QueuedMailDto } from './mails.schemas.js';
 import crypto from 'node:crypto';
@@ -43,7 +44,7 @@ const toDto = (r: repo.MailListRow): MailDto => ({
 /** The mail log: admins everything, resellers mail to their subtree. Newest first. */
 export async function listMails(ctx: Ctx, q: MailListQueryInput) {
   requireStaff(ctx);
-  if (q.customerId !== undefined) await requireAccount(ctx, q.customerId);
+  if (q.customerId !== undefined) await reachAccount(ctx, q.customerId);
   const page = await idPage(q, (p) =>
     repo.listMails(ctx.db, ctx.actor, { accountId: q.customerId, status: q.status, kind: q.kind }, p),
   );
@@ -110,7 +111,7 @@ export async function sendWelcomeLetter(
   customerId: number,
 ): Promise<QueuedMailDto> {
   requireStaff(ctx);
-  const a = await requireAccount(ctx, customerId);
+  const a = await reachAccount(ctx, customerId);
   const q = (await queueAccountMail(ctx, mail, {
     accountId: a.id,
     kind: 'welcome_letter',
@@ -128,7 +129,7 @@ export async function sendLowBalanceAlert(
   customerId: number,
 ): Promise<QueuedMailDto> {
   requireStaff(ctx);
-  const a = await requireAccount(ctx, customerId, { customer: true });
+  const a = await reachAccount(ctx, customerId, { customer: true });
   const q = (await queueManualLowBalanceAlert(ctx, mail, a.id))!;
   return { mailId: q.id, status: q.status, skipReason: q.skipReason };
 }

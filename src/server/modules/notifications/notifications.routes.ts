@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { MailSettings } from '../../platform/mail/index.js';
-import { ADMIN_OR_RESELLER, CustomerParams } from '../connectivity/shared.js';
+import { ADMIN_OR_RESELLER } from '../../platform/tenancy/index.js';
+import { CustomerParams } from '../../platform/http/schemas.js';
 import { CustomerMailQuery, MailDetail, MailList, MailListQuery, QueuedMail } from './mails.schemas.js';
 import { NotificationSettings, NotificationSettingsBody } from './settings.schemas.js';
 import * as mails from './mails.service.js';

@@ -1,9 +1,10 @@
 import { Decimal } from 'decimal.js';
+import { reachAccount, type ReachedAccount } from '../../platform/tenancy/index.js';
 import type { Ctx } from '../../platform/context.js';
 import { forbidden, validationError } from '../../platform/errors.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { recordUpdate } from '../audit/index.js';
-import { iso, requireAccount, type AccountRow } from '../connectivity/shared.js';
+import { iso } from '../../platform/http/schemas.js';
 import { defaultSettings, findSettings, saveSettings, type SettingsRow } from './settings.repository.js';
 import { stateOf } from './low-balance.service.js';
 import type { NotificationSettingsDto, NotificationSettingsInput } from './settings.schemas.js';
@@ -32,7 +33,7 @@ function toInput(s: SettingsRow): NotificationSettingsInput & { signInNotificati
   };
 }
 
-async function toDto(ctx: Ctx, a: AccountRow, s: SettingsRow): Promise<NotificationSettingsDto> {
+async function toDto(ctx: Ctx, a: ReachedAccount, s: SettingsRow): Promise<NotificationSettingsDto> {
   const st = await stateOf(ctx, a.id);
   return {
     customerId: a.id,
@@ -47,11 +48,11 @@ export async function getNotificationSettings(
   customerId: number,
 ): Promise<NotificationSettingsDto> {
   requireStaff(ctx);
-  const a = await requireAccount(ctx, customerId, { customer: true });
+  const a = await reachAccount(ctx, customerId, { customer: true });
   return toDto(ctx, a, await findSettings(ctx.db, a.id));
 }
 
-type SettingsAccount = Pick<AccountRow, 'id' | 'mode' | 'unlimited_credit' | 'credit_limit'>;
+type SettingsAccount = Pick<ReachedAccount, 'id' | 'mode' | 'unlimited_credit' | 'credit_limit'>;
 
 /**
  * What the schema cannot say (DOMAIN 3.15): amounts above 0, a percent in (0, 100], and a percent
@@ -102,7 +103,7 @@ export async function putNotificationSettings(
 ): Promise<NotificationSettingsDto> {
   requireStaff(ctx);
   return inTransaction(ctx, async (tx) => {
-    const a = await requireAccount(tx, customerId, { customer: true, forUpdate: true });
+    const a = await reachAccount(tx, customerId, { customer: true, forUpdate: true });
     checkSettings(a, input);
     const before = await findSettings(tx.db, a.id);
     const row = rowOf(a.id, input, before);

@@ -10,7 +10,7 @@ import {
 } from '../../../../test/app.js';
 import { testDatabaseKinds } from '../../../../test/databases.js';
 import { startTestSmtp, type TestSmtp } from '../../../../test/smtp.js';
-import { makeCustomer, makeReseller, ok } from '../connectivity/test-helpers.js';
+import { makeCustomer, makeReseller, ok } from '../../../../test/connectivity.js';
 import { systemActor, type Ctx } from '../../platform/context.js';
 import { createSmtpTransport, NO_MAIL, type MailSettings } from '../../platform/mail/index.js';
 import { usersRepository } from '../auth/index.js';

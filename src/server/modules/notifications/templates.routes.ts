@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ADMIN_OR_RESELLER } from '../connectivity/shared.js';
+import { ADMIN_OR_RESELLER } from '../../platform/tenancy/index.js';
 import {
   KindParams,
   MailTemplate,

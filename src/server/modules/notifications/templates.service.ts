@@ -2,7 +2,7 @@ import type { Ctx } from '../../platform/context.js';
 import { AppError, forbidden, notFound } from '../../platform/errors.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { recordAudit } from '../audit/index.js';
-import { iso } from '../connectivity/shared.js';
+import { iso } from '../../platform/http/schemas.js';
 import { resellerNotFound } from '../../platform/tenancy/index.js';
 import { renderTemplate, usedVariables } from './render.js';
 import { TEMPLATE_VARIABLES, type MailKind } from './template-catalog.js';

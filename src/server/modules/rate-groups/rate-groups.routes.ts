@@ -1,7 +1,7 @@
 import { uploadStream } from '../../platform/http/upload-body.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { IdParams } from '../connectivity/shared.js';
+import { IdParams } from '../../platform/http/schemas.js';
 import { MANAGER_ROLES } from '../../platform/tenancy/index.js';
 import {
   CreateRateBody,

@@ -1,5 +1,7 @@
 import { Type, type Static } from 'typebox';
-import { Digits, Nullable, OwnerFilter, PageQuery, Status } from '../connectivity/shared.js';
+import { Digits, PageQuery, Status } from '../../platform/http/schemas.js';
+import { Nullable } from '../../platform/http/nullable.js';
+import { OwnerFilter } from '../../platform/tenancy/index.js';
 
 const Increment = (d: string) => Type.Integer({ minimum: 1, maximum: 3600, description: d });
 const RateIncrement = (d: string) =>

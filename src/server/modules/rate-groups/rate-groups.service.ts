@@ -14,7 +14,8 @@ import { AppError, isUniqueViolation, validationError } from '../../platform/err
 import { formatMoney } from '../../platform/money.js';
 import { isCurrencyCode } from '../../platform/reference-data.js';
 import { recordAudit, recordUpdate } from '../audit/index.js';
-import { iso, keysetPage } from '../connectivity/shared.js';
+import { iso } from '../../platform/http/schemas.js';
+import { keysetPage } from '../../platform/cursor-keys.js';
 import { requireManager, resolveOwnerId } from '../../platform/tenancy/index.js';
 import { RateIndex, compareCandidates, prefixesOf, type RateCandidate } from '../rating/index.js';
 import { mapHeader, validateDeckRow, type DeckHeader, type DeckRow } from './rate-deck.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, adminLogin, createTestApp, expectError, type TestApp } from '../../../../test/app.js';
 import { testDatabaseKinds } from '../../../../test/databases.js';
 import { systemActor, type Ctx } from '../../platform/context.js';
-import { makeCustomer, makeReseller, ok } from '../connectivity/test-helpers.js';
+import { makeCustomer, makeReseller, ok } from '../../../../test/connectivity.js';
 import * as sipDevicesService from './sip-devices.service.js';
 
 describe.each(testDatabaseKinds())('SIP devices on %s', (kind) => {

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Digits } from '../connectivity/shared.js';
+import { Digits } from '../../platform/http/schemas.js';
 
 export const SpeedDialParams = Type.Object({
   customerId: Type.Integer({ minimum: 1 }),

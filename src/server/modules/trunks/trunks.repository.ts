@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
 import type { Actor } from '../../platform/context.js';
-import { escapeLike } from '../connectivity/shared.js';
+import { escapeLike } from '../../platform/db/like.js';
 import { accountScope } from '../../platform/tenancy/index.js';
 import { enqueueOutboxEvent } from '../../platform/outbox/index.js';
 

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
-import { MinProfitability } from '../accounts/accounts.schemas.js';
-import { CallLimit, CpsLimit, Digits, Nullable, PageQuery, Status, Warning } from '../connectivity/shared.js';
+import { MinProfitability } from '../accounts/index.js';
+import { CallLimit, CpsLimit, Digits, PageQuery, Status, Warning } from '../../platform/http/schemas.js';
+import { Nullable } from '../../platform/http/nullable.js';
 
 const TechPrefix = Type.String({ pattern: '^[0-9]{0,20}$', description: 'digits, may be empty' });
 

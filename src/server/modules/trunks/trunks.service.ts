@@ -3,9 +3,10 @@ import type { Ctx } from '../../platform/context.js';
 import { inTransaction } from '../../platform/db/transaction.js';
 import { isUniqueViolation } from '../../platform/errors.js';
 import { formatMoney } from '../../platform/money.js';
-import { accountsService } from '../accounts/index.js';
+import { accountsService, requireAccount } from '../accounts/index.js';
 import { diffObjects, recordAudit } from '../audit/index.js';
-import { idPage, iso, keysetPage, requireAccount, type WarningDto } from '../connectivity/shared.js';
+import { idPage, keysetPage } from '../../platform/cursor-keys.js';
+import { iso, type WarningDto } from '../../platform/http/schemas.js';
 import { requireManager } from '../../platform/tenancy/index.js';
 import { parseCidr } from './cidr.js';
 import {

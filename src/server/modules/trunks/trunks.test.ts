@@ -9,7 +9,7 @@ import {
 } from '../../../../test/app.js';
 import { testDatabaseKinds } from '../../../../test/databases.js';
 import { systemActor, type Ctx } from '../../platform/context.js';
-import { makeCustomer, makeReseller, ok } from '../connectivity/test-helpers.js';
+import { makeCustomer, makeReseller, ok } from '../../../../test/connectivity.js';
 import * as trunksService from './trunks.service.js';
 import { limitWarnings } from './trunks.service.js';
 

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { Client, customerBody, type TestApp } from '../../../../test/app.js';
+import { Client, customerBody, type TestApp } from './app.js';
 
 let seq = 0;
 

@@ -1,16 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  adminLogin,
-  createTestApp,
-  customerBody,
-  expectError,
-  type Client,
-  type TestApp,
-} from '../../../../test/app.js';
-import { testDatabaseKinds } from '../../../../test/databases.js';
-import { systemActor } from '../../platform/context.js';
-import { sipDevicesService } from '../sip-devices/index.js';
-import { makeCustomer, makeReseller, ok } from './test-helpers.js';
+import { adminLogin, createTestApp, customerBody, expectError, type Client, type TestApp } from './app.js';
+import { testDatabaseKinds } from './databases.js';
+import { systemActor } from '../src/server/platform/context.js';
+import { sipDevicesService } from '../src/server/modules/sip-devices/index.js';
+import { makeCustomer, makeReseller, ok } from './connectivity.js';
 
 describe.each(testDatabaseKinds())('connectivity of accounts on %s', (kind) => {
   let t: TestApp;

@@ -1,6 +1,6 @@
 import type { Actor, Ctx } from '../../platform/context.js';
 import type { Executor } from '../../platform/db/database.js';
-import { recordAudit, recordUpdate } from '../audit/index.js';
+import { recordAudit, recordUpdate } from './audit.service.js';
 
 /*
  * The create, edit and delete of a row that belongs to one account (caller IDs, force caller IDs,

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../platform/errors.js';
-import { encodeCursor } from '../../platform/cursor-keys.js';
-import { idPage, keysetPage } from './shared.js';
+import { AppError } from './errors.js';
+import { encodeCursor, idPage, keysetPage } from './cursor-keys.js';
 
 type Row = { id: number; name: string };
 const ROWS: Row[] = [
