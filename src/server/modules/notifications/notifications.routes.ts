@@ -1,14 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { MailSettings } from '../../platform/mail/index.js';
-import { ADMIN_OR_RESELLER } from '../../platform/tenancy/index.js';
+import { MANAGER_ROLES } from '../../platform/tenancy/index.js';
 import { CustomerParams } from '../../platform/http/schemas.js';
 import { CustomerMailQuery, MailDetail, MailList, MailListQuery, QueuedMail } from './mails.schemas.js';
 import { NotificationSettings, NotificationSettingsBody } from './settings.schemas.js';
 import * as mails from './mails.service.js';
 import * as settings from './settings.service.js';
 
-const config = { roles: ADMIN_OR_RESELLER };
+const config = { roles: MANAGER_ROLES };
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
 
 /** Notification settings, the customer's Emails tab, the mail log and the mail row actions. */

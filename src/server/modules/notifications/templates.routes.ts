@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ADMIN_OR_RESELLER } from '../../platform/tenancy/index.js';
+import { MANAGER_ROLES } from '../../platform/tenancy/index.js';
 import {
   KindParams,
   MailTemplate,
@@ -12,7 +12,7 @@ import {
 } from './templates.schemas.js';
 import * as service from './templates.service.js';
 
-const config = { roles: ADMIN_OR_RESELLER };
+const config = { roles: MANAGER_ROLES };
 const tags = ['mail-templates'];
 
 /**

@@ -14,5 +14,5 @@ export {
   type OwnerRef,
 } from './owner.js';
 export { MANAGER_ROLES, isManager, isOperator, requireManager, requireOperator } from './guards.js';
-export { ADMIN_OR_RESELLER, OwnerFilter, ownerIs, type OwnerFilterValue } from './owner-filter.js';
+export { OwnerFilter, ownerIs, type OwnerFilterValue } from './owner-filter.js';
 export { reachAccount, type ReachedAccount } from './reach.js';

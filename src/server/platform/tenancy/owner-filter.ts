@@ -18,5 +18,3 @@ export function ownerIs(owner: number | 'none', column: string): RawBuilder<bool
     ? sql<boolean>`${sql.ref(column)} IS NULL`
     : sql<boolean>`${sql.ref(column)} = ${owner}`;
 }
-
-export const ADMIN_OR_RESELLER = ['admin', 'reseller'] as ('admin' | 'reseller')[];
