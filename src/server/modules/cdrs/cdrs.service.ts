@@ -23,9 +23,11 @@ import { checkCdr, type CdrInputValue, type CdrResultItemValue } from './cdrs.sc
  * CDR intake and exact rating (DOMAIN 5, issue #13), set-based: a batch is rated in memory (the
  * reservation's snapshot, else a fresh lookup in the call-authorization snapshot at the call's
  * start) and written in ONE transaction:
- *   1. the CDR rows, one INSERT ... ON CONFLICT (call_id, leg) DO NOTHING RETURNING, sorted by key:
- *      the rows returned are the CDRs this batch owns; a key stored earlier or by a concurrent
- *      batch (another instance) is skipped after that batch ends and answered as a replay;
+ *   1. the CDR rows, one statement sorted by key: each claims its key in cdr_keys (INSERT ...
+ *      ON CONFLICT (call_id, leg) DO NOTHING) and only the claimed ones go into the month-partitioned
+ *      cdrs; the rows returned are the CDRs this batch owns; a key stored earlier (in any month)
+ *      or by a concurrent batch (another instance) is skipped after that batch ends and answered
+ *      as a replay;
  *   2. the CALL entries of the owned CDRs (keyed cdr:<callId>:<leg>, ids chosen here so the CDR
  *      rows reference them), through the ledger's batch posting: accounts locked in id order,
  *      balances chained and moved once per account;
@@ -356,10 +358,7 @@ async function writeBatch(ctx: Ctx, fresh: Prepared[]): Promise<repo.StoredCdr[]
       tx.db,
       owned.flatMap((p) => p.lines),
     );
-    await repo.addDailyUsage(
-      tx.db,
-      created.map((r) => r.id),
-    );
+    await repo.addDailyUsage(tx.db, created);
     await repo.markFirstUsedMany(
       tx.db,
       [...firsts].map(([accountId, at]) => ({ accountId, at })),
