@@ -115,9 +115,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE TABLE cdr_lines_default PARTITION OF cdr_lines DEFAULT`.execute(db);
 
   // One partition per month that has rows, and the current month with three ahead.
-  const now = await sql<{ m: string }>`SELECT to_char(date_trunc('month', now() AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS m`.execute(
-    db,
-  );
+  const now = await sql<{
+    m: string;
+  }>`SELECT to_char(date_trunc('month', now() AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS m`.execute(db);
   const months = new Set<string>();
   for (let i = 0; i <= MONTHS_AHEAD; i++) months.add(addMonths(now.rows[0]!.m, i));
   const used = await sql<{ m: string }>`
@@ -161,7 +161,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   // The CDR search and the dashboard's day figures.
   await sql`CREATE INDEX cdrs_started_idx ON cdrs (started_at DESC, id DESC)`.execute(db);
   await sql`ALTER TABLE cdr_lines ADD PRIMARY KEY (id, started_at)`.execute(db);
-  await sql`CREATE UNIQUE INDEX cdr_lines_cdr_key ON cdr_lines (cdr_id, kind, account_id, started_at)`.execute(db);
+  await sql`CREATE UNIQUE INDEX cdr_lines_cdr_key ON cdr_lines (cdr_id, kind, account_id, started_at)`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -12,7 +12,7 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { config, schema: { tags, summary: 'The system settings', response: { 200: SystemSettings } } },
     async (req) => service.getSystemSettings(req.ctx),
   );
-  app.put(
+  app.patch(
     '/settings',
     {
       config,
@@ -23,6 +23,6 @@ export const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: SystemSettings },
       },
     },
-    async (req) => service.putSystemSettings(req.ctx, req.body),
+    async (req) => service.updateSystemSettings(req.ctx, req.body),
   );
 };

@@ -10,9 +10,9 @@ const RetentionMonths = Nullable(
   }),
 );
 
-/** The system settings an admin edits (issue 13: CDR retention). */
+/** The system settings an admin edits (issue 13: CDR retention); a field left out is unchanged. */
 export const SystemSettingsBody = Type.Object(
-  { cdrRetentionMonths: RetentionMonths },
+  { cdrRetentionMonths: Type.Optional(RetentionMonths) },
   { additionalProperties: false },
 );
 export type SystemSettingsInput = Static<typeof SystemSettingsBody>;

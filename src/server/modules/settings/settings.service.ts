@@ -23,14 +23,17 @@ export async function getSystemSettings(ctx: Ctx): Promise<SystemSettingsDto> {
   return toDto(await repo.findSystemSettings(ctx.db));
 }
 
-/** PUT /settings: the whole set, audited as one change. */
-export async function putSystemSettings(ctx: Ctx, input: SystemSettingsInput): Promise<SystemSettingsDto> {
+/** PATCH /settings: the fields given, audited as one change. */
+export async function updateSystemSettings(ctx: Ctx, input: SystemSettingsInput): Promise<SystemSettingsDto> {
   requireOperator(ctx, message);
   return inTransaction(ctx, async (tx) => {
     const before = await repo.lockSystemSettings(tx.db);
     const after = await repo.saveSystemSettings(
       tx.db,
-      { cdr_retention_months: input.cdrRetentionMonths },
+      {
+        cdr_retention_months:
+          input.cdrRetentionMonths === undefined ? before.cdr_retention_months : input.cdrRetentionMonths,
+      },
       tx.now(),
     );
     await recordUpdate(tx, {
