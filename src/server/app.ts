@@ -22,6 +22,7 @@ import { ApiKeyCache, authRoutes, registerAuthHook, registerSignInHook } from '.
 import { accountRoutes } from './modules/accounts/index.js';
 import { dashboardRoutes } from './modules/dashboard/index.js';
 import { preferenceRoutes } from './modules/preferences/index.js';
+import { settingsRoutes } from './modules/settings/index.js';
 import { ledgerAdminRoutes, ledgerRoutes, ledgerAccountHooks } from './modules/ledger/index.js';
 import { exportRoutes } from './modules/exports/index.js';
 import { templateRoutes } from './modules/templates/index.js';
@@ -236,6 +237,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(mailTemplateRoutes);
       await api.register(notificationRoutes(deps.mail ?? NO_MAIL));
       await api.register(jobRoutes);
+      await api.register(settingsRoutes);
     },
     { prefix: '/api/v1' },
   );

@@ -9,6 +9,7 @@ import { DidInventoryPage, LocalizationEdit, LocalizationList } from './connecti
 import { MassCreatePage } from './bulk/MassCreatePage.js';
 import { LiveCallsPage } from './call-auth/LiveCallsPage.js';
 import { RefusalReasonsPage, RoutePlansPage } from './call-auth/RoutingPages.js';
+import { SettingsPage } from './settings/SettingsPage.js';
 import { TemplateEdit } from './templates/TemplateEdit.js';
 import { TemplateList } from './templates/TemplateList.js';
 import BookmarksIcon from '@mui/icons-material/Bookmarks';
@@ -93,6 +94,7 @@ export function App() {
         <Route path="/live-calls" element={<LiveCallsPage />} />
         <Route path="/route-plans" element={<RoutePlansPage />} />
         <Route path="/refusal-reasons" element={<RefusalReasonsPage />} />
+        <Route path="/settings" element={<SettingsPage />} />
       </CustomRoutes>
     </Admin>
   );

@@ -618,6 +618,8 @@ export interface CdrsTable {
 export interface CdrLinesTable {
   id: Generated<number>;
   cdr_id: number;
+  /** The CDR's start: the month partition the line lives in, with its CDR. */
+  started_at: Timestamp;
   kind: 'reseller' | 'provider';
   account_id: number;
   rate_id: number;
@@ -632,6 +634,21 @@ export interface CdrLinesTable {
   cost: Numeric;
   ledger_entry_id: string | null;
   payable_entry_id: string | null;
+}
+
+/** Issue 13: the idempotency key of a CDR, unique across its month partitions. */
+export interface CdrKeysTable {
+  call_id: string;
+  leg: string;
+  cdr_id: number;
+  started_at: Timestamp;
+}
+
+/** The one row of system-wide settings an admin edits. */
+export interface SystemSettingsTable {
+  id: Generated<boolean>;
+  cdr_retention_months: number | null;
+  updated_at: Generated<Date>;
 }
 
 /** Issue 13: a customer's usage per local day, country, code name and code. */
@@ -703,6 +720,8 @@ export interface DB {
   route_plan_assignments: RoutePlanAssignmentsTable;
   cdrs: CdrsTable;
   cdr_lines: CdrLinesTable;
+  cdr_keys: CdrKeysTable;
+  system_settings: SystemSettingsTable;
   cdr_daily_usage: CdrDailyUsageTable;
   payable_entries: PayableEntriesTable;
 }

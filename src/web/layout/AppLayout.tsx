@@ -18,6 +18,7 @@ import LanIcon from '@mui/icons-material/Lan';
 import NumbersIcon from '@mui/icons-material/Numbers';
 import PriceChangeIcon from '@mui/icons-material/PriceChange';
 import TranslateIcon from '@mui/icons-material/Translate';
+import SettingsIcon from '@mui/icons-material/Settings';
 import { ViewerZoneButton } from '../format/viewer-zone.js';
 import { NotificationMenuItems } from '../notifications/NotificationMenu.js';
 
@@ -66,6 +67,9 @@ function TollgateMenu() {
       <Menu.Item to="/localizations" primaryText="Localizations" leftIcon={<TranslateIcon />} />
       <CdrMenuItem />
       <NotificationMenuItems />
+      {permissions === 'admin' && (
+        <Menu.Item to="/settings" primaryText="Settings" leftIcon={<SettingsIcon />} />
+      )}
     </Menu>
   );
 }

@@ -14,15 +14,20 @@ export const CDR_COLUMNS = [
   'charged_sec',
   'cost',
   'ledger_entry_id',
+  'started_at',
 ] as const;
 
-/** Stored CDRs for these keys (replays), in no particular order. */
+/**
+ * Stored CDRs for these keys (replays), in no particular order: through the key table (the CDR's
+ * month partition is then found from its started_at).
+ */
 export async function findCdrsByKeys(db: Executor, keys: readonly { callId: string; leg: string }[]) {
   if (!keys.length) return [];
   const r = await sql<StoredCdr>`
     SELECT ${sql.join(CDR_COLUMNS.map((c) => sql.ref(`c.${c}`)))}
       FROM unnest(${keys.map((k) => k.callId)}::text[], ${keys.map((k) => k.leg)}::text[]) AS k(call_id, leg)
-      JOIN cdrs c ON c.call_id = k.call_id AND c.leg = k.leg`.execute(db);
+      JOIN cdr_keys ck ON ck.call_id = k.call_id AND ck.leg = k.leg
+      JOIN cdrs c ON c.id = ck.cdr_id AND c.started_at = ck.started_at`.execute(db);
   return r.rows;
 }
 
@@ -37,6 +42,7 @@ export interface StoredCdr {
   charged_sec: number;
   cost: string;
   ledger_entry_id: string | null;
+  started_at: Date;
 }
 
 /** A new CDR row as the batch insert takes it (times as ISO text, numbers exact as text). */
@@ -77,24 +83,17 @@ export interface CdrRow {
 /**
  * Inserts a batch of CDRs in one statement, in the given order (the caller sorts by (call_id, leg):
  * two batches that share keys then wait on each other's keys in the same order and never deadlock).
- * A key already stored, or being stored by a concurrent transaction, is skipped once that one ends
- * (ON CONFLICT DO NOTHING): the rows returned are exactly the CDRs this transaction owns.
+ * Each CDR first claims its key in cdr_keys (INSERT ... ON CONFLICT (call_id, leg) DO NOTHING, with
+ * the CDR's id and started_at), and only the claimed ones are inserted into the partitioned cdrs:
+ * a key already stored, or being stored by a concurrent transaction, is skipped once that one ends,
+ * whatever month its started_at falls in. The rows returned are exactly the CDRs this transaction owns.
  */
 export async function insertCdrs(db: Executor, rows: readonly CdrRow[]): Promise<StoredCdr[]> {
   if (!rows.length) return [];
   const col = <K extends keyof CdrRow>(k: K) => rows.map((r) => r[k]);
   const r = await sql<StoredCdr>`
-    INSERT INTO cdrs (call_id, leg, account_id, status, reason, no_reservation, source_ip, sip_username,
-      calling_number, called_number, started_at, answered_at, ended_at, duration_sec, billsec,
-      disposition, sip_code, hangup_cause, egress_trunk, rate_id, rate_group_id, rate_prefix,
-      rate_per_min, connect_fee, included_seconds, initial_increment, billing_increment, charged_sec,
-      cost, ledger_entry_id, rating_flags)
-    SELECT call_id, leg, account_id, status, reason, no_reservation, source_ip, sip_username,
-      calling_number, called_number, started_at, answered_at, ended_at, duration_sec, billsec,
-      disposition, sip_code, hangup_cause, egress_trunk, rate_id, rate_group_id, rate_prefix,
-      rate_per_min, connect_fee, included_seconds, initial_increment, billing_increment, charged_sec,
-      cost, ledger_entry_id, coalesce(string_to_array(nullif(rating_flags, ''), ','), '{}')
-      FROM unnest(
+    WITH v AS (
+      SELECT * FROM unnest(
         ${col('call_id')}::text[], ${col('leg')}::text[], ${col('account_id')}::bigint[],
         ${col('status')}::text[], ${col('reason')}::text[], ${col('no_reservation')}::boolean[],
         ${col('source_ip')}::text[], ${col('sip_username')}::text[], ${col('calling_number')}::text[],
@@ -112,8 +111,24 @@ export async function insertCdrs(db: Executor, rows: readonly CdrRow[]): Promise
         billsec, disposition, sip_code, hangup_cause, egress_trunk, rate_id, rate_group_id, rate_prefix,
         rate_per_min, connect_fee, included_seconds, initial_increment, billing_increment, charged_sec,
         cost, ledger_entry_id, rating_flags, ord)
-     ORDER BY ord
-    ON CONFLICT (call_id, leg) DO NOTHING
+    ), claimed AS (
+      INSERT INTO cdr_keys (call_id, leg, cdr_id, started_at)
+      SELECT call_id, leg, nextval('cdr_ids'), started_at FROM v ORDER BY ord
+      ON CONFLICT (call_id, leg) DO NOTHING
+      RETURNING call_id, leg, cdr_id
+    )
+    INSERT INTO cdrs (id, call_id, leg, account_id, status, reason, no_reservation, source_ip, sip_username,
+      calling_number, called_number, started_at, answered_at, ended_at, duration_sec, billsec,
+      disposition, sip_code, hangup_cause, egress_trunk, rate_id, rate_group_id, rate_prefix,
+      rate_per_min, connect_fee, included_seconds, initial_increment, billing_increment, charged_sec,
+      cost, ledger_entry_id, rating_flags)
+    SELECT k.cdr_id, v.call_id, v.leg, account_id, status, reason, no_reservation, source_ip, sip_username,
+      calling_number, called_number, started_at, answered_at, ended_at, duration_sec, billsec,
+      disposition, sip_code, hangup_cause, egress_trunk, rate_id, rate_group_id, rate_prefix,
+      rate_per_min, connect_fee, included_seconds, initial_increment, billing_increment, charged_sec,
+      cost, ledger_entry_id, coalesce(string_to_array(nullif(rating_flags, ''), ','), '{}')
+      FROM v JOIN claimed k ON k.call_id = v.call_id AND k.leg = v.leg
+     ORDER BY v.ord
     RETURNING ${sql.join(CDR_COLUMNS.map((c) => sql.ref(c)))}`.execute(db);
   return r.rows;
 }
@@ -173,15 +188,18 @@ export interface CdrLineRow {
   payableEntryId: string | null;
 }
 
-/** Inserts the lines of CDRs inserted in this transaction (joined to them by (call_id, leg)). */
+/**
+ * Inserts the lines of CDRs inserted in this transaction (joined to them through their keys, which
+ * give the CDR's id and started_at: a line lives in its CDR's month partition).
+ */
 export async function insertCdrLines(db: Executor, rows: readonly CdrLineRow[]): Promise<void> {
   if (!rows.length) return;
   const col = <K extends keyof CdrLineRow>(k: K) => rows.map((r) => r[k]);
   await sql`
-    INSERT INTO cdr_lines (cdr_id, kind, account_id, rate_id, rate_group_id, rate_prefix, rate_per_min,
+    INSERT INTO cdr_lines (cdr_id, started_at, kind, account_id, rate_id, rate_group_id, rate_prefix, rate_per_min,
       connect_fee, included_seconds, initial_increment, billing_increment, charged_sec, cost,
       ledger_entry_id, payable_entry_id)
-    SELECT c.id, v.kind, v.account_id, v.rate_id, v.rate_group_id, v.rate_prefix, v.rate_per_min,
+    SELECT k.cdr_id, k.started_at, v.kind, v.account_id, v.rate_id, v.rate_group_id, v.rate_prefix, v.rate_per_min,
            v.connect_fee, v.included_seconds, v.initial_increment, v.billing_increment, v.charged_sec,
            v.cost, v.ledger_entry_id, v.payable_entry_id
       FROM unnest(${col('callId')}::text[], ${col('leg')}::text[], ${col('kind')}::text[],
@@ -193,7 +211,7 @@ export async function insertCdrLines(db: Executor, rows: readonly CdrLineRow[]):
            AS v(call_id, leg, kind, account_id, rate_id, rate_group_id, rate_prefix, rate_per_min,
                 connect_fee, included_seconds, initial_increment, billing_increment, charged_sec, cost,
                 ledger_entry_id, payable_entry_id)
-      JOIN cdrs c ON c.call_id = v.call_id AND c.leg = v.leg`.execute(db);
+      JOIN cdr_keys k ON k.call_id = v.call_id AND k.leg = v.leg`.execute(db);
 }
 
 /**
@@ -202,17 +220,20 @@ export async function insertCdrLines(db: Executor, rows: readonly CdrLineRow[]):
  * The day is the customer's local day. Call it after the accounts are locked (lock order: CDR
  * keys, accounts, usage rows).
  */
-export async function addDailyUsage(db: Executor, cdrIds: readonly number[]): Promise<void> {
-  if (!cdrIds.length) return;
+export async function addDailyUsage(
+  db: Executor,
+  cdrs: readonly { id: number; started_at: Date }[],
+): Promise<void> {
+  if (!cdrs.length) return;
   await sql`
     INSERT INTO cdr_daily_usage AS u (account_id, day, country, code_name, code, calls, answered, billsec, charged_sec, cost)
     SELECT c.account_id, (c.started_at AT TIME ZONE a.timezone)::date, '', coalesce(r.destination, ''),
            coalesce(c.rate_prefix, ''), count(*)::int, (count(*) FILTER (WHERE c.billsec > 0))::int,
            sum(c.billsec), sum(c.charged_sec), sum(c.cost)
-      FROM cdrs c
+      FROM unnest(${cdrs.map((c) => c.id)}::bigint[], ${cdrs.map((c) => new Date(c.started_at).toISOString())}::timestamptz[]) AS n(id, started_at)
+      JOIN cdrs c ON c.id = n.id AND c.started_at = n.started_at
       JOIN accounts a ON a.id = c.account_id
       LEFT JOIN rates r ON r.id = c.rate_id
-     WHERE c.id = ANY(${cdrIds}::bigint[])
      GROUP BY 1, 2, 3, 4, 5
      ORDER BY 1, 2, 3, 4, 5
     ON CONFLICT (account_id, day, country, code_name, code) DO UPDATE

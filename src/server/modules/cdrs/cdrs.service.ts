@@ -16,6 +16,7 @@ import {
 } from '../call-auth/index.js';
 import { ledgerService, type CallChargeInput, type CallPayableInput } from '../ledger/index.js';
 import { callCost, chargedSeconds } from '../rating/index.js';
+import { retentionHorizon } from './cdrs.partitions.service.js';
 import * as repo from './cdrs.repository.js';
 import { checkCdr, type CdrInputValue, type CdrResultItemValue } from './cdrs.schemas.js';
 
@@ -23,9 +24,11 @@ import { checkCdr, type CdrInputValue, type CdrResultItemValue } from './cdrs.sc
  * CDR intake and exact rating (DOMAIN 5, issue #13), set-based: a batch is rated in memory (the
  * reservation's snapshot, else a fresh lookup in the call-authorization snapshot at the call's
  * start) and written in ONE transaction:
- *   1. the CDR rows, one INSERT ... ON CONFLICT (call_id, leg) DO NOTHING RETURNING, sorted by key:
- *      the rows returned are the CDRs this batch owns; a key stored earlier or by a concurrent
- *      batch (another instance) is skipped after that batch ends and answered as a replay;
+ *   1. the CDR rows, one statement sorted by key: each claims its key in cdr_keys (INSERT ...
+ *      ON CONFLICT (call_id, leg) DO NOTHING) and only the claimed ones go into the month-partitioned
+ *      cdrs; the rows returned are the CDRs this batch owns; a key stored earlier (in any month)
+ *      or by a concurrent batch (another instance) is skipped after that batch ends and answered
+ *      as a replay;
  *   2. the CALL entries of the owned CDRs (keyed cdr:<callId>:<leg>, ids chosen here so the CDR
  *      rows reference them), through the ledger's batch posting: accounts locked in id order,
  *      balances chained and moved once per account;
@@ -76,6 +79,19 @@ function checkConsistency(c: CdrInputValue): { field: string; message: string } 
   } else if (c.billsec > 0) return { field: 'billsec', message: 'billsec > 0 needs answeredAt.' };
   if (c.billsec > c.durationSec) return { field: 'billsec', message: 'billsec exceeds durationSec.' };
   return null;
+}
+
+/**
+ * A CDR started before the retention horizon is refused (issue 13): its month's raw CDRs and keys
+ * are (or are about to be) purged, so it could not be told from a replay and would charge again.
+ */
+function checkRetention(c: CdrInputValue, horizon: Date | null) {
+  if (!horizon || Date.parse(c.startedAt) >= horizon.getTime()) return null;
+  return {
+    field: 'startedAt',
+    code: 'CDR_PAST_RETENTION',
+    message: `startedAt is before ${horizon.toISOString()}: raw CDRs of that time are no longer kept.`,
+  };
 }
 
 const pickOf = (r: CdrRate): RatePick => ({
@@ -356,10 +372,7 @@ async function writeBatch(ctx: Ctx, fresh: Prepared[]): Promise<repo.StoredCdr[]
       tx.db,
       owned.flatMap((p) => p.lines),
     );
-    await repo.addDailyUsage(
-      tx.db,
-      created.map((r) => r.id),
-    );
+    await repo.addDailyUsage(tx.db, created);
     await repo.markFirstUsedMany(
       tx.db,
       [...firsts].map(([accountId, at]) => ({ accountId, at })),
@@ -435,6 +448,7 @@ async function intakeBatch(ctx: Ctx, engine: CallAuthEngine, cdrs: CdrInputValue
  */
 export async function postCdrs(ctx: Ctx, engine: CallAuthEngine, items: readonly unknown[]) {
   requireSwitchOrAdmin(ctx);
+  const horizon = await retentionHorizon(ctx);
   const results: CdrResultItemValue[] = new Array(items.length);
   const counts = { created: 0, replayed: 0, refused: 0 };
   const good: { index: number; c: CdrInputValue }[] = [];
@@ -444,7 +458,10 @@ export async function postCdrs(ctx: Ctx, engine: CallAuthEngine, items: readonly
   });
   for (let index = 0; index < items.length; index++) {
     const raw = items[index];
-    const bad = checkCdr(raw) ?? checkConsistency(raw as CdrInputValue);
+    const bad: { field: string; message: string; code?: string } | null =
+      checkCdr(raw) ??
+      checkConsistency(raw as CdrInputValue) ??
+      checkRetention(raw as CdrInputValue, horizon);
     if (!bad) {
       good.push({ index, c: raw as CdrInputValue });
       continue;
@@ -455,7 +472,7 @@ export async function postCdrs(ctx: Ctx, engine: CallAuthEngine, items: readonly
       ...ids(raw as Partial<Record<string, unknown>>),
       outcome: 'refused',
       cdr: null,
-      error: { code: 'CDR_INVALID', field: bad.field, message: bad.message },
+      error: { code: bad.code ?? 'CDR_INVALID', field: bad.field, message: bad.message },
     };
   }
   if (good.length) {

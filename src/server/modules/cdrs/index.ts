@@ -1,2 +1,3 @@
 export { cdrRoutes } from './cdrs.routes.js';
 export { postCdrs } from './cdrs.service.js';
+export { cdrJobHandlers } from './cdrs.partitions.service.js';
