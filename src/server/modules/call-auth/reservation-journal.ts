@@ -98,9 +98,36 @@ export class ReservationJournal {
       await this.db.deleteFrom('call_reservations').where('call_id', 'in', removes).execute();
   }
 
-  /** Every call the database still holds money for. */
-  static async load(db: Db): Promise<LiveCall[]> {
-    const rows = await db.selectFrom('call_reservations').select(['call']).execute();
-    return rows.map((r) => (typeof r.call === 'string' ? JSON.parse(r.call) : r.call) as LiveCall);
+  /**
+   * What a restart puts back (set-based, two statements whatever the size): the reservations
+   * already past their expiry (grant + margin) are not restored, they are what the sweeper would
+   * have freed, so they become its alarms (MISSING_END, or MISSING_CDR for an answered call) and
+   * leave the durable copy in one statement; the others are returned to be restored.
+   */
+  static async rebuild(db: Db, now: Date): Promise<{ live: LiveCall[]; expired: number }> {
+    const moved = await sql<{ n: string }>`
+      WITH gone AS (
+        DELETE FROM call_reservations WHERE expires_at <= ${now}
+        RETURNING call_id, account_id, expires_at, ended_at, call
+      ), alarms AS (
+        INSERT INTO call_auth_alarms
+          (kind, call_id, account_id, trunk_id, host_id, called_number, started_at, expires_at, grant_sec, amount_held)
+        SELECT CASE WHEN ended_at IS NULL THEN 'MISSING_END' ELSE 'MISSING_CDR' END,
+               call_id, account_id, (call->>'trunkId')::bigint, (call->>'hostId')::bigint,
+               call->>'calledNumber', to_timestamp((call->>'startedAt')::numeric / 1000), expires_at,
+               (call->>'grantSec')::integer, COALESCE((call->'holds'->0->>'amount')::numeric, 0)
+        FROM gone
+        ON CONFLICT (call_id, kind) DO NOTHING
+      )
+      SELECT count(*) AS n FROM gone`.execute(db);
+    const rows = await db
+      .selectFrom('call_reservations')
+      .select(['call'])
+      .where('expires_at', '>', now)
+      .execute();
+    return {
+      live: rows.map((r) => (typeof r.call === 'string' ? JSON.parse(r.call) : r.call) as LiveCall),
+      expired: Number(moved.rows[0]?.n ?? 0),
+    };
   }
 }
