@@ -116,6 +116,12 @@ function load(origin: string, target: 'auth' | 'floor'): Promise<LoadResult> {
   );
 }
 
+/** CPU time (user + system, ms) a process has used so far. */
+function cpuMs(pid: number): number {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+}
+
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const done = new Promise((r) => child.once('exit', r));
@@ -214,13 +220,25 @@ async function main(): Promise<void> {
   console.log(`server listening after ${((performance.now() - t) / 1000).toFixed(1)} s`);
   const before = profileDir ? new Set(fs.readdirSync(profileDir)) : new Set<string>();
   try {
-    const f = await load(`http://127.0.0.1:${floor.port}`, 'floor');
-    const a = await load(`http://127.0.0.1:${server.port}`, 'auth');
-    const row = (r: LoadResult) =>
-      `achieved ${r.achievedRate}/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors}`;
+    // CPU time per answered request (user + system, from /proc): what each costs, whatever else
+    // runs on the machine (the achieved rates depend on what the other processes take).
+    const measured = async (port: number, pid: number, target: 'auth' | 'floor') => {
+      const c0 = cpuMs(pid);
+      const r = await load(`http://127.0.0.1:${port}`, target);
+      return { r, cpuPerReq: (cpuMs(pid) - c0) / Math.max(1, r.completed) };
+    };
+    const f = await measured(floor.port, floor.child.pid!, 'floor');
+    const a = await measured(server.port, server.child.pid!, 'auth');
+    const row = (m: { r: LoadResult; cpuPerReq: number }) =>
+      `achieved ${m.r.achievedRate}/s, p50 ${m.r.p50} ms, p99 ${m.r.p99} ms, errors ${m.r.errors}, ` +
+      `CPU ${(m.cpuPerReq * 1000).toFixed(0)} us/request`;
     console.log(`floor:     ${row(f)}`);
-    console.log(`decisions: ${row(a)}  ${JSON.stringify(a.outcomes)}`);
-    console.log(`ratio decisions/floor: ${(a.achievedRate / f.achievedRate).toFixed(2)}`);
+    console.log(`decisions: ${row(a)}  ${JSON.stringify(a.r.outcomes)}`);
+    console.log(
+      `ratio decisions/floor: achieved ${(a.r.achievedRate / f.r.achievedRate).toFixed(2)}, ` +
+        `by CPU per request ${(f.cpuPerReq / a.cpuPerReq).toFixed(2)}` +
+        (profileDir ? ' (server under --cpu-prof: its CPU includes the profiler)' : ''),
+    );
   } finally {
     await stop(server.child);
     await stop(floor.child);
