@@ -142,7 +142,25 @@ export function fundedSeconds(rate: RateSnapshot, available: Money | null): numb
   return S + B + rest.dividedBy(P.times(I)).floor().toNumber() * I;
 }
 
+/**
+ * What `holdAmount` computed lately, by rate terms and seconds: it is pure, and the decision path
+ * asks it the same few questions thousands of times a second (a grant is one chunk for most calls;
+ * decimal arithmetic is the largest cost in a decision). Bounded: emptied when full.
+ */
+const holdAmounts = new Map<string, string>();
+const HOLD_AMOUNTS_MAX = 50_000;
+
 export function holdAmount(rate: RateSnapshot, seconds: number): string {
+  const key = `${rate.ratePerMin}|${rate.connectFee}|${rate.includedSeconds}|${rate.initialIncrement}|${rate.nextIncrement}|${seconds}`;
+  let amount = holdAmounts.get(key);
+  if (amount === undefined) {
+    if (holdAmounts.size >= HOLD_AMOUNTS_MAX) holdAmounts.clear();
+    holdAmounts.set(key, (amount = costOf(rate, seconds)));
+  }
+  return amount;
+}
+
+function costOf(rate: RateSnapshot, seconds: number): string {
   return callCost(
     {
       connectFee: rate.connectFee,

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../app.js';
 import { systemActor } from '../../platform/context.js';
@@ -11,7 +12,7 @@ import { createTestDatabase } from '../../../../test/databases.js';
 import { ok } from '../../../../test/connectivity.js';
 import { decide } from './call-auth.decide.js';
 import { account, buildState, host, rate, T0, trunk } from './call-auth.fixtures.js';
-import { MemoryCounterStore, toLiveCall, type CounterStore } from './counters.js';
+import { MemoryCounterStore, OUTCOME_GRACE_MS, toLiveCall, type CounterStore } from './counters.js';
 import { RedisCounterStore } from './counters.redis.js';
 
 /*
@@ -317,5 +318,56 @@ suite('two instances sharing Redis, under concurrent load', () => {
     expect((await burst(1, '198.18.0.4'))[0].decision).toBe('allow');
     const alarms = (await ok(admin.get('/api/v1/call-auth/alarms?limit=500'))).data;
     expect(alarms.filter((a: any) => a.callId === first.callId && a.accountId === c.id)).toHaveLength(1);
+  });
+});
+
+suite('Redis: the memory of decisions is bounded', () => {
+  it('a refusal expires after the grace; a live call has no second copy; an ended one, the grace', async () => {
+    const store = await RedisCounterStore.connect(redisUrl!, prefix());
+    const raw = new Redis(redisUrl!);
+    const p = (store as unknown as { prefix: string }).prefix;
+    try {
+      const s = buildState({
+        accounts: [account(10, { balance: '5.00' })],
+        trunks: [trunk(20, 10)],
+        hosts: [host(30, 20, 10, '192.0.2.0/24')],
+        groups: [{ id: 1, rates: [rate('44', '0.06')] }],
+      });
+      const d = decide(
+        s,
+        { callId: 'm1', sourceIp: '192.0.2.1', calledNumber: '4412', callingNumber: '1' },
+        T0,
+      );
+      if (d.decision !== 'allow') throw new Error(d.reason);
+      const now = Date.now();
+      expect((await store.admit(toLiveCall(d.plan, now, 120), d.plan.levels, now)).decision).toBe('allow');
+      await store.recordDeny('m2', 'NO_RATE');
+      const ttl = await raw.pttl(`${p}out:m2`);
+      expect(ttl).toBeGreaterThan(OUTCOME_GRACE_MS - 5000);
+      expect(ttl).toBeLessThanOrEqual(OUTCOME_GRACE_MS);
+      // While live, the call itself is the outcome (no copy under out:).
+      expect(await raw.exists(`${p}out:m1`)).toBe(0);
+      expect(await store.admit(toLiveCall(d.plan, now + 1, 120), d.plan.levels, now + 1)).toMatchObject({
+        decision: 'allow',
+        replayed: true,
+        call: { startedAt: now },
+      });
+      // A refusal decided for a live call's id (a retransmission decided again) answers the call.
+      expect((await store.recordDeny('m1', 'CUSTOMER_CPS_LIMIT')).decision).toBe('allow');
+      await store.end('m1', { answered: false, holds: null, now: now + 2000 });
+      const ended = await raw.pttl(`${p}out:m1`);
+      expect(ended).toBeGreaterThan(OUTCOME_GRACE_MS - 5000);
+      expect(ended).toBeLessThanOrEqual(OUTCOME_GRACE_MS);
+      expect((await store.replay('m1'))?.decision).toBe('allow');
+      expect(await store.admit(toLiveCall(d.plan, now + 3, 120), d.plan.levels, now + 3)).toMatchObject({
+        decision: 'allow',
+        replayed: true,
+      });
+      expect(await store.held([10])).toEqual(new Map());
+    } finally {
+      await store.clear();
+      await store.close();
+      raw.disconnect();
+    }
   });
 });

@@ -40,6 +40,12 @@ const tags = ['call-authorization'];
  * alarms, metrics).
  */
 const DECISION_LOG_LEVEL = 'warn';
+/**
+ * No browser security headers on the decision routes: their client is a softswitch with an API
+ * key, not a browser, and @fastify/helmet rebuilds its middleware (CSP parsed again) on every
+ * request: 9 % of the decision server's CPU in the profile (bench/README.md, call authorization).
+ */
+const DECISION_ROUTE = { logLevel: DECISION_LOG_LEVEL, helmet: false } as const;
 
 /** The decision API a softswitch calls (CALLAUTH-CONTRACT.md), and its admin settings. */
 export function callAuthRoutes(engine: CallAuthEngine): FastifyPluginAsyncTypebox {
@@ -48,7 +54,7 @@ export function callAuthRoutes(engine: CallAuthEngine): FastifyPluginAsyncTypebo
       '/calls/authorize',
       {
         config: { roles: SWITCH },
-        logLevel: DECISION_LOG_LEVEL,
+        ...DECISION_ROUTE,
         schema: {
           tags,
           summary: 'Decide a new call: allow (grant, numbers, rate) or deny (reason, SIP code)',
@@ -62,7 +68,7 @@ export function callAuthRoutes(engine: CallAuthEngine): FastifyPluginAsyncTypebo
       '/calls/:callId/extend',
       {
         config: { roles: SWITCH },
-        logLevel: DECISION_LOG_LEVEL,
+        ...DECISION_ROUTE,
         schema: {
           tags,
           summary:
@@ -78,7 +84,7 @@ export function callAuthRoutes(engine: CallAuthEngine): FastifyPluginAsyncTypebo
       '/calls/:callId/end',
       {
         config: { roles: SWITCH },
-        logLevel: DECISION_LOG_LEVEL,
+        ...DECISION_ROUTE,
         schema: {
           tags,
           summary: 'The call ended: frees its slots (and its hold, if unanswered)',

@@ -52,8 +52,16 @@ export async function startCallAuth(opts: CallAuthOptions): Promise<CallAuthRunt
     log,
   });
   await loader.start();
-  const restored = await store.restore(await ReservationJournal.load(db));
-  if (restored) log?.info({ restored }, 'call authorization: reservations of live calls restored');
+  if (await store.claimRestore()) {
+    const t = performance.now();
+    const { live, expired } = await ReservationJournal.rebuild(db, now());
+    const restored = await store.restore(live);
+    if (restored || expired)
+      log?.info(
+        { restored, expired, ms: Math.round(performance.now() - t) },
+        'call authorization: reservations of live calls restored (expired ones alarmed and dropped)',
+      );
+  }
 
   const engine: CallAuthEngine = { loader, store, journal };
   const ctx = { actor: systemActor, db, now };

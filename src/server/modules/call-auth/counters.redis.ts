@@ -3,12 +3,14 @@ import type { Hold, LimitLevel } from './call-auth.decide.js';
 import { isDenyReason, type DenyReason } from './call-auth.reasons.js';
 import {
   CPS_WINDOW_MS,
-  OUTCOME_TTL_MS,
+  OUTCOME_GRACE_MS,
   fromMicros,
   limitReason,
   slotKey,
   toMicros,
+  type AdmitOutcome,
   type CounterStore,
+  type EndRequest,
   type LevelUsage,
   type ExtendAnswer,
   type ExtendRequest,
@@ -21,8 +23,9 @@ import {
  * The counter store shared by every instance (REDIS_URL). Each operation that checks and changes
  * counters is ONE Lua script, which Redis runs atomically: two instances can never both take the
  * last slot or spend the same money. Layout under the prefix:
- *   out:{callId}    the first outcome ("deny:REASON" or "allow:" + call JSON), kept an hour
- *   call:{callId}   the live call (JSON) until released
+ *   call:{callId}   the live call (JSON) until released: while it exists it IS the call's outcome
+ *   out:{callId}    the first outcome once nothing is held for the id ("deny:REASON", or "allow:" +
+ *                   the call JSON from its unanswered end or release), for OUTCOME_GRACE_MS
  *   holds:{callId}  hash accountId -> micro-units held for the call
  *   held            hash accountId -> micro-units held over all live calls
  *   slots:{level}   sorted set callId -> expiresAt (ms): the level's live calls
@@ -34,8 +37,11 @@ import {
 
 const ADMIT = `
 local p, id, now, ttl, callJson, exp = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
+-- A replay: the call as it stands while it holds something, else the first outcome.
+local live = redis.call('GET', p .. 'call:' .. id)
+if live then return 'Rallow:' .. live end
 local prev = redis.call('GET', p .. 'out:' .. id)
-if prev then return prev end
+if prev then return 'R' .. prev end
 local function deny(reason)
   local v = 'deny:' .. reason
   redis.call('SET', p .. 'out:' .. id, v, 'PX', ttl)
@@ -94,9 +100,7 @@ for _, h in ipairs(holds) do
 end
 redis.call('SET', p .. 'call:' .. id, callJson)
 redis.call('ZADD', p .. 'live', exp, id)
-local v = 'allow:' .. callJson
-redis.call('SET', p .. 'out:' .. id, v, 'PX', ttl)
-return v
+return 'allow:' .. callJson
 `;
 
 /** Frees a call's holds (shared by end and release). */
@@ -112,6 +116,10 @@ end
 local function freeSlots(p, id, call)
   for _, s in ipairs(call.slots) do redis.call('ZREM', p .. 'slots:' .. s, id) end
 end
+-- Nothing is held for the call any more: its decision is replayed for the grace period.
+local function remember(p, id, cj)
+  redis.call('SET', p .. 'out:' .. id, 'allow:' .. cj, 'PX', ${OUTCOME_GRACE_MS})
+end
 `;
 
 const END = `${FREE_HOLDS}
@@ -125,6 +133,7 @@ freeHolds(p, id)
 if answered == '0' then
   redis.call('DEL', p .. 'call:' .. id)
   redis.call('ZREM', p .. 'live', id)
+  remember(p, id, cj)
   return cj
 end
 local i = 5
@@ -148,6 +157,7 @@ if call.endedAt == cjson.null then freeSlots(p, id, call) end
 freeHolds(p, id)
 redis.call('DEL', p .. 'call:' .. id)
 redis.call('ZREM', p .. 'live', id)
+remember(p, id, cj)
 return cj
 `;
 
@@ -200,14 +210,25 @@ redis.call('SET', p .. 'call:' .. id, newJson)
 return 'OK:' .. newJson
 `;
 
+/** A refusal decided before the counters: recorded unless the id has an outcome (returned then). */
+const DENY = `
+local p, id, v, ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local live = redis.call('GET', p .. 'call:' .. id)
+if live then return 'allow:' .. live end
+local prev = redis.call('GET', p .. 'out:' .. id)
+if prev then return prev end
+redis.call('SET', p .. 'out:' .. id, v, 'PX', ttl)
+return v
+`;
+
 const RESTORE = `
-local p, id, callJson, exp, ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+local p, id, callJson, exp = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 if redis.call('EXISTS', p .. 'call:' .. id) == 1 then return 0 end
 local call = cjson.decode(callJson)
 if call.endedAt == cjson.null then
   for _, s in ipairs(call.slots) do redis.call('ZADD', p .. 'slots:' .. s, exp, id) end
 end
-local i = 6
+local i = 5
 local n = tonumber(ARGV[i]); i = i + 1
 for h = 1, n do
   redis.call('HINCRBY', p .. 'held', ARGV[i], ARGV[i + 1])
@@ -216,11 +237,13 @@ for h = 1, n do
 end
 redis.call('SET', p .. 'call:' .. id, callJson)
 redis.call('ZADD', p .. 'live', exp, id)
-redis.call('SET', p .. 'out:' .. id, 'allow:' .. callJson, 'PX', ttl)
 return 1
 `;
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
+
+/** Calls per pipeline when the durable copy is put back (bounded buffers, one round trip each). */
+const RESTORE_BATCH = 5_000;
 
 function parseOutcome(v: string): Outcome {
   if (v.startsWith('deny:')) {
@@ -241,17 +264,28 @@ const holdArgs = (holds: readonly Hold[], withCeiling: boolean) => {
 
 export class RedisCounterStore implements CounterStore {
   readonly kind = 'redis' as const;
-  private readonly scripts: Record<'caAdmit' | 'caEnd' | 'caRelease' | 'caExtend' | 'caRestore', Script>;
+  private readonly scripts: Record<
+    'caAdmit' | 'caDeny' | 'caEnd' | 'caRelease' | 'caExtend' | 'caRestore',
+    Script
+  >;
 
   private constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {
-    const defs = { caAdmit: ADMIT, caEnd: END, caRelease: RELEASE, caExtend: EXTEND, caRestore: RESTORE };
+    const defs = {
+      caAdmit: ADMIT,
+      caDeny: DENY,
+      caEnd: END,
+      caRelease: RELEASE,
+      caExtend: EXTEND,
+      caRestore: RESTORE,
+    };
     for (const [name, lua] of Object.entries(defs)) redis.defineCommand(name, { numberOfKeys: 0, lua });
     const r = redis as unknown as Record<string, Script>;
     this.scripts = {
       caAdmit: (...a) => r.caAdmit(...a),
+      caDeny: (...a) => r.caDeny(...a),
       caEnd: (...a) => r.caEnd(...a),
       caRelease: (...a) => r.caRelease(...a),
       caExtend: (...a) => r.caExtend(...a),
@@ -261,32 +295,35 @@ export class RedisCounterStore implements CounterStore {
 
   /** Connects (failing fast when Redis is unreachable); `prefix` separates deployments and tests. */
   static async connect(url: string, prefix = 'tg:ca:'): Promise<RedisCounterStore> {
-    const redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: true });
+    // Auto-pipelining: the commands of concurrent decisions issued in the same tick go out in one
+    // write (order kept; each script still runs atomically on its own).
+    const redis = new Redis(url, {
+      maxRetriesPerRequest: 2,
+      enableOfflineQueue: true,
+      lazyConnect: true,
+      enableAutoPipelining: true,
+    });
     await redis.connect();
     return new RedisCounterStore(redis, prefix);
   }
 
   async replay(callId: string): Promise<Outcome | null> {
     const [out, live] = await this.redis.mget(this.prefix + 'out:' + callId, this.prefix + 'call:' + callId);
-    if (!out) return null;
-    const o = parseOutcome(out);
-    if (o.decision === 'allow' && live) return { decision: 'allow', call: JSON.parse(live) as LiveCall };
-    return o;
+    if (live) return { decision: 'allow', call: JSON.parse(live) as LiveCall };
+    return out ? parseOutcome(out) : null;
   }
 
   async recordDeny(callId: string, reason: DenyReason): Promise<Outcome> {
-    const key = this.prefix + 'out:' + callId;
-    const set = await this.redis.set(key, 'deny:' + reason, 'PX', OUTCOME_TTL_MS, 'NX');
-    if (set === 'OK') return { decision: 'deny', reason };
-    return (await this.replay(callId)) ?? { decision: 'deny', reason };
+    const v = await this.scripts.caDeny(this.prefix, callId, 'deny:' + reason, OUTCOME_GRACE_MS);
+    return parseOutcome(v as string);
   }
 
-  async admit(call: LiveCall, levels: readonly LimitLevel[], now: number): Promise<Outcome> {
+  async admit(call: LiveCall, levels: readonly LimitLevel[], now: number): Promise<AdmitOutcome> {
     const args: (string | number)[] = [
       this.prefix,
       call.callId,
       now,
-      OUTCOME_TTL_MS,
+      OUTCOME_GRACE_MS,
       JSON.stringify(call),
       call.expiresAt,
       levels.length,
@@ -301,7 +338,7 @@ export class RedisCounterStore implements CounterStore {
       );
     args.push(...holdArgs(call.holds, true));
     const v = (await this.scripts.caAdmit(...args)) as string;
-    return parseOutcome(v);
+    return v.startsWith('R') ? { ...parseOutcome(v.slice(1)), replayed: true } : parseOutcome(v);
   }
 
   async usage(keys: readonly string[], now: number): Promise<Map<string, LevelUsage>> {
@@ -371,11 +408,12 @@ export class RedisCounterStore implements CounterStore {
     return { status: 'answered', call: stored, answer, replayed };
   }
 
-  async end(callId: string, end: { answered: boolean; holds: Hold[] | null; now: number }) {
+  async end(callId: string, end: EndRequest) {
     const current = await this.redis.get(this.prefix + 'call:' + callId);
     if (!current) return null;
     const call = JSON.parse(current) as LiveCall;
-    const holds = end.holds ?? call.holds;
+    if (call.endedAt !== null) return null;
+    const holds = (end.answered && end.reprice ? end.reprice(call) : end.holds) ?? call.holds;
     const ended: LiveCall = end.answered
       ? { ...call, endedAt: end.now, answered: true, holds }
       : { ...call, endedAt: end.now, answered: false, holds: [] };
@@ -410,22 +448,32 @@ export class RedisCounterStore implements CounterStore {
 
   /**
    * Redis keeps its own counters across restarts of the instances, so the durable copy is put
-   * back only when Redis lost them (a flushed or new Redis: the epoch key is missing).
+   * back only when Redis lost them (a flushed or new Redis: the epoch key is missing); the first
+   * instance to start after that does it.
    */
+  async claimRestore(): Promise<boolean> {
+    return (await this.redis.set(this.prefix + 'epoch', String(Date.now()), 'NX')) === 'OK';
+  }
+
+  /** Set-based: every call in one pipeline per RESTORE_BATCH (one round trip, not one per call). */
   async restore(calls: readonly LiveCall[]): Promise<number> {
-    const fresh = await this.redis.set(this.prefix + 'epoch', String(Date.now()), 'NX');
-    if (fresh !== 'OK') return 0;
     let n = 0;
-    for (const c of calls) {
-      const r = await this.scripts.caRestore(
-        this.prefix,
-        c.callId,
-        JSON.stringify(c),
-        c.expiresAt,
-        OUTCOME_TTL_MS,
-        ...holdArgs(c.holds, false),
-      );
-      n += Number(r);
+    for (let i = 0; i < calls.length; i += RESTORE_BATCH) {
+      const batch = this.redis.pipeline() as unknown as Record<'caRestore', Script> & {
+        exec(): Promise<[Error | null, unknown][] | null>;
+      };
+      for (const c of calls.slice(i, i + RESTORE_BATCH))
+        void batch.caRestore(
+          this.prefix,
+          c.callId,
+          JSON.stringify(c),
+          c.expiresAt,
+          ...holdArgs(c.holds, false),
+        );
+      for (const [err, r] of (await batch.exec()) ?? []) {
+        if (err) throw err;
+        n += Number(r);
+      }
     }
     return n;
   }

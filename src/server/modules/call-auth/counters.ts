@@ -54,6 +54,18 @@ export type ExtendResult =
   | { status: 'stale' };
 
 export type Outcome = { decision: 'allow'; call: LiveCall } | { decision: 'deny'; reason: DenyReason };
+/** What admit answers: `replayed` when the id had an outcome already (nothing was reserved). */
+export type AdmitOutcome = Outcome & { replayed?: boolean };
+
+/** The end of a call as the store is asked for it. */
+export interface EndRequest {
+  answered: boolean;
+  /** The holds an answered call keeps (null: as they are) ... */
+  holds: Hold[] | null;
+  /** ... or computed from the call as the store has it (its cost, once the duration is known). */
+  reprice?: (call: LiveCall) => Hold[];
+  now: number;
+}
 
 export interface CounterStore {
   readonly kind: 'memory' | 'redis';
@@ -66,7 +78,12 @@ export interface CounterStore {
    * nothing (the first failure named), then held + amount <= ceiling for every hold, then the
    * reservation recorded. Returns the first outcome for the id (a replay reserves nothing).
    */
-  admit(call: LiveCall, levels: readonly LimitLevel[], now: number): Promise<Outcome>;
+  admit(call: LiveCall, levels: readonly LimitLevel[], now: number): Promise<AdmitOutcome>;
+  /**
+   * Money held for live calls by one account, read synchronously (absent = nothing held): only a
+   * store in this process has it (memory); the decision then runs in one pass.
+   */
+  heldNow?(accountId: number): string | undefined;
   /** Money held for live calls, per account (decimal strings; absent = nothing held). */
   held(accountIds: readonly number[]): Promise<Map<number, string>>;
   /**
@@ -80,10 +97,7 @@ export interface CounterStore {
    * Ends a call: frees its slots; an unanswered call also frees its holds and is gone, an
    * answered one keeps `holds` (reduced to what it cost) until release. Null if not live.
    */
-  end(
-    callId: string,
-    end: { answered: boolean; holds: Hold[] | null; now: number },
-  ): Promise<LiveCall | null>;
+  end(callId: string, end: EndRequest): Promise<LiveCall | null>;
   /** Frees whatever the call still holds (its CDR is rated, or the sweeper gives up on it). */
   release(callId: string): Promise<LiveCall | null>;
   /** Calls whose expiresAt has passed, oldest first. */
@@ -94,6 +108,11 @@ export interface CounterStore {
    * calls admitted in the last second. One batch for every key (`host:30`, `customer:10` ...).
    */
   usage(keys: readonly string[], now: number): Promise<Map<string, LevelUsage>>;
+  /**
+   * Whether this instance should rebuild the store from the durable copy now: memory, always (it
+   * starts empty); Redis, only when Redis lost its counters, and then only the first instance.
+   */
+  claimRestore(): Promise<boolean>;
   /** Puts calls back after a restart (from the durable copy); ids already present are skipped. */
   restore(calls: readonly LiveCall[]): Promise<number>;
   close(): Promise<void>;
@@ -133,8 +152,22 @@ export function fromMicros(v: bigint): string {
   return neg ? `-${s}` : s;
 }
 
-/** How long a decision is replayed after it was taken (INVITE retransmissions, switch retries). */
-export const OUTCOME_TTL_MS = 3_600_000;
+/**
+ * How long a decision is still replayed once nothing is held for it any more: a refusal from when
+ * it was taken, an allowed call from its end (unanswered) or release (CDR rated, or swept). While
+ * a call holds a slot or money its decision is the call itself. Covers INVITE retransmissions (an
+ * INVITE transaction times out after 32 s, SIP timer B), the switch's retries and CDRs of
+ * unanswered calls; it bounds the memory of decisions to what was decided in the last minute.
+ */
+export const OUTCOME_GRACE_MS = 60_000;
+
+/** One shared outcome per refusal reason: a remembered refusal costs its map entry only. */
+const DENIED = new Map<DenyReason, Outcome>();
+function denied(reason: DenyReason): Outcome {
+  let o = DENIED.get(reason);
+  if (!o) DENIED.set(reason, (o = { decision: 'deny', reason }));
+  return o;
+}
 
 interface Bucket {
   tokens: number;
@@ -158,37 +191,38 @@ export class MemoryCounterStore implements CounterStore {
   constructor(private readonly clock: () => number = Date.now) {}
 
   async replay(callId: string): Promise<Outcome | null> {
+    const live = this.calls.get(callId);
+    if (live) return { decision: 'allow', call: live };
     const o = this.outcomes.get(callId);
-    if (!o) return null;
-    if (o.outcome.decision === 'allow') {
-      const live = this.calls.get(callId);
-      return live ? { decision: 'allow', call: live } : o.outcome;
-    }
-    return o.outcome;
+    return o && o.until > this.clock() ? o.outcome : null;
   }
 
+  /** Remembers an outcome for the grace period (from now), and forgets those past theirs. */
   private remember(callId: string, outcome: Outcome): void {
-    this.outcomes.set(callId, { outcome, until: this.clock() + OUTCOME_TTL_MS });
-    if (this.outcomes.size % 1024 === 0) this.forgetOld();
+    const now = this.clock();
+    // Re-inserted at the end: insertion order stays expiry order (one grace period for all).
+    this.outcomes.delete(callId);
+    this.outcomes.set(callId, { outcome, until: now + OUTCOME_GRACE_MS });
+    this.forgetOld(now);
   }
 
-  /**
-   * Insertion order is expiry order (one TTL for all), so the scan stops at the first outcome
-   * still valid: a few entries per call instead of the whole map every 1024 decisions (at
-   * 10,000 decisions/s the map holds millions). Calls still live are kept and stepped over.
-   */
-  private forgetOld(): void {
-    const now = this.clock();
+  /** Drops outcomes past their grace, oldest first: stops at the first still valid (O(1) amortized). */
+  private forgetOld(now: number): void {
     for (const [id, o] of this.outcomes) {
-      if (o.until >= now) break;
-      if (!this.calls.has(id)) this.outcomes.delete(id);
+      if (o.until > now) break;
+      this.outcomes.delete(id);
     }
+  }
+
+  /** How many decisions are remembered beyond the live calls (tests: the memory is bounded). */
+  get rememberedOutcomes(): number {
+    return this.outcomes.size;
   }
 
   async recordDeny(callId: string, reason: DenyReason): Promise<Outcome> {
     const first = await this.replay(callId);
     if (first) return first;
-    const outcome: Outcome = { decision: 'deny', reason };
+    const outcome = denied(reason);
     this.remember(callId, outcome);
     return outcome;
   }
@@ -207,9 +241,9 @@ export class MemoryCounterStore implements CounterStore {
     return { tokens, at: now };
   }
 
-  async admit(call: LiveCall, levels: readonly LimitLevel[], now: number): Promise<Outcome> {
+  async admit(call: LiveCall, levels: readonly LimitLevel[], now: number): Promise<AdmitOutcome> {
     const first = await this.replay(call.callId);
-    if (first) return first;
+    if (first) return { ...first, replayed: true };
     const refill = new Map<string, Bucket>();
     for (const l of levels) {
       const key = slotKey(l);
@@ -232,9 +266,7 @@ export class MemoryCounterStore implements CounterStore {
     for (const [key, b] of refill) this.buckets.set(key, { tokens: b.tokens - 1, at: b.at });
     for (const key of call.slots) this.started(key, now);
     this.install(call);
-    const outcome: Outcome = { decision: 'allow', call };
-    this.remember(call.callId, outcome);
-    return outcome;
+    return { decision: 'allow', call };
   }
 
   private install(call: LiveCall): void {
@@ -277,6 +309,11 @@ export class MemoryCounterStore implements CounterStore {
     return out;
   }
 
+  heldNow(accountId: number): string | undefined {
+    const v = this.heldMicros.get(accountId);
+    return v === undefined ? undefined : fromMicros(v);
+  }
+
   async held(accountIds: readonly number[]): Promise<Map<number, string>> {
     const out = new Map<number, string>();
     for (const id of accountIds) {
@@ -317,13 +354,15 @@ export class MemoryCounterStore implements CounterStore {
     );
   }
 
-  async end(callId: string, end: { answered: boolean; holds: Hold[] | null; now: number }) {
+  async end(callId: string, end: EndRequest) {
     const call = this.calls.get(callId);
     if (!call || call.endedAt !== null) return null;
+    const holds = end.answered && end.reprice ? end.reprice(call) : end.holds;
     this.freeSlots(call);
     this.addHolds(call.holds, -1n);
     if (!end.answered) {
       this.calls.delete(callId);
+      this.remember(callId, { decision: 'allow', call });
       return { ...call, endedAt: end.now, answered: false, holds: [] };
     }
     const ended: LiveCall = {
@@ -331,7 +370,7 @@ export class MemoryCounterStore implements CounterStore {
       endedAt: end.now,
       answered: true,
       slots: [],
-      holds: end.holds ?? call.holds,
+      holds: holds ?? call.holds,
     };
     this.addHolds(ended.holds, 1n);
     this.calls.set(callId, ended);
@@ -344,6 +383,7 @@ export class MemoryCounterStore implements CounterStore {
     this.freeSlots(call);
     this.addHolds(call.holds, -1n);
     this.calls.delete(callId);
+    this.remember(callId, { decision: 'allow', call });
     return call;
   }
 
@@ -357,12 +397,15 @@ export class MemoryCounterStore implements CounterStore {
     return [...this.calls.values()];
   }
 
+  async claimRestore(): Promise<boolean> {
+    return true;
+  }
+
   async restore(calls: readonly LiveCall[]): Promise<number> {
     let n = 0;
     for (const c of calls) {
       if (this.calls.has(c.callId)) continue;
       this.install(c);
-      this.remember(c.callId, { decision: 'allow', call: c });
       n++;
     }
     return n;

@@ -70,37 +70,70 @@ export class ReservationJournal {
     await this.flush();
   }
 
+  /**
+   * One statement per kind whatever the batch size: the rows travel as five arrays (unnest), so
+   * neither the query builder nor PostgreSQL's parser sees 2,500 parameters per batch.
+   */
   private async write(batch: Map<string, LiveCall | null>): Promise<void> {
-    const upserts = [...batch.values()].filter((c): c is LiveCall => c !== null);
-    const removes = [...batch].filter(([, c]) => c === null).map(([id]) => id);
-    if (upserts.length)
-      await this.db
-        .insertInto('call_reservations')
-        .values(
-          upserts.map((c) => ({
-            call_id: c.callId,
-            account_id: c.accountId,
-            expires_at: new Date(c.expiresAt),
-            ended_at: c.endedAt === null ? null : new Date(c.endedAt),
-            call: JSON.stringify(c),
-          })),
-        )
-        .onConflict((oc) =>
-          oc.column('call_id').doUpdateSet({
-            expires_at: sql`excluded.expires_at`,
-            ended_at: sql`excluded.ended_at`,
-            call: sql`excluded.call`,
-            updated_at: sql`now()`,
-          }),
-        )
-        .execute();
+    const ids: string[] = [];
+    const accounts: number[] = [];
+    const expires: Date[] = [];
+    const ended: (Date | null)[] = [];
+    const calls: string[] = [];
+    const removes: string[] = [];
+    for (const [id, c] of batch) {
+      if (c === null) {
+        removes.push(id);
+        continue;
+      }
+      ids.push(c.callId);
+      accounts.push(c.accountId);
+      expires.push(new Date(c.expiresAt));
+      ended.push(c.endedAt === null ? null : new Date(c.endedAt));
+      calls.push(JSON.stringify(c));
+    }
+    if (ids.length)
+      await sql`
+        INSERT INTO call_reservations (call_id, account_id, expires_at, ended_at, call)
+        SELECT * FROM unnest(${ids}::text[], ${accounts}::bigint[], ${expires}::timestamptz[],
+                             ${ended}::timestamptz[], ${calls}::jsonb[])
+        ON CONFLICT (call_id) DO UPDATE SET
+          expires_at = excluded.expires_at, ended_at = excluded.ended_at, call = excluded.call,
+          updated_at = now()`.execute(this.db);
     if (removes.length)
-      await this.db.deleteFrom('call_reservations').where('call_id', 'in', removes).execute();
+      await sql`DELETE FROM call_reservations WHERE call_id = ANY(${removes}::text[])`.execute(this.db);
   }
 
-  /** Every call the database still holds money for. */
-  static async load(db: Db): Promise<LiveCall[]> {
-    const rows = await db.selectFrom('call_reservations').select(['call']).execute();
-    return rows.map((r) => (typeof r.call === 'string' ? JSON.parse(r.call) : r.call) as LiveCall);
+  /**
+   * What a restart puts back (set-based, two statements whatever the size): the reservations
+   * already past their expiry (grant + margin) are not restored, they are what the sweeper would
+   * have freed, so they become its alarms (MISSING_END, or MISSING_CDR for an answered call) and
+   * leave the durable copy in one statement; the others are returned to be restored.
+   */
+  static async rebuild(db: Db, now: Date): Promise<{ live: LiveCall[]; expired: number }> {
+    const moved = await sql<{ n: string }>`
+      WITH gone AS (
+        DELETE FROM call_reservations WHERE expires_at <= ${now}
+        RETURNING call_id, account_id, expires_at, ended_at, call
+      ), alarms AS (
+        INSERT INTO call_auth_alarms
+          (kind, call_id, account_id, trunk_id, host_id, called_number, started_at, expires_at, grant_sec, amount_held)
+        SELECT CASE WHEN ended_at IS NULL THEN 'MISSING_END' ELSE 'MISSING_CDR' END,
+               call_id, account_id, (call->>'trunkId')::bigint, (call->>'hostId')::bigint,
+               call->>'calledNumber', to_timestamp((call->>'startedAt')::numeric / 1000), expires_at,
+               (call->>'grantSec')::integer, COALESCE((call->'holds'->0->>'amount')::numeric, 0)
+        FROM gone
+        ON CONFLICT (call_id, kind) DO NOTHING
+      )
+      SELECT count(*) AS n FROM gone`.execute(db);
+    const rows = await db
+      .selectFrom('call_reservations')
+      .select(['call'])
+      .where('expires_at', '>', now)
+      .execute();
+    return {
+      live: rows.map((r) => (typeof r.call === 'string' ? JSON.parse(r.call) : r.call) as LiveCall),
+      expired: Number(moved.rows[0]?.n ?? 0),
+    };
   }
 }
