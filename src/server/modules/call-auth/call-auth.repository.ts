@@ -136,6 +136,28 @@ export async function loadRateGroups(db: Executor, ids: Ids) {
 }
 
 /** The rates of a group in id order, in chunks (a million-row deck never sits in one result). */
+/** Active, live customer rate overrides (of these accounts, or all), with times in epoch ms. */
+export async function loadRateOverrides(db: Executor, ids: Ids) {
+  let q = db
+    .selectFrom('customer_rate_overrides')
+    .select([
+      'id',
+      'account_id',
+      'prefix',
+      'rate_per_min',
+      'connect_fee',
+      'included_seconds',
+      'initial_increment',
+      'billing_increment',
+      sql<number>`extract(epoch from effective_from) * 1000`.as('from_ms'),
+      sql<number | null>`extract(epoch from effective_to) * 1000`.as('to_ms'),
+    ])
+    .where('deleted_at', 'is', null)
+    .where('status', '=', 'active');
+  if (ids) q = q.where('account_id', 'in', ids);
+  return q.orderBy('id').execute();
+}
+
 export async function* streamRates(db: Executor, groupId: number, chunk = 100_000) {
   let after = 0;
   for (;;) {
