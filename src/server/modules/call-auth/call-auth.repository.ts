@@ -249,28 +249,65 @@ export async function insertAlarm(db: Executor, a: AlarmInput): Promise<void> {
     .execute();
 }
 
-/** Newest first, keyset by id. */
-export async function listAlarms(db: Executor, q: { limit: number; afterId: number | null }) {
+const ALARM_COLUMNS = [
+  'id',
+  'kind',
+  'call_id',
+  'account_id',
+  'trunk_id',
+  'host_id',
+  'called_number',
+  'started_at',
+  'expires_at',
+  'grant_sec',
+  'amount_held',
+  'created_at',
+  'acknowledged_at',
+  'acknowledged_by',
+] as const;
+
+/** Newest first, keyset by id; `acknowledged` true/false keeps only those, undefined both. */
+export async function listAlarms(
+  db: Executor,
+  q: { limit: number; afterId: number | null; acknowledged?: boolean },
+) {
   let query = db
     .selectFrom('call_auth_alarms')
-    .select([
-      'id',
-      'kind',
-      'call_id',
-      'account_id',
-      'trunk_id',
-      'host_id',
-      'called_number',
-      'started_at',
-      'expires_at',
-      'grant_sec',
-      'amount_held',
-      'created_at',
-    ])
+    .select(ALARM_COLUMNS)
     .orderBy('id', 'desc')
     .limit(q.limit + 1);
   if (q.afterId !== null) query = query.where('id', '<', q.afterId);
+  if (q.acknowledged === true) query = query.where('acknowledged_at', 'is not', null);
+  if (q.acknowledged === false) query = query.where('acknowledged_at', 'is', null);
   return query.execute();
+}
+export type AlarmRow = Awaited<ReturnType<typeof listAlarms>>[number];
+
+export async function findAlarm(db: Executor, id: number) {
+  return db.selectFrom('call_auth_alarms').select(ALARM_COLUMNS).where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * Marks an open alarm acknowledged; answers the row when this call did it, undefined when it was
+ * acknowledged already or does not exist (one UPDATE: two admins at once record one acknowledger).
+ */
+export async function acknowledgeAlarm(
+  db: Executor,
+  id: number,
+  by: { userId: number | null; label: string },
+  now: Date,
+) {
+  return db
+    .updateTable('call_auth_alarms')
+    .set({
+      acknowledged_at: now,
+      acknowledged_by_user_id: by.userId,
+      acknowledged_by: by.label.slice(0, 300),
+    })
+    .where('id', '=', id)
+    .where('acknowledged_at', 'is', null)
+    .returning(ALARM_COLUMNS)
+    .executeTakeFirst();
 }
 
 /**
