@@ -17,7 +17,8 @@ import { makeReseller, ok } from '../connectivity/test-helpers.js';
 
 /*
  * The sweeper's alarms: raised for a call whose end never came, acknowledged by an admin (who and
- * when, audited), listed apart; nobody else may acknowledge.
+ * when, audited), listed apart; nobody else may acknowledge. And the digest retry a switch makes
+ * after challenging an unknown source: the same Call-ID with verified credentials is decided anew.
  */
 
 describe.each(testDatabaseKinds())('call alarms on %s', (kind) => {
@@ -142,5 +143,43 @@ describe.each(testDatabaseKinds())('call alarms on %s', (kind) => {
     expect(
       (await ok(admin.get('/api/v1/call-auth/alarms?acknowledged=false'))).data.map((a: any) => a.id),
     ).toContain(alarm.id);
+  });
+
+  it('an unknown source is not replayed to the same Call-ID coming back with verified digest credentials', async () => {
+    await ok(
+      admin.post(`/api/v1/customers/${customer.id}/sip-devices`, {
+        username: 'alice-digest',
+        secret: 'alice-secret-123',
+      }),
+      201,
+    );
+    await app.callAuth.engine.loader.sync();
+    const ask = (extra: Record<string, unknown>) =>
+      ok(
+        sw.post('/api/v1/calls/authorize', {
+          callId: 'challenged-1',
+          sourceIp: '203.0.113.50',
+          calledNumber: '4420',
+          callingNumber: '15551230000',
+          ...extra,
+        }),
+      );
+    expect(await ask({})).toMatchObject({ decision: 'deny', reason: 'AUTH_UNKNOWN_SOURCE', sipCode: 403 });
+    expect(await ask({})).toMatchObject({ decision: 'deny', reason: 'AUTH_UNKNOWN_SOURCE' });
+    const allowed = await ask({ sipUsername: 'alice-digest', digestVerified: true });
+    expect(allowed).toMatchObject({ decision: 'allow', accountId: customer.id });
+    expect(allowed.sipDeviceId).toBeGreaterThan(0);
+    // From then on the Call-ID has its decision: the same allow, nothing reserved twice.
+    expect(await ask({})).toMatchObject({ decision: 'allow', sipDeviceId: allowed.sipDeviceId });
+    // A verified username that is no active device is recorded like any other refusal.
+    expect(await ask({ callId: 'challenged-2', sipUsername: 'nobody', digestVerified: true })).toMatchObject({
+      reason: 'AUTH_UNKNOWN_SOURCE',
+    });
+    expect(
+      await ask({ callId: 'challenged-2', sipUsername: 'alice-digest', digestVerified: true }),
+    ).toMatchObject({
+      reason: 'AUTH_UNKNOWN_SOURCE',
+    });
+    await ok(sw.post('/api/v1/calls/challenged-1/end', { answered: false }));
   });
 });

@@ -113,6 +113,11 @@ export async function authorizeCall(
     const held = await store.held(d.plan.holds.map((h) => h.accountId));
     if (held.size > 0) d = decide(loader.state, req, now, { held: (id) => held.get(id) });
   }
+  // A source no host knows, asked without verified credentials, is not recorded: the switch
+  // answers it with a digest challenge, and the INVITE that comes back with credentials has the
+  // same Call-ID (a recorded deny would be replayed to it). Deciding it again costs no counter.
+  if (d.decision === 'deny' && d.reason === 'AUTH_UNKNOWN_SOURCE' && !req.digestVerified)
+    return denyDto(engine, req.callId, d.reason);
   if (d.decision === 'deny') return render(engine, req.callId, await store.recordDeny(req.callId, d.reason));
   const outcome = await store.admit(
     toLiveCall(d.plan, now, loader.state.settings.marginSec),
