@@ -116,6 +116,15 @@ for (const kind of testDatabaseKinds()) {
         )
       ).id;
       await ok(V.request('PUT', `/api/v1/customers/${vc.id}/speed-dials/1`, { number: '4420794602' }), 200);
+      victim.rateOverride = (
+        await ok(
+          V.post(`/api/v1/customers/${vc.id}/rate-overrides`, {
+            prefix: '4420',
+            destination: 'Victimmark override',
+            ratePerMin: '0.011',
+          }),
+        )
+      ).id;
       const didNumber = `39${Date.now() % 1e9}`;
       markers.push(didNumber);
       victim.did = (
@@ -185,6 +194,13 @@ for (const kind of testDatabaseKinds()) {
           now(), now(), 10, 10, ${`${MARKER} answered`}, 200, 'NORMAL_CLEARING', 0.01)
         RETURNING id`.execute(t.database.db);
       victim.cdr = Number(c.rows[0].id);
+      // A sweeper alarm on the victim's customer (only an operator admin may acknowledge it).
+      const al = await sql<{ id: number }>`
+        INSERT INTO call_auth_alarms (kind, call_id, account_id, called_number, started_at, expires_at,
+          grant_sec, amount_held)
+        VALUES ('MISSING_END', ${`${MARKER}-alarm`}, ${vc.id}, '4420794602', now(), now(), 300, 0.3)
+        RETURNING id`.execute(t.database.db);
+      victim.alarm = Number(al.rows[0].id);
     });
     afterAll(async () => t?.close());
 
@@ -196,6 +212,7 @@ for (const kind of testDatabaseKinds()) {
         return String(path.includes('/resellers/') ? victim.resellerEntry : victim.customerEntry);
       if (name === 'customerId') return String(victim.customer);
       if (name === 'trunkId') return String(victim.trunk);
+      if (name === 'overrideId') return String(victim.rateOverride);
       if (name === 'groupId') return String(victim.rateGroup);
       if (name === 'key') return path.includes('speed-dials') ? '1' : 'intruder-pref';
       // Switch-only and operator-only routes: any value; the intruders must be refused by role.
@@ -228,6 +245,7 @@ for (const kind of testDatabaseKinds()) {
         jobs: victim.job,
         cdrs: victim.cdr,
         'route-plans': 1,
+        alarms: victim.alarm,
       };
       if (before === 'customers' && path.startsWith('/api/v1/limits/')) return String(victim.customer);
       const id = byResource[before];

@@ -116,6 +116,9 @@ async function waitFor(
   throw new Error(`timed out waiting for ${what}\n${detail()}`);
 }
 
+const REALM = 'tollgate.test';
+const DEVICE = { user: 'alice-phone', password: 'alice-secret-2026' };
+
 describe.skipIf(!available)('Kamailio + sipp against the decision API', () => {
   let t: TestApp;
   let admin: Client;
@@ -135,7 +138,14 @@ describe.skipIf(!available)('Kamailio + sipp against the decision API', () => {
   function call(
     scenario: string,
     number: string,
-    opts: { from?: string; talkMs?: number; calls?: number; ratePerSec?: number } = {},
+    opts: {
+      from?: string;
+      talkMs?: number;
+      calls?: number;
+      ratePerSec?: number;
+      /** Digest credentials for the scenario's [authentication]. */
+      auth?: { user: string; password: string };
+    } = {},
   ) {
     return run(
       'sipp',
@@ -150,6 +160,7 @@ describe.skipIf(!available)('Kamailio + sipp against the decision API', () => {
         '-m',
         String(opts.calls ?? 1),
         ...(opts.ratePerSec ? ['-r', String(opts.ratePerSec)] : []),
+        ...(opts.auth ? ['-au', opts.auth.user, '-ap', opts.auth.password] : []),
         '-d',
         String(opts.talkMs ?? 200),
         '-nostdin',
@@ -224,6 +235,13 @@ describe.skipIf(!available)('Kamailio + sipp against the decision API', () => {
     // One new call every 5 s: a burst at 10 calls/s is far above it.
     accounts.paced = await customer('10.00', '1005', undefined, '0.2');
     await ok(admin.post(`/api/v1/customers/${accounts.funded}/blocked-codes`, { prefix: '4499' }));
+    // A SIP device of the funded customer: its calls come from an address no host has.
+    await ok(
+      admin.post(`/api/v1/customers/${accounts.funded}/sip-devices`, {
+        username: DEVICE.user,
+        secret: DEVICE.password,
+      }),
+    );
     await t.app.callAuth.engine.loader.sync();
 
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tollgate-kamailio-'));
@@ -234,7 +252,8 @@ describe.skipIf(!available)('Kamailio + sipp against the decision API', () => {
       .replaceAll('__SIP_LISTEN__', `udp:127.0.0.1:${kamPort}`)
       .replaceAll('__TOLLGATE_URL__', `http://127.0.0.1:${apiPort}`)
       .replaceAll('__API_KEY__', key)
-      .replaceAll('__DEST_URI__', `127.0.0.1:${uasPort}`);
+      .replaceAll('__DEST_URI__', `127.0.0.1:${uasPort}`)
+      .replaceAll('__SIP_REALM__', REALM);
     fs.writeFileSync(path.join(tmp, 'kamailio.cfg'), cfg);
     fs.mkdirSync(path.join(tmp, 'run'));
 
@@ -295,8 +314,42 @@ describe.skipIf(!available)('Kamailio + sipp against the decision API', () => {
     await expectCall(call('uac-rejected-403.xml', '1001449912345'));
   }, 20_000);
 
-  it('an unknown source IP gets 403', async () => {
-    await expectCall(call('uac-rejected-403.xml', '1001441234567', { from: '127.0.0.2' }));
+  it('an unknown source IP is challenged (407); a device with the right digest is allowed and its end reported', async () => {
+    await expectCall(call('uac-digest.xml', '441234567', { from: '127.0.0.2', auth: DEVICE, talkMs: 300 }));
+    await waitFor(
+      'the end of the device call reported by Kamailio',
+      async () => (await liveFor(accounts.funded)) === 0,
+      kamLog,
+    );
+    // Kamailio verified the digest and asked as the device (sipUsername + digestVerified): the
+    // call, ended answered and awaiting its CDR, names the device.
+    expect(kamailio.output()).toContain(`: ${DEVICE.user} verified`);
+    const calls = (await admin.get('/api/v1/calls/live')).json().data as {
+      accountId: number;
+      sipDeviceId: number | null;
+      hostId: number | null;
+    }[];
+    expect(calls.filter((c) => c.accountId === accounts.funded && c.sipDeviceId !== null)).toEqual([
+      expect.objectContaining({ hostId: null }),
+    ]);
+  }, 20_000);
+
+  it('an unknown source IP with a wrong password, or a username no device has, gets 403 after the challenge', async () => {
+    await expectCall(
+      call('uac-digest-refused.xml', '441234567', {
+        from: '127.0.0.2',
+        auth: { user: DEVICE.user, password: 'not-the-password' },
+      }),
+    );
+    await expectCall(
+      call('uac-digest-refused.xml', '441234567', {
+        from: '127.0.0.2',
+        auth: { user: 'nobody-here', password: DEVICE.password },
+      }),
+    );
+    expect(await liveFor(accounts.funded)).toBe(0);
+    expect(kamailio.output()).toMatch(new RegExp(`${DEVICE.user} failed \\(-2\\)`));
+    expect(kamailio.output()).toContain('no active device nobody-here');
   }, 20_000);
 
   it('insufficient funds get 402', async () => {

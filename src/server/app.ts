@@ -31,7 +31,7 @@ import { massCreateRoutes } from './modules/mass-create/index.js';
 import { configureSecretKey } from './platform/secrets.js';
 import { trunkRoutes, trunkAccountHooks } from './modules/trunks/index.js';
 import { sipDeviceRoutes, sipDeviceAccountHooks } from './modules/sip-devices/index.js';
-import { rateGroupRoutes, rateGroupAccountHooks } from './modules/rate-groups/index.js';
+import { rateGroupRoutes, rateGroupAccountHooks, rateOverrideRoutes } from './modules/rate-groups/index.js';
 import { localizationRoutes, localizationAccountHooks } from './modules/localizations/index.js';
 import { callerIdRoutes, callerIdAccountHooks } from './modules/caller-ids/index.js';
 import { blockedCodeRoutes, blockedCodeAccountHooks } from './modules/blocked-codes/index.js';
@@ -231,6 +231,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(callerIdRoutes);
       await api.register(blockedCodeRoutes);
       await api.register(speedDialRoutes);
+      await api.register(rateOverrideRoutes);
       await api.register(didRoutes);
       await api.register(callAuthRoutes(callAuth.engine));
       await api.register(cdrRoutes(callAuth.engine));

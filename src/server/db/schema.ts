@@ -526,6 +526,24 @@ export interface RatesTable {
   created_at: Generated<Date>;
 }
 
+export interface CustomerRateOverridesTable {
+  id: Generated<number>;
+  account_id: number;
+  prefix: string;
+  destination: Generated<string>;
+  rate_per_min: Numeric;
+  connect_fee: ColumnType<string, string | undefined, string>;
+  included_seconds: Generated<number>;
+  initial_increment: Generated<number>;
+  billing_increment: Generated<number>;
+  effective_from: Timestamp;
+  effective_to: Timestamp | null;
+  status: Generated<Status>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  deleted_at: Timestamp | null;
+}
+
 export interface CallAuthReasonsTable {
   reason: string;
   sip_code: number;
@@ -555,6 +573,9 @@ export interface CallAuthAlarmsTable {
   grant_sec: number;
   amount_held: Numeric;
   created_at: Generated<Date>;
+  acknowledged_at: Timestamp | null;
+  acknowledged_by_user_id: number | null;
+  acknowledged_by: string | null;
 }
 
 export interface RoutePlansTable {
@@ -712,6 +733,7 @@ export interface DB {
   localization_profiles: LocalizationProfilesTable;
   rate_groups: RateGroupsTable;
   rates: RatesTable;
+  customer_rate_overrides: CustomerRateOverridesTable;
   call_auth_reasons: CallAuthReasonsTable;
   call_reservations: CallReservationsTable;
   call_auth_alarms: CallAuthAlarmsTable;

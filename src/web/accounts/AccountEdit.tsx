@@ -47,6 +47,8 @@ import BadgeIcon from '@mui/icons-material/Badge';
 import BlockIcon from '@mui/icons-material/Block';
 import DialpadIcon from '@mui/icons-material/Dialpad';
 import NumbersIcon from '@mui/icons-material/Numbers';
+import PriceChangeIcon from '@mui/icons-material/PriceChange';
+import { RateOverridesTab } from '../connectivity/RateOverridesTab.js';
 import { toApiBody, toFormValues } from './form-fields.js';
 import { ACCOUNT_FORM_SECTIONS } from './form-sections.js';
 import { formatMoney } from '../format/format.js';
@@ -115,6 +117,14 @@ export const ACCOUNT_EDIT_TABS: EditTab[] = [
     Component,
     only: ['customers', 'providers'],
   })),
+  {
+    key: 'rate-overrides',
+    label: () => 'Rate overrides',
+    path: 'rate-overrides',
+    icon: PriceChangeIcon,
+    Component: RateOverridesTab,
+    only: ['customers'],
+  },
   {
     key: 'routing',
     label: () => 'Routing',

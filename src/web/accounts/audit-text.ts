@@ -31,6 +31,8 @@ const ENTITY_NAMES: Record<string, string> = {
   did: 'DID',
   rate_group: 'Rate group',
   rate: 'Rate',
+  rate_override: 'Rate override',
+  call_alarm: 'Call alarm',
   localization: 'Localization',
   customer_template: 'Template',
   api_key: 'API key',
@@ -49,6 +51,7 @@ const VERBS: Record<string, string> = {
   clear: 'cleared',
   upload: 'rates uploaded',
   revoke: 'revoked',
+  acknowledge: 'acknowledged',
 };
 
 const ACCOUNT_ACTIONS: Record<string, string> = {

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import {
   Alert,
   Box,
+  Button,
   Card,
   CardContent,
   Chip,
@@ -45,15 +46,96 @@ function Account({
   );
 }
 
+function AlarmTable({
+  alarms,
+  zone,
+  label,
+  onAcknowledge,
+  busyId,
+}: {
+  alarms: CallAlarm[];
+  zone: string;
+  label: string;
+  /** Open alarms: the Acknowledge button; acknowledged ones: who and when instead. */
+  onAcknowledge?: (a: CallAlarm) => void;
+  busyId?: number | null;
+}) {
+  return (
+    <Box sx={{ overflowX: 'auto' }}>
+      <Table size="small" aria-label={label}>
+        <TableHead>
+          <TableRow>
+            <TableCell>Raised</TableCell>
+            <TableCell>Alarm</TableCell>
+            <TableCell>Account</TableCell>
+            <TableCell>Trunk</TableCell>
+            <TableCell>Host</TableCell>
+            <TableCell>Destination</TableCell>
+            <TableCell>Started</TableCell>
+            <TableCell>Grant</TableCell>
+            <TableCell>Held</TableCell>
+            <TableCell>Call-ID</TableCell>
+            <TableCell>{onAcknowledge ? '' : 'Acknowledged'}</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {alarms.map((a) => (
+            <TableRow key={a.id} data-testid={`alarm-${a.id}`}>
+              <TableCell>{formatDateTime(a.createdAt, zone)}</TableCell>
+              <TableCell>
+                <Chip
+                  size="small"
+                  color={a.acknowledgedAt ? 'default' : 'warning'}
+                  label={a.kind === 'MISSING_END' ? 'Missing end' : 'Missing CDR'}
+                />
+              </TableCell>
+              <TableCell>
+                <Account row={a} />
+              </TableCell>
+              <TableCell>{a.trunkName ?? '—'}</TableCell>
+              <TableCell>{a.hostAddress ?? '—'}</TableCell>
+              <TableCell>{a.calledNumber}</TableCell>
+              <TableCell>{formatDateTime(a.startedAt, zone)}</TableCell>
+              <TableCell>{durationText(a.grantSec)}</TableCell>
+              <TableCell>{money(a.amountHeld, a.currency)}</TableCell>
+              <TableCell sx={{ fontFamily: 'monospace', fontSize: 12 }}>{a.callId}</TableCell>
+              <TableCell>
+                {onAcknowledge ? (
+                  <Button
+                    size="small"
+                    variant="outlined"
+                    disabled={busyId === a.id}
+                    onClick={() => onAcknowledge(a)}
+                  >
+                    Acknowledge
+                  </Button>
+                ) : (
+                  <Typography variant="body2">
+                    {a.acknowledgedAt ? formatDateTime(a.acknowledgedAt, zone) : '—'}
+                    {a.acknowledgedBy ? ` by ${a.acknowledgedBy}` : ''}
+                  </Typography>
+                )}
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </Box>
+  );
+}
+
+/** The sweeper's alarms: open ones first, each with Acknowledge; the acknowledged ones below, apart. */
 function Alarms({ zone }: { zone: string }) {
-  const [alarms, setAlarms] = useState<CallAlarm[] | null>(null);
+  const [open, setOpen] = useState<CallAlarm[] | null>(null);
+  const [done, setDone] = useState<CallAlarm[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [busyId, setBusyId] = useState<number | null>(null);
+  const [reload, setReload] = useState(0);
   useEffect(() => {
     let live = true;
     const load = () =>
-      callAuthApi
-        .alarms()
-        .then((r) => live && (setAlarms(r.data), setError(null)))
+      Promise.all([callAuthApi.alarms(false), callAuthApi.alarms(true)])
+        .then(([o, d]) => live && (setOpen(o.data), setDone(d.data), setError(null)))
         .catch((e: unknown) => live && setError(errorMessage(e)));
     void load();
     const timer = setInterval(() => void load(), LIVE_CALLS_REFRESH_MS * 6);
@@ -61,7 +143,15 @@ function Alarms({ zone }: { zone: string }) {
       live = false;
       clearInterval(timer);
     };
-  }, []);
+  }, [reload]);
+  const acknowledge = (a: CallAlarm) => {
+    setBusyId(a.id);
+    callAuthApi
+      .acknowledgeAlarm(a.id)
+      .then(() => setReload((n) => n + 1))
+      .catch((e: unknown) => setError(errorMessage(e)))
+      .finally(() => setBusyId(null));
+  };
   return (
     <Box component="section" aria-label="Alarms" sx={{ mt: 4 }}>
       <Typography variant="h6" component="h2" sx={{ mb: 1 }}>
@@ -69,51 +159,27 @@ function Alarms({ zone }: { zone: string }) {
       </Typography>
       <Typography color="text.secondary" variant="body2" sx={{ mb: 1 }}>
         Calls the sweeper freed after their grant and margin: the switch never reported the end (missing end),
-        or the call ended answered but its CDR never came (missing CDR).
+        or the call ended answered but its CDR never came (missing CDR). Acknowledge an alarm once it is
+        looked into: it moves to the acknowledged list with your name and the time.
       </Typography>
       {error && <Alert severity="error">{error}</Alert>}
-      {alarms?.length === 0 && <Typography>No alarms.</Typography>}
-      {alarms && alarms.length > 0 && (
-        <Table size="small" aria-label="Alarms">
-          <TableHead>
-            <TableRow>
-              <TableCell>Raised</TableCell>
-              <TableCell>Alarm</TableCell>
-              <TableCell>Account</TableCell>
-              <TableCell>Trunk</TableCell>
-              <TableCell>Host</TableCell>
-              <TableCell>Destination</TableCell>
-              <TableCell>Started</TableCell>
-              <TableCell>Grant</TableCell>
-              <TableCell>Held</TableCell>
-              <TableCell>Call-ID</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {alarms.map((a) => (
-              <TableRow key={a.id}>
-                <TableCell>{formatDateTime(a.createdAt, zone)}</TableCell>
-                <TableCell>
-                  <Chip
-                    size="small"
-                    color="warning"
-                    label={a.kind === 'MISSING_END' ? 'Missing end' : 'Missing CDR'}
-                  />
-                </TableCell>
-                <TableCell>
-                  <Account row={a} />
-                </TableCell>
-                <TableCell>{a.trunkName ?? '—'}</TableCell>
-                <TableCell>{a.hostAddress ?? '—'}</TableCell>
-                <TableCell>{a.calledNumber}</TableCell>
-                <TableCell>{formatDateTime(a.startedAt, zone)}</TableCell>
-                <TableCell>{durationText(a.grantSec)}</TableCell>
-                <TableCell>{money(a.amountHeld, a.currency)}</TableCell>
-                <TableCell sx={{ fontFamily: 'monospace', fontSize: 12 }}>{a.callId}</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+      {open?.length === 0 && <Typography>No open alarms.</Typography>}
+      {open && open.length > 0 && (
+        <AlarmTable
+          alarms={open}
+          zone={zone}
+          label="Open alarms"
+          onAcknowledge={acknowledge}
+          busyId={busyId}
+        />
+      )}
+      {done && done.length > 0 && (
+        <>
+          <Typography variant="subtitle1" component="h3" sx={{ mt: 3, mb: 1 }}>
+            Acknowledged ({done.length === 50 ? 'latest 50' : done.length})
+          </Typography>
+          <AlarmTable alarms={done} zone={zone} label="Acknowledged alarms" />
+        </>
       )}
     </Box>
   );

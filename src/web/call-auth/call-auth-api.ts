@@ -41,6 +41,9 @@ export interface CallAlarm extends Labels {
   grantSec: number;
   amountHeld: string;
   createdAt: string;
+  /** null = open. */
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
 }
 
 export interface RoutePlanEntry {
@@ -72,7 +75,11 @@ export interface ProviderTrunk {
 
 export const callAuthApi = {
   liveCalls: () => api<{ data: LiveCall[] }>('GET', '/calls/live', { query: { limit: 1000 } }),
-  alarms: () => api<{ data: CallAlarm[]; nextCursor: number | null }>('GET', '/call-auth/alarms'),
+  alarms: (acknowledged: boolean) =>
+    api<{ data: CallAlarm[]; nextCursor: number | null }>('GET', '/call-auth/alarms', {
+      query: { acknowledged: String(acknowledged), limit: 50 },
+    }),
+  acknowledgeAlarm: (id: number) => api<CallAlarm>('POST', `/call-auth/alarms/${id}/acknowledge`),
   routePlans: async () => (await api<{ data: RoutePlan[] }>('GET', '/route-plans')).data,
   createRoutePlan: (body: object) => api<RoutePlan>('POST', '/route-plans', { body }),
   updateRoutePlan: (id: number, body: object) => api<RoutePlan>('PUT', `/route-plans/${id}`, { body }),

@@ -158,6 +158,14 @@ export interface Rate {
   effectiveTo: string | null;
 }
 
+/** A customer's own rate (DOMAIN 4 step 7): ranked with its rate group's rows, override first on the same code. */
+export interface RateOverride extends Omit<Rate, 'rateGroupId'> {
+  customerId: number;
+  status: 'active' | 'inactive';
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface UploadResult {
   mode: string;
   dryRun: boolean;
@@ -228,6 +236,14 @@ export const connApi = {
   patchSipDevice: (id: number, body: object) => api<SipDevice>('PATCH', `/sip-devices/${id}`, { body }),
   resetSipSecret: (id: number) => api<SipDevice>('POST', `/sip-devices/${id}/reset-secret`),
   deleteSipDevice: (id: number) => api('DELETE', `/sip-devices/${id}`),
+
+  rateOverrides: (customerId: number) => list<RateOverride>(`/customers/${customerId}/rate-overrides`),
+  createRateOverride: (customerId: number, body: object) =>
+    api<RateOverride>('POST', `/customers/${customerId}/rate-overrides`, { body }),
+  patchRateOverride: (customerId: number, id: number, body: object) =>
+    api<RateOverride>('PATCH', `/customers/${customerId}/rate-overrides/${id}`, { body }),
+  deleteRateOverride: (customerId: number, id: number) =>
+    api('DELETE', `/customers/${customerId}/rate-overrides/${id}`),
 
   callerIds: (customerId: number) => list<CallerId>(`/customers/${customerId}/caller-ids`),
   createCallerId: (customerId: number, body: object) =>

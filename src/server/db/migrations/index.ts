@@ -21,6 +21,8 @@ import * as m20261204_0100 from './2026_12_04_0100_sign_in_notification.js';
 import * as m20261204_0500 from './2026_12_04_0500_dashboard_day_indexes.js';
 import * as m20261205_0200 from './2026_12_05_0200_partition_cdrs.js';
 import * as m20261205_0201 from './2026_12_05_0201_create_system_settings.js';
+import * as m20261205_0500 from './2026_12_05_0500_create_customer_rate_overrides.js';
+import * as m20261205_0501 from './2026_12_05_0501_call_auth_alarm_acknowledge.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -46,4 +48,6 @@ export const migrations: Record<string, Migration> = {
   '2026_12_04_0500_dashboard_day_indexes': m20261204_0500,
   '2026_12_05_0200_partition_cdrs': m20261205_0200,
   '2026_12_05_0201_create_system_settings': m20261205_0201,
+  '2026_12_05_0500_create_customer_rate_overrides': m20261205_0500,
+  '2026_12_05_0501_call_auth_alarm_acknowledge': m20261205_0501,
 };

@@ -1,6 +1,12 @@
-import { effectiveIncrements } from '../rating/index.js';
-import type { RateSnapshot } from './call-auth.decide.js';
-import { parseIp, type CallAuthState, type HostSnap, type RateGroupSnap } from './call-auth.state.js';
+import type { RateIndex } from '../rating/index.js';
+import { snapshotRate, type RateSnapshot } from './call-auth.decide.js';
+import {
+  parseIp,
+  type CallAuthState,
+  type HostSnap,
+  type RateGroupSnap,
+  type RateRow,
+} from './call-auth.state.js';
 
 /*
  * What CDR rating (DOMAIN 5) reads from the call-authorization snapshot when a CDR comes without
@@ -13,21 +19,15 @@ import { parseIp, type CallAuthState, type HostSnap, type RateGroupSnap } from '
 /** A rate as CDR rating uses it: the snapshot fields, increments after the fallbacks. */
 export type CdrRate = RateSnapshot;
 
-function rateIn(group: RateGroupSnap | undefined, number: string, at: number): CdrRate | null {
+function rateIn(
+  group: RateGroupSnap | undefined,
+  number: string,
+  at: number,
+  overrides?: RateIndex<RateRow> | null,
+): CdrRate | null {
   if (!group) return null;
-  const r = group.index.lookup(number, at);
-  if (!r) return null;
-  const inc = effectiveIncrements(r, group);
-  return {
-    rateId: r.id,
-    rateGroupId: group.id,
-    prefix: r.prefix,
-    ratePerMin: r.ratePerMin,
-    connectFee: r.connectFee,
-    includedSeconds: r.includedSeconds,
-    initialIncrement: inc.initialIncrement,
-    nextIncrement: inc.billingIncrement,
-  };
+  // The decision's own lookup, customer overrides ranked in (DOMAIN 4 step 7).
+  return snapshotRate(group, number, at, overrides);
 }
 
 /**
@@ -72,7 +72,7 @@ export function cdrRateOf(
 ): { rate: CdrRate | null; reason: 'NO_RATE_GROUP' | 'NO_RATE' | null } {
   const a = state.accounts.get(accountId);
   if (!a || a.rateGroupId === null) return { rate: null, reason: 'NO_RATE_GROUP' };
-  const rate = rateIn(state.rateGroups.get(a.rateGroupId), number, at);
+  const rate = rateIn(state.rateGroups.get(a.rateGroupId), number, at, a.rateOverrides);
   return { rate, reason: rate ? null : 'NO_RATE' };
 }
 

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { MoneyDecimal, formatMoney, money, type Money } from '../../platform/money.js';
-import { callCost, effectiveIncrements } from '../rating/index.js';
+import { callCost, effectiveIncrements, lookupWithOverrides, type RateIndex } from '../rating/index.js';
 import { translate } from '../localizations/index.js';
 import type { DenyReason } from './call-auth.reasons.js';
 import {
@@ -10,6 +10,7 @@ import {
   type HostSnap,
   type MinProfit,
   type RateGroupSnap,
+  type RateRow,
   type RoutePlanSnap,
 } from './call-auth.state.js';
 
@@ -42,6 +43,8 @@ export interface RateSnapshot {
   /** B and I after the fallbacks (rate, then rate group, then 1). */
   initialIncrement: number;
   nextIncrement: number;
+  /** The customer's rate override priced the call (rateId is then the override's id). */
+  isOverride?: true;
 }
 
 export type LimitScope = 'host' | 'trunk' | 'customer' | 'reseller';
@@ -173,11 +176,23 @@ function costOf(rate: RateSnapshot, seconds: number): string {
   );
 }
 
-function snapshotRate(group: RateGroupSnap, number: string, at: number): RateSnapshot | null {
-  const r = group.index.lookup(number, at);
+/**
+ * The group's best row for the number, or the customer's override when it ranks first (DOMAIN 4
+ * step 7: longest code, then override before group row). An override's increments of 0 fall back
+ * to the selected group's, like a group row's.
+ */
+export function snapshotRate(
+  group: RateGroupSnap,
+  number: string,
+  at: number,
+  overrides?: RateIndex<RateRow> | null,
+): RateSnapshot | null {
+  const r = overrides
+    ? lookupWithOverrides(group.index, overrides, number, at)
+    : group.index.lookup(number, at);
   if (!r) return null;
   const inc = effectiveIncrements(r, group);
-  return {
+  const snap: RateSnapshot = {
     rateId: r.id,
     rateGroupId: group.id,
     prefix: r.prefix,
@@ -187,6 +202,8 @@ function snapshotRate(group: RateGroupSnap, number: string, at: number): RateSna
     initialIncrement: inc.initialIncrement,
     nextIncrement: inc.billingIncrement,
   };
+  if (r.isOverride) snap.isOverride = true;
+  return snap;
 }
 
 /**
@@ -394,10 +411,11 @@ export function decide(
     if (account.forceCallerId.name) callingName = account.forceCallerId.name;
   }
 
-  // 7. Rate: longest prefix in the selected group, valid now; then each reseller's buy rate.
+  // 7. Rate: longest prefix in the selected group and the customer's overrides, valid now; then
+  // each reseller's buy rate (its own group only).
   const group = activeGroup(state, groupId);
   if (!group) return deny('NO_RATE_GROUP');
-  const rate = snapshotRate(group, called, now);
+  const rate = snapshotRate(group, called, now, account.rateOverrides);
   if (!rate) return deny('NO_RATE');
   const rates = [rate];
   for (const r of resellers as AccountSnap[]) {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, Unlisten } from '../../platform/db/database.js';
+import { RateIndex } from '../rating/index.js';
 import type { TranslationRule } from '../localizations/index.js';
 import { isDenyReason, type DenyReason, type SipAnswer } from './call-auth.reasons.js';
 import * as repo from './call-auth.repository.js';
@@ -90,6 +91,21 @@ export async function loadAccountBundles(
   const hosts = await repo.loadHosts(db, ids);
   const devices = await repo.loadDevices(db, ids);
   const n = await repo.loadNumbers(db, ids);
+  const overrideRows = await repo.loadRateOverrides(db, ids);
+  const overrides = new Map<number, RateRow[]>();
+  for (const r of overrideRows)
+    push(overrides, r.account_id, {
+      id: r.id,
+      prefix: r.prefix,
+      isOverride: true,
+      effectiveFrom: Number(r.from_ms),
+      effectiveTo: r.to_ms === null ? null : Number(r.to_ms),
+      ratePerMin: r.rate_per_min,
+      connectFee: r.connect_fee,
+      includedSeconds: r.included_seconds,
+      initialIncrement: r.initial_increment,
+      billingIncrement: r.billing_increment,
+    });
   const callerIds = new Map<number, string[]>();
   const dids = new Map<number, string[]>();
   const blocked = new Map<number, string[]>();
@@ -126,6 +142,7 @@ export async function loadAccountBundles(
         dids: dids.get(a.id) ?? [],
         callerIds: callerIds.get(a.id) ?? [],
         forceCallerId: forced.get(a.id) ?? null,
+        rateOverrides: overrides.has(a.id) ? new RateIndex<RateRow>(overrides.get(a.id)!) : null,
       },
       trunks: [],
       hosts: [],

@@ -136,6 +136,28 @@ export async function loadRateGroups(db: Executor, ids: Ids) {
 }
 
 /** The rates of a group in id order, in chunks (a million-row deck never sits in one result). */
+/** Active, live customer rate overrides (of these accounts, or all), with times in epoch ms. */
+export async function loadRateOverrides(db: Executor, ids: Ids) {
+  let q = db
+    .selectFrom('customer_rate_overrides')
+    .select([
+      'id',
+      'account_id',
+      'prefix',
+      'rate_per_min',
+      'connect_fee',
+      'included_seconds',
+      'initial_increment',
+      'billing_increment',
+      sql<number>`extract(epoch from effective_from) * 1000`.as('from_ms'),
+      sql<number | null>`extract(epoch from effective_to) * 1000`.as('to_ms'),
+    ])
+    .where('deleted_at', 'is', null)
+    .where('status', '=', 'active');
+  if (ids) q = q.where('account_id', 'in', ids);
+  return q.orderBy('id').execute();
+}
+
 export async function* streamRates(db: Executor, groupId: number, chunk = 100_000) {
   let after = 0;
   for (;;) {
@@ -227,28 +249,65 @@ export async function insertAlarm(db: Executor, a: AlarmInput): Promise<void> {
     .execute();
 }
 
-/** Newest first, keyset by id. */
-export async function listAlarms(db: Executor, q: { limit: number; afterId: number | null }) {
+const ALARM_COLUMNS = [
+  'id',
+  'kind',
+  'call_id',
+  'account_id',
+  'trunk_id',
+  'host_id',
+  'called_number',
+  'started_at',
+  'expires_at',
+  'grant_sec',
+  'amount_held',
+  'created_at',
+  'acknowledged_at',
+  'acknowledged_by',
+] as const;
+
+/** Newest first, keyset by id; `acknowledged` true/false keeps only those, undefined both. */
+export async function listAlarms(
+  db: Executor,
+  q: { limit: number; afterId: number | null; acknowledged?: boolean },
+) {
   let query = db
     .selectFrom('call_auth_alarms')
-    .select([
-      'id',
-      'kind',
-      'call_id',
-      'account_id',
-      'trunk_id',
-      'host_id',
-      'called_number',
-      'started_at',
-      'expires_at',
-      'grant_sec',
-      'amount_held',
-      'created_at',
-    ])
+    .select(ALARM_COLUMNS)
     .orderBy('id', 'desc')
     .limit(q.limit + 1);
   if (q.afterId !== null) query = query.where('id', '<', q.afterId);
+  if (q.acknowledged === true) query = query.where('acknowledged_at', 'is not', null);
+  if (q.acknowledged === false) query = query.where('acknowledged_at', 'is', null);
   return query.execute();
+}
+export type AlarmRow = Awaited<ReturnType<typeof listAlarms>>[number];
+
+export async function findAlarm(db: Executor, id: number) {
+  return db.selectFrom('call_auth_alarms').select(ALARM_COLUMNS).where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * Marks an open alarm acknowledged; answers the row when this call did it, undefined when it was
+ * acknowledged already or does not exist (one UPDATE: two admins at once record one acknowledger).
+ */
+export async function acknowledgeAlarm(
+  db: Executor,
+  id: number,
+  by: { userId: number | null; label: string },
+  now: Date,
+) {
+  return db
+    .updateTable('call_auth_alarms')
+    .set({
+      acknowledged_at: now,
+      acknowledged_by_user_id: by.userId,
+      acknowledged_by: by.label.slice(0, 300),
+    })
+    .where('id', '=', id)
+    .where('acknowledged_at', 'is', null)
+    .returning(ALARM_COLUMNS)
+    .executeTakeFirst();
 }
 
 /**

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Role } from '../../platform/http/types.js';
 import {
+  Alarm,
   AlarmList,
   AssignRoutePlanBody,
   CustomerParams,
@@ -251,6 +252,19 @@ export function callAuthRoutes(engine: CallAuthEngine): FastifyPluginAsyncTypebo
         },
       },
       async (req) => service.listAlarms(req.ctx, req.query),
+    );
+    app.post(
+      '/call-auth/alarms/:id/acknowledge',
+      {
+        config: { roles: ADMIN },
+        schema: {
+          tags,
+          summary: 'Acknowledge an alarm: records who and when (again: answers it unchanged)',
+          params: IdParams,
+          response: { 200: Alarm },
+        },
+      },
+      async (req) => service.acknowledgeAlarm(req.ctx, req.params.id),
     );
   };
 }

@@ -131,25 +131,29 @@ const Labels = {
 export const AlarmsQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
   cursor: Type.Optional(Id),
+  acknowledged: Type.Optional(
+    Type.Boolean({ description: 'true: acknowledged alarms only; false: open ones only; absent: both' }),
+  ),
+});
+export const Alarm = Type.Object({
+  id: Type.Integer(),
+  kind: Type.Union([Type.Literal('MISSING_END'), Type.Literal('MISSING_CDR')]),
+  callId: Type.String(),
+  accountId: Type.Integer(),
+  trunkId: Nullable(Type.Integer()),
+  hostId: Nullable(Type.Integer()),
+  calledNumber: Type.String(),
+  startedAt: Type.String(),
+  expiresAt: Type.String(),
+  grantSec: Type.Integer(),
+  amountHeld: Money,
+  createdAt: Type.String(),
+  acknowledgedAt: Nullable(Type.String({ description: 'when an admin acknowledged it; null = open' })),
+  acknowledgedBy: Nullable(Type.String({ description: 'who acknowledged it (the user or API key)' })),
+  ...Labels,
 });
 export const AlarmList = Type.Object({
-  data: Type.Array(
-    Type.Object({
-      id: Type.Integer(),
-      kind: Type.Union([Type.Literal('MISSING_END'), Type.Literal('MISSING_CDR')]),
-      callId: Type.String(),
-      accountId: Type.Integer(),
-      trunkId: Nullable(Type.Integer()),
-      hostId: Nullable(Type.Integer()),
-      calledNumber: Type.String(),
-      startedAt: Type.String(),
-      expiresAt: Type.String(),
-      grantSec: Type.Integer(),
-      amountHeld: Money,
-      createdAt: Type.String(),
-      ...Labels,
-    }),
-  ),
+  data: Type.Array(Alarm),
   nextCursor: Nullable(Type.Integer()),
 });
 

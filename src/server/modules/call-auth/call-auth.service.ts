@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import type { Ctx } from '../../platform/context.js';
-import { systemActor } from '../../platform/context.js';
+import { actorLabelOf, systemActor, userIdOf } from '../../platform/context.js';
+import { inTransaction } from '../../platform/db/transaction.js';
+import { recordAudit } from '../audit/index.js';
 import { forbidden, notFound } from '../../platform/errors.js';
 import { formatMoney, money } from '../../platform/money.js';
 import { sipDevicesService } from '../sip-devices/index.js';
@@ -120,6 +122,11 @@ export async function authorizeCall(
       if (held.size > 0) d = decide(state, req, now, { held: (id) => held.get(id) });
     }
   }
+  // A source no host knows, asked without verified credentials, is not recorded: the switch
+  // answers it with a digest challenge, and the INVITE that comes back with credentials has the
+  // same Call-ID (a recorded deny would be replayed to it). Deciding it again costs no counter.
+  if (d.decision === 'deny' && d.reason === 'AUTH_UNKNOWN_SOURCE' && !req.digestVerified)
+    return denyDto(engine, req.callId, d.reason);
   if (d.decision === 'deny') return render(engine, req.callId, await store.recordDeny(req.callId, d.reason));
   const outcome = await store.admit(toLiveCall(d.plan, now, state.settings.marginSec), d.plan.levels, now);
   // A replay answers the call as it stands: the journal has it already (or has dropped it).
@@ -368,31 +375,81 @@ export async function setReason(ctx: Ctx, reason: DenyReason, input: { sipCode: 
   return (await listReasons(ctx)).find((r) => r.reason === reason)!;
 }
 
-export async function listAlarms(ctx: Ctx, q: { limit?: number; cursor?: number }) {
+export async function listAlarms(ctx: Ctx, q: { limit?: number; cursor?: number; acknowledged?: boolean }) {
   requireAdmin(ctx);
   const limit = q.limit ?? 50;
-  const rows = await repo.listAlarms(ctx.db, { limit, afterId: q.cursor ?? null });
+  const rows = await repo.listAlarms(ctx.db, {
+    limit,
+    afterId: q.cursor ?? null,
+    acknowledged: q.acknowledged,
+  });
   const page = rows.slice(0, limit);
   const labels = await labelsFor(
     ctx,
     page.map((r) => ({ accountId: r.account_id, trunkId: r.trunk_id, hostId: r.host_id })),
   );
   return {
-    data: page.map((r) => ({
-      ...labels({ accountId: r.account_id, trunkId: r.trunk_id, hostId: r.host_id }),
-      id: r.id,
-      kind: r.kind,
-      callId: r.call_id,
-      accountId: r.account_id,
-      trunkId: r.trunk_id,
-      hostId: r.host_id,
-      calledNumber: r.called_number,
-      startedAt: new Date(r.started_at).toISOString(),
-      expiresAt: new Date(r.expires_at).toISOString(),
-      grantSec: r.grant_sec,
-      amountHeld: formatMoney(r.amount_held),
-      createdAt: new Date(r.created_at).toISOString(),
-    })),
+    data: page.map((r) => toAlarmDto(r, labels)),
     nextCursor: rows.length > limit ? page[page.length - 1].id : null,
   };
+}
+
+function toAlarmDto(r: repo.AlarmRow, labels: Awaited<ReturnType<typeof labelsFor>>) {
+  return {
+    ...labels({ accountId: r.account_id, trunkId: r.trunk_id, hostId: r.host_id }),
+    id: r.id,
+    kind: r.kind,
+    callId: r.call_id,
+    accountId: r.account_id,
+    trunkId: r.trunk_id,
+    hostId: r.host_id,
+    calledNumber: r.called_number,
+    startedAt: new Date(r.started_at).toISOString(),
+    expiresAt: new Date(r.expires_at).toISOString(),
+    grantSec: r.grant_sec,
+    amountHeld: formatMoney(r.amount_held),
+    createdAt: new Date(r.created_at).toISOString(),
+    acknowledgedAt: r.acknowledged_at === null ? null : new Date(r.acknowledged_at).toISOString(),
+    acknowledgedBy: r.acknowledged_by,
+  };
+}
+
+/** The alarm does not exist. */
+export const alarmNotFound = () => notFound('CALL_ALARM_NOT_FOUND', 'Alarm not found.');
+
+/**
+ * An admin acknowledges a sweeper alarm: records who and when, audited against the alarm's
+ * account. Acknowledging an alarm acknowledged already changes nothing and answers it as it is
+ * (the first acknowledger stays), so a double click or two admins at once are not an error.
+ */
+export async function acknowledgeAlarm(ctx: Ctx, id: number) {
+  requireAdmin(ctx);
+  const row = await inTransaction(ctx, async (tx) => {
+    const done = await repo.acknowledgeAlarm(
+      tx.db,
+      id,
+      { userId: userIdOf(tx.actor), label: actorLabelOf(tx.actor) },
+      tx.now(),
+    );
+    if (!done) return repo.findAlarm(tx.db, id);
+    await recordAudit(tx, {
+      action: 'call_alarm.acknowledge',
+      entityType: 'call_alarm',
+      entityId: done.id,
+      accountId: done.account_id,
+      before: { kind: done.kind, callId: done.call_id, acknowledgedAt: null },
+      after: {
+        kind: done.kind,
+        callId: done.call_id,
+        acknowledgedAt: new Date(done.acknowledged_at!).toISOString(),
+        acknowledgedBy: done.acknowledged_by,
+      },
+    });
+    return done;
+  });
+  if (!row) throw alarmNotFound();
+  const labels = await labelsFor(ctx, [
+    { accountId: row.account_id, trunkId: row.trunk_id, hostId: row.host_id },
+  ]);
+  return toAlarmDto(row, labels);
 }

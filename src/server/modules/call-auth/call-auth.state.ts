@@ -43,6 +43,11 @@ export interface AccountSnap {
   /** Active stored caller IDs. */
   callerIds: readonly string[];
   forceCallerId: { number: string; name: string | null } | null;
+  /**
+   * The customer's active rate overrides (DOMAIN 4 step 7), `isOverride: true`; absent or null =
+   * none. Ranked against the selected rate group's rows by rateWithOverrides.
+   */
+  rateOverrides?: RateIndex<RateRow> | null;
 }
 
 export interface TrunkSnap {

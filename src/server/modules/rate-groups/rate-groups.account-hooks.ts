@@ -1,4 +1,5 @@
 import type { AccountLifecycleHooks } from '../../platform/account-lifecycle.js';
+import { softDeleteRowsOfAccounts } from '../../platform/db/soft-delete.js';
 import { AppError } from '../../platform/errors.js';
 import { isOperator } from '../../platform/tenancy/index.js';
 import { findRateGroupForReference } from './rate-groups.repository.js';
@@ -11,6 +12,12 @@ const refError = (code: string, field: string, message: string) =>
  * account, be active and be in the account's currency. Only the references given are checked.
  */
 export const rateGroupAccountHooks: AccountLifecycleHooks = {
+  /** A deleted customer's rate overrides go with it. */
+  async deleted(ctx, ids, now) {
+    return {
+      customer_rate_overrides: await softDeleteRowsOfAccounts(ctx.db, 'customer_rate_overrides', ids, now),
+    };
+  },
   async checkReferences(ctx, refs) {
     const isAdmin = isOperator(ctx.actor);
     for (const field of ['rateGroupId', 'nonCliRateGroupId'] as const) {

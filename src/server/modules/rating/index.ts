@@ -3,6 +3,7 @@ export {
   compareCandidates,
   compareSameLength,
   isValidAt,
+  lookupWithOverrides,
   prefixesOf,
   selectRate,
   type RateCandidate,

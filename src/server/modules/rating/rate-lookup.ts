@@ -143,3 +143,21 @@ export class RateIndex<T extends RateCandidate = RateCandidate> {
     return null;
   }
 }
+
+/**
+ * The winner among a rate group's rows and a customer's overrides (DOMAIN 4 step 7): each index
+ * gives its own best valid candidate, and the full order (a)..(e) picks between the two, so a
+ * longer group code beats a shorter override, and on the same length the override wins (b).
+ */
+export function lookupWithOverrides<T extends RateCandidate>(
+  group: RateIndex<T> | null | undefined,
+  overrides: RateIndex<T> | null | undefined,
+  number: string,
+  at: number,
+): T | null {
+  const g = group ? group.lookup(number, at) : null;
+  const o = overrides ? overrides.lookup(number, at) : null;
+  if (g === null) return o;
+  if (o === null) return g;
+  return compareCandidates(o, g) <= 0 ? o : g;
+}
