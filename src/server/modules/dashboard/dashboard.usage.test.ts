@@ -52,6 +52,8 @@ describe.each(testDatabaseKinds())('dashboard usage and top destinations on %s',
   let reseller: Client;
   let customerClient: Client;
   const ids: Record<string, number> = {};
+  let group: (name: string, currency: string, rates: [string, string, string][]) => Promise<number>;
+  let withHost: (c: Client, id: number, cidr: string) => Promise<void>;
 
   const at = (h: number, m = 0) => Date.UTC(2026, 11, 3, h, m, 0);
   const iso = (ms: number) => new Date(ms).toISOString();
@@ -98,7 +100,7 @@ describe.each(testDatabaseKinds())('dashboard usage and top destinations on %s',
     admin = await adminLogin(app);
     const { key } = await ok(admin.post('/api/v1/api-keys', { name: 'switch', role: 'switch' }), 201);
     sw = Client.withApiKey(app, key);
-    const group = async (name: string, currency: string, rates: [string, string, string][]) => {
+    group = async (name: string, currency: string, rates: [string, string, string][]) => {
       const g = await ok(admin.post('/api/v1/rate-groups', { name, currency }), 201);
       for (const [prefix, destination, ratePerMin] of rates)
         await ok(
@@ -126,7 +128,7 @@ describe.each(testDatabaseKinds())('dashboard usage and top destinations on %s',
       ['49', 'DE', '0.01'],
       ['33', 'FR', '0.015'],
     ]);
-    const withHost = async (c: Client, id: number, cidr: string) => {
+    withHost = async (c: Client, id: number, cidr: string) => {
       const trunk = await ok(c.post(`/api/v1/customers/${id}/trunks`, { name: 'Main' }), 201);
       await ok(c.post(`/api/v1/trunks/${trunk.id}/hosts`, { cidr }), 201);
     };
@@ -418,5 +420,42 @@ describe.each(testDatabaseKinds())('dashboard usage and top destinations on %s',
     expect(await countryOf('74951')).toBe('RU');
     expect(await countryOf('35312')).toBe('IE');
     expect(await countryOf('3')).toBeUndefined();
+  });
+
+  it('nested resellers: each viewer earns what the account just below it paid and pays its own line', async () => {
+    // R2 under R, customer C4 under R2; C4 sells 44 at 0.12, R2 buys at 0.08, R still at 0.04.
+    // d6: C4 calls 4420... for 60 s today: C4 0.12, R2's line 0.08, R's line 0.04, provider 0.02.
+    const r2 = await createReseller(app, reseller);
+    const c4 = await ok(r2.client.post('/api/v1/customers', customerBody({ initialBalance: '10.00' })), 201);
+    await withHost(r2.client, c4.id, '192.0.2.40/32');
+    const sellC4 = await group('dash-sell-c4', 'USD', [['44', 'United Kingdom', '0.12']]);
+    const buyR2 = await group('dash-buy-r2', 'USD', [['44', 'United Kingdom', '0.08']]);
+    for (const [id, g] of [
+      [c4.id, sellC4],
+      [r2.id, buyR2],
+    ])
+      await database.db.updateTable('accounts').set({ rate_group_id: g }).where('id', '=', id).execute();
+    await app.callAuth.engine.loader.sync();
+    await ok(sw.post('/api/v1/cdrs', { cdrs: [cdr('dash-d6', '192.0.2.40', '44201237', at(8, 30), 60)] }));
+    const usd = async (c: Client) =>
+      (await ok(c.get('/api/v1/dashboard/usage?days=2&timezone=America/New_York'))).totals;
+    // R: C3's 0.50 + R2's line 0.08 = 0.58; its lines 0.20 + 0.04 = 0.24.
+    expect(await usd(reseller)).toEqual({
+      calls: 2,
+      answered: 2,
+      minutes: '6.00',
+      money: [{ currency: 'USD', revenue: '0.580000', cost: '0.240000', margin: '0.340000' }],
+    });
+    expect(await usd(r2.client)).toEqual({
+      calls: 1,
+      answered: 1,
+      minutes: '1.00',
+      money: [{ currency: 'USD', revenue: '0.120000', cost: '0.080000', margin: '0.040000' }],
+    });
+    // The operator: R's line 0.04 more (0.35 + 0.04), the provider's 0.02 more (0.195 + 0.02).
+    expect((await usd(admin)).money).toEqual([
+      { currency: 'EUR', revenue: '0.150000', cost: '0.000000', margin: '0.150000' },
+      { currency: 'USD', revenue: '0.390000', cost: '0.215000', margin: '0.175000' },
+    ]);
   });
 });
