@@ -686,6 +686,12 @@ export interface CdrDailyUsageTable {
   cost: Numeric;
 }
 
+/** ITU-T E.164 country calling codes (and NANP area codes) -> ISO country: a code's country. */
+export interface DialCodesTable {
+  code: string;
+  country: string;
+}
+
 /** The payable ledger (what we owe providers): append-only, no cached balance. */
 export interface PayableEntriesTable {
   id: Generated<string>;
@@ -746,4 +752,5 @@ export interface DB {
   system_settings: SystemSettingsTable;
   cdr_daily_usage: CdrDailyUsageTable;
   payable_entries: PayableEntriesTable;
+  dial_codes: DialCodesTable;
 }

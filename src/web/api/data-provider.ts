@@ -75,6 +75,38 @@ export interface DashboardData {
   createdPerDay: { timezone: string; days: { date: string; count: number }[] };
 }
 
+/** Revenue, cost and margin in one currency (exact decimal strings; never summed across currencies). */
+export interface CurrencyMargin {
+  currency: string;
+  revenue: string;
+  cost: string;
+  margin: string;
+}
+
+/** GET /dashboard/usage: traffic and money per local day of the viewer. */
+export interface UsageData {
+  timezone: string;
+  currencies: string[];
+  days: { date: string; calls: number; answered: number; minutes: string; money: CurrencyMargin[] }[];
+  totals: { calls: number; answered: number; minutes: string; money: CurrencyMargin[] };
+}
+
+/** GET /dashboard/top-destinations: the busiest destinations of rated calls. */
+export interface TopDestinationsData {
+  timezone: string;
+  from: string;
+  to: string;
+  data: {
+    code: string;
+    codeName: string;
+    country: string;
+    calls: number;
+    answered: number;
+    minutes: string;
+    money: CurrencyMargin[];
+  }[];
+}
+
 /** react-admin's filter values -> the API's query parameters (blank ones dropped). */
 function listQuery(filter: Record<string, unknown>) {
   const q: Record<string, string> = {};
@@ -100,6 +132,8 @@ export interface TollgateDataProvider extends DataProvider {
   ): Promise<BulkResult>;
   audit(resource: AccountResource, id: Identifier, beforeId?: number): Promise<AuditEntry[]>;
   dashboard(timezone: string, days?: number): Promise<DashboardData>;
+  dashboardUsage(timezone: string, days: number): Promise<UsageData>;
+  topDestinations(timezone: string, days: number, limit: number): Promise<TopDestinationsData>;
 }
 
 /** A react-admin data provider over Tollgate's REST API (keyset pages, CSRF, field errors). */
@@ -257,6 +291,14 @@ export function createDataProvider(): TollgateDataProvider {
     },
     async dashboard(timezone, days = 30) {
       return api<DashboardData>('GET', '/dashboard', { query: { timezone, days } });
+    },
+    async dashboardUsage(timezone, days) {
+      return api<UsageData>('GET', '/dashboard/usage', { query: { timezone, days } });
+    },
+    async topDestinations(timezone, days, limit) {
+      return api<TopDestinationsData>('GET', '/dashboard/top-destinations', {
+        query: { timezone, days, limit },
+      });
     },
   };
 }

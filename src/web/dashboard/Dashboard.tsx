@@ -18,6 +18,7 @@ import type { DashboardData, TollgateDataProvider } from '../api/data-provider.j
 import { formatCount, formatDateTime, formatMoney } from '../format/format.js';
 import { useViewerTimeZone } from '../format/viewer-zone.js';
 import { CreatedPerDayChart } from './CreatedPerDayChart.js';
+import { TopDestinationsCard, UsageCard } from './UsageCards.js';
 
 function Figure({ label, value, to, note }: { label: string; value: number; to: string; note?: string }) {
   return (
@@ -173,8 +174,9 @@ function TodayCard({ today, zone }: { today: DashboardData['today']; zone: strin
 
 /**
  * The home page: customers by status and terms and how many are low on funds, their balances and
- * credit per currency, today's payments and calls, the newest customers and customers created per
- * day (the chart counts what the Customers card counts).
+ * credit per currency, today's payments and calls, traffic and margin per day with the top
+ * destinations, the newest customers and customers created per day (the chart counts what the
+ * Customers card counts).
  */
 export function Dashboard() {
   const dataProvider = useDataProvider<TollgateDataProvider>();
@@ -210,6 +212,10 @@ export function Dashboard() {
           <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap', alignItems: 'flex-start', mb: 2 }}>
             <MoneyCard money={data.money} />
             <TodayCard today={data.today} zone={zone} />
+          </Box>
+          <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap', alignItems: 'flex-start', mb: 2 }}>
+            <UsageCard zone={zone} />
+            <TopDestinationsCard zone={zone} />
           </Box>
           <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap', alignItems: 'flex-start' }}>
             <Card sx={{ flex: '2 1 420px' }}>

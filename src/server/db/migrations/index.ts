@@ -23,6 +23,7 @@ import * as m20261205_0200 from './2026_12_05_0200_partition_cdrs.js';
 import * as m20261205_0201 from './2026_12_05_0201_create_system_settings.js';
 import * as m20261205_0500 from './2026_12_05_0500_create_customer_rate_overrides.js';
 import * as m20261205_0501 from './2026_12_05_0501_call_auth_alarm_acknowledge.js';
+import * as m20261205_0300 from './2026_12_05_0300_cdr_daily_usage_country.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_05_0201_create_system_settings': m20261205_0201,
   '2026_12_05_0500_create_customer_rate_overrides': m20261205_0500,
   '2026_12_05_0501_call_auth_alarm_acknowledge': m20261205_0501,
+  '2026_12_05_0300_cdr_daily_usage_country': m20261205_0300,
 };

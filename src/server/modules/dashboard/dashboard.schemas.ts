@@ -84,3 +84,77 @@ export const Dashboard = Type.Object({
   }),
 });
 export type DashboardDto = Static<typeof Dashboard>;
+
+const Timezone = Type.Optional(
+  Type.String({ maxLength: 64, description: 'IANA zone the days are counted in (default UTC)' }),
+);
+
+export const UsageQuery = Type.Object(
+  {
+    days: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 92, default: 30, description: 'Local days, ending today' }),
+    ),
+    timezone: Timezone,
+  },
+  { additionalProperties: false },
+);
+export type UsageQuery = Static<typeof UsageQuery>;
+
+const CurrencyMargin = Type.Object({
+  currency: Type.String(),
+  revenue: money('what the accounts the viewer bills directly paid'),
+  cost: money("what the viewer paid: the provider's cost (operator) or its own buy rate (reseller)"),
+  margin: money('revenue - cost'),
+});
+
+export const Usage = Type.Object({
+  timezone: Type.String(),
+  currencies: Type.Array(Type.String(), { description: 'every currency with money in the window' }),
+  days: Type.Array(
+    Type.Object({
+      date: Type.String({ format: 'date' }),
+      calls: Type.Integer({ description: 'every CDR (denied and unrated too)' }),
+      answered: Type.Integer(),
+      minutes: Type.String({ description: 'answered minutes (billsec / 60, 2 decimals)' }),
+      money: Type.Array(CurrencyMargin, { description: 'one row per currency of `currencies`, zero-filled' }),
+    }),
+  ),
+  totals: Type.Object({
+    calls: Type.Integer(),
+    answered: Type.Integer(),
+    minutes: Type.String(),
+    money: Type.Array(CurrencyMargin),
+  }),
+});
+export type UsageDto = Static<typeof Usage>;
+
+export const TopDestinationsQuery = Type.Object(
+  {
+    days: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 92, default: 7, description: 'Local days, ending today' }),
+    ),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10 })),
+    timezone: Timezone,
+  },
+  { additionalProperties: false },
+);
+export type TopDestinationsQuery = Static<typeof TopDestinationsQuery>;
+
+export const TopDestinations = Type.Object({
+  timezone: Type.String(),
+  from: Type.String({ format: 'date' }),
+  to: Type.String({ format: 'date' }),
+  data: Type.Array(
+    Type.Object({
+      code: Type.String({ description: "the customer's rate code (prefix)" }),
+      codeName: Type.String({ description: "the rate's destination name" }),
+      country: Type.String({ description: "ISO 3166-1 alpha-2 of the code's dial code, '' if none" }),
+      calls: Type.Integer(),
+      answered: Type.Integer(),
+      minutes: Type.String(),
+      money: Type.Array(CurrencyMargin),
+    }),
+    { description: 'rated calls by destination, most minutes first' },
+  ),
+});
+export type TopDestinationsDto = Static<typeof TopDestinations>;

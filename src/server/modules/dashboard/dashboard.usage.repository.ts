@@ -1,0 +1,147 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Executor } from '../../platform/db/database.js';
+import type { Actor } from '../../platform/context.js';
+import { accountScope } from '../../platform/tenancy/index.js';
+
+/*
+ * The dashboard's traffic and money over a window of local days (issue 13), read from the CDRs and
+ * their lines, so days are the viewer's (any zone) and figures exact.
+ *
+ * Whose money: the viewer V is the operator (admin) or a reseller. V's revenue on a call is what
+ * the account V bills directly paid for it: the customer's charge (the CDR's cost) when the
+ * customer is V's own, else the buy-rate line of the reseller just below V in the chain. V's cost
+ * is what V pays for the call: the provider's cost line for the operator, V's own buy-rate line for
+ * a reseller. Each amount is in the currency of the account that pays it; figures are grouped by
+ * currency and never summed across currencies (margin = revenue - cost within one currency).
+ */
+
+/** The viewer's account id (null: the operator), for "the accounts V bills directly". */
+function viewerOf(actor: Actor): number | null {
+  return actor.kind === 'reseller' ? actor.accountId : null;
+}
+
+export interface Window {
+  /** First and last local day, `YYYY-MM-DD`. */
+  firstDay: string;
+  lastDay: string;
+  timezone: string;
+}
+
+/**
+ * CDRs of customers in the actor's scope started in the window, with their local day as `day`.
+ * Uses cdrs_started_idx for the time range.
+ */
+function cdrsInWindow(actor: Actor, w: Window): RawBuilder<unknown> {
+  return sql`
+    SELECT c.id, c.account_id, c.status, c.billsec, c.cost, c.rate_id, c.rate_prefix,
+           to_char(c.started_at AT TIME ZONE ${w.timezone}, 'YYYY-MM-DD') AS day,
+           a.currency, a.parent_id
+      FROM cdrs c
+      JOIN accounts a ON a.id = c.account_id
+     WHERE ${accountScope(actor)}
+       AND c.started_at >= (${w.firstDay}::date)::timestamp AT TIME ZONE ${w.timezone}
+       AND c.started_at < (${w.lastDay}::date + 1)::timestamp AT TIME ZONE ${w.timezone}`;
+}
+
+/**
+ * The money of the CDRs `w` (a CTE) as rows (cdr id, currency, revenue, cost): see the header.
+ * Zero amounts are dropped.
+ */
+function moneyOf(actor: Actor): RawBuilder<unknown> {
+  const v = viewerOf(actor);
+  const own =
+    v === null
+      ? sql`SELECT l.cdr_id, pa.currency, 0::numeric AS revenue, l.cost
+              FROM w JOIN cdr_lines l ON l.cdr_id = w.id AND l.kind = 'provider'
+              JOIN accounts pa ON pa.id = l.account_id
+             WHERE l.cost > 0`
+      : sql`SELECT l.cdr_id, va.currency, 0::numeric AS revenue, l.cost
+              FROM w JOIN cdr_lines l ON l.cdr_id = w.id AND l.kind = 'reseller' AND l.account_id = ${v}
+              JOIN accounts va ON va.id = l.account_id
+             WHERE l.cost > 0`;
+  return sql`
+    SELECT w.id AS cdr_id, w.currency, w.cost AS revenue, 0::numeric AS cost
+      FROM w
+     WHERE w.parent_id IS NOT DISTINCT FROM ${v}::bigint AND w.status = 'rated' AND w.cost > 0
+    UNION ALL
+    SELECT l.cdr_id, ra.currency, l.cost AS revenue, 0::numeric AS cost
+      FROM w JOIN cdr_lines l ON l.cdr_id = w.id AND l.kind = 'reseller'
+      JOIN accounts ra ON ra.id = l.account_id
+     WHERE ra.parent_id IS NOT DISTINCT FROM ${v}::bigint AND l.cost > 0
+    UNION ALL
+    ${own}`;
+}
+
+/** Calls, answered calls and minutes per local day of the window (days without calls absent). */
+export async function trafficPerDay(db: Executor, actor: Actor, w: Window) {
+  const r = await sql<{ day: string; calls: number; answered: number; minutes: string }>`
+    WITH w AS (${cdrsInWindow(actor, w)})
+    SELECT day, count(*)::int AS calls, (count(*) FILTER (WHERE billsec > 0))::int AS answered,
+           round(coalesce(sum(billsec), 0) / 60, 2)::text AS minutes
+      FROM w GROUP BY day ORDER BY day`.execute(db);
+  return r.rows.map((x) => ({ ...x, calls: Number(x.calls), answered: Number(x.answered) }));
+}
+
+/** Revenue and cost per local day and currency (see the header for whose money). */
+export async function moneyPerDay(db: Executor, actor: Actor, w: Window) {
+  const r = await sql<{ day: string; currency: string; revenue: string; cost: string }>`
+    WITH w AS (${cdrsInWindow(actor, w)}), m AS (${moneyOf(actor)})
+    SELECT w.day, m.currency, sum(m.revenue)::numeric(20,6)::text AS revenue,
+           sum(m.cost)::numeric(20,6)::text AS cost
+      FROM m JOIN w ON w.id = m.cdr_id
+     GROUP BY 1, 2 ORDER BY 1, 2`.execute(db);
+  return r.rows;
+}
+
+/**
+ * The destinations of the window's rated CDRs (the customer's rate: code, code name, and the
+ * code's country from dial_codes), busiest first (minutes, then calls), at most `limit`, with
+ * their revenue and cost per currency.
+ */
+export async function topDestinations(db: Executor, actor: Actor, w: Window, limit: number) {
+  const top = await sql<{
+    code: string;
+    code_name: string;
+    country: string;
+    calls: number;
+    answered: number;
+    minutes: string;
+  }>`
+    WITH w AS (${cdrsInWindow(actor, w)}),
+    d AS (
+      SELECT w.rate_prefix AS code, coalesce(r.destination, '') AS code_name, count(*)::int AS calls,
+             (count(*) FILTER (WHERE w.billsec > 0))::int AS answered, sum(w.billsec) AS billsec
+        FROM w LEFT JOIN rates r ON r.id = w.rate_id
+       WHERE w.rate_prefix IS NOT NULL
+       GROUP BY 1, 2)
+    SELECT d.code, d.code_name, coalesce(dc.country, '') AS country, d.calls, d.answered,
+           round(d.billsec / 60, 2)::text AS minutes
+      FROM d
+      LEFT JOIN LATERAL (
+            SELECT x.country FROM dial_codes x
+             WHERE x.code IN (left(d.code, 1), left(d.code, 2), left(d.code, 3), left(d.code, 4))
+             ORDER BY length(x.code) DESC LIMIT 1) dc ON true
+     ORDER BY d.billsec DESC, d.calls DESC, d.code, d.code_name
+     LIMIT ${limit}`.execute(db);
+  if (!top.rows.length) return [];
+  const money = await sql<{
+    code: string;
+    code_name: string;
+    currency: string;
+    revenue: string;
+    cost: string;
+  }>`
+    WITH w AS (${cdrsInWindow(actor, w)}), m AS (${moneyOf(actor)})
+    SELECT w.rate_prefix AS code, coalesce(r.destination, '') AS code_name, m.currency,
+           sum(m.revenue)::numeric(20,6)::text AS revenue, sum(m.cost)::numeric(20,6)::text AS cost
+      FROM m JOIN w ON w.id = m.cdr_id LEFT JOIN rates r ON r.id = w.rate_id
+     WHERE (w.rate_prefix, coalesce(r.destination, '')) IN
+           (SELECT * FROM unnest(${top.rows.map((t) => t.code)}::text[], ${top.rows.map((t) => t.code_name)}::text[]))
+     GROUP BY 1, 2, 3 ORDER BY 3`.execute(db);
+  return top.rows.map((t) => ({
+    ...t,
+    calls: Number(t.calls),
+    answered: Number(t.answered),
+    money: money.rows.filter((m) => m.code === t.code && m.code_name === t.code_name),
+  }));
+}
