@@ -13,7 +13,8 @@
  * ledger's CALL sum equals the CDRs' costs, and writes bench/results/cdr.json.
  *
  * Environment: BENCH_DATABASE_URL (default TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres),
- * BENCH_CUSTOMERS, BENCH_CDRS, BENCH_BATCH, BENCH_CONCURRENCY, BENCH_POOL.
+ * BENCH_CUSTOMERS, BENCH_CDRS, BENCH_BATCH, BENCH_CONCURRENCY, BENCH_POOL, BENCH_DB_NAME (the database
+ * the bench drops and re-creates, default tollgate_bench_cdr).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,7 +30,7 @@ import { openDatabase, type Database } from '../src/server/platform/db/database.
 import { migrateToLatest } from '../src/server/platform/db/migrate.js';
 import { ensureFirstAdmin } from '../src/server/modules/auth/index.js';
 
-const DB_NAME = 'tollgate_bench_cdr';
+const DB_NAME = process.env.BENCH_DB_NAME ?? 'tollgate_bench_cdr';
 const env = process.env;
 const serverUrl =
   env.BENCH_DATABASE_URL || env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
