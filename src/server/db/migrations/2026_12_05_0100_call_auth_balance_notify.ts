@@ -6,27 +6,48 @@ import { sql, type Kysely } from 'kysely';
 // throughput). Before, every UPDATE named its changed accounts, and above 200 ('*') every instance
 // reloaded every account: a CDR batch moves up to 1,000 balances, so each batch made each instance
 // reload its whole decision state. Now:
-//   - 'account:<ids>' (or 'account:*' above 200) names only the rows where something other than
-//     the balance changed (first_used_at and updated_at are not read by the decision either): the
-//     loader reloads those accounts as before;
+//   - 'account:<ids>' (or 'account:*' above 200) names only the rows where a column the decision
+//     state reads, other than the balance, changed (READ below: the columns of the call-auth
+//     loader's loadAccounts, plus roles and ancestor_ids): the loader reloads those accounts as
+//     before. A column added to that read must be added here (by a new migration). Listed
+//     columns, not a whole-row comparison: to_jsonb of 1,000 wide rows cost ~40 times more;
 //   - 'balance:<id>=<balance>,...' carries the new balance of every live row whose balance changed,
-//     in payloads under NOTIFY's 8000-byte limit (several per statement when needed): the loader
-//     sets them in place, with no read.
+//     180 to a payload (at most 43 bytes each: under NOTIFY's 8000-byte limit): the loader sets
+//     them in place, with no read.
 // NOTIFY stays transactional and ordered by commit, so the last balance heard is the committed one.
+
+const READ = [
+  'parent_id',
+  'ancestor_ids',
+  'is_reseller',
+  'roles',
+  'status',
+  'valid_until',
+  'mode',
+  'credit_limit',
+  'unlimited_credit',
+  'rate_group_id',
+  'non_cli_rate_group_id',
+  'localization_id',
+  'cli_pool_mode',
+  'call_limit',
+  'cps_limit',
+  'min_profit_type',
+  'min_profit_value',
+  'deleted_at',
+];
+const cols = (alias: string) => sql.raw(READ.map((c) => `${alias}.${c}`).join(', '));
 
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     CREATE FUNCTION call_auth_notify_accounts() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE
       keys text[];
-      chunk text := '';
-      item text;
-      r record;
+      payload text;
     BEGIN
       SELECT array_agg(n.id::text ORDER BY n.id) INTO keys
         FROM new_rows n JOIN old_rows o ON o.id = n.id
-       WHERE to_jsonb(n) - '{balance,first_used_at,updated_at}'::text[]
-             IS DISTINCT FROM to_jsonb(o) - '{balance,first_used_at,updated_at}'::text[];
+       WHERE (${cols('n')}) IS DISTINCT FROM (${cols('o')});
       IF keys IS NOT NULL THEN
         IF cardinality(keys) > 200 THEN
           PERFORM pg_notify('call_auth', 'account:*');
@@ -34,24 +55,15 @@ export async function up(db: Kysely<any>): Promise<void> {
           PERFORM pg_notify('call_auth', 'account:' || array_to_string(keys, ','));
         END IF;
       END IF;
-      FOR r IN
-        SELECT n.id, n.balance FROM new_rows n JOIN old_rows o ON o.id = n.id
-         WHERE n.balance IS DISTINCT FROM o.balance AND n.deleted_at IS NULL
-         ORDER BY n.id
+      FOR payload IN
+        SELECT 'balance:' || string_agg(id::text || '=' || balance::text, ',' ORDER BY id)
+          FROM (SELECT n.id, n.balance, (row_number() OVER (ORDER BY n.id) - 1) / 180 AS chunk
+                  FROM new_rows n JOIN old_rows o ON o.id = n.id
+                 WHERE n.balance IS DISTINCT FROM o.balance AND n.deleted_at IS NULL) s
+         GROUP BY chunk ORDER BY chunk
       LOOP
-        item := r.id::text || '=' || r.balance::text;
-        IF chunk = '' THEN
-          chunk := item;
-        ELSIF length(chunk) + length(item) > 7800 THEN
-          PERFORM pg_notify('call_auth', 'balance:' || chunk);
-          chunk := item;
-        ELSE
-          chunk := chunk || ',' || item;
-        END IF;
+        PERFORM pg_notify('call_auth', payload);
       END LOOP;
-      IF chunk <> '' THEN
-        PERFORM pg_notify('call_auth', 'balance:' || chunk);
-      END IF;
       RETURN NULL;
     END $$`.execute(db);
   await sql`DROP TRIGGER accounts_call_auth_upd ON accounts`.execute(db);
