@@ -10,10 +10,13 @@
  *   2. floor: the same rows as a raw batched INSERT (unnest, one statement per batch, same
  *      concurrency) into a bare table with no index, no key and no ledger.
  * Prints both rates and their ratio (targets: >= 20,000 CDRs/s, ratio >= 0.4), checks that the
- * ledger's CALL sum equals the CDRs' costs, and writes bench/results/cdr.json.
+ * ledger's CALL sum equals the CDRs' costs, and writes bench/results/cdr.json. With a local
+ * server it also prints the CPU time each phase cost per 1,000 CDRs (this process, and the
+ * PostgreSQL backends of the bench database from /proc): steadier than rates on a loaded machine.
  *
  * Environment: BENCH_DATABASE_URL (default TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres),
- * BENCH_CUSTOMERS, BENCH_CDRS, BENCH_BATCH, BENCH_CONCURRENCY, BENCH_POOL.
+ * BENCH_CUSTOMERS, BENCH_CDRS, BENCH_BATCH, BENCH_CONCURRENCY, BENCH_POOL, BENCH_DB_NAME (the database
+ * the bench drops and re-creates, default tollgate_bench_cdr).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,7 +32,7 @@ import { openDatabase, type Database } from '../src/server/platform/db/database.
 import { migrateToLatest } from '../src/server/platform/db/migrate.js';
 import { ensureFirstAdmin } from '../src/server/modules/auth/index.js';
 
-const DB_NAME = 'tollgate_bench_cdr';
+const DB_NAME = process.env.BENCH_DB_NAME ?? 'tollgate_bench_cdr';
 const env = process.env;
 const serverUrl =
   env.BENCH_DATABASE_URL || env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -108,6 +111,44 @@ function cdrOf(i: number) {
   };
 }
 
+/**
+ * CPU seconds used so far by the PostgreSQL backends connected to the bench database, read from
+ * /proc (a local server only; null elsewhere). With this process's own CPU time it gives the work
+ * a phase costs, which on a loaded machine is steadier than its wall time.
+ */
+async function backendTicks(database: Database): Promise<Map<number, number> | null> {
+  const r = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = ${DB_NAME}`.execute(
+    database.db,
+  );
+  const out = new Map<number, number>();
+  for (const { pid } of r.rows) {
+    try {
+      const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      out.set(pid, Number(f[11]) + Number(f[12])); // utime + stime, in clock ticks
+    } catch {
+      return null;
+    }
+  }
+  return out;
+}
+
+async function cpuOf(
+  database: Database,
+  run: () => Promise<void>,
+): Promise<{ nodeMs: number; pgMs: number | null }> {
+  const before = await backendTicks(database);
+  const c0 = process.cpuUsage();
+  await run();
+  const c = process.cpuUsage(c0);
+  const after = await backendTicks(database);
+  let pgMs: number | null = null;
+  if (before && after) {
+    pgMs = 0;
+    for (const [pid, t] of after) pgMs += ((t - (before.get(pid) ?? 0)) * 1000) / 100; // USER_HZ = 100
+  }
+  return { nodeMs: Math.round((c.user + c.system) / 1000), pgMs };
+}
+
 async function inParallel(batches: number, run: (b: number) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(
@@ -167,27 +208,30 @@ async function main() {
   // 1. Intake over HTTP.
   let created = 0;
   const i0 = performance.now();
-  await inParallel(batches, async (b) => {
-    const r = await fetch(`${base}/cdrs`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify({ cdrs: bodies(b) }),
-    });
-    if (r.status !== 200) throw new Error(`batch ${b}: ${r.status} ${await r.text()}`);
-    const out = (await r.json()) as { created: number; refused: number };
-    if (out.refused) throw new Error(`batch ${b}: ${out.refused} refused`);
-    created += out.created;
-  });
+  const intakeCpu = await cpuOf(database, () =>
+    inParallel(batches, async (b) => {
+      const r = await fetch(`${base}/cdrs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ cdrs: bodies(b) }),
+      });
+      if (r.status !== 200) throw new Error(`batch ${b}: ${r.status} ${await r.text()}`);
+      const out = (await r.json()) as { created: number; refused: number };
+      if (out.refused) throw new Error(`batch ${b}: ${out.refused} refused`);
+      created += out.created;
+    }),
+  );
   const intakeMs = performance.now() - i0;
 
   // 2. The floor: the same rows, raw, into a bare table.
   await sql`CREATE TABLE cdr_raw (LIKE cdrs INCLUDING DEFAULTS)`.execute(database.db);
   await sql`ALTER TABLE cdr_raw DROP COLUMN id`.execute(database.db);
   const r0 = performance.now();
-  await inParallel(batches, async (b) => {
-    const rows = bodies(b);
-    const col = <T>(f: (c: ReturnType<typeof cdrOf>) => T) => rows.map(f);
-    await sql`
+  const rawCpu = await cpuOf(database, () =>
+    inParallel(batches, async (b) => {
+      const rows = bodies(b);
+      const col = <T>(f: (c: ReturnType<typeof cdrOf>) => T) => rows.map(f);
+      await sql`
       INSERT INTO cdr_raw (call_id, leg, status, source_ip, calling_number, called_number, started_at,
         answered_at, ended_at, duration_sec, billsec, disposition, sip_code, hangup_cause)
       SELECT * FROM unnest(${col((c) => c.callId)}::text[], ${col((c) => c.leg)}::text[],
@@ -196,9 +240,10 @@ async function main() {
         ${col((c) => c.answeredAt ?? null)}::timestamptz[], ${col((c) => c.endedAt)}::timestamptz[],
         ${col((c) => c.durationSec)}::numeric[], ${col((c) => c.billsec)}::numeric[],
         ${col((c) => c.disposition)}::text[], ${col((c) => c.sipCode)}::int[], ${col((c) => c.hangupCause)}::text[])`.execute(
-      database.db,
-    );
-  });
+        database.db,
+      );
+    }),
+  );
   const rawMs = performance.now() - r0;
 
   const check = await sql<{ cdrs: number; cost: string; ledger: string }>`
@@ -209,6 +254,7 @@ async function main() {
   await app.close();
   await database.close();
 
+  const per1000 = (ms: number | null) => (ms === null ? null : Math.round((ms * 1000) / CDRS));
   const intakeRate = CDRS / (intakeMs / 1000);
   const rawRate = CDRS / (rawMs / 1000);
   const result = {
@@ -224,6 +270,11 @@ async function main() {
     intake: { ms: Math.round(intakeMs), perSec: Math.round(intakeRate), created },
     raw: { ms: Math.round(rawMs), perSec: Math.round(rawRate) },
     ratio: Number((intakeRate / rawRate).toFixed(3)),
+    /** CPU milliseconds per 1,000 CDRs: this process (server + client) and the PostgreSQL backends. */
+    cpuPer1000: {
+      intake: { node: per1000(intakeCpu.nodeMs), postgres: per1000(intakeCpu.pgMs) },
+      raw: { node: per1000(rawCpu.nodeMs), postgres: per1000(rawCpu.pgMs) },
+    },
     ledgerMatchesCosts: check.rows[0].cost === check.rows[0].ledger,
     stored: check.rows[0].cdrs,
   };
@@ -232,6 +283,8 @@ async function main() {
       `  intake over HTTP (rated, stored once, debited): ${result.intake.perSec} CDRs/s (${result.intake.ms} ms)\n` +
       `  raw batched INSERT, bare table:                 ${result.raw.perSec} CDRs/s (${result.raw.ms} ms)\n` +
       `  ratio ${result.ratio} (target >= 0.4); target >= 20,000 CDRs/s\n` +
+      `  CPU ms per 1,000 CDRs (node / postgres): intake ${result.cpuPer1000.intake.node} / ${result.cpuPer1000.intake.postgres},` +
+      ` raw ${result.cpuPer1000.raw.node} / ${result.cpuPer1000.raw.postgres}\n` +
       `  ledger CALL sum = CDR costs: ${result.ledgerMatchesCosts} (${check.rows[0].ledger}); stored ${result.stored}\n` +
       `  load average ${result.loadAverage.join(' ')} on ${result.cpus} CPUs`,
   );

@@ -35,6 +35,13 @@ import {
  * Messages are coalesced for a few milliseconds, the changed objects are read (one query per
  * table for all changed accounts), and installed in one synchronous step between decisions.
  * After a lost LISTEN connection everything is reloaded and the new state swapped in whole.
+ *
+ * Balances are the exception (issue 13: a CDR batch moves up to 1,000 of them): an UPDATE of
+ * accounts that changes only balances sends "balance:<id>=<value>,..." and the values are set in
+ * place, with no read (migration 2026_12_05_0100). The instance that posted a CDR batch also sets
+ * the balances it committed at once (applyLocalBalances), so its next decision sees the debit
+ * without waiting for the notification; a stamp per account keeps that from ever overwriting a
+ * newer value heard meanwhile.
  */
 
 export interface LoaderDeps {
@@ -50,6 +57,8 @@ const CHANNEL = 'call_auth';
 type Pending = {
   all: boolean;
   accounts: Set<number>;
+  /** Balance-only changes heard, the last value per account (messages arrive in commit order). */
+  balances: Map<number, string>;
   groups: Set<number>;
   localizations: Set<number>;
   reasons: boolean;
@@ -58,6 +67,7 @@ type Pending = {
 const emptyPending = (): Pending => ({
   all: false,
   accounts: new Set(),
+  balances: new Map(),
   groups: new Set(),
   localizations: new Set(),
   reasons: false,
@@ -264,6 +274,12 @@ export class StateLoader {
   private syncSeq = 0;
   private readonly syncWaiters = new Map<string, () => void>();
   private closed = false;
+  /** Bumped by every change of an account's balance installed (applyLocalBalances' guard). */
+  private stamp = 0;
+  /** The stamp of the last install of each account's balance (heard, reloaded or local). */
+  private readonly stampOf = new Map<number, number>();
+  /** The stamp of the last whole reload: every account was installed then. */
+  private reloadStamp = 0;
   /** Milliseconds the last full load took (for the log and the benchmark). */
   lastLoadMs = 0;
 
@@ -310,6 +326,8 @@ export class StateLoader {
     next.applyReasons(reasons);
     next.version = this.current.version + 1;
     this.current = next;
+    this.stampOf.clear();
+    this.reloadStamp = ++this.stamp;
     this.lastLoadMs = Date.now() - started;
     this.deps.log?.info(
       {
@@ -334,7 +352,13 @@ export class StateLoader {
       return;
     }
     const p = this.pending;
-    if (rest === '*' || kind === 'all') {
+    if (kind === 'balance') {
+      for (const item of rest.split(',')) {
+        const eq = item.indexOf('=');
+        const id = Number(item.slice(0, eq));
+        if (eq > 0 && Number.isInteger(id)) p.balances.set(id, item.slice(eq + 1));
+      }
+    } else if (rest === '*' || kind === 'all') {
       p.all = true;
     } else {
       const ids = rest.split(',').map(Number).filter(Number.isInteger);
@@ -357,7 +381,12 @@ export class StateLoader {
 
   private hasPending(): boolean {
     const p = this.pending;
-    return p.all || p.reasons || p.routePlans || p.accounts.size + p.groups.size + p.localizations.size > 0;
+    return (
+      p.all ||
+      p.reasons ||
+      p.routePlans ||
+      p.accounts.size + p.balances.size + p.groups.size + p.localizations.size > 0
+    );
   }
 
   /** Resolves once no change is waiting or being applied. */
@@ -369,6 +398,27 @@ export class StateLoader {
         await new Promise((r) => setTimeout(r, 1));
       }
     }
+  }
+
+  /** Take it before a transaction that moves balances commits; pass it to applyLocalBalances. */
+  balanceStamp(): number {
+    return this.stamp;
+  }
+
+  /**
+   * Sets balances this instance just committed, without waiting for their notification. An
+   * account whose balance was installed after `since` (taken before the commit) is skipped: that
+   * value may be newer than ours, and ours is on its way through the channel anyway (NOTIFY
+   * delivers in commit order, so it can never overwrite a later one).
+   */
+  applyLocalBalances(balances: ReadonlyMap<number, string>, since: number): void {
+    const fresh: [number, string][] = [];
+    for (const [id, balance] of balances) {
+      if (Math.max(this.stampOf.get(id) ?? 0, this.reloadStamp) > since) continue;
+      fresh.push([id, balance]);
+      this.stampOf.set(id, ++this.stamp);
+    }
+    if (fresh.length) this.current.applyBalances(fresh);
   }
 
   /**
@@ -415,9 +465,17 @@ export class StateLoader {
     const locs = locIds.length ? await loadLocalizationSnaps(db, locIds) : new Map();
     const reasons = p.reasons ? await loadReasonOverrides(db) : null;
     const routePlans = p.routePlans ? await loadRoutePlans(db) : null;
-    // One synchronous step: no decision runs in between.
+    // One synchronous step: no decision runs in between. Balances heard before this flush first,
+    // then the accounts read during it (their rows are at least as new).
     const s = this.current;
-    for (const id of accountIds) s.applyAccount(id, bundles.get(id) ?? null);
+    if (p.balances.size) {
+      s.applyBalances(p.balances);
+      for (const id of p.balances.keys()) this.stampOf.set(id, ++this.stamp);
+    }
+    for (const id of accountIds) {
+      s.applyAccount(id, bundles.get(id) ?? null);
+      this.stampOf.set(id, ++this.stamp);
+    }
     for (const id of p.groups) s.applyRateGroup(id, groups.get(id) ?? null);
     for (const id of locIds) s.applyLocalization(id, locs.get(id) ?? null);
     if (reasons) s.applyReasons(reasons);

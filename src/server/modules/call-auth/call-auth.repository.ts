@@ -10,6 +10,11 @@ import type { Executor } from '../../platform/db/database.js';
 
 type Ids = readonly number[] | null;
 
+/**
+ * A column added here must also be added to the columns whose change the accounts UPDATE trigger
+ * reports (migration 2026_12_05_0100_call_auth_balance_notify, by a new migration): the balance
+ * alone is sent as a value, other columns as 'account:<ids>' only when one of those changed.
+ */
 export async function loadAccounts(db: Executor, ids: Ids) {
   let q = db
     .selectFrom('accounts')

@@ -257,6 +257,19 @@ export class CallAuthState {
     this.version++;
   }
 
+  /**
+   * Sets the balance of accounts in place (a balance-only change: a ledger posting, a CDR batch);
+   * an id not in the snapshot (deleted, or not loaded yet) is skipped. Each account object is
+   * replaced, not mutated, like applyAccount does.
+   */
+  applyBalances(balances: Iterable<[number, string]>): void {
+    for (const [id, balance] of balances) {
+      const a = this.accounts.get(id);
+      if (a && a.balance !== balance) this.accounts.set(id, { ...a, balance });
+    }
+    this.version++;
+  }
+
   applyRateGroup(id: number, group: RateGroupSnap | null): void {
     if (group) this.rateGroups.set(id, group);
     else this.rateGroups.delete(id);

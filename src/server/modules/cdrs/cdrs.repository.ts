@@ -133,16 +133,6 @@ export async function insertCdrs(db: Executor, rows: readonly CdrRow[]): Promise
   return r.rows;
 }
 
-/** The first rated call of each account sets its firstUsedAt (never moved afterwards). */
-export async function markFirstUsedMany(db: Executor, firsts: readonly { accountId: number; at: string }[]) {
-  if (!firsts.length) return;
-  await sql`
-    UPDATE accounts a SET first_used_at = f.at
-      FROM unnest(${firsts.map((f) => f.accountId)}::bigint[], ${firsts.map((f) => f.at)}::timestamptz[])
-           AS f(id, at)
-     WHERE a.id = f.id AND a.first_used_at IS NULL`.execute(db);
-}
-
 /**
  * The provider trunks CDRs name as egressTrunk: a trunk id (digits) or a trunk name, matched
  * without case among the live trunks of provider accounts. A name two providers share, or no

@@ -31,13 +31,16 @@ import { checkCdr, type CdrInputValue, type CdrResultItemValue } from './cdrs.sc
  *      as a replay;
  *   2. the CALL entries of the owned CDRs (keyed cdr:<callId>:<leg>, ids chosen here so the CDR
  *      rows reference them), through the ledger's batch posting: accounts locked in id order,
- *      balances chained and moved once per account;
- *   3. the accounts' firstUsedAt, the reseller and provider lines, and the customers' daily usage
- *      (one grouped upsert, in key order).
+ *      balances chained and moved once per account, with the accounts' firstUsedAt in the same
+ *      UPDATE (one new row version per account and batch);
+ *   3. the reseller and provider lines, and the customers' daily usage (one grouped upsert, in
+ *      key order).
  * Lock order is the same in every batch (CDR keys sorted, accounts by id, usage rows by key), so two batches
  * never deadlock; a deadlock or serialization failure with another writer retries the batch.
- * Reservations are released after the commit (a crash in between leaves a hold the sweeper frees,
- * never a second charge); a replay releases too, for a batch whose commit outlived its process.
+ * After the commit the new balances are set in this instance's call-authorization state (its next
+ * decision sees the debit; the other instances hear them through the balance notification), then
+ * the reservations are released (a crash in between leaves a hold the sweeper frees, never a
+ * second charge); a replay releases too, for a batch whose commit outlived its process.
  */
 
 /** The rate a CDR is rated at: the reservation's snapshot, or a fresh lookup at its start. */
@@ -342,14 +345,20 @@ const byKey = (a: Prepared, b: Prepared) => {
   return x < y ? -1 : x > y ? 1 : 0;
 };
 
-/** Steps 1-3 of the header, in one transaction; returns the rows this batch created. */
-async function writeBatch(ctx: Ctx, fresh: Prepared[]): Promise<repo.StoredCdr[]> {
+/**
+ * Steps 1-3 of the header, in one transaction; returns the rows this batch created and the new
+ * balances of the accounts it charged.
+ */
+async function writeBatch(
+  ctx: Ctx,
+  fresh: Prepared[],
+): Promise<{ created: repo.StoredCdr[]; balances: Map<number, string> }> {
   return inTransaction(ctx, async (tx) => {
     const created = await repo.insertCdrs(
       tx.db,
       fresh.map((p) => p.row),
     );
-    if (!created.length) return created;
+    if (!created.length) return { created, balances: new Map() };
     const mine = new Set(created.map((r) => keyOf({ callId: r.call_id, leg: r.leg })));
     const owned = fresh.filter((p) => mine.has(keyOf(p.c)));
     const firsts = new Map<number, string>();
@@ -359,10 +368,10 @@ async function writeBatch(ctx: Ctx, fresh: Prepared[]): Promise<repo.StoredCdr[]
       if (at === undefined || Date.parse(p.c.startedAt) < Date.parse(at))
         firsts.set(p.plan.accountId, p.c.startedAt);
     }
-    await ledgerService.postCallChargesInTransaction(
+    const balances = await ledgerService.postCallChargesInTransaction(
       tx,
       owned.flatMap((p) => (p.charge ? [p.charge, ...p.lineCharges] : p.lineCharges)),
-      [...firsts.keys()],
+      [...firsts].map(([accountId, at]) => ({ accountId, at })),
     );
     await ledgerService.postCallPayablesInTransaction(
       tx,
@@ -373,11 +382,7 @@ async function writeBatch(ctx: Ctx, fresh: Prepared[]): Promise<repo.StoredCdr[]
       owned.flatMap((p) => p.lines),
     );
     await repo.addDailyUsage(tx.db, created);
-    await repo.markFirstUsedMany(
-      tx.db,
-      [...firsts].map(([accountId, at]) => ({ accountId, at })),
-    );
-    return created;
+    return { created, balances };
   });
 }
 
@@ -413,7 +418,10 @@ async function intakeBatch(ctx: Ctx, engine: CallAuthEngine, cdrs: CdrInputValue
   if (fresh.length) {
     for (let attempt = 0; ; attempt++) {
       try {
-        for (const row of await writeBatch(ctx, fresh)) {
+        const since = engine.loader.balanceStamp();
+        const written = await writeBatch(ctx, fresh);
+        engine.loader.applyLocalBalances(written.balances, since);
+        for (const row of written.created) {
           const k = keyOf({ callId: row.call_id, leg: row.leg });
           stored.set(k, row);
           created.add(k);

@@ -313,9 +313,12 @@ export interface CallCharge {
 
 /**
  * Posts a batch of call charges in the caller's transaction, set-based: locks every account of the
- * batch plus `alsoLock` (one statement, id order, as applyBatch does, so concurrent batches never
- * deadlock on accounts), chains balance_after per account in the given order from the locked
- * balance, and appends the entries and moves each balance once (appendEntries, one statement).
+ * batch plus those of `firstUsed` (one statement, id order, as applyBatch does, so concurrent
+ * batches never deadlock on accounts), chains balance_after per account in the given order from
+ * the locked balance, and appends the entries and moves each balance once, setting the accounts'
+ * first_used_at where still null in the same UPDATE (appendEntries, one statement). Returns each
+ * charged account's new balance (the caller installs them in its call-authorization state once
+ * the transaction commits).
  * Idempotency: the caller inserted, in this transaction, the CDR rows whose keys these are (unique
  * on (callId, leg)), so no other transaction can hold them; a key already present is a broken
  * invariant and rolls the whole batch back (KEY_TAKEN) rather than charging twice or skipping.
@@ -324,13 +327,14 @@ export interface CallCharge {
 export async function postCallCharges(
   tx: Ctx,
   charges: readonly CallCharge[],
-  alsoLock: readonly number[] = [],
-): Promise<void> {
+  firstUsed: readonly { accountId: number; at: string }[] = [],
+): Promise<Map<number, string>> {
   if (!isTransaction(tx.db)) throw new Error('postCallCharges runs inside the caller transaction');
-  const ids = [...new Set([...charges.map((c) => c.accountId), ...alsoLock])].sort((a, b) => a - b);
-  if (!ids.length) return;
+  const ids = [...new Set([...charges.map((c) => c.accountId), ...firstUsed.map((f) => f.accountId)])].sort(
+    (a, b) => a - b,
+  );
+  if (!ids.length) return new Map();
   const locked = new Map((await repo.lockAccountsForCharges(tx.db, ids)).map((a) => [a.id, a]));
-  if (!charges.length) return;
   const balances = new Map<number, Money>();
   const actor = tx.actor;
   const rows: repo.NewEntry[] = charges.map((c) => {
@@ -360,7 +364,8 @@ export async function postCallCharges(
       createdAt: tx.now(),
     };
   });
-  const written = await repo.appendEntries(tx.db, rows);
+  const written = await repo.appendEntries(tx.db, rows, firstUsed);
   if (written.length !== rows.length)
     throw new AppError('KEY_TAKEN', 'A call charge key is already posted; the batch was not applied.', 409);
+  return new Map([...balances].map(([id, b]) => [id, formatMoney(b)]));
 }

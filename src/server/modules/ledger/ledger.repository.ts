@@ -186,8 +186,15 @@ export interface NewEntry {
  * platform/outbox; this is its one writer outside it, to keep the posting one statement.)
  * Call it inside the transaction that holds the accounts' row locks. Returns the inserted rows: fewer
  * than given means a key was taken, and the caller must roll back.
+ * `firstUsed` (the CDR intake: each account's first rated call) sets first_used_at where it is
+ * still null, in the same UPDATE as the balance, so an account gets one new row version per batch,
+ * not two (every accounts update that is not HOT writes to each of its indexes).
  */
-export async function appendEntries(db: Executor, rows: NewEntry[]): Promise<EntryRow[]> {
+export async function appendEntries(
+  db: Executor,
+  rows: NewEntry[],
+  firstUsed: readonly { accountId: number; at: string }[] = [],
+): Promise<EntryRow[]> {
   const col = <T>(f: (e: NewEntry) => T) => rows.map(f);
   const r = await sql<EntryRow>`
     WITH v AS (
@@ -221,8 +228,20 @@ export async function appendEntries(db: Executor, rows: NewEntry[]): Promise<Ent
     last AS (
       SELECT DISTINCT ON (account_id) account_id, balance_after FROM v ORDER BY account_id, ord DESC
     ),
+    firsts AS (
+      SELECT * FROM unnest(${firstUsed.map((f) => f.accountId)}::bigint[],
+                           ${firstUsed.map((f) => f.at)}::timestamptz[]) AS f(account_id, at)
+    ),
+    moves AS (
+      SELECT coalesce(last.account_id, firsts.account_id) AS account_id, last.balance_after, firsts.at
+        FROM last FULL JOIN firsts ON firsts.account_id = last.account_id
+    ),
     upd AS (
-      UPDATE accounts a SET balance = last.balance_after FROM last WHERE a.id = last.account_id
+      UPDATE accounts a
+         SET balance = coalesce(moves.balance_after, a.balance),
+             first_used_at = coalesce(a.first_used_at, moves.at)
+        FROM moves
+       WHERE a.id = moves.account_id AND (moves.balance_after IS NOT NULL OR a.first_used_at IS NULL)
       RETURNING a.id
     ),
     ob AS (

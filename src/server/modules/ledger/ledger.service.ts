@@ -546,14 +546,15 @@ export interface CallChargeInput {
 
 /**
  * The CDR intake's batch posting (issue #13): every charge of a batch of new CDRs, in the caller's
- * transaction, one lock statement and one append (postCallCharges). `alsoLock` are accounts the
- * caller will update in the same transaction (firstUsedAt), locked in the same ordered statement.
+ * transaction, one lock statement and one append (postCallCharges). `firstUsed` are the accounts'
+ * first rated calls of the batch: their first_used_at is set (where still null) in the same
+ * statement that moves the balances. Returns each charged account's new balance.
  */
 export async function postCallChargesInTransaction(
   tx: Ctx,
   inputs: readonly CallChargeInput[],
-  alsoLock: readonly number[] = [],
-): Promise<void> {
+  firstUsed: readonly { accountId: number; at: string }[] = [],
+): Promise<Map<number, string>> {
   const charges = inputs.map((i) => {
     const cost = money(i.cost);
     if (cost.lte(0) || cost.decimalPlaces() > BALANCE_PLACES) throw amountNotPositive('cost');
@@ -567,7 +568,7 @@ export async function postCallChargesInTransaction(
       externalRef: i.callId.slice(0, 100),
     };
   });
-  await postCallCharges({ ...tx, actor: systemActorFor(tx) }, charges, alsoLock);
+  return postCallCharges({ ...tx, actor: systemActorFor(tx) }, charges, firstUsed);
 }
 
 /** One provider cost of a rated call, owed to the provider (payable ledger). */
