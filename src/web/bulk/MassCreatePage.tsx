@@ -35,7 +35,7 @@ import {
 import { useWatch } from 'react-hook-form';
 import { Link } from 'react-router-dom';
 import { ApiError, saveBlob } from '../api/http.js';
-import { errorMessage } from '../accounts/use-account-ops.js';
+import { errorMessage } from '../shared/error-message.js';
 import {
   CLI_POOL_CHOICES,
   COUNTRY_CHOICES,

@@ -26,10 +26,11 @@ import DeleteIcon from '@mui/icons-material/Delete';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { Title } from 'react-admin';
 import { ApiError } from '../api/http.js';
-import { errorMessage } from '../accounts/use-account-ops.js';
-import { ConfirmDialog } from '../accounts/dialogs.js';
+import { errorMessage } from '../shared/error-message.js';
+import { ConfirmDialog } from '../shared/dialogs.js';
 import { formatCount } from '../format/format.js';
-import { EntityDialog, STATUS_CHOICES, type FieldSpec } from './CrudTable.js';
+import { EntityDialog, type FieldSpec } from '../shared/EntityDialog.js';
+import { STATUS_CHOICES } from './CrudTable.js';
 import {
   connApi,
   type Did,

@@ -20,7 +20,8 @@ import { Link as MuiLink } from '@mui/material';
 import { formatMoney } from '../format/format.js';
 import { StatusChip } from '../layout/StatusChip.js';
 import { Title } from 'react-admin';
-import { EntityDialog, Warnings } from './CrudTable.js';
+import { EntityDialog } from '../shared/EntityDialog.js';
+import { Warnings } from './CrudTable.js';
 import { connApi, usageText, type CustomerLimitRow, type LimitPair } from './conn-api.js';
 import { useKeysetPages } from './keyset.js';
 
