@@ -51,8 +51,6 @@ export const connApi = {
   patchHost: (id: number, body: object) => api<Host>('PATCH', `/hosts/${id}`, { body }),
   deleteHost: (id: number) => api('DELETE', `/hosts/${id}`),
 
-  hostView: (query: Query) => api<Wire.HostViewPageDto>('GET', '/limits/hosts', { query }),
-  customerLimits: (query: Query) => api<Wire.CustomerLimitPageDto>('GET', '/limits/customers', { query }),
   patchCustomerLimit: (id: number, body: object) =>
     api<CustomerLimitRow>('PATCH', `/limits/customers/${id}`, { body }),
 
@@ -98,12 +96,9 @@ export const connApi = {
   releaseDid: (id: number) => api<Did>('POST', `/dids/${id}/release`),
 
   rateGroups: (query: Query) => api<Wire.RateGroupPageDto>('GET', '/rate-groups', { query }),
-  rateGroup: (id: number) => api<RateGroup>('GET', `/rate-groups/${id}`),
   createRateGroup: (body: object) => api<RateGroup>('POST', '/rate-groups', { body }),
   patchRateGroup: (id: number, body: object) => api<RateGroup>('PATCH', `/rate-groups/${id}`, { body }),
   deleteRateGroup: (id: number) => api('DELETE', `/rate-groups/${id}`),
-  rates: (groupId: number, query: Query) =>
-    api<Wire.RatePageDto>('GET', `/rate-groups/${groupId}/rates`, { query }),
   createRate: (groupId: number, body: object) => api<Rate>('POST', `/rate-groups/${groupId}/rates`, { body }),
   patchRate: (id: number, body: object) => api<Rate>('PATCH', `/rates/${id}`, { body }),
   deleteRate: (id: number) => api('DELETE', `/rates/${id}`),
