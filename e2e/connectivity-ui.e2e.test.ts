@@ -328,6 +328,7 @@ describe.runIf(chromiumAvailable())('connectivity in the admin UI', () => {
     await dialog.getByRole('button', { name: 'Add' }).click();
     await dialog.waitFor({ state: 'detached' });
     await page.getByRole('table', { name: 'DIDs' }).getByRole('cell', { name: 'In the pool' }).waitFor();
+    await shot('did-pool');
 
     await page.goto(url(`/customers/${id}/dids`));
     await page.getByRole('button', { name: 'Assign from pool' }).click();

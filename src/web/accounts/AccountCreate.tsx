@@ -5,7 +5,7 @@ import { useFormContext, useFormState } from 'react-hook-form';
 import { useSearchParams } from 'react-router-dom';
 import { templateApi } from '../bulk/bulk-api.js';
 import { templateFormValues } from '../templates/template-form.js';
-import { errorMessage } from './use-account-ops.js';
+import { errorMessage } from '../shared/error-message.js';
 import { generateAccountNumber } from './account-number.js';
 import { toApiBody } from './form-fields.js';
 import { ACCOUNT_FORM_SECTIONS } from './form-sections.js';

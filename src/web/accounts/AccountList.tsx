@@ -22,7 +22,7 @@ import { ListMoreMenu } from './ListMoreMenu.js';
 import { CreateByTemplateButton } from '../templates/CreateByTemplateButton.js';
 import { columnsFor } from './columns.js';
 import { useViewerTimeZone } from '../format/viewer-zone.js';
-import { CursorPagination } from './pagination.js';
+import { CursorPagination } from '../shared/pagination.js';
 import { RowActionsMenu } from './row-actions.js';
 import { SINGULAR, type Account, type AccountResource } from './types.js';
 

@@ -14,7 +14,8 @@ import type { AuditEntry } from '../api/data-provider.js';
 import { formatDateTime } from '../format/format.js';
 import { useViewerTimeZone } from '../format/viewer-zone.js';
 import { auditActionName, auditActorName, auditChanges, auditSubject, isAccountEntry } from './audit-text.js';
-import { errorMessage, useAccountOps } from './use-account-ops.js';
+import { errorMessage } from '../shared/error-message.js';
+import { useAccountOps } from './use-account-ops.js';
 import type { Account, AccountResource } from './types.js';
 
 function Changes({ entry, currency }: { entry: AuditEntry; currency: string }) {

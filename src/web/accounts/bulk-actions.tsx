@@ -7,9 +7,10 @@ import DeleteIcon from '@mui/icons-material/Delete';
 import RestartAltIcon from '@mui/icons-material/RestartAlt';
 import { useListContext, usePermissions, useResourceContext, type Identifier } from 'react-admin';
 import type { BulkResult } from '../api/data-provider.js';
-import { ConfirmDialog, PasswordDialog } from './dialogs.js';
+import { ConfirmDialog, PasswordDialog } from '../shared/dialogs.js';
 import { BulkResetBalanceDialog } from '../ledger/LedgerDialogs.js';
-import { errorMessage, useAccountOps } from './use-account-ops.js';
+import { errorMessage } from '../shared/error-message.js';
+import { useAccountOps } from './use-account-ops.js';
 import { SINGULAR, type AccountResource } from './types.js';
 
 export interface BulkDialogProps {

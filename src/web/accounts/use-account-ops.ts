@@ -8,7 +8,3 @@ export function useAccountOps() {
   const refresh = useRefresh();
   return { dataProvider, notify, refresh };
 }
-
-export function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : 'Something went wrong.';
-}

@@ -5,6 +5,7 @@ import { changedFields } from '../accounts/form-fields.js';
 import { isAccountResource, type Account, type AccountResource } from '../accounts/types.js';
 import { cleanAccountFilter } from '../accounts/list-filter.js';
 import { ACCOUNT_COLUMNS } from '../accounts/columns.js';
+import type * as Wire from '../../server/api-types.js';
 
 const SORTABLE = new Set(ACCOUNT_COLUMNS.filter((c) => c.sortable).map((c) => c.source));
 import { rememberCreatedSipDevice } from '../connectivity/once-secret.js';
@@ -20,22 +21,13 @@ interface Page<T> {
   totalCapped: boolean;
 }
 
-export interface BulkResult {
-  results: { id: number; ok: boolean; error?: { code: string; message: string } }[];
-  succeeded: number;
-  failed: number;
-}
+export type BulkResult = Wire.BulkResultDto;
 
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor: string;
-  actorName: string | null;
-  action: string;
-  entityType: string;
+/** The schema leaves the snapshots open (`unknown`); they are the entity's fields or null. */
+export type AuditEntry = Omit<Wire.AuditEntryDto, 'before' | 'after'> & {
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;
-}
+};
 
 export interface DashboardData {
   customers: { total: number; active: number; inactive: number; prepaid: number; postpaid: number };

@@ -21,7 +21,7 @@ import UploadFileIcon from '@mui/icons-material/UploadFile';
 import DownloadIcon from '@mui/icons-material/Download';
 import { Title, useNotify } from 'react-admin';
 import { Link } from 'react-router-dom';
-import { errorMessage } from '../accounts/use-account-ops.js';
+import { errorMessage } from '../shared/error-message.js';
 import { formatCount } from '../format/format.js';
 import {
   importApi,

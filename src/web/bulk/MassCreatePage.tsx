@@ -30,12 +30,13 @@ import {
   number,
   regex,
   required,
+  useGetOne,
   usePermissions,
 } from 'react-admin';
 import { useWatch } from 'react-hook-form';
 import { Link } from 'react-router-dom';
 import { ApiError, saveBlob } from '../api/http.js';
-import { errorMessage } from '../accounts/use-account-ops.js';
+import { errorMessage } from '../shared/error-message.js';
 import {
   CLI_POOL_CHOICES,
   COUNTRY_CHOICES,
@@ -51,7 +52,6 @@ import { massCreateApi, type MassCreate } from './bulk-api.js';
 import { massCreateBody } from './mass-create-form.js';
 
 const POLL_MS = 500;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const DEFAULTS = {
   count: '10',
@@ -262,31 +262,23 @@ function Progress({
   started: { massCreate: MassCreate; downloadKey: string };
   onAgain: () => void;
 }) {
-  const [job, setJob] = useState<MassCreate>(started.massCreate);
   const [downloaded, setDownloaded] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const id = started.massCreate.id;
-  useEffect(() => {
-    let alive = true;
-    void (async () => {
-      for (;;) {
-        try {
-          const m = await massCreateApi.get(id);
-          if (!alive) return;
-          setJob(m);
-          if (m.status === 'done' || m.status === 'failed') return;
-        } catch (e) {
-          if (alive) setError(errorMessage(e));
-        }
-        await sleep(POLL_MS);
-        if (!alive) return;
-      }
-    })();
-    return () => {
-      alive = false;
-    };
-  }, [id]);
+  // Progress through the data provider: react-query polls until the job is over.
+  const { data, error: pollError } = useGetOne<MassCreate>(
+    'customer-mass-creates',
+    { id },
+    {
+      placeholderData: started.massCreate,
+      refetchInterval: (query) => {
+        const status = query.state.data?.status;
+        return status === 'done' || status === 'failed' ? false : POLL_MS;
+      },
+    },
+  );
+  const job = data ?? started.massCreate;
 
   const download = async () => {
     setBusy(true);
@@ -322,9 +314,9 @@ function Progress({
           {statusText(job)}
         </Typography>
       </Box>
-      {error && (
+      {(error ?? pollError) && (
         <Alert severity="error" sx={{ mb: 2 }}>
-          {error}
+          {error ?? errorMessage(pollError)}
         </Alert>
       )}
       {job.status === 'done' && (

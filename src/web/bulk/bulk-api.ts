@@ -1,70 +1,18 @@
 import { api, apiDownload, withQuery } from '../api/http.js';
+import type * as Wire from '../../server/api-types.js';
 
-export interface Counters {
-  rowsTotal: number;
-  rowsDone: number;
-  percent: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  skipped: number;
-  rejected: number;
-  warnings: number;
-}
+export type Counters = Wire.CustomerImportDto['progress'];
 
 /** What an import creates (one file per object type). */
-export type ImportKind = 'customers' | 'resellers' | 'sip-devices';
+export type ImportKind = Wire.CustomerImportDto['kind'];
 
-export interface CustomerImport {
-  id: number;
-  kind: ImportKind;
-  fileName: string;
-  headers: string[];
-  hashedColumns: number[];
-  autoColumns: (string | null)[];
-  unmappedHeaders: string[];
-  rowCount: number;
-  status: 'uploading' | 'uploaded' | 'validating' | 'validated' | 'queued' | 'running' | 'done' | 'failed';
-  phase: string | null;
-  /** The job was interrupted and is being resumed where it left off. */
-  resuming: boolean;
-  settings: {
-    columns: (string | null)[];
-    defaults: Record<string, string>;
-    mode: string;
-    onExisting: string;
-  };
-  progress: Counters;
-  dryRun: (Counters & { status: 'running' | 'done' }) | null;
-  failure: { code: string; message: string } | null;
-  sameFileAsImportId: number | null;
-}
+export type CustomerImport = Wire.CustomerImportDto;
 
-export interface ImportIssue {
-  id: number;
-  rowNumber: number;
-  column: string | null;
-  severity: 'error' | 'warning';
-  code: string;
-  message: string;
-}
+export type ImportIssue = Wire.ImportIssueDto;
 
-export interface ImportField {
-  name: string;
-  type: string;
-  aliases: string[];
-  defaultable: boolean;
-  ignored: boolean;
-}
+export type ImportField = Wire.ImportFieldDto;
 
-export interface ImportLayout {
-  id: 'tollgate' | 'astpp';
-  label: string;
-  fileName: string;
-  headers: string[];
-  /** Required columns the layout lacks: the batch defaults must give them. */
-  needsDefaults: string[];
-}
+export type ImportLayout = Wire.ImportLayoutDto;
 
 export interface ImportSettings {
   columns?: (string | null)[];
@@ -73,45 +21,17 @@ export interface ImportSettings {
   onExisting?: 'error' | 'skip' | 'update';
 }
 
-export interface Template {
-  id: number;
-  name: string;
-  description: string | null;
-  resellerId: number | null;
-  version: number;
-  settings: Record<string, unknown>;
-  usedBy: number;
-  createdAt: string;
-  updatedAt: string;
-}
+export type Template = Wire.TemplateDto;
 
-export interface FieldChange {
-  field: string;
-  from: unknown;
-  to: unknown;
-}
+export type FieldChange = Wire.FieldChangeDto;
 
-export interface MassCreate {
-  id: number;
-  resellerId: number | null;
-  status: 'queued' | 'running' | 'done' | 'failed';
-  count: number;
-  prepared: number;
-  created: number;
-  percent: number;
-  resultState: 'pending' | 'ready' | 'downloaded';
-  params: Record<string, unknown>;
-  failure: { code: string; message: string } | null;
-  createdAt: string;
-  finishedAt: string | null;
-  downloadedAt: string | null;
-}
+export type MassCreate = Wire.MassCreateDto;
 
 const IMPORTS = '/customer-imports';
 
 export const importApi = {
   fields: (kind: ImportKind = 'customers') =>
-    api<{ data: ImportField[]; layouts?: ImportLayout[] }>('GET', `${IMPORTS}/fields`, { query: { kind } }),
+    api<Wire.ImportFieldsDto>('GET', `${IMPORTS}/fields`, { query: { kind } }),
   sampleUrl: (layout: ImportLayout['id']) => `/api/v1${IMPORTS}/samples/${layout}`,
   upload: (file: File, kind: ImportKind = 'customers') =>
     api<CustomerImport>('POST', IMPORTS, {
@@ -136,26 +56,9 @@ export const importApi = {
   issuesCsvUrl: (id: number) => `/api/v1${IMPORTS}/${id}/issues.csv`,
 };
 
-export interface ReapplyPreview {
-  templateId: number;
-  templateVersion: number;
-  customers: {
-    id: number;
-    accountNumber: string;
-    name: string;
-    templateVersion: number | null;
-    changes: FieldChange[];
-  }[];
-  nextAfterId: number | null;
-}
+export type ReapplyPreview = Wire.ReapplyPreviewDto;
 
-export interface ReapplyResult {
-  templateVersion: number;
-  results: { id: number; ok: boolean; changes: FieldChange[]; error?: { code: string; message: string } }[];
-  succeeded: number;
-  failed: number;
-  nextAfterId: number | null;
-}
+export type ReapplyResult = Wire.ReapplyResultDto;
 
 export const templateApi = {
   list: () => api<{ data: Template[] }>('GET', '/customer-templates'),

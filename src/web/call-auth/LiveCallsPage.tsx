@@ -15,7 +15,7 @@ import {
   Typography,
 } from '@mui/material';
 import { Title, usePermissions } from 'react-admin';
-import { errorMessage } from '../accounts/use-account-ops.js';
+import { errorMessage } from '../shared/error-message.js';
 import { formatDateTime, formatMoney } from '../format/format.js';
 import { useViewerTimeZone } from '../format/viewer-zone.js';
 import { RouterLink } from '../layout/RouterLink.js';

@@ -24,8 +24,8 @@ import AddIcon from '@mui/icons-material/Add';
 import DeleteIcon from '@mui/icons-material/Delete';
 import { Title } from 'react-admin';
 import { ApiError } from '../api/http.js';
-import { ConfirmDialog } from '../accounts/dialogs.js';
-import { errorMessage } from '../accounts/use-account-ops.js';
+import { ConfirmDialog } from '../shared/dialogs.js';
+import { errorMessage } from '../shared/error-message.js';
 import type { EditTabProps } from '../accounts/AccountEdit.js';
 import { callAuthApi, type ProviderTrunk, type ReasonSetting, type RoutePlan } from './call-auth-api.js';
 

@@ -13,7 +13,7 @@ import {
   Typography,
 } from '@mui/material';
 import type { EditTabProps } from '../accounts/AccountEdit.js';
-import { errorMessage } from '../accounts/use-account-ops.js';
+import { errorMessage } from '../shared/error-message.js';
 import { formatDateTime, formatMoney } from '../format/format.js';
 import { useViewerTimeZone } from '../format/viewer-zone.js';
 import { StatusChip } from '../layout/StatusChip.js';

@@ -26,10 +26,11 @@ import DeleteIcon from '@mui/icons-material/Delete';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { Title } from 'react-admin';
 import { ApiError } from '../api/http.js';
-import { errorMessage } from '../accounts/use-account-ops.js';
-import { ConfirmDialog } from '../accounts/dialogs.js';
+import { errorMessage } from '../shared/error-message.js';
+import { ConfirmDialog } from '../shared/dialogs.js';
 import { formatCount } from '../format/format.js';
-import { EntityDialog, STATUS_CHOICES, type FieldSpec } from './CrudTable.js';
+import { EntityDialog, type FieldSpec } from '../shared/EntityDialog.js';
+import { STATUS_CHOICES } from './CrudTable.js';
 import {
   connApi,
   type Did,
@@ -38,7 +39,7 @@ import {
   type Rule,
   type Translation,
 } from './conn-api.js';
-import { useKeysetPages } from './keyset.js';
+import { ResourceListPager, setListFilter, useResourceList } from '../shared/resource-list.js';
 import { ownerField, useOwnerChoices, withOwner } from './choices.js';
 
 /* The DID inventory and the localization profiles (rules with a "try a number" preview). */
@@ -51,15 +52,12 @@ const DID_FIELDS: FieldSpec[] = [
 ];
 
 export function DidInventoryPage() {
-  const [number, setNumber] = useState('');
-  const [assigned, setAssigned] = useState('');
   const [dialog, setDialog] = useState<'new' | Did | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const { rows, pager, reload } = useKeysetPages(
-    (cursor) =>
-      connApi.dids({ number: number || undefined, assigned: assigned || undefined, cursor, limit: 25 }),
-    `${number}|${assigned}`,
-  );
+  const list = useResourceList<Did>('dids');
+  const rows = list.isPending ? null : list.data;
+  const filterText = (name: string) => String(list.filterValues[name] ?? '');
+  const reload = () => void list.refetch();
   async function act(fn: () => Promise<unknown>) {
     try {
       setError(null);
@@ -83,15 +81,15 @@ export function DidInventoryPage() {
           <TextField
             size="small"
             label="Number starts with"
-            value={number}
-            onChange={(e) => setNumber(e.target.value)}
+            value={filterText('number')}
+            onChange={(e) => setListFilter(list, 'number', e.target.value)}
           />
           <TextField
             select
             size="small"
             label="Assigned"
-            value={assigned}
-            onChange={(e) => setAssigned(e.target.value)}
+            value={filterText('assigned')}
+            onChange={(e) => setListFilter(list, 'assigned', e.target.value)}
             sx={{ width: 160 }}
           >
             <MenuItem value="">All</MenuItem>
@@ -151,7 +149,7 @@ export function DidInventoryPage() {
           </TableBody>
         </Table>
         {rows?.length === 0 && <Typography sx={{ mt: 1 }}>No DIDs match.</Typography>}
-        {pager}
+        <ResourceListPager list={list} />
         {dialog && (
           <EntityDialog
             title={dialog === 'new' ? 'Add DID' : `Edit ${dialog.number}`}
@@ -175,7 +173,8 @@ export function DidInventoryPage() {
 export function LocalizationList() {
   const [creating, setCreating] = useState(false);
   const navigate = useNavigate();
-  const { rows, pager } = useKeysetPages((cursor) => connApi.localizations({ cursor, limit: 25 }), '');
+  const list = useResourceList<Localization>('localizations');
+  const rows = list.isPending ? null : list.data;
   const owners = useOwnerChoices();
   const ownerName = (id: number | null) =>
     id === null ? owners[0]?.name : (owners.find((o) => o.id === String(id))?.name ?? `#${id}`);
@@ -220,7 +219,7 @@ export function LocalizationList() {
           </TableBody>
         </Table>
         {rows?.length === 0 && <Typography sx={{ mt: 1 }}>No localization profiles yet.</Typography>}
-        {pager}
+        <ResourceListPager list={list} />
         {creating && (
           <EntityDialog
             title="Add localization"

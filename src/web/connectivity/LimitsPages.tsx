@@ -20,9 +20,10 @@ import { Link } from 'react-router-dom';
 import { formatMoney } from '../format/format.js';
 import { StatusChip } from '../layout/StatusChip.js';
 import { Title } from 'react-admin';
-import { EntityDialog, Warnings } from './CrudTable.js';
-import { connApi, usageText, type CustomerLimitRow, type LimitPair } from './conn-api.js';
-import { useKeysetPages } from './keyset.js';
+import { EntityDialog } from '../shared/EntityDialog.js';
+import { Warnings } from './CrudTable.js';
+import { connApi, usageText, type CustomerLimitRow, type HostViewRow, type LimitPair } from './conn-api.js';
+import { ResourceListPager, setListFilter, useResourceList } from '../shared/resource-list.js';
 
 /*
  * The two query views of 000: Customer Limit (one row per customer, its trunks on demand) and
@@ -72,15 +73,15 @@ const LIMIT_FIELDS = [
 ];
 
 export function CustomerLimitPage() {
-  const [status, setStatus] = useState('');
-  const [name, setName] = useState('');
   const [open, setOpen] = useState<number | null>(null);
   const [editing, setEditing] = useState<CustomerLimitRow | null>(null);
-  const { rows, pager, reload } = useKeysetPages(
-    (cursor) =>
-      connApi.customerLimits({ status: status || undefined, name: name || undefined, cursor, limit: 25 }),
-    `${status}|${name}`,
-  );
+  const list = useResourceList<CustomerLimitRow>('limits/customers');
+  const rows = list.isPending ? null : list.data;
+  const filter = (name: string) => ({
+    value: String(list.filterValues[name] ?? ''),
+    onChange: (v: string) => setListFilter(list, name, v),
+  });
+  const reload = () => void list.refetch();
   return (
     <Card sx={{ mt: 2 }}>
       <Title title="Customer Limit" />
@@ -89,8 +90,8 @@ export function CustomerLimitPage() {
           Customer Limit
         </Typography>
         <Stack direction="row" spacing={2} sx={{ mb: 2 }}>
-          <StatusFilter value={status} onChange={setStatus} />
-          <TextFilter label="Customer name" value={name} onChange={setName} />
+          <StatusFilter {...filter('status')} />
+          <TextFilter label="Customer name" {...filter('name')} />
         </Stack>
         <Table size="small" aria-label="Customer limits">
           <TableHead>
@@ -174,7 +175,7 @@ export function CustomerLimitPage() {
           </TableBody>
         </Table>
         {rows?.length === 0 && <Typography sx={{ mt: 1 }}>No customers match.</Typography>}
-        {pager}
+        <ResourceListPager list={list} />
         {editing && (
           <EntityDialog
             title={`Limits of ${editing.name}`}
@@ -195,22 +196,12 @@ export function CustomerLimitPage() {
 }
 
 export function HostViewPage() {
-  const [status, setStatus] = useState('');
-  const [customer, setCustomer] = useState('');
-  const [trunk, setTrunk] = useState('');
-  const [ip, setIp] = useState('');
-  const { rows, pager } = useKeysetPages(
-    (cursor) =>
-      connApi.hostView({
-        status: status || undefined,
-        customer: customer || undefined,
-        trunk: trunk || undefined,
-        ip: ip || undefined,
-        cursor,
-        limit: 25,
-      }),
-    `${status}|${customer}|${trunk}|${ip}`,
-  );
+  const list = useResourceList<HostViewRow>('limits/hosts');
+  const rows = list.isPending ? null : list.data;
+  const filter = (name: string) => ({
+    value: String(list.filterValues[name] ?? ''),
+    onChange: (v: string) => setListFilter(list, name, v),
+  });
   const pair = (p: LimitPair) => (
     <>
       <TableCell>{usageText(p.currentCalls, p.callLimit)}</TableCell>
@@ -225,10 +216,10 @@ export function HostViewPage() {
           Host
         </Typography>
         <Stack direction="row" spacing={2} useFlexGap sx={{ mb: 2, flexWrap: 'wrap' }}>
-          <StatusFilter value={status} onChange={setStatus} />
-          <TextFilter label="Customer" value={customer} onChange={setCustomer} />
-          <TextFilter label="Trunk name" value={trunk} onChange={setTrunk} />
-          <TextFilter label="IP" value={ip} onChange={setIp} />
+          <StatusFilter {...filter('status')} />
+          <TextFilter label="Customer" {...filter('customer')} />
+          <TextFilter label="Trunk name" {...filter('trunk')} />
+          <TextFilter label="IP" {...filter('ip')} />
         </Stack>
         <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
           Each level shows its calls and CPS now beside its limit (now / limit).
@@ -281,7 +272,7 @@ export function HostViewPage() {
           </Table>
         </Box>
         {rows?.length === 0 && <Typography sx={{ mt: 1 }}>No hosts match.</Typography>}
-        {pager}
+        <ResourceListPager list={list} />
       </CardContent>
     </Card>
   );

@@ -21,15 +21,16 @@ import {
 import AddIcon from '@mui/icons-material/Add';
 import UploadFileIcon from '@mui/icons-material/UploadFile';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import { Title } from 'react-admin';
+import { Title, useGetOne } from 'react-admin';
 import { ApiError } from '../api/http.js';
-import { ConfirmDialog } from '../accounts/dialogs.js';
-import { errorMessage } from '../accounts/use-account-ops.js';
+import { ConfirmDialog } from '../shared/dialogs.js';
+import { errorMessage } from '../shared/error-message.js';
 import { CURRENCY_CHOICES } from '../accounts/reference-choices.js';
 import { formatCount, formatRate } from '../format/format.js';
-import { EntityDialog, STATUS_CHOICES, type FieldSpec } from './CrudTable.js';
+import { EntityDialog, type FieldSpec } from '../shared/EntityDialog.js';
+import { STATUS_CHOICES } from './CrudTable.js';
 import { connApi, type Rate, type RateGroup, type UploadResult } from './conn-api.js';
-import { useKeysetPages } from './keyset.js';
+import { ResourceListPager, setListFilter, useResourceList } from '../shared/resource-list.js';
 import { ownerField, useOwnerChoices, withOwner } from './choices.js';
 import { StatusChip, statusLabel } from '../layout/StatusChip.js';
 
@@ -53,16 +54,13 @@ const GROUP_FIELDS: FieldSpec[] = [
 ];
 
 export function RateGroupList() {
-  const [name, setName] = useState('');
   const [creating, setCreating] = useState(false);
   const navigate = useNavigate();
   const owners = useOwnerChoices();
   const ownerName = (id: number | null) =>
     id === null ? owners[0]?.name : (owners.find((o) => o.id === String(id))?.name ?? `#${id}`);
-  const { rows, pager } = useKeysetPages(
-    (cursor) => connApi.rateGroups({ name: name || undefined, cursor, limit: 25 }),
-    name,
-  );
+  const list = useResourceList<RateGroup>('rate-groups');
+  const rows = list.isPending ? null : list.data;
   return (
     <Card sx={{ mt: 2 }}>
       <Title title="Rate Groups" />
@@ -77,8 +75,8 @@ export function RateGroupList() {
           <TextField
             size="small"
             label="Name"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
+            value={String(list.filterValues.name ?? '')}
+            onChange={(e) => setListFilter(list, 'name', e.target.value)}
             sx={{ width: 260 }}
           />
         </Stack>
@@ -117,7 +115,7 @@ export function RateGroupList() {
           </TableBody>
         </Table>
         {rows?.length === 0 && <Typography sx={{ mt: 1 }}>No rate groups yet.</Typography>}
-        {pager}
+        <ResourceListPager list={list} />
         {creating && (
           <EntityDialog
             title="Add rate group"
@@ -332,19 +330,16 @@ const RATE_FIELDS: FieldSpec[] = [
 export function RateGroupShow() {
   const id = Number(useParams().id);
   const navigate = useNavigate();
-  const [group, setGroup] = useState<RateGroup | null>(null);
-  const [prefix, setPrefix] = useState('');
   const [dialog, setDialog] = useState<'group' | 'rate' | Rate | null>(null);
   const [deleting, setDeleting] = useState<'group' | Rate | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [version, setVersion] = useState(0);
-  const { rows, pager, reload } = useKeysetPages(async (cursor) => {
-    setGroup(await connApi.rateGroup(id));
-    return connApi.rates(id, { prefix: prefix || undefined, cursor, limit: 50 });
-  }, `${id}|${prefix}|${version}`);
+  const { data: group, refetch: refetchGroup } = useGetOne<RateGroup>('rate-groups', { id });
+  const list = useResourceList<Rate>(`rate-groups/${id}/rates`, { perPage: 50 });
+  const rows = list.isPending ? null : list.data;
+  const prefix = String(list.filterValues.prefix ?? '');
   const changed = () => {
-    setVersion((v) => v + 1);
-    reload();
+    void refetchGroup();
+    void list.refetch();
   };
   if (!group) return null;
   return (
@@ -386,7 +381,7 @@ export function RateGroupShow() {
             size="small"
             label="Prefix starts with"
             value={prefix}
-            onChange={(e) => setPrefix(e.target.value)}
+            onChange={(e) => setListFilter(list, 'prefix', e.target.value)}
             sx={{ width: 200 }}
           />
         </Stack>
@@ -431,7 +426,7 @@ export function RateGroupShow() {
           </TableBody>
         </Table>
         {rows?.length === 0 && <Typography sx={{ mt: 1 }}>No rates{prefix ? ' match' : ' yet'}.</Typography>}
-        {pager}
+        <ResourceListPager list={list} />
         {dialog === 'group' && (
           <EntityDialog
             title="Edit rate group"

@@ -1,209 +1,37 @@
 import { api, type Query } from '../api/http.js';
+import type * as Wire from '../../server/api-types.js';
 
 /*
  * The connectivity objects as the API returns them (trunks, hosts, SIP devices, caller IDs,
  * blocked codes, speed dials, DIDs, rate groups, localizations) and the calls the tabs make.
+ * The types are the server's response schemas (server/api-types.ts): a renamed field fails tsc.
  */
 
-export interface Warning {
-  code: string;
-  field: string;
-  message: string;
-}
-
-export interface Trunk {
-  id: number;
-  customerId: number;
-  customerName: string;
-  name: string;
-  status: string;
-  disabledReason: string | null;
-  effectiveStatus: string;
-  callLimit: number | null;
-  cpsLimit: string | null;
-  maxDurationSec: number | null;
-  minProfitability: { type: string; value: string } | null;
-  effectiveMinProfitability: { type: string; value: string; source: 'trunk' | 'customer' } | null;
-  techPrefix: string;
-  hostCount: number;
-  warnings: Warning[];
-}
-
-export interface Host {
-  id: number;
-  trunkId: number;
-  trunkName: string;
-  customerId: number;
-  customerName: string;
-  cidr: string;
-  port: number | null;
-  techPrefix: string;
-  status: string;
-  effectiveStatus: string;
-  callLimit: number | null;
-  cpsLimit: string | null;
-  warnings: Warning[];
-}
-
-export interface LimitPair {
-  callLimit: number | null;
-  cpsLimit: string | null;
-  /** Live calls holding a slot at this level now, calls admitted in the last second. */
-  currentCalls: number;
-  currentCps: number;
-}
-
-export interface HostViewRow {
-  id: number;
-  cidr: string;
-  port: number | null;
-  techPrefix: string;
-  status: string;
-  effectiveStatus: string;
-  customer: { id: number; name: string; accountNumber: string; status: string } & LimitPair;
-  trunk: { id: number; name: string; status: string } & LimitPair;
-  host: LimitPair;
-}
-
-export interface CustomerLimitRow extends LimitPair {
-  id: number;
-  accountNumber: string;
-  name: string;
-  status: string;
-  mode: string;
-  currency: string;
-  creditLimit: string;
-  unlimitedCredit: boolean;
-  trunkCount: number;
-  trunks: ({ id: number; name: string; status: string; effectiveStatus: string } & LimitPair)[];
-  warnings: Warning[];
-}
-
-export interface SipDevice {
-  id: number;
-  customerId: number;
-  username: string;
-  callerIdName: string | null;
-  callerIdNumber: string | null;
-  status: string;
-  effectiveStatus: string;
-  codecs: string[];
-  voicemailEnabled: boolean;
-  secret?: string;
-}
-
-export interface CallerId {
-  id: number;
-  number: string;
-  description: string | null;
-  status: string;
-}
-
-export interface ForceCallerId {
-  id: number;
-  name: string | null;
-  number: string;
-  status: string;
-}
-
-export interface BlockedCode {
-  id: number;
-  prefix: string;
-  label: string | null;
-  createdAt: string;
-}
-
-export interface SpeedDial {
-  id: number;
-  key: number;
-  number: string;
-}
-
-export interface Did {
-  id: number;
-  number: string;
-  resellerId: number | null;
-  customerId: number | null;
-  customerName: string | null;
-  status: string;
-  description: string | null;
-  monthlyFee: string;
-  assignedAt: string | null;
-}
-
-export interface RateGroup {
-  id: number;
-  resellerId: number | null;
-  name: string;
-  description: string | null;
-  currency: string;
-  status: string;
-  initialIncrement: number;
-  billingIncrement: number;
-  rateCount: number;
-  customerCount: number;
-}
-
-export interface Rate {
-  id: number;
-  rateGroupId: number;
-  prefix: string;
-  destination: string;
-  ratePerMin: string;
-  connectFee: string;
-  includedSeconds: number;
-  initialIncrement: number;
-  billingIncrement: number;
-  effectiveFrom: string;
-  effectiveTo: string | null;
-}
-
+export type Warning = Wire.WarningDto;
+export type Trunk = Wire.TrunkDto;
+export type Host = Wire.HostDto;
+export type HostViewRow = Wire.HostViewRowDto;
+export type CustomerLimitRow = Wire.CustomerLimitRowDto;
+/** A level's limits beside its live use (customer, trunk or host of a limits row). */
+export type LimitPair = Pick<CustomerLimitRow, 'callLimit' | 'cpsLimit' | 'currentCalls' | 'currentCps'>;
+/** `secret` only in the answer of a create or a secret reset (shown once). */
+export type SipDevice = Wire.SipDeviceDto & Partial<Pick<Wire.SipDeviceWithSecretDto, 'secret'>>;
+export type CallerId = Wire.CallerIdDto;
+export type ForceCallerId = Wire.ForceCallerIdDto;
+export type BlockedCode = Wire.BlockedCodeDto;
+export type SpeedDial = Wire.SpeedDialDto;
+export type Did = Wire.DidDto;
+export type RateGroup = Wire.RateGroupDto;
+export type Rate = Wire.RateDto;
 /** A customer's own rate (DOMAIN 4 step 7): ranked with its rate group's rows, override first on the same code. */
-export interface RateOverride extends Omit<Rate, 'rateGroupId'> {
-  customerId: number;
-  status: 'active' | 'inactive';
-  createdAt: string;
-  updatedAt: string;
-}
+export type RateOverride = Wire.RateOverrideDto;
+export type UploadResult = Wire.UploadResultDto;
+export type Rule = Wire.RuleDto;
+export type Localization = Wire.LocalizationDto;
+export type PreviewResult = Wire.PreviewResultDto;
+export type Translation = NonNullable<PreviewResult['destination']>;
 
-export interface UploadResult {
-  mode: string;
-  dryRun: boolean;
-  rows: number;
-  inserted: number;
-  deleted: number;
-  durationMs: number;
-}
-
-export interface Rule {
-  match: string;
-  action: 'strip' | 'replace' | 'prepend';
-  value: string;
-}
-
-export interface Localization {
-  id: number;
-  resellerId: number | null;
-  name: string;
-  destinationRules: Rule[];
-  callerNumberRules: Rule[];
-  callerNameRules: Rule[];
-  customerCount: number;
-}
-
-export interface Translation {
-  input: string;
-  output: string;
-  matchedRule: number | null;
-  steps: { index: number; rule: Rule; matched: boolean; output?: string }[];
-}
-
-export interface PreviewResult {
-  destination: Translation | null;
-  callerNumber: Translation | null;
-  callerName: Translation | null;
-}
-
+/** A keyset page as every list endpoint answers it. */
 export interface Page<T> {
   data: T[];
   nextCursor: string | null;
@@ -225,16 +53,14 @@ export const connApi = {
   patchHost: (id: number, body: object) => api<Host>('PATCH', `/hosts/${id}`, { body }),
   deleteHost: (id: number) => api('DELETE', `/hosts/${id}`),
 
-  hostView: (query: Query) => api<Page<HostViewRow>>('GET', '/limits/hosts', { query }),
-  customerLimits: (query: Query) => api<Page<CustomerLimitRow>>('GET', '/limits/customers', { query }),
   patchCustomerLimit: (id: number, body: object) =>
     api<CustomerLimitRow>('PATCH', `/limits/customers/${id}`, { body }),
 
   sipDevices: (customerId: number) => list<SipDevice>(`/customers/${customerId}/sip-devices`),
   createSipDevice: (customerId: number, body: object) =>
-    api<SipDevice>('POST', `/customers/${customerId}/sip-devices`, { body }),
+    api<Wire.SipDeviceWithSecretDto>('POST', `/customers/${customerId}/sip-devices`, { body }),
   patchSipDevice: (id: number, body: object) => api<SipDevice>('PATCH', `/sip-devices/${id}`, { body }),
-  resetSipSecret: (id: number) => api<SipDevice>('POST', `/sip-devices/${id}/reset-secret`),
+  resetSipSecret: (id: number) => api<Wire.SipDeviceWithSecretDto>('POST', `/sip-devices/${id}/reset-secret`),
   deleteSipDevice: (id: number) => api('DELETE', `/sip-devices/${id}`),
 
   rateOverrides: (customerId: number) => list<RateOverride>(`/customers/${customerId}/rate-overrides`),
@@ -271,7 +97,7 @@ export const connApi = {
     api('DELETE', `/customers/${customerId}/speed-dials/${key}`),
 
   didsOfCustomer: (customerId: number) => list<Did>(`/customers/${customerId}/dids`),
-  dids: (query: Query) => api<Page<Did>>('GET', '/dids', { query }),
+  dids: (query: Query) => api<Wire.DidPageDto>('GET', '/dids', { query }),
   createDid: (body: object) => api<Did>('POST', '/dids', { body }),
   patchDid: (id: number, body: object) => api<Did>('PATCH', `/dids/${id}`, { body }),
   deleteDid: (id: number) => api('DELETE', `/dids/${id}`),
@@ -279,13 +105,10 @@ export const connApi = {
     api<Did>('POST', `/dids/${id}/assign`, { body: { customerId } }),
   releaseDid: (id: number) => api<Did>('POST', `/dids/${id}/release`),
 
-  rateGroups: (query: Query) => api<Page<RateGroup>>('GET', '/rate-groups', { query }),
-  rateGroup: (id: number) => api<RateGroup>('GET', `/rate-groups/${id}`),
+  rateGroups: (query: Query) => api<Wire.RateGroupPageDto>('GET', '/rate-groups', { query }),
   createRateGroup: (body: object) => api<RateGroup>('POST', '/rate-groups', { body }),
   patchRateGroup: (id: number, body: object) => api<RateGroup>('PATCH', `/rate-groups/${id}`, { body }),
   deleteRateGroup: (id: number) => api('DELETE', `/rate-groups/${id}`),
-  rates: (groupId: number, query: Query) =>
-    api<Page<Rate>>('GET', `/rate-groups/${groupId}/rates`, { query }),
   createRate: (groupId: number, body: object) => api<Rate>('POST', `/rate-groups/${groupId}/rates`, { body }),
   patchRate: (id: number, body: object) => api<Rate>('PATCH', `/rates/${id}`, { body }),
   deleteRate: (id: number) => api('DELETE', `/rates/${id}`),
@@ -295,13 +118,9 @@ export const connApi = {
       raw: { body: csv, type: 'text/csv' },
     }),
   lookup: (groupId: number, number: string) =>
-    api<{ number: string; at: string; rate: Rate | null; candidates: Rate[] }>(
-      'GET',
-      `/rate-groups/${groupId}/lookup`,
-      { query: { number } },
-    ),
+    api<Wire.LookupResultDto>('GET', `/rate-groups/${groupId}/lookup`, { query: { number } }),
 
-  localizations: (query: Query) => api<Page<Localization>>('GET', '/localizations', { query }),
+  localizations: (query: Query) => api<Wire.LocalizationPageDto>('GET', '/localizations', { query }),
   localization: (id: number) => api<Localization>('GET', `/localizations/${id}`),
   createLocalization: (body: object) => api<Localization>('POST', '/localizations', { body }),
   patchLocalization: (id: number, body: object) =>

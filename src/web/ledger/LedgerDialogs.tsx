@@ -13,8 +13,9 @@ import {
   TextField,
 } from '@mui/material';
 import { formatMoney } from '../format/format.js';
-import { ConfirmDialog } from '../accounts/dialogs.js';
-import { errorMessage, useAccountOps } from '../accounts/use-account-ops.js';
+import { ConfirmDialog } from '../shared/dialogs.js';
+import { errorMessage } from '../shared/error-message.js';
+import { useAccountOps } from '../accounts/use-account-ops.js';
 import type { ActionDialogProps } from '../accounts/row-actions.js';
 import type { BulkDialogProps } from '../accounts/bulk-actions.js';
 import { SINGULAR } from '../accounts/types.js';

@@ -19,7 +19,7 @@ import { useViewerTimeZone } from '../format/viewer-zone.js';
 import { auditActorName } from '../accounts/audit-text.js';
 import { ReverseEntryDialog } from './LedgerDialogs.js';
 import { usePermissions } from 'react-admin';
-import { errorMessage } from '../accounts/use-account-ops.js';
+import { errorMessage } from '../shared/error-message.js';
 import type { EditTabProps } from '../accounts/AccountEdit.js';
 import {
   ENTRY_TYPE_NAMES,

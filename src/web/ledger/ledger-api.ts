@@ -1,5 +1,6 @@
 import { api, withQuery } from '../api/http.js';
 import type { AccountResource } from '../accounts/types.js';
+import type * as Wire from '../../server/api-types.js';
 
 export const ENTRY_TYPES = [
   'PAYMENT',
@@ -30,42 +31,11 @@ export const ENTRY_TYPE_NAMES: Record<EntryType, string> = {
   REVERSAL: 'Reversal',
 };
 
-export interface LedgerEntry {
-  id: string;
-  accountId: number;
-  type: EntryType;
-  amount: string;
-  balanceAfter: string;
-  currency: string;
-  reason: string;
-  method: string | null;
-  externalRef: string | null;
-  reversesEntryId: string | null;
-  reversedByEntryId?: string | null;
-  createdBy: string;
-  createdAt: string;
-}
+export type LedgerEntry = Wire.LedgerEntryDto;
 
-export interface BalanceSummary {
-  accountId: number;
-  currency: string;
-  mode: string;
-  balance: string;
-  creditLimit: string;
-  unlimitedCredit: boolean;
-  effectiveCreditLimit: string | null;
-  availableCredit: string | null;
-  /** Reserved by live calls until they are rated (issue 12). */
-  heldForLiveCalls?: string;
-  /** Available credit - held for live calls; null = unlimited. */
-  availableFunds?: string | null;
-}
+export type BalanceSummary = Wire.BalanceSummaryDto;
 
-export interface BulkResetResult {
-  results: { id: number; ok: boolean; error?: { code: string; message: string } }[];
-  succeeded: number;
-  failed: number;
-}
+export type BulkResetResult = Wire.BulkResetResultDto;
 
 /** Ledger resources exist for customers and resellers (providers are customers with a role). */
 export const ledgerBase = (resource: AccountResource) =>

@@ -12,7 +12,7 @@ import {
   Typography,
 } from '@mui/material';
 import type { EditTabProps } from '../accounts/AccountEdit.js';
-import { errorMessage } from '../accounts/use-account-ops.js';
+import { errorMessage } from '../shared/error-message.js';
 import { formatDateTime } from '../format/format.js';
 import { MailTable } from './MailTable.js';
 import {

@@ -19,7 +19,7 @@ import {
   Typography,
 } from '@mui/material';
 import { formatDateTime } from '../format/format.js';
-import { errorMessage } from '../accounts/use-account-ops.js';
+import { errorMessage } from '../shared/error-message.js';
 import {
   KIND_NAMES,
   notificationsApi,

@@ -23,7 +23,7 @@ import {
 import { Title, usePermissions } from 'react-admin';
 import { useSearchParams } from 'react-router-dom';
 import { useOwnerChoices } from '../connectivity/choices.js';
-import { errorMessage } from '../accounts/use-account-ops.js';
+import { errorMessage } from '../shared/error-message.js';
 import { formatDateTime } from '../format/format.js';
 import { MailTable } from './MailTable.js';
 import {

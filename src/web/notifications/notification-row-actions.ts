@@ -1,5 +1,5 @@
 import { useNotify } from 'react-admin';
-import { errorMessage } from '../accounts/use-account-ops.js';
+import { errorMessage } from '../shared/error-message.js';
 import { notificationsApi } from './notifications-api.js';
 
 /** Row action "Send welcome letter": queues the mail now and says whether it will be sent. */

@@ -1,78 +1,24 @@
 import { api, type Query } from '../api/http.js';
+import type * as Wire from '../../server/api-types.js';
 
-export type MailStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'skipped';
+export type MailStatus = Wire.MailDto['status'];
 
-export interface Mail {
-  id: number;
-  customerId: number | null;
-  accountNumber: string | null;
-  accountName: string | null;
-  kind: string;
-  to: string[];
-  subject: string;
-  status: MailStatus;
-  skipReason: string | null;
-  lastError: string | null;
-  attempts: number;
-  nextAttemptAt: string | null;
-  sentAt: string | null;
-  messageId: string | null;
-  resendOf: number | null;
-  createdBy: string;
-  createdAt: string;
-}
-export interface MailDetail extends Mail {
-  textBody: string;
-  htmlBody: string | null;
-  from: string | null;
-  replyTo: string | null;
-}
+export type Mail = Wire.MailDto;
+export type MailDetail = Wire.MailDetailDto;
 export interface Page<T> {
   data: T[];
   nextCursor: string | null;
 }
-export interface QueuedMail {
-  mailId: number;
-  status: 'queued' | 'skipped';
-  skipReason: string | null;
-}
+export type QueuedMail = Wire.QueuedMailDto;
 
-export interface MailTemplate {
-  kind: string;
-  subject: string;
-  textBody: string;
-  htmlBody: string | null;
-  source: 'operator' | 'reseller';
-  ownerId: number | null;
-  isOwn: boolean;
-  variables: { name: string; sample: string }[];
-  updatedAt: string;
-  updatedBy: string;
-}
-export interface TemplatePreview {
-  subject: string;
-  textBody: string;
-  htmlBody: string | null;
-  unknownVariables: string[];
-}
+export type MailTemplate = Wire.MailTemplateDto;
+export type TemplatePreview = Wire.TemplatePreviewDto;
 
-export interface NotificationSettingsBody {
-  lowBalance: {
-    enabled: boolean;
-    thresholdType: 'amount' | 'percent';
-    amount: string;
-    percent: string | null;
-    schedule: 'daily' | 'hourly';
-    sendAt: string;
-    repeatDays: number;
-    recipient: 'owner' | 'partner' | 'both';
-    disableTrunksAfterDays: number | null;
-  };
-  sendTrunkUpdate: boolean;
-  paymentReceivedAlert: boolean;
-  zeroBalanceNotification: boolean;
-  signInNotification: boolean;
-}
+/** The settings form: every setting the PUT body takes, all present (as the GET answers them). */
+export type NotificationSettingsBody = Omit<
+  Wire.NotificationSettingsDto,
+  'customerId' | 'notificationsEnabled' | 'state'
+>;
 /** What an account without saved settings gets (the server's defaults, DOMAIN 3.15 / ASTPP's 5). */
 export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettingsBody = {
   lowBalance: {
@@ -92,25 +38,9 @@ export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettingsBody = {
   signInNotification: false,
 };
 
-export interface NotificationSettings extends NotificationSettingsBody {
-  customerId: number;
-  notificationsEnabled: boolean;
-  state: { state: 'OK' | 'LOW' | 'ZERO'; lowSince: string | null; escalatedAt: string | null };
-}
+export type NotificationSettings = Wire.NotificationSettingsDto;
 
-export interface Job {
-  id: number;
-  kind: string;
-  status: 'queued' | 'running' | 'done' | 'failed';
-  attempts: number;
-  maxAttempts: number;
-  lastError: string | null;
-  runAfter: string;
-  schedule: string | null;
-  createdAt: string;
-  updatedAt: string;
-  finishedAt: string | null;
-}
+export type Job = Wire.JobDto;
 
 /** The notification endpoints (issue 15), one typed function each. */
 export const notificationsApi = {

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { Alert, Button, Card, CardContent, Stack, TextField, Typography } from '@mui/material';
 import { Title } from 'react-admin';
 import { api, ApiError } from '../api/http.js';
-import { errorMessage } from '../accounts/use-account-ops.js';
+import { errorMessage } from '../shared/error-message.js';
 
 /** The system settings (admins): for now the retention of raw CDRs (issue 13). */
 interface SystemSettings {

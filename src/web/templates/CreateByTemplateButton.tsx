@@ -12,7 +12,7 @@ import {
 } from '@mui/material';
 import LibraryAddIcon from '@mui/icons-material/LibraryAdd';
 import { useNavigate } from 'react-router-dom';
-import { errorMessage } from '../accounts/use-account-ops.js';
+import { errorMessage } from '../shared/error-message.js';
 import { templateApi, type Template } from '../bulk/bulk-api.js';
 
 export function ChooseTemplateDialog({ onClose }: { onClose: () => void }) {

@@ -19,7 +19,7 @@ import {
   Typography,
 } from '@mui/material';
 import { ApiError } from '../api/http.js';
-import { errorMessage } from '../accounts/use-account-ops.js';
+import { errorMessage } from '../shared/error-message.js';
 import {
   templateApi,
   type FieldChange,

@@ -10,7 +10,7 @@ import {
   TextField,
 } from '@mui/material';
 import { useNotify } from 'react-admin';
-import { errorMessage } from '../accounts/use-account-ops.js';
+import { errorMessage } from '../shared/error-message.js';
 import type { ActionDialogProps } from '../accounts/row-actions.js';
 import { templateApi } from '../bulk/bulk-api.js';
 

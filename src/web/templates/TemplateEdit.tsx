@@ -6,7 +6,7 @@ import { Link, useParams } from 'react-router-dom';
 import { ApiError } from '../api/http.js';
 import { formFieldOf } from '../accounts/form-fields.js';
 import { ACCOUNT_FORM_SECTIONS } from '../accounts/form-sections.js';
-import { errorMessage } from '../accounts/use-account-ops.js';
+import { errorMessage } from '../shared/error-message.js';
 import { formatCount } from '../format/format.js';
 import { templateApi, type Template } from '../bulk/bulk-api.js';
 import { ReapplyDialog } from './ReapplyDialog.js';

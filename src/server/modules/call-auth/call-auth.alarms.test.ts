@@ -13,7 +13,7 @@ import {
   expectError,
 } from '../../../../test/app.js';
 import { createTestDatabase, testDatabaseKinds } from '../../../../test/databases.js';
-import { makeReseller, ok } from '../connectivity/test-helpers.js';
+import { makeReseller, ok } from '../../../../test/connectivity.js';
 
 /*
  * The sweeper's alarms: raised for a call whose end never came, acknowledged by an admin (who and

@@ -7,7 +7,7 @@ import { openDatabase, type Database } from '../../platform/db/database.js';
 import { ensureFirstAdmin } from '../auth/index.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, adminLogin, Client, customerBody } from '../../../../test/app.js';
 import { createTestDatabase, testDatabaseKinds } from '../../../../test/databases.js';
-import { ok } from '../connectivity/test-helpers.js';
+import { ok } from '../../../../test/connectivity.js';
 
 /*
  * A CDR's debit reaches the call-authorization funds check (issue 13, intake throughput): the

@@ -24,7 +24,7 @@ import {
   testDatabaseKinds,
   type DbKind,
 } from '../../../../test/databases.js';
-import { ok } from '../connectivity/test-helpers.js';
+import { ok } from '../../../../test/connectivity.js';
 import { cdrJobHandlers } from './cdrs.partitions.service.js';
 
 /*

@@ -15,7 +15,7 @@ import {
 } from '../../../../test/app.js';
 import { createTestDatabase, testDatabaseKinds } from '../../../../test/databases.js';
 import { createReseller } from '../../../../test/resellers.js';
-import { ok } from '../connectivity/test-helpers.js';
+import { ok } from '../../../../test/connectivity.js';
 
 /*
  * Issue 13: the dashboard's calls, minutes, revenue, cost and margin per day, and its top

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { CustomerParams } from '../connectivity/shared.js';
+import { CustomerParams } from '../../platform/http/schemas.js';
 import { MANAGER_ROLES } from '../../platform/tenancy/index.js';
 import {
   CreateRateOverrideBody,

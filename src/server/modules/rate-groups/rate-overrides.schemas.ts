@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
-import { Digits, Nullable, Status } from '../connectivity/shared.js';
+import { Digits, Status } from '../../platform/http/schemas.js';
+import { Nullable } from '../../platform/http/nullable.js';
 
 const NonNegMoney = Type.String({
   pattern: '^(0|[1-9][0-9]{0,13})(\\.[0-9]{1,6})?$',

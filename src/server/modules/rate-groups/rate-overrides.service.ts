@@ -4,7 +4,8 @@ import { conflict, isUniqueViolation, notFound, validationError } from '../../pl
 import { formatMoney } from '../../platform/money.js';
 import { requireManager } from '../../platform/tenancy/index.js';
 import { recordAudit, recordUpdate } from '../audit/index.js';
-import { iso, requireAccount } from '../connectivity/shared.js';
+import { iso } from '../../platform/http/schemas.js';
+import { requireAccount } from '../accounts/index.js';
 import * as repo from './rate-overrides.repository.js';
 import type {
   CreateRateOverrideInput,

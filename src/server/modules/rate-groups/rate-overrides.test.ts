@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminLogin, Client, createTestApp, expectError, type TestApp } from '../../../../test/app.js';
 import { testDatabaseKinds } from '../../../../test/databases.js';
-import { makeCustomer, makeReseller, ok } from '../connectivity/test-helpers.js';
+import { makeCustomer, makeReseller, ok } from '../../../../test/connectivity.js';
 import { RateIndex, lookupWithOverrides, selectRate, type RateCandidate } from '../rating/index.js';
 
 /*
