@@ -176,11 +176,23 @@ export async function down(db: Kysely<any>): Promise<void> {
   );
   await sql`INSERT INTO cdr_lines SELECT * FROM cdr_lines_partitioned`.execute(db);
   await sql`ALTER TABLE cdr_lines DROP COLUMN started_at`.execute(db);
-  await sql`ALTER SEQUENCE cdr_ids OWNED BY cdrs.id`.execute(db);
-  await sql`ALTER SEQUENCE cdr_line_ids OWNED BY cdr_lines.id`.execute(db);
+  // Back to identity columns, continuing from the ids given.
+  for (const [table, seq] of [
+    ['cdrs', 'cdr_ids'],
+    ['cdr_lines', 'cdr_line_ids'],
+  ] as const) {
+    await sql`ALTER TABLE ${sql.id(table)} ALTER COLUMN id DROP DEFAULT`.execute(db);
+    await sql`ALTER SEQUENCE ${sql.id(seq)} OWNED BY NONE`.execute(db);
+    await sql`ALTER TABLE ${sql.id(table)} ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY`.execute(db);
+    await sql`SELECT setval(pg_get_serial_sequence(${table}, 'id'), (SELECT last_value FROM ${sql.id(seq)}))`.execute(
+      db,
+    );
+  }
   await sql`DROP TABLE cdr_lines_partitioned`.execute(db);
   await sql`DROP TABLE cdrs_partitioned`.execute(db);
   await sql`DROP TABLE cdr_keys`.execute(db);
+  await sql`DROP SEQUENCE cdr_ids`.execute(db);
+  await sql`DROP SEQUENCE cdr_line_ids`.execute(db);
   await sql`ALTER TABLE cdrs ADD PRIMARY KEY (id)`.execute(db);
   await sql`CREATE UNIQUE INDEX cdrs_call_leg_key ON cdrs (call_id, leg)`.execute(db);
   await sql`CREATE INDEX cdrs_account_started_idx ON cdrs (account_id, started_at DESC, id DESC)`.execute(db);

@@ -57,7 +57,8 @@ describe.each(testDatabaseKinds())('jobs: schedules, the Jobs page, failed-job a
         enqueueDueSchedules(db, schedules, new Date(iso)),
         enqueueDueSchedules(db, schedules, new Date(iso)),
       ]).then(([a, b]) => a + b);
-    expect(await tick('2026-12-03T10:00:01Z')).toBe(3);
+    // The two 15-second schedules, the sweep, and the hourly CDR partitions job (slot 09:07).
+    expect(await tick('2026-12-03T10:00:01Z')).toBe(4);
     expect(await tick('2026-12-03T10:00:14Z')).toBe(0);
     expect(await tick('2026-12-03T10:00:15Z')).toBe(2); // the two 15-second schedules, not the sweep
     expect(await tick('2026-12-03T10:05:00Z')).toBe(3);
@@ -69,6 +70,9 @@ describe.each(testDatabaseKinds())('jobs: schedules, the Jobs page, failed-job a
     expect(jobs.filter((j) => j.kind === 'low-balance.sweep').map((j) => j.dedupe_key)).toEqual([
       'schedule:low-balance-sweep:2026-12-03T10:00:00.000Z',
       'schedule:low-balance-sweep:2026-12-03T10:05:00.000Z',
+    ]);
+    expect(jobs.filter((j) => j.kind === 'cdrs.partitions').map((j) => j.dedupe_key)).toEqual([
+      'schedule:cdr-partitions:2026-12-03T09:07:00.000Z',
     ]);
     // The scheduled jobs run (nothing to do on an empty database).
     const runner = createJobRunner({ db, handlers: jobHandlers() });
