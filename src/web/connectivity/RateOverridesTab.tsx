@@ -1,6 +1,6 @@
 import { Typography } from '@mui/material';
 import type { EditTabProps } from '../accounts/AccountEdit.js';
-import { formatMoney } from '../format/format.js';
+import { formatRate } from '../format/format.js';
 import { StatusChip } from '../layout/StatusChip.js';
 import { CrudTable, STATUS_CHOICES, type FieldSpec } from './CrudTable.js';
 import { connApi, type RateOverride } from './conn-api.js';
@@ -45,36 +45,38 @@ const INTRO = (
 );
 
 export function RateOverridesTab({ record }: EditTabProps) {
-  const money = (v: string) => formatMoney(v, record.currency);
+  const money = (v: string) => formatRate(v, record.currency);
   return (
-    <CrudTable<RateOverride>
-      title="Rate overrides"
-      noun="rate override"
-      load={() => connApi.rateOverrides(record.id)}
-      fields={FIELDS}
-      createIntro={INTRO}
-      headerExtra={INTRO}
-      create={(b) => connApi.createRateOverride(record.id, b)}
-      update={(r, b) => connApi.patchRateOverride(record.id, r.id, b)}
-      remove={(r) => connApi.deleteRateOverride(record.id, r.id)}
-      empty="No rate overrides: every call is priced by the customer's rate group."
-      columns={[
-        { label: 'Code', value: (r) => r.prefix },
-        { label: 'Destination', value: (r) => r.destination },
-        { label: 'Per minute', value: (r) => money(r.ratePerMin) },
-        { label: 'Connect fee', value: (r) => money(r.connectFee) },
-        { label: 'Included', value: (r) => `${r.includedSeconds} s` },
-        {
-          label: 'Increments',
-          value: (r) => `${r.initialIncrement || 'group'} / ${r.billingIncrement || 'group'}`,
-        },
-        {
-          label: 'Valid',
-          value: (r) =>
-            `${r.effectiveFrom.slice(0, 10)} – ${r.effectiveTo ? r.effectiveTo.slice(0, 10) : 'open'}`,
-        },
-        { label: 'Status', value: (r) => <StatusChip status={r.status} /> },
-      ]}
-    />
+    <>
+      {INTRO}
+      <CrudTable<RateOverride>
+        title="Rate overrides"
+        noun="rate override"
+        load={() => connApi.rateOverrides(record.id)}
+        fields={FIELDS}
+        createIntro={INTRO}
+        create={(b) => connApi.createRateOverride(record.id, b)}
+        update={(r, b) => connApi.patchRateOverride(record.id, r.id, b)}
+        remove={(r) => connApi.deleteRateOverride(record.id, r.id)}
+        empty="No rate overrides: every call is priced by the customer's rate group."
+        columns={[
+          { label: 'Code', value: (r) => r.prefix },
+          { label: 'Destination', value: (r) => r.destination },
+          { label: 'Per minute', value: (r) => money(r.ratePerMin) },
+          { label: 'Connect fee', value: (r) => money(r.connectFee) },
+          { label: 'Included', value: (r) => `${r.includedSeconds} s` },
+          {
+            label: 'Increments',
+            value: (r) => `${r.initialIncrement || 'group'} / ${r.billingIncrement || 'group'}`,
+          },
+          {
+            label: 'Valid',
+            value: (r) =>
+              `${r.effectiveFrom.slice(0, 10)} – ${r.effectiveTo ? r.effectiveTo.slice(0, 10) : 'open'}`,
+          },
+          { label: 'Status', value: (r) => <StatusChip status={r.status} /> },
+        ]}
+      />
+    </>
   );
 }
