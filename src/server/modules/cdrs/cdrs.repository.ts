@@ -208,8 +208,9 @@ export async function insertCdrLines(db: Executor, rows: readonly CdrLineRow[]):
  * Adds CDRs just inserted in this transaction to their customers' daily usage: one grouped
  * upsert, rows in key order (two batches updating the same days lock them in the same order).
  * The day is the customer's local day; the country is that of the rate's code (the longest dial
- * code beginning it, looked up once per group: it is a function of the code). Call it after the
- * accounts are locked (lock order: CDR keys, accounts, usage rows).
+ * code beginning it, looked up once per distinct code of the batch: it is a function of the
+ * code, so grouping by code first keeps the key unique). Call it after the accounts are locked
+ * (lock order: CDR keys, accounts, usage rows).
  */
 export async function addDailyUsage(
   db: Executor,
@@ -217,23 +218,26 @@ export async function addDailyUsage(
 ): Promise<void> {
   if (!cdrs.length) return;
   await sql`
+    WITH g AS (
+      SELECT c.account_id, (c.started_at AT TIME ZONE a.timezone)::date AS day,
+             coalesce(r.destination, '') AS code_name, coalesce(c.rate_prefix, '') AS code,
+             count(*)::int AS calls, (count(*) FILTER (WHERE c.billsec > 0))::int AS answered,
+             sum(c.billsec) AS billsec, sum(c.charged_sec) AS charged_sec, sum(c.cost) AS cost
+        FROM unnest(${cdrs.map((c) => c.id)}::bigint[], ${cdrs.map((c) => new Date(c.started_at).toISOString())}::timestamptz[]) AS n(id, started_at)
+        JOIN cdrs c ON c.id = n.id AND c.started_at = n.started_at
+        JOIN accounts a ON a.id = c.account_id
+        LEFT JOIN rates r ON r.id = c.rate_id
+       GROUP BY 1, 2, 3, 4),
+    k AS (SELECT DISTINCT code FROM g WHERE code <> ''),
+    kc AS (
+      SELECT k.code, (SELECT d.country FROM dial_codes d
+                       WHERE d.code IN (left(k.code, 1), left(k.code, 2), left(k.code, 3), left(k.code, 4))
+                       ORDER BY length(d.code) DESC LIMIT 1) AS country
+        FROM k)
     INSERT INTO cdr_daily_usage AS u (account_id, day, country, code_name, code, calls, answered, billsec, charged_sec, cost)
-    SELECT g.account_id, g.day, coalesce(dc.country, ''), g.code_name, g.code, g.calls, g.answered,
+    SELECT g.account_id, g.day, coalesce(kc.country, ''), g.code_name, g.code, g.calls, g.answered,
            g.billsec, g.charged_sec, g.cost
-      FROM (SELECT c.account_id, (c.started_at AT TIME ZONE a.timezone)::date AS day,
-                   coalesce(r.destination, '') AS code_name, coalesce(c.rate_prefix, '') AS code,
-                   count(*)::int AS calls, (count(*) FILTER (WHERE c.billsec > 0))::int AS answered,
-                   sum(c.billsec) AS billsec, sum(c.charged_sec) AS charged_sec, sum(c.cost) AS cost
-              FROM unnest(${cdrs.map((c) => c.id)}::bigint[], ${cdrs.map((c) => new Date(c.started_at).toISOString())}::timestamptz[]) AS n(id, started_at)
-              JOIN cdrs c ON c.id = n.id AND c.started_at = n.started_at
-              JOIN accounts a ON a.id = c.account_id
-              LEFT JOIN rates r ON r.id = c.rate_id
-             GROUP BY 1, 2, 3, 4) g
-      LEFT JOIN LATERAL (
-            SELECT d.country FROM dial_codes d
-             WHERE g.code <> ''
-               AND d.code IN (left(g.code, 1), left(g.code, 2), left(g.code, 3), left(g.code, 4))
-             ORDER BY length(d.code) DESC LIMIT 1) dc ON true
+      FROM g LEFT JOIN kc ON kc.code = g.code
      ORDER BY 1, 2, 3, 4, 5
     ON CONFLICT (account_id, day, country, code_name, code) DO UPDATE
        SET calls = u.calls + excluded.calls, answered = u.answered + excluded.answered,
