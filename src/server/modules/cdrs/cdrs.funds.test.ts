@@ -181,6 +181,22 @@ describe.each(testDatabaseKinds())('CDR debits and the call-authorization funds 
       expect(other!.app.callAuth.engine.loader.state).toBe(before);
     });
 
+  it('a balance set locally never overwrites a newer one heard meanwhile', async () => {
+    const loader = app.callAuth.engine.loader;
+    const c = await poorCustomer(groupId, 12);
+    await loader.sync();
+    // A batch takes its stamp before it commits; another writer's later balance is heard before
+    // the batch gets to set its own: the batch's (older) value must not win.
+    const since = loader.balanceStamp();
+    await sql`UPDATE accounts SET balance = 0.02 WHERE id = ${c.id}`.execute(database.db);
+    await loader.sync();
+    loader.applyLocalBalances(new Map([[c.id, '0.050000']]), since);
+    expect(loader.state.accounts.get(c.id)?.balance).toBe('0.020000');
+    // Nothing heard since the stamp: the local value is set.
+    loader.applyLocalBalances(new Map([[c.id, '0.010000']]), loader.balanceStamp());
+    expect(loader.state.accounts.get(c.id)?.balance).toBe('0.010000');
+  });
+
   it('balance-only changes of many accounts are set in place (no reload); other changes still reload the account', async () => {
     const loader = app.callAuth.engine.loader;
     await sql`
