@@ -81,6 +81,7 @@ export function DidInventoryPage() {
           <TextField
             size="small"
             label="Number starts with"
+            fullWidth={false}
             value={filterText('number')}
             onChange={(e) => setListFilter(list, 'number', e.target.value)}
           />

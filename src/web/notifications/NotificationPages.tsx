@@ -24,6 +24,7 @@ import { Title, usePermissions } from 'react-admin';
 import { useSearchParams } from 'react-router-dom';
 import { useOwnerChoices } from '../connectivity/choices.js';
 import { errorMessage } from '../shared/error-message.js';
+import { ResourceListPager, setListFilter, useResourceList } from '../shared/resource-list.js';
 import { formatDateTime } from '../format/format.js';
 import { MailTable } from './MailTable.js';
 import {
@@ -31,7 +32,6 @@ import {
   notificationsApi,
   type Job,
   type MailTemplate,
-  type Page,
   type TemplatePreview,
 } from './notifications-api.js';
 
@@ -53,26 +53,13 @@ export function MailLogPage() {
 
 /** The Jobs page: recent and failed background jobs with their error, and Retry. */
 export function JobsPage() {
-  const [status, setStatus] = useState('');
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const [page, setPage] = useState<Page<Job> | null>(null);
+  const list = useResourceList<Job>('jobs', { perPage: 50 });
+  const status = String(list.filterValues.status ?? '');
   const [error, setError] = useState<string | null>(null);
-  const [tick, setTick] = useState(0);
-  const cursor = cursors[cursors.length - 1];
-  useEffect(() => {
-    let live = true;
-    notificationsApi.jobs({ limit: 50, cursor, status: status || undefined }).then(
-      (p) => live && (setPage(p), setError(null)),
-      (e) => live && setError(errorMessage(e)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [cursor, status, tick]);
   const retry = async (id: number) => {
     try {
       await notificationsApi.retryJob(id);
-      setTick((x) => x + 1);
+      void list.refetch();
     } catch (e) {
       setError(errorMessage(e));
     }
@@ -90,10 +77,8 @@ export function JobsPage() {
           size="small"
           label="Status"
           value={status}
-          onChange={(e) => {
-            setStatus(e.target.value);
-            setCursors([undefined]);
-          }}
+          onChange={(e) => setListFilter(list, 'status', e.target.value)}
+          fullWidth={false}
           sx={{ minWidth: 160, mb: 2 }}
         >
           <MenuItem value="">Any</MenuItem>
@@ -122,7 +107,7 @@ export function JobsPage() {
             </TableRow>
           </TableHead>
           <TableBody>
-            {page?.data.map((j) => (
+            {(list.data ?? []).map((j) => (
               <TableRow key={j.id}>
                 <TableCell>{j.id}</TableCell>
                 <TableCell>{j.kind}</TableCell>
@@ -150,14 +135,7 @@ export function JobsPage() {
             ))}
           </TableBody>
         </Table>
-        <Stack direction="row" spacing={1} sx={{ mt: 1 }}>
-          <Button disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-            Previous
-          </Button>
-          <Button disabled={!page?.nextCursor} onClick={() => setCursors((c) => [...c, page!.nextCursor!])}>
-            Next
-          </Button>
-        </Stack>
+        <ResourceListPager list={list} />
       </CardContent>
     </Card>
   );
