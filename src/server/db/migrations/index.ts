@@ -19,6 +19,7 @@ import * as m20261204_0401 from './2026_12_04_0401_create_cdr_daily_usage.js';
 import * as m20261204_0300 from './2026_12_04_0300_api_keys_notify.js';
 import * as m20261204_0100 from './2026_12_04_0100_sign_in_notification.js';
 import * as m20261204_0500 from './2026_12_04_0500_dashboard_day_indexes.js';
+import * as m20261205_0600 from './2026_12_05_0600_call_auth_notify_batches.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_04_0300_api_keys_notify': m20261204_0300,
   '2026_12_04_0100_sign_in_notification': m20261204_0100,
   '2026_12_04_0500_dashboard_day_indexes': m20261204_0500,
+  '2026_12_05_0600_call_auth_notify_batches': m20261205_0600,
 };
