@@ -27,7 +27,9 @@ const ROWS = Number(process.env.IMPORT_ROWS ?? 1_000_000);
 const MASS = Number(process.env.MASS_CREATE_COUNT ?? 10_000);
 /** BENCH_EXPORT_ONLY=1: keep the database of an earlier run and time the export BENCH_EXPORT_RUNS times. */
 const EXPORT_ONLY = process.env.BENCH_EXPORT_ONLY === '1';
-const EXPORT_RUNS = Number(process.env.BENCH_EXPORT_RUNS ?? (EXPORT_ONLY ? 3 : 1));
+/** BENCH_IMPORT_ONLY=1: the import and its floor only (no export, no mass create): for a loaded machine. */
+const IMPORT_ONLY = process.env.BENCH_IMPORT_ONLY === '1';
+const EXPORT_RUNS = IMPORT_ONLY ? 0 : Number(process.env.BENCH_EXPORT_RUNS ?? (EXPORT_ONLY ? 3 : 1));
 const URL_ = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tollgate_bench_import';
 const EMAIL = 'bench@example.com';
 const PASSWORD = 'bench-password-1';
@@ -110,7 +112,11 @@ async function main() {
   const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
   const { csrfToken } = (await login.json()) as { csrfToken: string };
   const headers = { cookie, 'x-csrf-token': csrfToken };
-  const runner = createJobRunner({ db: database.db, handlers: jobHandlers() });
+  // As main.ts wires it on PostgreSQL (BENCH_IMPORT_PAIRS=0: one chunk at a time, as before issue 16).
+  const runner = createJobRunner({
+    db: database.db,
+    handlers: jobHandlers({ pairImportChunks: process.env.BENCH_IMPORT_PAIRS !== '0' }),
+  });
 
   if (!EXPORT_ONLY) {
     const file = path.join(os.tmpdir(), `tollgate-bench-import-${ROWS}.csv`);
@@ -199,7 +205,7 @@ async function main() {
     );
   }
 
-  if (!EXPORT_ONLY) {
+  if (!EXPORT_ONLY && !IMPORT_ONLY) {
     // 3. Mass create.
     const t0 = performance.now();
     const mc = await fetch(`${base}/customer-mass-creates`, {

@@ -3,6 +3,13 @@ import { createJobRunner, type JobRunner } from '../src/server/platform/jobs/ind
 import { jobHandlers } from '../src/server/job-handlers.js';
 
 /** A job runner over the test database with every module's handlers (run it with runUntilIdle). */
-export function testRunner(database: Database, opts: { leaseMs?: number } = {}): JobRunner {
-  return createJobRunner({ db: database.db, handlers: jobHandlers(), leaseMs: opts.leaseMs });
+export function testRunner(
+  database: Database,
+  opts: { leaseMs?: number; pairImportChunks?: boolean } = {},
+): JobRunner {
+  return createJobRunner({
+    db: database.db,
+    handlers: jobHandlers({ pairImportChunks: opts.pairImportChunks }),
+    leaseMs: opts.leaseMs,
+  });
 }

@@ -6,9 +6,15 @@ import { notificationJobHandlers } from './modules/notifications/index.js';
 import { NO_MAIL, type MailSettings } from './platform/mail/index.js';
 
 /** Every module's background job handlers, wired in one place (as app.ts does for routes). */
-export function jobHandlers(deps: { mail?: MailSettings } = {}): JobHandler[] {
+export function jobHandlers(
+  deps: {
+    mail?: MailSettings;
+    /** On PostgreSQL: a customer import writes two independent chunks at once (issue 16). */
+    pairImportChunks?: boolean;
+  } = {},
+): JobHandler[] {
   return [
-    ...importJobHandlers(),
+    ...importJobHandlers({ pairChunks: deps.pairImportChunks }),
     ...massCreateJobHandlers(),
     ...notificationJobHandlers(deps.mail ?? NO_MAIL),
     ...cdrJobHandlers(),

@@ -70,9 +70,11 @@ async function main(): Promise<void> {
   });
   const runner = createJobRunner({
     db: database.db,
-    handlers: jobHandlers({ mail }),
+    handlers: jobHandlers({ mail, pairImportChunks: database.kind === 'postgres' }),
     schedules: jobSchedules(),
     log: app.log,
+    // The data folder's lock makes this process PGlite's only runner.
+    soleRunner: database.kind === 'pglite',
   });
 
   let closing = false;

@@ -25,6 +25,7 @@ import * as m20261205_0500 from './2026_12_05_0500_create_customer_rate_override
 import * as m20261205_0501 from './2026_12_05_0501_call_auth_alarm_acknowledge.js';
 import * as m20261205_0300 from './2026_12_05_0300_cdr_daily_usage_country.js';
 import * as m20261205_0100 from './2026_12_05_0100_call_auth_balance_notify.js';
+import * as m20261205_0600 from './2026_12_05_0600_call_auth_notify_batches.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -54,4 +55,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_05_0501_call_auth_alarm_acknowledge': m20261205_0501,
   '2026_12_05_0300_cdr_daily_usage_country': m20261205_0300,
   '2026_12_05_0100_call_auth_balance_notify': m20261205_0100,
+  '2026_12_05_0600_call_auth_notify_batches': m20261205_0600,
 };

@@ -456,7 +456,9 @@ export class StateLoader {
   }
 
   private async apply(p: Pending): Promise<void> {
-    if (p.all) return this.reloadAll();
+    // Past this many changed accounts (notifications that piled up while a reload ran), one
+    // reload costs less than reading them by id.
+    if (p.all || p.accounts.size > 20_000) return this.reloadAll();
     const db = this.deps.db;
     const accountIds = [...p.accounts];
     const bundles = accountIds.length ? await loadAccountBundles(db, accountIds) : new Map();

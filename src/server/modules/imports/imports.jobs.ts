@@ -20,11 +20,14 @@ import { recordAudit } from '../audit/index.js';
 import { parseDefaults } from './import-rows.js';
 import {
   chunkReport,
+  chunksIndependent,
   classifyAnyChunk,
+  classifyChunk,
   countOutcomes,
   newFileKeys,
   RowFailedError,
   runChunk,
+  writeChunk,
   type AnyOutcome,
   type ChunkPlan,
   type FileKeys,
@@ -98,7 +101,26 @@ async function finish(
   });
 }
 
-export function importJobHandlers(): JobHandler[] {
+/** A promise with its settle functions, for the two transactions of a pair of chunks. */
+function deferred<T>() {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** B, the second chunk of a pair, found it depends on A: B is rolled back and runs in the next step. */
+class ChunkDependsOnPrevious extends Error {}
+
+export interface ImportJobOptions {
+  /**
+   * Runs a customer import's chunks two at a time, in two transactions on two connections, when
+   * they do not depend on each other (chunksIndependent); the second commits only after the first.
+   * For PostgreSQL: PGlite has one connection, where the second would only wait for the first.
+   */
+  pairChunks?: boolean;
+}
+
+export function importJobHandlers(opts: ImportJobOptions = {}): JobHandler[] {
   /** Keys seen by validation passes running in this process, by import and pass. */
   const passKeys = new Map<string, FileKeys>();
 
@@ -342,19 +364,19 @@ export function importJobHandlers(): JobHandler[] {
       const ctx = contextFor(row, jc);
       const plan = planFor(row);
       const seq = row.next_chunk;
-      const rows = await repo.readChunk(jc.db, importId, seq);
-      const last = seq + 1 >= row.chunk_count;
-      await inTransaction(ctx, async (tx) => {
-        const final = await runChunk(tx, plan, rows, false);
+      const current = row;
+      /** Counters, issues, rejects and position of chunk `at`, in its transaction; the last one finishes. */
+      const commitChunk = async (tx: Ctx, at: number, final: AnyOutcome[]) => {
         const c = countOutcomes(final);
-        const { issues, rejects } = chunkReport(final, row.hashed_columns);
+        const { issues, rejects } = chunkReport(final, current.hashed_columns);
         await repo.insertIssues(tx.db, importId, 'real', issues);
         await repo.insertRejects(tx.db, importId, rejects);
+        const isLast = at + 1 >= current.chunk_count;
         const ok = await repo.updateImport(
           tx.db,
           importId,
           {
-            next_chunk: seq + 1,
+            next_chunk: at + 1,
             rows_done: sql`rows_done + ${c.rows}`,
             created_count: sql`created_count + ${c.created}`,
             updated_count: sql`updated_count + ${c.updated}`,
@@ -362,16 +384,66 @@ export function importJobHandlers(): JobHandler[] {
             skipped_count: sql`skipped_count + ${c.skipped}`,
             rejected_count: sql`rejected_count + ${c.rejected}`,
             warning_count: sql`warning_count + ${c.warnings}`,
-            ...(last ? { status: 'done', finished_at: sql`now()` } : {}),
+            ...(isLast ? { status: 'done', finished_at: sql`now()` } : {}),
           },
-          { nextChunk: seq, status: ['running'] },
+          { nextChunk: at, status: ['running'] },
         );
         if (!ok) throw new Error('The import moved on without this step');
-        if (last) await finish(tx, row, 'done');
-      });
+        if (isLast) await finish(tx, current, 'done');
+      };
+      const logCommitted = (at: number) =>
+        jc.log.info({ importId, chunk: at, chunks: current.chunk_count }, 'customer import: chunk committed');
+
+      let done = seq;
+      if (opts.pairChunks && settings.kind === 'customers' && seq + 2 <= row.chunk_count) {
+        // Two chunks at once (A = seq, B = seq + 1): both classify and write in parallel; B
+        // commits only after A, so the position moves one chunk at a time and a crash leaves
+        // at most B to run again. If B turns out to depend on A, B rolls back and runs next step.
+        const [rowsA, rowsB] = await Promise.all([
+          repo.readChunk(jc.db, importId, seq),
+          repo.readChunk(jc.db, importId, seq + 1),
+        ]);
+        const classifiedA = deferred<Awaited<ReturnType<typeof classifyChunk>> | null>();
+        const committedA = deferred<boolean>();
+        const a = inTransaction(ctx, async (tx) => {
+          const outcomes = await classifyChunk(tx, plan, rowsA, null);
+          classifiedA.resolve(outcomes);
+          await commitChunk(tx, seq, await writeChunk(tx, plan, outcomes, false));
+        }).then(
+          () => committedA.resolve(true),
+          (err: unknown) => {
+            classifiedA.resolve(null);
+            committedA.resolve(false);
+            throw err;
+          },
+        );
+        const b = inTransaction(ctx, async (tx) => {
+          const outcomes = await classifyChunk(tx, plan, rowsB, null);
+          const outcomesA = await classifiedA.promise;
+          if (!outcomesA || !chunksIndependent(outcomesA, outcomes)) throw new ChunkDependsOnPrevious();
+          const final = await writeChunk(tx, plan, outcomes, false);
+          if (!(await committedA.promise)) throw new ChunkDependsOnPrevious();
+          await commitChunk(tx, seq + 1, final);
+        });
+        const [ra, rb] = await Promise.allSettled([a, b]);
+        if (ra.status === 'rejected') throw ra.reason;
+        logCommitted(seq);
+        if (rb.status === 'rejected' && !(rb.reason instanceof ChunkDependsOnPrevious)) throw rb.reason;
+        if (rb.status === 'fulfilled') {
+          logCommitted(seq + 1);
+          done = seq + 1;
+        }
+      } else {
+        const rows = await repo.readChunk(jc.db, importId, seq);
+        await inTransaction(ctx, async (tx) => commitChunk(tx, seq, await runChunk(tx, plan, rows, false)));
+        logCommitted(seq);
+      }
+      const last = done + 1 >= row.chunk_count;
       // Chunks 2, 4, 8, 16 ... and the last: the tables doubled since the planner last looked.
+      const doubled = (at: number) => at >= 1 && ((at + 1) & at) === 0;
       if (last) await repo.refreshPlannerStats(jc.db, 'all');
-      else if (seq >= 1 && ((seq + 1) & seq) === 0) await repo.refreshPlannerStats(jc.db, 'lookups');
+      else if (doubled(done) || (done > seq && doubled(seq)))
+        await repo.refreshPlannerStats(jc.db, 'lookups');
       return last ? 'done' : 'more';
     },
     async onFailed(jc, payload, error) {

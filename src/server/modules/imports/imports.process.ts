@@ -738,6 +738,39 @@ export async function classifyAnyChunk(
     : classifyChunk(ctx, plan, rows, fileKeys);
 }
 
+/**
+ * Whether chunk `b` of a customer import can be written beside chunk `a`, in its own transaction,
+ * before `a` commits: true when nothing `b` does depends on `a` or waits for it. Neither may
+ * update an account (an update reads the account's current values), every new account's number
+ * must come from the file (generated ones are only checked against committed accounts), and no
+ * account number, name (per owner), portal login, PIN or SIP username may occur in both. Then
+ * classifying `b` without seeing `a`'s rows decides every row as it would after `a`'s commit.
+ */
+export function chunksIndependent(a: Outcome[], b: Outcome[]): boolean {
+  const keysOf = (outcomes: Outcome[]): Set<string> | null => {
+    const keys = new Set<string>();
+    for (const o of outcomes) {
+      if (o.kind === 'update') return null;
+      if (o.row.accountNumber) keys.add(`n:${o.row.accountNumber}`);
+      if (o.kind !== 'create') continue;
+      const number = o.input.accountNumber;
+      if (!number) return null;
+      keys.add(`n:${number}`);
+      keys.add(`m:${o.owner?.id ?? 0}:${o.input.name.trim().toLowerCase()}`);
+      keys.add(`l:${(o.input.portalUsername ?? number).toLowerCase()}`);
+      if (o.input.pin) keys.add(`p:${o.input.pin}`);
+      const sip = sipUsernameOf(o.row, number);
+      if (sip) keys.add(`s:${sip.toLowerCase()}`);
+    }
+    return keys;
+  };
+  const ka = keysOf(a);
+  const kb = ka && keysOf(b);
+  if (!ka || !kb) return false;
+  for (const k of kb) if (ka.has(k)) return false;
+  return true;
+}
+
 function throwFirstReject(outcomes: AnyOutcome[]): void {
   const failed = outcomes.find((o) => o.kind === 'reject');
   if (failed)

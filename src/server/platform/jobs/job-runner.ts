@@ -4,6 +4,7 @@ import { enqueueDueSchedules, type JobSchedule } from './schedules.js';
 import {
   claimJob,
   completeJob,
+  expireRunningLeases,
   failJob,
   releaseJob,
   renewLease,
@@ -51,6 +52,12 @@ export interface JobRunnerOptions {
   schedules?: JobSchedule[];
   /** How often the schedules are checked. */
   scheduleCheckMs?: number;
+  /**
+   * This runner is the only one the database can have (PGlite: one process per data folder), so
+   * a job left running when it starts was its dead predecessor's: `start` ends those leases at
+   * once and resumes the jobs on its first poll, instead of after the lease (issue 16).
+   */
+  soleRunner?: boolean;
 }
 
 export interface JobRunner {
@@ -147,6 +154,9 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
         return fail(job, handler, err, job.attempts + 1 >= job.maxAttempts);
       }
       await stopHeartbeat();
+      // A step on PGlite can resolve entirely in microtasks (the database runs in this thread), so
+      // timers, requests and log writes would wait for the whole job: let them in between steps.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (result === 'done') {
         await completeJob(opts.db, job.id, workerId);
         log.info({ jobId: job.id, kind: job.kind }, 'job done');
@@ -164,6 +174,14 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
   let lastScheduleCheck = 0;
 
   async function pollLoop() {
+    if (opts.soleRunner) {
+      try {
+        const expired = await expireRunningLeases(opts.db);
+        if (expired) log.info({ jobs: expired }, 'jobs left running by a stopped process resume now');
+      } catch (err) {
+        log.error({ err }, 'job runner: could not end the leases of a stopped process');
+      }
+    }
     while (!stopping) {
       try {
         if (schedules.length && Date.now() - lastScheduleCheck >= scheduleCheckMs) {

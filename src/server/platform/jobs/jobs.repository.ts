@@ -59,6 +59,21 @@ export async function claimJob(db: Executor, workerId: string, leaseMs: number):
     : null;
 }
 
+/**
+ * Ends the lease of every running job at once, as if each had run out: for a runner that is the
+ * only one the database can have (PGlite: one process per data folder, held by a lock), a job
+ * still marked running when it starts belongs to a process that died. The next claim takes it
+ * over as usual (counting the attempt), without waiting out the dead process's lease.
+ */
+export async function expireRunningLeases(db: Executor): Promise<number> {
+  const r = await db
+    .updateTable('jobs')
+    .set({ locked_until: sql`now() - interval '1 second'`, updated_at: sql`now()` })
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
 /** Extends the lease of a job this worker holds; false when it lost the job (lease taken over). */
 export async function renewLease(
   db: Executor,
