@@ -26,6 +26,7 @@ import * as m20261205_0501 from './2026_12_05_0501_call_auth_alarm_acknowledge.j
 import * as m20261205_0300 from './2026_12_05_0300_cdr_daily_usage_country.js';
 import * as m20261205_0100 from './2026_12_05_0100_call_auth_balance_notify.js';
 import * as m20261205_0600 from './2026_12_05_0600_call_auth_notify_batches.js';
+import * as m20261205_0700 from './2026_12_05_0700_call_auth_account_batches.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -56,4 +57,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_05_0300_cdr_daily_usage_country': m20261205_0300,
   '2026_12_05_0100_call_auth_balance_notify': m20261205_0100,
   '2026_12_05_0600_call_auth_notify_batches': m20261205_0600,
+  '2026_12_05_0700_call_auth_account_batches': m20261205_0700,
 };
