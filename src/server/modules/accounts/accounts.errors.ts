@@ -21,7 +21,6 @@ export const balanceConfirmationRequired = (balance: string) =>
   new AppError(
     'BALANCE_CONFIRMATION_REQUIRED',
     `The account balance is ${balance}; pass confirmBalance=${balance} to delete it.`,
-    409,
     { field: 'confirmBalance', balance },
   );
 /** The currency is fixed once the account has a ledger entry (DOMAIN 2). */

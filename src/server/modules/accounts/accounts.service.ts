@@ -96,7 +96,7 @@ export function checkAccountRules(ctx: Ctx, next: Partial<CreateAccountInput>): 
       throw validationError('unlimitedCredit', 'A prepaid account cannot have unlimited credit.');
   }
   if (next.unlimitedCredit === true && !isOperator(ctx.actor))
-    throw new AppError('FORBIDDEN', 'Only an operator admin may grant unlimited credit.', 403, {
+    throw new AppError('FORBIDDEN', 'Only an operator admin may grant unlimited credit.', {
       field: 'unlimitedCredit',
     });
   if (

@@ -43,7 +43,7 @@ async function readableCustomer(ctx: Ctx, id: number) {
   const account = await findAccount(ctx.db, ctx.actor, 'customer', id);
   if (!account) throw accountNotFound();
   if (ctx.actor.kind === 'customer' && !account.portal_permissions.includes('cdrs'))
-    throw new AppError('PORTAL_PERMISSION_REQUIRED', 'This needs the portal permission "cdrs".', 403, {
+    throw new AppError('PORTAL_PERMISSION_REQUIRED', 'This needs the portal permission "cdrs".', {
       permission: 'cdrs',
     });
   return account;
@@ -140,7 +140,7 @@ export async function searchCdrTotals(ctx: Ctx, q: CdrFilterValue) {
 /** GET /cdrs/{id}: one CDR with its rating detail (rate snapshot, charged seconds, ledger entry). */
 export async function getCdr(ctx: Ctx, id: number) {
   const r = await repo.findCdrById(ctx.db, ctx.actor, id);
-  if (!r) throw new AppError('CDR_NOT_FOUND', 'CDR not found.', 404);
+  if (!r) throw new AppError('CDR_NOT_FOUND', 'CDR not found.');
   if (ctx.actor.kind === 'customer' && r.account_id !== null) await readableCustomer(ctx, r.account_id);
   const lines = await repo.findCdrLines(ctx.db, ctx.actor, id);
   return {

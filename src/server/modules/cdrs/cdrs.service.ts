@@ -443,7 +443,7 @@ async function intakeBatch(ctx: Ctx, engine: CallAuthEngine, cdrs: CdrInputValue
   return cdrs.map((c) => {
     const k = keyOf(c);
     const row = stored.get(k);
-    if (!row) throw new AppError('CDR_NOT_STORED', 'The CDR could not be stored; send it again.', 503);
+    if (!row) throw new AppError('CDR_NOT_STORED', 'The CDR could not be stored; send it again.');
     const isFirst = !seen.has(k);
     seen.add(k);
     return { outcome: created.has(k) && isFirst ? 'created' : 'replayed', row };

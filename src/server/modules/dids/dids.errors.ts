@@ -12,6 +12,5 @@ export const didPoolMismatch = () =>
   new AppError(
     'DID_POOL_MISMATCH',
     "This DID belongs to another owner's pool than the customer's; move it to that pool first.",
-    400,
     { field: 'customerId' },
   );

@@ -3,7 +3,7 @@
  * cell parsing, and validation against the create form. Unit-tested in import-rows.test.ts.
  */
 import { Compile } from 'typebox/compile';
-import { AppError } from '../../platform/errors.js';
+import { AppError, type ErrorCode } from '../../platform/errors.js';
 import { stripFormulaGuard } from '../../platform/csv/csv-cells.js';
 import { isMoney, money } from '../../platform/money.js';
 import {
@@ -192,7 +192,7 @@ function canonicalDecimal(s: string): string {
 
 export class CellError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
   ) {
     super(message);
@@ -493,7 +493,7 @@ export function buildCreateInput(
   try {
     accountsService.checkAccountRules(ctx, { ...input, mode: input.mode ?? 'prepaid' });
     if (input.roles && !input.roles.includes('customer'))
-      throw new AppError('VALIDATION_FAILED', 'A customer must have the customer role.', 400, {
+      throw new AppError('VALIDATION_FAILED', 'A customer must have the customer role.', {
         field: 'roles',
       });
   } catch (err) {
@@ -616,10 +616,10 @@ export function buildUpdatePatch(ctx: Ctx, row: ReadRow, current: AccountDto): P
 export function parseDefaults(defaults: Record<string, string>): {
   values: Record<string, unknown>;
   resellerNumber: string | null;
-  errors: { field: string; code: string; message: string }[];
+  errors: { field: string; code: ErrorCode; message: string }[];
 } {
   const values: Record<string, unknown> = {};
-  const errors: { field: string; code: string; message: string }[] = [];
+  const errors: { field: string; code: ErrorCode; message: string }[] = [];
   let resellerNumber: string | null = null;
   for (const [name, raw] of Object.entries(defaults)) {
     const col = COLUMN.get(name);

@@ -196,19 +196,14 @@ function resolveSettings(row: repo.ImportRow, body: ImportSettingsBody | undefin
   if (next.kind === 'sip-devices') {
     const [name] = Object.keys(next.defaults);
     if (name !== undefined)
-      throw new AppError(
-        'DEFAULT_NOT_ALLOWED',
-        `No batch default for "${name}" in a SIP device import.`,
-        400,
-        {
-          field: `defaults.${name}`,
-        },
-      );
+      throw new AppError('DEFAULT_NOT_ALLOWED', `No batch default for "${name}" in a SIP device import.`, {
+        field: `defaults.${name}`,
+      });
     return next;
   }
   const parsed = parseDefaults(next.defaults);
   const first = parsed.errors[0];
-  if (first) throw new AppError(first.code, first.message, 400, { field: first.field });
+  if (first) throw new AppError(first.code, first.message, { field: first.field }, true);
   return next;
 }
 

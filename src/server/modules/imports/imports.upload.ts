@@ -86,7 +86,6 @@ const unstorableCell = (row: number, column: string) =>
   new AppError(
     'VALIDATION_FAILED',
     `Row ${row}, ${column.slice(0, 100)}: text may not contain NUL characters.`,
-    400,
     { field: 'file', row, column: column.slice(0, 100) },
   );
 

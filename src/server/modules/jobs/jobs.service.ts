@@ -8,7 +8,7 @@ import type { JobDto, JobListQueryInput } from './jobs.schemas.js';
 /** No such job. */
 export const jobNotFound = () => notFound('JOB_NOT_FOUND', 'Job not found.');
 /** Only a failed job can be retried. */
-export const jobNotFailed = () => new AppError('JOB_NOT_FAILED', 'Only a failed job can be retried.', 409);
+export const jobNotFailed = () => new AppError('JOB_NOT_FAILED', 'Only a failed job can be retried.');
 
 function requireAdmin(ctx: Ctx) {
   if (ctx.actor.kind !== 'admin') throw forbidden('Only the operator sees the jobs.');

@@ -17,14 +17,14 @@ export const idempotencyKeyReused = () =>
 
 /** An entry is reversed at most once. */
 export const entryAlreadyReversed = (reversalId: string | null) =>
-  new AppError('ENTRY_ALREADY_REVERSED', 'This entry has already been reversed.', 409, {
+  new AppError('ENTRY_ALREADY_REVERSED', 'This entry has already been reversed.', {
     field: 'entryId',
     reversalEntryId: reversalId,
   });
 
 /** A reversal, or a reset that moved nothing, has nothing to undo: post a new entry instead. */
 export const entryNotReversible = (why: string) =>
-  new AppError('ENTRY_NOT_REVERSIBLE', why, 409, { field: 'entryId' });
+  new AppError('ENTRY_NOT_REVERSIBLE', why, { field: 'entryId' });
 
 /** The amount has more decimals than the account currency's minor unit allows (JPY 0, USD 2, KWD 3). */
 export const amountPrecision = (field: string, currency: string, places: number) =>
@@ -44,7 +44,7 @@ export const balanceOutOfRange = (field = 'amount') =>
 
 /** A customer reading its own history lacks the portal permission for it (DOMAIN 3.14). */
 export const portalPermissionRequired = (permission: string) =>
-  new AppError('PORTAL_PERMISSION_REQUIRED', `This needs the portal permission "${permission}".`, 403, {
+  new AppError('PORTAL_PERMISSION_REQUIRED', `This needs the portal permission "${permission}".`, {
     permission,
   });
 
@@ -62,7 +62,6 @@ export const insufficientFunds = (available: string, currency: string) =>
   new AppError(
     'INSUFFICIENT_FUNDS',
     `The charge exceeds the available funds of ${money(available).toFixed(Math.max(currencyMinorUnits(currency), money(available).decimalPlaces()))} ${currency}; allow a negative balance to post it anyway.`,
-    400,
     {
       field: 'amount',
       available,

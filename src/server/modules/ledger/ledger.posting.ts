@@ -366,6 +366,6 @@ export async function postCallCharges(
   });
   const written = await repo.appendEntries(tx.db, rows, firstUsed);
   if (written.length !== rows.length)
-    throw new AppError('KEY_TAKEN', 'A call charge key is already posted; the batch was not applied.', 409);
+    throw new AppError('KEY_TAKEN', 'A call charge key is already posted; the batch was not applied.');
   return new Map([...balances].map(([id, b]) => [id, formatMoney(b)]));
 }

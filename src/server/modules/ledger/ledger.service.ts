@@ -71,7 +71,7 @@ const requirePoster = (ctx: Ctx) => requireManager(ctx, 'Customers cannot post t
 
 function requireKey(clientKey: string | undefined): string {
   if (!clientKey)
-    throw new AppError('VALIDATION_FAILED', 'The Idempotency-Key header is required.', 400, {
+    throw new AppError('VALIDATION_FAILED', 'The Idempotency-Key header is required.', {
       field: 'idempotency-key',
     });
   return clientKey;
@@ -607,5 +607,5 @@ export async function postCallPayablesInTransaction(
   });
   const written = await repo.appendPayables(tx.db, rows);
   if (written !== rows.length)
-    throw new AppError('KEY_TAKEN', 'A provider cost key is already posted; the batch was not applied.', 409);
+    throw new AppError('KEY_TAKEN', 'A provider cost key is already posted; the batch was not applied.');
 }

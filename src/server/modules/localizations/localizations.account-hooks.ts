@@ -11,14 +11,18 @@ export const localizationAccountHooks: AccountLifecycleHooks = {
     const p = await findProfileForReference(ctx.db, id);
     const sameOwner = p && (p.owner_id ?? null) === refs.ownerId;
     if (!p || (!sameOwner && !isOperator(ctx.actor)))
-      throw new AppError('LOCALIZATION_NOT_FOUND', 'Localization profile not found.', 400, {
-        field: 'localizationId',
-      });
+      throw new AppError(
+        'LOCALIZATION_NOT_FOUND',
+        'Localization profile not found.',
+        {
+          field: 'localizationId',
+        },
+        true,
+      );
     if (!sameOwner)
       throw new AppError(
         'LOCALIZATION_OWNER_MISMATCH',
         'The localization profile belongs to another owner than the account.',
-        400,
         { field: 'localizationId' },
       );
   },

@@ -12,7 +12,7 @@ export const localizationNameTaken = () =>
   );
 /** Live accounts still use the profile. */
 export const localizationInUse = (count: number) =>
-  new AppError('LOCALIZATION_IN_USE', `${count} account(s) still use this localization profile.`, 409, {
+  new AppError('LOCALIZATION_IN_USE', `${count} account(s) still use this localization profile.`, {
     field: 'id',
     count,
   });

@@ -7,7 +7,6 @@ export const capacityExceeded = (capacity: string, prefix: string, length: numbe
   new AppError(
     'NUMBER_CAPACITY_EXCEEDED',
     `Prefix "${prefix}" with ${length} digits has room for ${capacity} more account numbers.`,
-    409,
     { field: 'count', capacity },
   );
 /** The result is not ready yet, or was already downloaded (it is offered once). */
@@ -17,11 +16,10 @@ export const resultNotAvailable = (state: string) =>
     state === 'downloaded'
       ? 'The result was already downloaded; it is offered only once.'
       : 'The accounts are not created yet.',
-    state === 'downloaded' ? 410 : 409,
     { state },
   );
 /** The download key is not the one given when the mass create started. */
 export const downloadKeyInvalid = () =>
-  new AppError('DOWNLOAD_KEY_INVALID', 'This is not the download key of this mass create.', 403, {
+  new AppError('DOWNLOAD_KEY_INVALID', 'This is not the download key of this mass create.', {
     field: 'downloadKey',
   });

@@ -119,7 +119,7 @@ export function massCreateJobHandlers(opts: { prepareBatch?: number } = {}): Job
           let resellerNumber: string | null = null;
           if (p.resellerId) {
             const found = await findAccount(tx.db, systemActor, 'reseller', p.resellerId);
-            if (!found) throw new AppError('RESELLER_NOT_FOUND', 'The reseller is gone.', 409);
+            if (!found) throw new AppError('RESELLER_NOT_FOUND', 'The reseller is gone.');
             owner = { id: found.id, ancestor_ids: found.ancestor_ids.map(Number) };
             resellerNumber = found.account_number;
           }

@@ -15,7 +15,7 @@ import crypto from 'node:crypto';
 export const mailNotFound = () => notFound('MAIL_NOT_FOUND', 'Mail not found.');
 /** A mail still waiting or being sent cannot be resent yet. */
 export const mailPending = () =>
-  new AppError('MAIL_STILL_PENDING', 'This mail is still queued or being sent.', 409);
+  new AppError('MAIL_STILL_PENDING', 'This mail is still queued or being sent.');
 
 function requireStaff(ctx: Ctx) {
   if (ctx.actor.kind === 'customer') throw forbidden('Customers cannot read the mail log.');

@@ -20,13 +20,12 @@ export const unknownVariable = (field: string, names: string[]) =>
   new AppError(
     'MAIL_TEMPLATE_UNKNOWN_VARIABLE',
     `Unknown variable ${names.map((n) => `{{${n}}}`).join(', ')}.`,
-    400,
     { field, variables: names },
   );
 
 /** The operator's templates cannot be deleted, only edited. */
 export const templateRequired = () =>
-  new AppError('MAIL_TEMPLATE_REQUIRED', "The operator's template can be edited, not deleted.", 409);
+  new AppError('MAIL_TEMPLATE_REQUIRED', "The operator's template can be edited, not deleted.");
 
 /** This reseller has no override of that kind. */
 export const templateNotFound = () => notFound('MAIL_TEMPLATE_NOT_FOUND', 'No override of this kind.');

@@ -1,11 +1,11 @@
 import type { AccountLifecycleHooks } from '../../platform/account-lifecycle.js';
 import { softDeleteRowsOfAccounts } from '../../platform/db/soft-delete.js';
-import { AppError } from '../../platform/errors.js';
+import { AppError, type ErrorCode } from '../../platform/errors.js';
 import { isOperator } from '../../platform/tenancy/index.js';
 import { findRateGroupForReference } from './rate-groups.repository.js';
 
-const refError = (code: string, field: string, message: string) =>
-  new AppError(code, message, 400, { field });
+const refError = (code: ErrorCode, field: string, message: string) =>
+  new AppError(code, message, { field }, true);
 
 /**
  * The rate groups an account points at (DOMAIN 3.2) must exist, belong to the same owner as the

@@ -16,7 +16,7 @@ export const rateAlreadyExists = () =>
   );
 /** Live accounts still use the group as their rate group or non-CLI rate group. */
 export const rateGroupInUse = (count: number) =>
-  new AppError('RATE_GROUP_IN_USE', `${count} account(s) still use this rate group.`, 409, {
+  new AppError('RATE_GROUP_IN_USE', `${count} account(s) still use this rate group.`, {
     field: 'id',
     count,
   });
@@ -34,10 +34,9 @@ export const rateDeckInvalid = (errors: DeckError[], errorCount: number, truncat
     'RATE_DECK_INVALID',
     `The rate deck has ${errorCount}${truncated ? '+' : ''} error(s); nothing was loaded. First: row ${errors[0]?.row}` +
       `${errors[0]?.column ? `, ${errors[0].column}` : ''}: ${errors[0]?.reason}`,
-    400,
     { field: 'body', errors, errorCount, truncated },
   );
 
 /** The upload is larger than the server accepts. */
 export const rateDeckTooLarge = (maxBytes: number) =>
-  new AppError('BODY_TOO_LARGE', `The rate deck is larger than ${maxBytes} bytes.`, 413, { field: 'body' });
+  new AppError('BODY_TOO_LARGE', `The rate deck is larger than ${maxBytes} bytes.`, { field: 'body' });

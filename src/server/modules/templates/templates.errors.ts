@@ -10,9 +10,8 @@ export const templateVersionChanged = (current: number) =>
   new AppError(
     'TEMPLATE_VERSION_CHANGED',
     `The template is now at version ${current}; preview again before applying.`,
-    409,
     { field: 'expectedVersion', currentVersion: current },
   );
 /** Re-apply was asked for a customer that is not linked to this template. */
 export const notLinkedToTemplate = () =>
-  new AppError('NOT_LINKED_TO_TEMPLATE', 'This customer is not linked to this template.', 409);
+  new AppError('NOT_LINKED_TO_TEMPLATE', 'This customer is not linked to this template.');

@@ -310,14 +310,9 @@ export async function createCustomerFromTemplate(
     if (values.mode === 'prepaid' && body.unlimitedCredit === undefined) values.unlimitedCredit = false;
     for (const required of ['country', 'timezone', 'currency'])
       if (values[required] === undefined)
-        throw new AppError(
-          'VALIDATION_FAILED',
-          `${required}: Required (the template does not set it).`,
-          400,
-          {
-            field: required,
-          },
-        );
+        throw new AppError('VALIDATION_FAILED', `${required}: Required (the template does not set it).`, {
+          field: required,
+        });
     const created = await accountsService.createAccount(tx, 'customer', values as CreateAccountInput);
     await repo.linkAccount(tx.db, created.id, t.id, t.version);
     await recordAudit(tx, {

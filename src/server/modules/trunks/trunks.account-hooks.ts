@@ -21,7 +21,6 @@ export const trunkAccountHooks: AccountLifecycleHooks = {
       throw new AppError(
         'ACCOUNT_HAS_TRUNKS',
         `The account has ${n} ingress trunk(s); delete them before removing the customer role.`,
-        409,
         { field: 'roles', trunks: n },
       );
   },

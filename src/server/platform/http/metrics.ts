@@ -95,8 +95,7 @@ export function registerMetrics(
 
   app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
     const ok = access.token ? hasToken(req, access.token) : false;
-    if (!ok && !allowed(allowList, req.ip))
-      throw new AppError('ROUTE_NOT_FOUND', `No route GET /metrics`, 404);
+    if (!ok && !allowed(allowList, req.ip)) throw new AppError('ROUTE_NOT_FOUND', `No route GET /metrics`);
     const more = extra ? (await extra()).join('\n') + '\n' : '';
     return reply.type(registry.contentType).send((await registry.metrics()) + more);
   });

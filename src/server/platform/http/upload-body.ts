@@ -8,15 +8,10 @@ import { AppError } from '../errors.js';
 export function uploadStream(body: unknown, expected = 'text/csv'): Readable {
   if (body instanceof Readable) return body;
   if (body === undefined || body === null)
-    throw new AppError(
-      'FILE_REQUIRED',
-      `Send the file as the request body (Content-Type: ${expected}).`,
-      400,
-      {
-        field: 'body',
-      },
-    );
-  throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Send the file as ${expected}, not JSON.`, 415, {
+    throw new AppError('FILE_REQUIRED', `Send the file as the request body (Content-Type: ${expected}).`, {
+      field: 'body',
+    });
+  throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Send the file as ${expected}, not JSON.`, {
     field: 'body',
   });
 }

@@ -11,7 +11,7 @@ export interface OwnerRef {
 
 /** The reseller named as owner does not exist or is not visible to the actor. */
 export const resellerNotFound = () =>
-  new AppError('RESELLER_NOT_FOUND', 'Reseller not found.', 400, { field: 'resellerId' });
+  new AppError('RESELLER_NOT_FOUND', 'Reseller not found.', { field: 'resellerId' });
 
 /** The owner new rows get by default: the reseller actor itself, or null (the operator). */
 export function ownerOf(actor: Actor): number | null {
