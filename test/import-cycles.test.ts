@@ -93,6 +93,6 @@ describe('import graph of src/', () => {
   });
 
   it('has no import cycle', () => {
-    expect(cycles(graph).map((c) => c.join(" -> "))).toEqual([]);
+    expect(cycles(graph).map((c) => c.join(' -> '))).toEqual([]);
   });
 });
