@@ -621,6 +621,8 @@ export interface CdrsTable {
   hangup_cause: string;
   egress_trunk: string | null;
   rate_id: number | null;
+  /** The customer rate override that priced the call (rate_id is then null). */
+  rate_override_id: number | null;
   rate_group_id: number | null;
   rate_prefix: string | null;
   rate_per_min: Numeric | null;

@@ -62,7 +62,7 @@ export function SettingsPage() {
               error={fieldError !== null}
               helperText={
                 fieldError ??
-                'Whole months kept before the current one; older months are dropped hourly, a month at a time. Daily usage, invoices and the ledger stay. Empty: keep forever.'
+                'Whole months kept before the current one; older months are dropped hourly, a month at a time. Daily usage summaries and the ledger stay. Empty: keep forever.'
               }
               slotProps={{ htmlInput: { inputMode: 'numeric', 'aria-label': 'Keep raw CDRs (months)' } }}
             />

@@ -125,8 +125,12 @@ export async function authorizeCall(
   // A source no host knows, asked without verified credentials, is not recorded: the switch
   // answers it with a digest challenge, and the INVITE that comes back with credentials has the
   // same Call-ID (a recorded deny would be replayed to it). Deciding it again costs no counter.
-  if (d.decision === 'deny' && d.reason === 'AUTH_UNKNOWN_SOURCE' && !req.digestVerified)
-    return denyDto(engine, req.callId, d.reason);
+  // A Call-ID already decided (the challenged INVITE came back and was allowed) answers that
+  // decision: one replay read on this rare path only.
+  if (d.decision === 'deny' && d.reason === 'AUTH_UNKNOWN_SOURCE' && !req.digestVerified) {
+    const first = await store.replay(req.callId);
+    return first ? render(engine, req.callId, first) : denyDto(engine, req.callId, d.reason);
+  }
   if (d.decision === 'deny') return render(engine, req.callId, await store.recordDeny(req.callId, d.reason));
   const outcome = await store.admit(toLiveCall(d.plan, now, state.settings.marginSec), d.plan.levels, now);
   // A replay answers the call as it stands: the journal has it already (or has dropped it).

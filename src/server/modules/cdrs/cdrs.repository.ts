@@ -67,6 +67,8 @@ export interface CdrRow {
   hangup_cause: string;
   egress_trunk: string | null;
   rate_id: number | null;
+  /** The customer rate override that priced the call (rate_id is then null). */
+  rate_override_id: number | null;
   rate_group_id: number | null;
   rate_prefix: string | null;
   rate_per_min: string | null;
@@ -101,16 +103,16 @@ export async function insertCdrs(db: Executor, rows: readonly CdrRow[]): Promise
         ${col('answered_at')}::timestamptz[], ${col('ended_at')}::timestamptz[],
         ${col('duration_sec')}::numeric[], ${col('billsec')}::numeric[], ${col('disposition')}::text[],
         ${col('sip_code')}::int[], ${col('hangup_cause')}::text[], ${col('egress_trunk')}::text[],
-        ${col('rate_id')}::bigint[], ${col('rate_group_id')}::bigint[], ${col('rate_prefix')}::text[],
+        ${col('rate_id')}::bigint[], ${col('rate_override_id')}::bigint[], ${col('rate_group_id')}::bigint[], ${col('rate_prefix')}::text[],
         ${col('rate_per_min')}::numeric[], ${col('connect_fee')}::numeric[],
         ${col('included_seconds')}::int[], ${col('initial_increment')}::int[],
         ${col('billing_increment')}::int[], ${col('charged_sec')}::int[], ${col('cost')}::numeric[],
         ${col('ledger_entry_id')}::uuid[], ${rows.map((r) => r.rating_flags.join(','))}::text[]
       ) WITH ORDINALITY AS v(call_id, leg, account_id, status, reason, no_reservation, source_ip,
         sip_username, calling_number, called_number, started_at, answered_at, ended_at, duration_sec,
-        billsec, disposition, sip_code, hangup_cause, egress_trunk, rate_id, rate_group_id, rate_prefix,
-        rate_per_min, connect_fee, included_seconds, initial_increment, billing_increment, charged_sec,
-        cost, ledger_entry_id, rating_flags, ord)
+        billsec, disposition, sip_code, hangup_cause, egress_trunk, rate_id, rate_override_id, rate_group_id,
+        rate_prefix, rate_per_min, connect_fee, included_seconds, initial_increment, billing_increment,
+        charged_sec, cost, ledger_entry_id, rating_flags, ord)
     ), claimed AS (
       INSERT INTO cdr_keys (call_id, leg, cdr_id, started_at)
       SELECT call_id, leg, nextval('cdr_ids'), started_at FROM v ORDER BY ord
@@ -119,12 +121,12 @@ export async function insertCdrs(db: Executor, rows: readonly CdrRow[]): Promise
     )
     INSERT INTO cdrs (id, call_id, leg, account_id, status, reason, no_reservation, source_ip, sip_username,
       calling_number, called_number, started_at, answered_at, ended_at, duration_sec, billsec,
-      disposition, sip_code, hangup_cause, egress_trunk, rate_id, rate_group_id, rate_prefix,
+      disposition, sip_code, hangup_cause, egress_trunk, rate_id, rate_override_id, rate_group_id, rate_prefix,
       rate_per_min, connect_fee, included_seconds, initial_increment, billing_increment, charged_sec,
       cost, ledger_entry_id, rating_flags)
     SELECT k.cdr_id, v.call_id, v.leg, account_id, status, reason, no_reservation, source_ip, sip_username,
       calling_number, called_number, started_at, answered_at, ended_at, duration_sec, billsec,
-      disposition, sip_code, hangup_cause, egress_trunk, rate_id, rate_group_id, rate_prefix,
+      disposition, sip_code, hangup_cause, egress_trunk, rate_id, rate_override_id, rate_group_id, rate_prefix,
       rate_per_min, connect_fee, included_seconds, initial_increment, billing_increment, charged_sec,
       cost, ledger_entry_id, coalesce(string_to_array(nullif(rating_flags, ''), ','), '{}')
       FROM v JOIN claimed k ON k.call_id = v.call_id AND k.leg = v.leg
@@ -220,13 +222,14 @@ export async function addDailyUsage(
   await sql`
     WITH g AS (
       SELECT c.account_id, (c.started_at AT TIME ZONE a.timezone)::date AS day,
-             coalesce(r.destination, '') AS code_name, coalesce(c.rate_prefix, '') AS code,
+             coalesce(r.destination, o.destination, '') AS code_name, coalesce(c.rate_prefix, '') AS code,
              count(*)::int AS calls, (count(*) FILTER (WHERE c.billsec > 0))::int AS answered,
              sum(c.billsec) AS billsec, sum(c.charged_sec) AS charged_sec, sum(c.cost) AS cost
         FROM unnest(${cdrs.map((c) => c.id)}::bigint[], ${cdrs.map((c) => new Date(c.started_at).toISOString())}::timestamptz[]) AS n(id, started_at)
         JOIN cdrs c ON c.id = n.id AND c.started_at = n.started_at
         JOIN accounts a ON a.id = c.account_id
         LEFT JOIN rates r ON r.id = c.rate_id
+        LEFT JOIN customer_rate_overrides o ON o.id = c.rate_override_id
        GROUP BY 1, 2, 3, 4),
     k AS (SELECT DISTINCT code FROM g WHERE code <> ''),
     kc AS (

@@ -53,6 +53,8 @@ interface RatePick {
   includedSeconds: number;
   initialIncrement: number;
   billingIncrement: number;
+  /** The customer's rate override priced the call (rateId is the override's id). */
+  isOverride: boolean;
 }
 
 interface Plan {
@@ -106,6 +108,7 @@ const pickOf = (r: CdrRate): RatePick => ({
   includedSeconds: r.includedSeconds,
   initialIncrement: r.initialIncrement,
   billingIncrement: r.nextIncrement,
+  isOverride: r.isOverride === true,
 });
 
 /** How a CDR is rated: from its authorization outcome, else by a fresh lookup (flagged). */
@@ -294,7 +297,8 @@ function prepare(lc: LineContext, outcome: CallOutcome | null, c: CdrInputValue)
     sip_code: c.sipCode,
     hangup_cause: c.hangupCause,
     egress_trunk: c.egressTrunk ?? null,
-    rate_id: rate?.rateId ?? null,
+    rate_id: rate && !rate.isOverride ? rate.rateId : null,
+    rate_override_id: rate?.isOverride ? rate.rateId : null,
     rate_group_id: rate?.rateGroupId ?? null,
     rate_prefix: rate?.prefix ?? null,
     rate_per_min: rate?.ratePerMin ?? null,
@@ -305,14 +309,14 @@ function prepare(lc: LineContext, outcome: CallOutcome | null, c: CdrInputValue)
     charged_sec: charged,
     cost,
     ledger_entry_id: charge?.entryId ?? null,
-    rating_flags: [],
+    rating_flags: rate?.isOverride ? ['RATE_OVERRIDE'] : [],
   };
   const lines: repo.CdrLineRow[] = [];
   const lineCharges: CallChargeInput[] = [];
   const payables: CallPayableInput[] = [];
   if (rate && plan.accountId !== null && answeredSec > 0) {
     const found = linesFor(lc, outcome, c, plan.accountId);
-    row.rating_flags = found.flags;
+    row.rating_flags = [...row.rating_flags, ...found.flags];
     for (const l of found.lines) {
       const paid = new Decimal(l.cost).gt(0);
       const key = `cdr:${c.callId}:${c.leg}:${l.kind === 'reseller' ? 'r' : 'p'}${l.accountId}`;

@@ -237,6 +237,59 @@ describe.each(testDatabaseKinds())('rate overrides API on %s', (kind) => {
     await ok(admin.delete(`${base()}/${o.id}`), 204);
   });
 
+  it("the CDR of a call an override priced names the override, not a rate, and its daily usage the override's destination", async () => {
+    const o = await ok(
+      admin.post(base(), {
+        prefix: '34',
+        destination: 'Spain special',
+        ratePerMin: '0.06',
+        effectiveFrom: past,
+      }),
+      201,
+    );
+    await synced();
+    const allowed = await call('3491234');
+    expect(allowed).toMatchObject({ decision: 'allow', rate: { prefix: '34' } });
+    const now = Date.now();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const res = await ok(
+      sw.post('/api/v1/cdrs', {
+        cdrs: [
+          {
+            callId: allowed.callId,
+            leg: 'A',
+            sourceIp: '198.51.100.7',
+            callingNumber: '15551230000',
+            calledNumber: '3491234',
+            startedAt: iso(now - 120_000),
+            answeredAt: iso(now - 110_000),
+            endedAt: iso(now - 50_000),
+            durationSec: 70,
+            billsec: 60,
+            disposition: 'ANSWERED',
+            sipCode: 200,
+            hangupCause: 'NORMAL_CLEARING',
+          },
+        ],
+      }),
+    );
+    expect(res.results[0].cdr).toMatchObject({ status: 'rated', cost: '0.060000' });
+    const stored = await t.database.db
+      .selectFrom('cdrs')
+      .select(['rate_id', 'rate_override_id', 'rating_flags'])
+      .where('call_id', '=', allowed.callId)
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({ rate_id: null, rate_override_id: o.id, rating_flags: ['RATE_OVERRIDE'] });
+    const usage = await t.database.db
+      .selectFrom('cdr_daily_usage')
+      .select(['code', 'code_name', 'calls'])
+      .where('account_id', '=', customer.id)
+      .where('code', '=', '34')
+      .execute();
+    expect(usage).toEqual([{ code: '34', code_name: 'Spain special', calls: 1 }]);
+    await ok(admin.delete(`${base()}/${o.id}`), 204);
+  });
+
   it('refuses bad input with the field, and a duplicate code and start with 409', async () => {
     expectError(
       await admin.post(base(), { prefix: '4a', ratePerMin: '1' }),
