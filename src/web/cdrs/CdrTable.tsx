@@ -112,7 +112,12 @@ function CdrDialog({ id, timeZone, onClose }: { id: number; timeZone: string; on
             </Typography>
             <Field
               label="Rate"
-              value={cdr.ratePrefix ? `${cdr.ratePrefix}: ${formatRate(cdr.ratePerMin, cur)}/min` : null}
+              value={
+                cdr.ratePrefix
+                  ? `${cdr.ratePrefix}: ${formatRate(cdr.ratePerMin, cur)}/min` +
+                    (cdr.rateOverrideId ? ` (the customer's rate override #${cdr.rateOverrideId})` : '')
+                  : null
+              }
             />
             <Field label="Connect fee" value={formatRate(cdr.connectFee, cur)} />
             <Field label="Included seconds" value={cdr.includedSeconds} />

@@ -80,6 +80,7 @@ export interface CdrDetailRow extends CdrListRow {
   duration_sec: string;
   sip_username: string | null;
   rate_id: number | null;
+  rate_override_id: number | null;
   rate_group_id: number | null;
   included_seconds: number | null;
   initial_increment: number | null;
@@ -152,7 +153,7 @@ export async function cdrTotals(db: Executor, actor: Actor, f: CdrFilter): Promi
 export async function findCdrById(db: Executor, actor: Actor, id: number): Promise<CdrDetailRow | undefined> {
   const r = await sql<CdrDetailRow>`
     SELECT ${LIST_COLUMNS}, c.duration_sec::text AS duration_sec, c.sip_username, c.rate_id,
-      c.rate_group_id, c.included_seconds, c.initial_increment, c.billing_increment,
+      c.rate_override_id, c.rate_group_id, c.included_seconds, c.initial_increment, c.billing_increment,
       c.ledger_entry_id::text AS ledger_entry_id, c.created_at, c.rating_flags
     FROM cdrs c LEFT JOIN accounts a ON a.id = c.account_id
     WHERE c.id = ${id} AND ${where(actor, {})}`.execute(db);
@@ -163,6 +164,7 @@ export async function findCdrById(db: Executor, actor: Actor, id: number): Promi
     id: Number(row.id),
     account_id: nullableNumber(row.account_id),
     rate_id: nullableNumber(row.rate_id),
+    rate_override_id: nullableNumber(row.rate_override_id),
     rate_group_id: nullableNumber(row.rate_group_id),
   };
 }

@@ -109,6 +109,8 @@ export const CdrDetail = Type.Object({
   durationSec: Type.String(),
   sipUsername: Nullable(Type.String()),
   rateId: Nullable(Type.Integer()),
+  /** The customer rate override that priced the call (rateId is then null). */
+  rateOverrideId: Nullable(Type.Integer()),
   rateGroupId: Nullable(Type.Integer()),
   includedSeconds: Nullable(Type.Integer()),
   initialIncrement: Nullable(Type.Integer()),

@@ -148,6 +148,7 @@ export async function getCdr(ctx: Ctx, id: number) {
     durationSec: r.duration_sec,
     sipUsername: r.sip_username,
     rateId: r.rate_id,
+    rateOverrideId: r.rate_override_id,
     rateGroupId: r.rate_group_id,
     includedSeconds: r.included_seconds,
     initialIncrement: r.initial_increment,

@@ -280,6 +280,8 @@ describe.each(testDatabaseKinds())('rate overrides API on %s', (kind) => {
       .where('call_id', '=', allowed.callId)
       .executeTakeFirstOrThrow();
     expect(stored).toEqual({ rate_id: null, rate_override_id: o.id, rating_flags: ['RATE_OVERRIDE'] });
+    const detail = await ok(admin.get(`/api/v1/cdrs/${res.results[0].cdr.id}`));
+    expect(detail).toMatchObject({ rateId: null, rateOverrideId: o.id, ratingFlags: ['RATE_OVERRIDE'] });
     const usage = await t.database.db
       .selectFrom('cdr_daily_usage')
       .select(['code', 'code_name', 'calls'])
