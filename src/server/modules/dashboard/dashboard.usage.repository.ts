@@ -33,7 +33,7 @@ export interface Window {
  */
 function cdrsInWindow(actor: Actor, w: Window): RawBuilder<unknown> {
   return sql`
-    SELECT c.id, c.account_id, c.status, c.billsec, c.cost, c.rate_id, c.rate_prefix,
+    SELECT c.id, c.account_id, c.status, c.billsec, c.cost, c.rate_id, c.rate_override_id, c.rate_prefix,
            to_char(c.started_at AT TIME ZONE ${w.timezone}, 'YYYY-MM-DD') AS day,
            a.currency, a.parent_id
       FROM cdrs c
@@ -52,20 +52,20 @@ function moneyOf(actor: Actor): RawBuilder<unknown> {
   const v = viewerOf(actor);
   const own =
     v === null
-      ? sql`SELECT w.day, w.rate_id, w.rate_prefix, pa.currency, 0::numeric AS revenue, l.cost
+      ? sql`SELECT w.day, w.rate_id, w.rate_override_id, w.rate_prefix, pa.currency, 0::numeric AS revenue, l.cost
               FROM w JOIN cdr_lines l ON l.cdr_id = w.id AND l.kind = 'provider'
               JOIN accounts pa ON pa.id = l.account_id
              WHERE l.cost > 0`
-      : sql`SELECT w.day, w.rate_id, w.rate_prefix, va.currency, 0::numeric AS revenue, l.cost
+      : sql`SELECT w.day, w.rate_id, w.rate_override_id, w.rate_prefix, va.currency, 0::numeric AS revenue, l.cost
               FROM w JOIN cdr_lines l ON l.cdr_id = w.id AND l.kind = 'reseller' AND l.account_id = ${v}
               JOIN accounts va ON va.id = l.account_id
              WHERE l.cost > 0`;
   return sql`
-    SELECT w.day, w.rate_id, w.rate_prefix, w.currency, w.cost AS revenue, 0::numeric AS cost
+    SELECT w.day, w.rate_id, w.rate_override_id, w.rate_prefix, w.currency, w.cost AS revenue, 0::numeric AS cost
       FROM w
      WHERE w.parent_id IS NOT DISTINCT FROM ${v}::bigint AND w.status = 'rated' AND w.cost > 0
     UNION ALL
-    SELECT w.day, w.rate_id, w.rate_prefix, ra.currency, l.cost AS revenue, 0::numeric AS cost
+    SELECT w.day, w.rate_id, w.rate_override_id, w.rate_prefix, ra.currency, l.cost AS revenue, 0::numeric AS cost
       FROM w JOIN cdr_lines l ON l.cdr_id = w.id AND l.kind = 'reseller'
       JOIN accounts ra ON ra.id = l.account_id
      WHERE ra.parent_id IS NOT DISTINCT FROM ${v}::bigint AND l.cost > 0
@@ -110,9 +110,10 @@ export async function topDestinations(db: Executor, actor: Actor, w: Window, lim
   }>`
     WITH w AS (${cdrsInWindow(actor, w)}),
     d AS (
-      SELECT w.rate_prefix AS code, coalesce(r.destination, '') AS code_name, count(*)::int AS calls,
+      SELECT w.rate_prefix AS code, coalesce(r.destination, o.destination, '') AS code_name, count(*)::int AS calls,
              (count(*) FILTER (WHERE w.billsec > 0))::int AS answered, sum(w.billsec) AS billsec
         FROM w LEFT JOIN rates r ON r.id = w.rate_id
+        LEFT JOIN customer_rate_overrides o ON o.id = w.rate_override_id
        WHERE w.rate_prefix IS NOT NULL
        GROUP BY 1, 2)
     SELECT d.code, d.code_name, coalesce(dc.country, '') AS country, d.calls, d.answered,
@@ -133,10 +134,11 @@ export async function topDestinations(db: Executor, actor: Actor, w: Window, lim
     cost: string;
   }>`
     WITH w AS (${cdrsInWindow(actor, w)}), m AS (${moneyOf(actor)})
-    SELECT m.rate_prefix AS code, coalesce(r.destination, '') AS code_name, m.currency,
+    SELECT m.rate_prefix AS code, coalesce(r.destination, o.destination, '') AS code_name, m.currency,
            sum(m.revenue)::numeric(20,6)::text AS revenue, sum(m.cost)::numeric(20,6)::text AS cost
       FROM m LEFT JOIN rates r ON r.id = m.rate_id
-     WHERE (m.rate_prefix, coalesce(r.destination, '')) IN
+      LEFT JOIN customer_rate_overrides o ON o.id = m.rate_override_id
+     WHERE (m.rate_prefix, coalesce(r.destination, o.destination, '')) IN
            (SELECT * FROM unnest(${top.rows.map((t) => t.code)}::text[], ${top.rows.map((t) => t.code_name)}::text[]))
      GROUP BY 1, 2, 3 ORDER BY 3`.execute(db);
   return top.rows.map((t) => ({

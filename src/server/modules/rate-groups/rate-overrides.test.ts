@@ -237,7 +237,7 @@ describe.each(testDatabaseKinds())('rate overrides API on %s', (kind) => {
     await ok(admin.delete(`${base()}/${o.id}`), 204);
   });
 
-  it("the CDR of a call an override priced names the override, not a rate, and its daily usage the override's destination", async () => {
+  it("the CDR of a call an override priced names the override, not a rate, and its daily usage and top destinations the override's destination", async () => {
     const o = await ok(
       admin.post(base(), {
         prefix: '34',
@@ -289,6 +289,11 @@ describe.each(testDatabaseKinds())('rate overrides API on %s', (kind) => {
       .where('code', '=', '34')
       .execute();
     expect(usage).toEqual([{ code: '34', code_name: 'Spain special', calls: 1 }]);
+    const top = await ok(admin.get('/api/v1/dashboard/top-destinations?days=2'));
+    expect(top.data.find((d: { code: string }) => d.code === '34')).toMatchObject({
+      codeName: 'Spain special',
+      calls: 1,
+    });
     await ok(admin.delete(`${base()}/${o.id}`), 204);
   });
 
