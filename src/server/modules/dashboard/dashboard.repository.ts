@@ -159,7 +159,7 @@ export async function hasCdrs(db: Executor, actor: Actor): Promise<boolean> {
 
 /**
  * CDRs of accounts in scope started on the local day `date`, per account currency: every CDR
- * (denied and unrated included), the answered ones, and the revenue (cost of the rated ones).
+ * (denied and unrated included), the answered ones, and the rated ones (the service sets the revenue).
  */
 export async function callsOn(db: Executor, actor: Actor, date: string, timezone: string) {
   const { from, to } = dayBounds(date, timezone);
@@ -173,9 +173,6 @@ export async function callsOn(db: Executor, actor: Actor, date: string, timezone
       sql<number>`count(*)`.as('calls'),
       sql<number>`count(*) FILTER (WHERE c.answered_at IS NOT NULL)`.as('answered'),
       sql<number>`count(*) FILTER (WHERE c.status = 'rated')`.as('rated'),
-      sql<string>`coalesce(sum(c.cost) FILTER (WHERE c.status = 'rated'), 0)::numeric(20,6)::text`.as(
-        'revenue',
-      ),
     ])
     .groupBy('a.currency')
     .orderBy('a.currency')
@@ -185,6 +182,5 @@ export async function callsOn(db: Executor, actor: Actor, date: string, timezone
     calls: Number(r.calls),
     answered: Number(r.answered),
     rated: Number(r.rated),
-    revenue: r.revenue,
   }));
 }

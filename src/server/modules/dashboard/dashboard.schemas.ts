@@ -75,7 +75,10 @@ export const Dashboard = Type.Object({
           }),
         ),
       ],
-      { description: 'CDRs started today per account currency; null when no CDR exists at all' },
+      {
+        description:
+          "CDRs started today per account currency, and today's revenue in that currency as the usage chart counts it (what the accounts the viewer bills directly paid); null when no CDR exists at all",
+      },
     ),
   }),
   createdPerDay: Type.Object({

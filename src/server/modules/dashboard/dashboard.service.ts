@@ -2,6 +2,7 @@ import type { Ctx } from '../../platform/context.js';
 import { validationError } from '../../platform/errors.js';
 import { isTimeZone } from '../../platform/reference-data.js';
 import * as repo from './dashboard.repository.js';
+import { moneyPerDay } from './dashboard.usage.repository.js';
 import type { DashboardDto, DashboardQuery } from './dashboard.schemas.js';
 
 const NEWEST = 5;
@@ -26,6 +27,23 @@ export function lastDays(now: Date, timezone: string, days: number): string[] {
 }
 
 /**
+ * Today's calls per account currency, with the revenue the usage chart shows for today (what the
+ * accounts the viewer bills directly paid, per the payer's currency): one definition of revenue
+ * on the whole page. A currency with revenue but no call of its own (a reseller billed in another
+ * currency than its customers) gets a row with zero calls.
+ */
+async function callsToday(ctx: Ctx, today: string, timezone: string) {
+  const calls = await repo.callsOn(ctx.db, ctx.actor, today, timezone);
+  const money = await moneyPerDay(ctx.db, ctx.actor, { firstDay: today, lastDay: today, timezone });
+  const revenue = new Map(money.map((m) => [m.currency, m.revenue]));
+  const rows = calls.map((c) => ({ ...c, revenue: revenue.get(c.currency) ?? '0.000000' }));
+  for (const m of money)
+    if (!calls.some((c) => c.currency === m.currency))
+      rows.push({ currency: m.currency, calls: 0, answered: 0, rated: 0, revenue: m.revenue });
+  return rows.sort((a, b) => a.currency.localeCompare(b.currency));
+}
+
+/**
  * What the admin home page shows, in the actor's scope: live customers by status and by
  * prepaid/postpaid; their money per currency (balances, credit in use and granted, how many are
  * below their low-balance threshold); today's payments and, once CDRs exist, today's calls and
@@ -45,9 +63,7 @@ export async function getDashboard(ctx: Ctx, query: DashboardQuery): Promise<Das
   const money = await repo.moneyByCurrency(ctx.db, ctx.actor);
   const today = days[days.length - 1]!;
   const payments = await repo.paymentsOn(ctx.db, ctx.actor, today, timezone);
-  const calls = (await repo.hasCdrs(ctx.db, ctx.actor))
-    ? await repo.callsOn(ctx.db, ctx.actor, today, timezone)
-    : null;
+  const calls = (await repo.hasCdrs(ctx.db, ctx.actor)) ? await callsToday(ctx, today, timezone) : null;
   return {
     customers,
     money,

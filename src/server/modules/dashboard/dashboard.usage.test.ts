@@ -239,6 +239,21 @@ describe.each(testDatabaseKinds())('dashboard usage and top destinations on %s',
     });
   });
 
+  it("gives the home page's Today card the same revenue as the usage chart's last day", async () => {
+    const home = await ok(admin.get('/api/v1/dashboard?timezone=America/New_York'));
+    expect(home.today.date).toBe('2026-12-03');
+    // Calls per account currency (C2's call is EUR); revenue as the chart counts it: C1's 0.12 and
+    // R's buy-rate line 0.20 (not C3's 0.50) in USD, C2's 0.15 in EUR.
+    expect(home.today.calls).toEqual([
+      { currency: 'EUR', calls: 1, answered: 1, rated: 1, revenue: '0.150000' },
+      { currency: 'USD', calls: 3, answered: 2, rated: 3, revenue: '0.320000' },
+    ]);
+    const mine = await ok(reseller.get('/api/v1/dashboard?timezone=America/New_York'));
+    expect(mine.today.calls).toEqual([
+      { currency: 'USD', calls: 1, answered: 1, rated: 1, revenue: '0.500000' },
+    ]);
+  });
+
   it("counts days in the viewer's zone: in UTC every call is on 3 December", async () => {
     const u = await ok(admin.get('/api/v1/dashboard/usage?days=2&timezone=UTC'));
     expect(u.days.map((d: { date: string; calls: number }) => [d.date, d.calls])).toEqual([
