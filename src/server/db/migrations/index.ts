@@ -28,6 +28,7 @@ import * as m20261205_0100 from './2026_12_05_0100_call_auth_balance_notify.js';
 import * as m20261205_0600 from './2026_12_05_0600_call_auth_notify_batches.js';
 import * as m20261205_0700 from './2026_12_05_0700_call_auth_account_batches.js';
 import * as m20261205_0701 from './2026_12_05_0701_cdrs_rate_override.js';
+import * as m20261206_0500 from './2026_12_06_0500_cdr_hourly_rollup.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -60,4 +61,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_05_0600_call_auth_notify_batches': m20261205_0600,
   '2026_12_05_0700_call_auth_account_batches': m20261205_0700,
   '2026_12_05_0701_cdrs_rate_override': m20261205_0701,
+  '2026_12_06_0500_cdr_hourly_rollup': m20261206_0500,
 };

@@ -2,7 +2,8 @@ import type { Ctx } from '../../platform/context.js';
 import { validationError } from '../../platform/errors.js';
 import { isTimeZone } from '../../platform/reference-data.js';
 import * as repo from './dashboard.repository.js';
-import { moneyPerDay } from './dashboard.usage.repository.js';
+import { moneyPerDay, moneyPerDayHourly } from './dashboard.usage.repository.js';
+import { readsHourly } from './dashboard.window.js';
 import type { DashboardDto, DashboardQuery } from './dashboard.schemas.js';
 
 const NEWEST = 5;
@@ -34,7 +35,8 @@ export function lastDays(now: Date, timezone: string, days: number): string[] {
  */
 async function callsToday(ctx: Ctx, today: string, timezone: string) {
   const calls = await repo.callsOn(ctx.db, ctx.actor, today, timezone);
-  const money = await moneyPerDay(ctx.db, ctx.actor, { firstDay: today, lastDay: today, timezone });
+  const w = { firstDay: today, lastDay: today, timezone };
+  const money = await (readsHourly(w) ? moneyPerDayHourly : moneyPerDay)(ctx.db, ctx.actor, w);
   const revenue = new Map(money.map((m) => [m.currency, m.revenue]));
   const rows = calls.map((c) => ({ ...c, revenue: revenue.get(c.currency) ?? '0.000000' }));
   for (const m of money)

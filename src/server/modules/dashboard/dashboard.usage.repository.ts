@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../platform/db/database.js';
 import type { Actor } from '../../platform/context.js';
-import { accountScope } from '../../platform/tenancy/index.js';
+import { accountScope, ownedScope } from '../../platform/tenancy/index.js';
 
 /*
  * The dashboard's traffic and money over a window of local days (issue 13), read from the CDRs and
@@ -139,6 +139,111 @@ export async function topDestinations(db: Executor, actor: Actor, w: Window, lim
       FROM m LEFT JOIN rates r ON r.id = m.rate_id
       LEFT JOIN customer_rate_overrides o ON o.id = m.rate_override_id
      WHERE (m.rate_prefix, coalesce(r.destination, o.destination, '')) IN
+           (SELECT * FROM unnest(${top.rows.map((t) => t.code)}::text[], ${top.rows.map((t) => t.code_name)}::text[]))
+     GROUP BY 1, 2, 3 ORDER BY 3`.execute(db);
+  return top.rows.map((t) => ({
+    ...t,
+    calls: Number(t.calls),
+    answered: Number(t.answered),
+    money: money.rows.filter((m) => m.code === t.code && m.code_name === t.code_name),
+  }));
+}
+
+/*
+ * The same three reads from the hourly summaries (cdr_hourly_traffic, cdr_hourly_money, kept by
+ * triggers as CDRs are stored): a few rows per hour instead of every CDR of the window, and still
+ * there after the raw CDRs' retention. Exact for a zone whose offset is a whole number of hours
+ * (its local days are whole UTC hours); the service uses the raw reads above for the others.
+ */
+
+/** Hours of the window, as a predicate on `col`. */
+function hoursOf(w: Window, col: string): RawBuilder<boolean> {
+  const c = sql.ref(col);
+  return sql<boolean>`${c} >= (${w.firstDay}::date)::timestamp AT TIME ZONE ${w.timezone}
+    AND ${c} < (${w.lastDay}::date + 1)::timestamp AT TIME ZONE ${w.timezone}`;
+}
+
+/**
+ * The viewer's money rows of the window's hours (day, code, code name, currency, revenue, cost):
+ * revenue is what the accounts it bills directly paid it (customers' charges and resellers'
+ * buy-rate lines whose payee is the viewer), cost the provider's lines for the operator and the
+ * reseller's own lines for a reseller (see the header).
+ */
+function hourlyMoneyOf(actor: Actor, w: Window): RawBuilder<unknown> {
+  const v = viewerOf(actor);
+  const revenue = sql<boolean>`(m.kind <> 'provider' AND m.payee_id IS NOT DISTINCT FROM ${v}::bigint)`;
+  const cost =
+    v === null
+      ? sql<boolean>`(m.kind = 'provider')`
+      : sql<boolean>`(m.kind = 'reseller' AND m.payer_id = ${v}::bigint)`;
+  return sql`
+    SELECT to_char(m.hour AT TIME ZONE ${w.timezone}, 'YYYY-MM-DD') AS day, m.code, m.code_name,
+           m.currency, CASE WHEN ${revenue} THEN m.amount ELSE 0 END AS revenue,
+           CASE WHEN ${cost} THEN m.amount ELSE 0 END AS cost
+      FROM cdr_hourly_money m
+     WHERE ${hoursOf(w, 'm.hour')} AND (${revenue} OR ${cost})`;
+}
+
+/** trafficPerDay from the hourly summaries. */
+export async function trafficPerDayHourly(db: Executor, actor: Actor, w: Window) {
+  const r = await sql<{ day: string; calls: number; answered: number; minutes: string }>`
+    SELECT to_char(t.hour AT TIME ZONE ${w.timezone}, 'YYYY-MM-DD') AS day, sum(t.calls)::int AS calls,
+           sum(t.answered)::int AS answered, round(coalesce(sum(t.billsec), 0) / 60, 2)::text AS minutes
+      FROM cdr_hourly_traffic t
+     WHERE ${ownedScope(actor, 't.owner_id')} AND ${hoursOf(w, 't.hour')}
+     GROUP BY 1 ORDER BY 1`.execute(db);
+  return r.rows.map((x) => ({ ...x, calls: Number(x.calls), answered: Number(x.answered) }));
+}
+
+/** moneyPerDay from the hourly summaries. */
+export async function moneyPerDayHourly(db: Executor, actor: Actor, w: Window) {
+  const r = await sql<{ day: string; currency: string; revenue: string; cost: string }>`
+    WITH m AS (${hourlyMoneyOf(actor, w)})
+    SELECT m.day, m.currency, sum(m.revenue)::numeric(20,6)::text AS revenue,
+           sum(m.cost)::numeric(20,6)::text AS cost
+      FROM m
+     GROUP BY 1, 2 ORDER BY 1, 2`.execute(db);
+  return r.rows;
+}
+
+/** topDestinations from the hourly summaries. */
+export async function topDestinationsHourly(db: Executor, actor: Actor, w: Window, limit: number) {
+  const top = await sql<{
+    code: string;
+    code_name: string;
+    country: string;
+    calls: number;
+    answered: number;
+    minutes: string;
+  }>`
+    WITH d AS (
+      SELECT t.code, t.code_name, sum(t.calls)::int AS calls, sum(t.answered)::int AS answered,
+             sum(t.billsec) AS billsec
+        FROM cdr_hourly_traffic t
+       WHERE ${ownedScope(actor, 't.owner_id')} AND ${hoursOf(w, 't.hour')} AND t.code <> ''
+       GROUP BY 1, 2)
+    SELECT d.code, d.code_name, coalesce(dc.country, '') AS country, d.calls, d.answered,
+           round(d.billsec / 60, 2)::text AS minutes
+      FROM d
+      LEFT JOIN LATERAL (
+            SELECT x.country FROM dial_codes x
+             WHERE x.code IN (left(d.code, 1), left(d.code, 2), left(d.code, 3), left(d.code, 4))
+             ORDER BY length(x.code) DESC LIMIT 1) dc ON true
+     ORDER BY d.billsec DESC, d.calls DESC, d.code, d.code_name
+     LIMIT ${limit}`.execute(db);
+  if (!top.rows.length) return [];
+  const money = await sql<{
+    code: string;
+    code_name: string;
+    currency: string;
+    revenue: string;
+    cost: string;
+  }>`
+    WITH m AS (${hourlyMoneyOf(actor, w)})
+    SELECT m.code, m.code_name, m.currency, sum(m.revenue)::numeric(20,6)::text AS revenue,
+           sum(m.cost)::numeric(20,6)::text AS cost
+      FROM m
+     WHERE (m.code, m.code_name) IN
            (SELECT * FROM unnest(${top.rows.map((t) => t.code)}::text[], ${top.rows.map((t) => t.code_name)}::text[]))
      GROUP BY 1, 2, 3 ORDER BY 3`.execute(db);
   return top.rows.map((t) => ({

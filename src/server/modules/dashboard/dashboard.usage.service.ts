@@ -5,6 +5,7 @@ import { isTimeZone } from '../../platform/reference-data.js';
 import { requireManager } from '../../platform/tenancy/index.js';
 import { lastDays } from './dashboard.service.js';
 import * as repo from './dashboard.usage.repository.js';
+import { readsHourly } from './dashboard.window.js';
 import type { TopDestinationsDto, TopDestinationsQuery, UsageDto, UsageQuery } from './dashboard.schemas.js';
 
 function windowOf(ctx: Ctx, timezone: string | undefined, days: number) {
@@ -45,8 +46,10 @@ function byCurrency(rows: readonly Amounts[], currencies: readonly string[]) {
 export async function getUsage(ctx: Ctx, query: UsageQuery): Promise<UsageDto> {
   requireManager(ctx);
   const { dates, w } = windowOf(ctx, query.timezone, query.days ?? 30);
-  const traffic = new Map((await repo.trafficPerDay(ctx.db, ctx.actor, w)).map((t) => [t.day, t]));
-  const moneyRows = await repo.moneyPerDay(ctx.db, ctx.actor, w);
+  const hourly = readsHourly(w);
+  const trafficRows = await (hourly ? repo.trafficPerDayHourly : repo.trafficPerDay)(ctx.db, ctx.actor, w);
+  const traffic = new Map(trafficRows.map((t) => [t.day, t]));
+  const moneyRows = await (hourly ? repo.moneyPerDayHourly : repo.moneyPerDay)(ctx.db, ctx.actor, w);
   const currencies = [...new Set(moneyRows.map((m) => m.currency))].sort();
   const days = dates.map((date) => {
     const t = traffic.get(date);
@@ -83,7 +86,8 @@ export async function getUsage(ctx: Ctx, query: UsageQuery): Promise<UsageDto> {
 export async function getTopDestinations(ctx: Ctx, query: TopDestinationsQuery): Promise<TopDestinationsDto> {
   requireManager(ctx);
   const { w } = windowOf(ctx, query.timezone, query.days ?? 7);
-  const rows = await repo.topDestinations(ctx.db, ctx.actor, w, query.limit ?? 10);
+  const top = readsHourly(w) ? repo.topDestinationsHourly : repo.topDestinations;
+  const rows = await top(ctx.db, ctx.actor, w, query.limit ?? 10);
   return {
     timezone: w.timezone,
     from: w.firstDay,

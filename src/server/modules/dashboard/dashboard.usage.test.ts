@@ -16,6 +16,9 @@ import {
 import { createTestDatabase, testDatabaseKinds } from '../../../../test/databases.js';
 import { createReseller } from '../../../../test/resellers.js';
 import { ok } from '../../../../test/connectivity.js';
+import type { Actor } from '../../platform/context.js';
+import * as usage from './dashboard.usage.repository.js';
+import { readsHourly } from './dashboard.window.js';
 
 /*
  * Issue 13: the dashboard's calls, minutes, revenue, cost and margin per day, and its top
@@ -148,6 +151,7 @@ describe.each(testDatabaseKinds())('dashboard usage and top destinations on %s',
     await withHost(admin, c2.id, '192.0.2.20/32');
     const r = await createReseller(app, admin);
     reseller = r.client;
+    ids.r = r.id;
     const c3 = await ok(r.client.post('/api/v1/customers', customerBody({ initialBalance: '100.00' })), 201);
     await withHost(r.client, c3.id, '192.0.2.30/32');
     const provider = await ok(admin.post('/api/v1/customers', customerBody({ name: 'Dash Carrier' })), 201);
@@ -441,6 +445,7 @@ describe.each(testDatabaseKinds())('dashboard usage and top destinations on %s',
     // R2 under R, customer C4 under R2; C4 sells 44 at 0.12, R2 buys at 0.08, R still at 0.04.
     // d6: C4 calls 4420... for 60 s today: C4 0.12, R2's line 0.08, R's line 0.04, provider 0.02.
     const r2 = await createReseller(app, reseller);
+    ids.r2 = r2.id;
     const c4 = await ok(r2.client.post('/api/v1/customers', customerBody({ initialBalance: '10.00' })), 201);
     await withHost(r2.client, c4.id, '192.0.2.40/32');
     const sellC4 = await group('dash-sell-c4', 'USD', [['44', 'United Kingdom', '0.12']]);
@@ -472,5 +477,46 @@ describe.each(testDatabaseKinds())('dashboard usage and top destinations on %s',
       { currency: 'EUR', revenue: '0.150000', cost: '0.000000', margin: '0.150000' },
       { currency: 'USD', revenue: '0.390000', cost: '0.215000', margin: '0.175000' },
     ]);
+  });
+
+  it('reads the hourly summaries exactly as the raw CDRs, for every viewer, and keeps them when raw CDRs go', async () => {
+    const viewers: Actor[] = [
+      { kind: 'admin', userId: null, apiKeyId: null, label: 'admin' },
+      { kind: 'reseller', userId: 0, accountId: ids.r!, label: 'R', impersonatorUserId: null },
+      { kind: 'reseller', userId: 0, accountId: ids.r2!, label: 'R2', impersonatorUserId: null },
+    ];
+    const w = { firstDay: '2026-12-01', lastDay: '2026-12-03', timezone: 'America/New_York' };
+    const db = database.db;
+    const raw = async (v: Actor) => ({
+      traffic: await usage.trafficPerDay(db, v, w),
+      money: await usage.moneyPerDay(db, v, w),
+      top: await usage.topDestinations(db, v, w, 10),
+    });
+    const hourly = async (v: Actor) => ({
+      traffic: await usage.trafficPerDayHourly(db, v, w),
+      money: await usage.moneyPerDayHourly(db, v, w),
+      top: await usage.topDestinationsHourly(db, v, w, 10),
+    });
+    const before = [];
+    for (const v of viewers) {
+      const r = await raw(v);
+      expect(r.traffic.length).toBeGreaterThan(0);
+      expect(await hourly(v)).toEqual(r);
+      before.push(r);
+    }
+    // New York's days are whole UTC hours; India's (+05:30) are not: the raw CDRs answer there.
+    expect(readsHourly(w)).toBe(true);
+    expect(readsHourly({ ...w, timezone: 'Asia/Kolkata' })).toBe(false);
+    expect(readsHourly({ ...w, timezone: 'Asia/Kathmandu' })).toBe(false);
+    // Raw CDRs past their retention are dropped; the chart and top list keep their days.
+    const chart = await ok(admin.get('/api/v1/dashboard/usage?days=3&timezone=America/New_York'));
+    const top = await ok(admin.get('/api/v1/dashboard/top-destinations?days=3&timezone=America/New_York'));
+    await sql`DELETE FROM cdr_lines`.execute(db);
+    await sql`DELETE FROM cdrs`.execute(db);
+    expect(await ok(admin.get('/api/v1/dashboard/usage?days=3&timezone=America/New_York'))).toEqual(chart);
+    expect(
+      await ok(admin.get('/api/v1/dashboard/top-destinations?days=3&timezone=America/New_York')),
+    ).toEqual(top);
+    for (const [i, v] of viewers.entries()) expect(await hourly(v)).toEqual(before[i]);
   });
 });
