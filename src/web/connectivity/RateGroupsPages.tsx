@@ -29,7 +29,7 @@ import { CURRENCY_CHOICES } from '../accounts/reference-choices.js';
 import { formatCount, formatRate } from '../format/format.js';
 import { EntityDialog, type FieldSpec } from '../shared/EntityDialog.js';
 import { STATUS_CHOICES } from './choices.js';
-import { connApi, type Rate, type RateGroup, type UploadResult } from './conn-api.js';
+import { connApi, type DeckError, type Rate, type RateGroup, type UploadResult } from './conn-api.js';
 import { ResourceListPager, setListFilter, useResourceList } from '../shared/resource-list.js';
 import { ownerField, useOwnerChoices, withOwner } from './choices.js';
 import { StatusChip, statusLabel } from '../layout/StatusChip.js';
@@ -135,12 +135,6 @@ export function RateGroupList() {
       </CardContent>
     </Card>
   );
-}
-
-interface DeckError {
-  row: number;
-  column?: string;
-  reason: string;
 }
 
 /** Upload a CSV deck: replace or append, optionally a dry run; per-row errors listed. */

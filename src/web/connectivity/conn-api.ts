@@ -27,6 +27,8 @@ export type Rate = Wire.RateDto;
 /** A customer's own rate (DOMAIN 4 step 7): ranked with its rate group's rows, override first on the same code. */
 export type RateOverride = Wire.RateOverrideDto;
 export type UploadResult = Wire.UploadResultDto;
+/** A bad row of a refused deck, listed in the error's details. */
+export type DeckError = Wire.RateDeckErrorDto;
 export type Rule = Wire.RuleDto;
 export type Localization = Wire.LocalizationDto;
 export type PreviewResult = Wire.PreviewResultDto;
