@@ -47,6 +47,7 @@ import type {
   RatePage,
   UploadResult,
 } from './modules/rate-groups/rate-groups.schemas.js';
+import type { DeckError } from './modules/rate-groups/rate-groups.errors.js';
 import type { SipDevice, SipDeviceWithSecret } from './modules/sip-devices/sip-devices.schemas.js';
 import type { SpeedDial } from './modules/speed-dials/speed-dials.schemas.js';
 import type {
@@ -99,6 +100,8 @@ export type RateDto = Static<typeof Rate>;
 export type RateOverrideDto = Static<typeof RateOverride>;
 export type RatePageDto = Static<typeof RatePage>;
 export type UploadResultDto = Static<typeof UploadResult>;
+/** One bad row of a refused rate deck (RATE_DECK_INVALID's `details.errors`). */
+export type RateDeckErrorDto = DeckError;
 export type LookupResultDto = Static<typeof LookupResult>;
 export type RuleDto = Static<typeof Rule>;
 export type LocalizationDto = Static<typeof Localization>;

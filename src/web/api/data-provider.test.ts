@@ -35,6 +35,9 @@ function fakeApi(opts: { capped?: boolean } = {}) {
       };
       return new Response(JSON.stringify(body), { status: 409 });
     }
+    if (u.pathname === '/api/v1/customers/7/trunks' && init.method === 'GET') {
+      return new Response(JSON.stringify({ data: rows.slice(0, 3) }), { status: 200 });
+    }
     if (init.method === 'DELETE') return new Response(null, { status: 204 });
     return new Response('{}', { status: 404 });
   });
@@ -86,6 +89,18 @@ describe('data provider', () => {
     expect(r.total).toBeUndefined();
     expect(r.meta).toEqual({ total: 10_000, totalCapped: true });
     expect(r.pageInfo?.hasNextPage).toBe(true);
+  });
+
+  it("reads a parent's whole list (no cursor in the answer) as one page with nothing after it", async () => {
+    fakeApi();
+    const r = await createDataProvider().getList('customers/7/trunks', {
+      pagination: { page: 1, perPage: 500 },
+      sort: { field: 'id', order: 'ASC' },
+      filter: {},
+    });
+    expect(r.data.map((x) => x.id)).toEqual([1, 2, 3]);
+    expect(r.total).toBe(3);
+    expect(r.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: false });
   });
 
   it('sends the CSRF token on changes only, and puts a server error at its form field', async () => {

@@ -14,11 +14,15 @@ import { rememberCreatedSipDevice } from '../connectivity/once-secret.js';
 const MAX_WALK = 50;
 export const PAGE_SIZES = [10, 25, 50, 100, 200, 500];
 
+/**
+ * A keyset page; a small list that belongs to one parent (a customer's trunks, SIP devices...)
+ * comes whole, as `{ data }` alone: one page, nothing after it.
+ */
 interface Page<T> {
   data: T[];
-  nextCursor: string | null;
-  total: number;
-  totalCapped: boolean;
+  nextCursor?: string | null;
+  total?: number;
+  totalCapped?: boolean;
 }
 
 export type BulkResult = Wire.BulkResultDto;
@@ -170,7 +174,7 @@ export function createDataProvider(): TollgateDataProvider {
           });
         while (at < page) {
           const r = await fetchPage(resource, query, perPage, cursors.cursorFor(key, at) ?? null);
-          cursors.remember(key, at, r.nextCursor);
+          cursors.remember(key, at, r.nextCursor ?? null);
           if (!r.nextCursor) break;
           at++;
         }
@@ -180,13 +184,16 @@ export function createDataProvider(): TollgateDataProvider {
         }
       }
       const r = await fetchPage(resource, query, perPage, cursor);
-      cursors.remember(key, page, r.nextCursor);
+      const whole = r.nextCursor === undefined;
+      const nextCursor = r.nextCursor ?? null;
+      cursors.remember(key, page, nextCursor);
+      const total = whole ? r.data.length : r.total;
       return {
         data: r.data,
         // A capped total is a floor: let the pager follow nextCursor instead of page arithmetic.
-        total: r.totalCapped ? undefined : r.total,
-        pageInfo: { hasNextPage: r.nextCursor !== null, hasPreviousPage: page > 1 },
-        meta: { total: r.total, totalCapped: r.totalCapped },
+        total: r.totalCapped ? undefined : total,
+        pageInfo: { hasNextPage: nextCursor !== null, hasPreviousPage: page > 1 },
+        meta: { total, totalCapped: Boolean(r.totalCapped) },
       };
     },
 

@@ -12,19 +12,41 @@ import {
   TextField,
   Typography,
 } from '@mui/material';
+import { useDataProvider } from 'react-admin';
 import type { EditTabProps } from '../accounts/AccountEdit.js';
 import { errorMessage } from '../shared/error-message.js';
 import { formatDateTime, formatMoney } from '../format/format.js';
 import { useViewerTimeZone } from '../format/viewer-zone.js';
 import { StatusChip } from '../layout/StatusChip.js';
 import { CopyButton } from '../layout/CopyButton.js';
-import { CrudTable, STATUS_CHOICES, Warnings, type FieldSpec } from './CrudTable.js';
-import { connApi, limitText, type Did, type Host, type SipDevice, type Trunk } from './conn-api.js';
+import type { FieldSpec } from '../shared/EntityDialog.js';
+import { ResourceTable, resourceWrites } from '../shared/ResourceTable.js';
+import { useResourceList } from '../shared/resource-list.js';
+import { STATUS_CHOICES } from './choices.js';
+import { Warnings } from './Warnings.js';
+import {
+  connApi,
+  limitText,
+  type BlockedCode,
+  type CallerId,
+  type Did,
+  type ForceCallerId,
+  type Host,
+  type SipDevice,
+  type SpeedDial,
+  type Trunk,
+} from './conn-api.js';
 
 /*
  * The customer edit page's connectivity tabs (004): Trunks with their hosts, IP Settings, SIP
- * Devices, Caller IDs and Force Caller ID, Blocked Codes, Speed Dial and DIDs.
+ * Devices, Caller IDs and Force Caller ID, Blocked Codes, Speed Dial and DIDs. Each reads its
+ * customer's list through the data provider (useResourceList; these lists come whole) and writes
+ * through it too, except the actions that are not an add, edit or delete (reset a SIP password,
+ * set a speed dial key, assign or release a DID).
  */
+
+/** A customer's list comes whole from the API: one page, no pager. */
+const WHOLE = { perPage: 500 };
 
 const LIMIT_FIELDS: FieldSpec[] = [
   { name: 'callLimit', label: 'Call limit', kind: 'integer', nullable: true, width: 160 },
@@ -85,15 +107,16 @@ const HOST_FIELDS: FieldSpec[] = [
 ];
 
 function HostTable(props: { trunk: Trunk; onChanged: () => void }) {
+  const dataProvider = useDataProvider();
+  const hosts = `trunks/${props.trunk.id}/hosts`;
+  const list = useResourceList<Host>(hosts, WHOLE);
   return (
-    <CrudTable<Host>
+    <ResourceTable
       title={`Hosts of ${props.trunk.name}`}
       noun="host"
-      load={() => connApi.hostsOfTrunk(props.trunk.id)}
+      list={list}
       fields={HOST_FIELDS}
-      create={(b) => connApi.createHost(props.trunk.id, b)}
-      update={(h, b) => connApi.patchHost(h.id, b)}
-      remove={(h) => connApi.deleteHost(h.id)}
+      {...resourceWrites<Host>(dataProvider, hosts, 'hosts')}
       onChanged={props.onChanged}
       columns={[
         { label: 'Host', value: (h) => (h.port ? `${h.cidr} : ${h.port}` : h.cidr) },
@@ -113,16 +136,17 @@ function HostTable(props: { trunk: Trunk; onChanged: () => void }) {
 }
 
 export function TrunksTab({ record }: EditTabProps) {
+  const dataProvider = useDataProvider();
+  const trunks = `customers/${record.id}/trunks`;
+  const list = useResourceList<Trunk>(trunks, WHOLE);
   return (
-    <CrudTable<Trunk>
+    <ResourceTable
       title="Trunks"
       noun="trunk"
-      load={() => connApi.trunks(record.id)}
+      list={list}
       fields={TRUNK_FIELDS}
       toInitial={trunkInitial}
-      create={(b) => connApi.createTrunk(record.id, trunkBody(b))}
-      update={(t, b) => connApi.patchTrunk(t.id, trunkBody(b, t))}
-      remove={(t) => connApi.deleteTrunk(t.id)}
+      {...resourceWrites<Trunk>(dataProvider, trunks, 'trunks', trunkBody)}
       empty="No trunks yet. Add one, then its hosts (the IPs the customer sends calls from)."
       expand={{
         label: (t) => `Hosts (${t.hostCount})`,
@@ -162,14 +186,17 @@ export function TrunksTab({ record }: EditTabProps) {
 
 /** IP Settings: every host of the customer across its trunks. */
 export function IpSettingsTab({ record }: EditTabProps) {
+  const dataProvider = useDataProvider();
+  const list = useResourceList<Host>(`customers/${record.id}/hosts`, WHOLE);
+  const { update, remove } = resourceWrites<Host>(dataProvider, `customers/${record.id}/hosts`, 'hosts');
   return (
-    <CrudTable<Host>
+    <ResourceTable
       title="IP Settings"
       noun="host"
-      load={() => connApi.hostsOfCustomer(record.id)}
+      list={list}
       fields={HOST_FIELDS}
-      update={(h, b) => connApi.patchHost(h.id, b)}
-      remove={(h) => connApi.deleteHost(h.id)}
+      update={update}
+      remove={remove}
       empty="No IPs yet: add a trunk and its hosts on the Trunks tab."
       columns={[
         { label: 'Host', value: (h) => (h.port ? `${h.cidr} : ${h.port}` : h.cidr) },
@@ -223,16 +250,21 @@ function SecretDialog({ device, onClose }: { device: SipDevice; onClose: () => v
 
 export function SipDevicesTab({ record }: EditTabProps) {
   const [shown, setShown] = useState<SipDevice | null>(null);
+  const dataProvider = useDataProvider();
+  const devices = `customers/${record.id}/sip-devices`;
+  const list = useResourceList<SipDevice>(devices, WHOLE);
+  const { update, remove } = resourceWrites<SipDevice>(dataProvider, devices, 'sip-devices');
   return (
     <>
-      <CrudTable<SipDevice>
+      <ResourceTable
         title="SIP Devices"
         noun="SIP device"
-        load={() => connApi.sipDevices(record.id)}
+        list={list}
         fields={SIP_FIELDS}
-        create={async (b) => setShown(await connApi.createSipDevice(record.id, b))}
-        update={(d, b) => connApi.patchSipDevice(d.id, b)}
-        remove={(d) => connApi.deleteSipDevice(d.id)}
+        // The answer carries the password, shown once here; it never enters react-admin's cache.
+        create={async (b) => setShown((await dataProvider.create<SipDevice>(devices, { data: b })).data)}
+        update={update}
+        remove={remove}
         actions={[
           {
             label: () => 'New password',
@@ -258,20 +290,23 @@ export function SipDevicesTab({ record }: EditTabProps) {
 }
 
 export function CallerIdsTab({ record }: EditTabProps) {
+  const dataProvider = useDataProvider();
+  const callerIds = `customers/${record.id}/caller-ids`;
+  const forced = `customers/${record.id}/force-caller-ids`;
+  const list = useResourceList<CallerId>(callerIds, WHOLE);
+  const forcedList = useResourceList<ForceCallerId>(forced, WHOLE);
   return (
     <>
-      <CrudTable
+      <ResourceTable
         title="Caller IDs"
         noun="caller ID"
-        load={() => connApi.callerIds(record.id)}
+        list={list}
         fields={[
           { name: 'number', label: 'Number', required: true, help: 'Digits' },
           { name: 'description', label: 'Description', nullable: true, help: ' ' },
           { name: 'status', label: 'Status', kind: 'select', choices: STATUS_CHOICES, width: 160 },
         ]}
-        create={(b) => connApi.createCallerId(record.id, b)}
-        update={(c, b) => connApi.patchCallerId(c.id, b)}
-        remove={(c) => connApi.deleteCallerId(c.id)}
+        {...resourceWrites<CallerId>(dataProvider, callerIds, 'caller-ids')}
         empty="No caller IDs: the customer may present any CLI its CLI pool mode allows."
         columns={[
           { label: 'Number', value: (c) => c.number },
@@ -279,18 +314,16 @@ export function CallerIdsTab({ record }: EditTabProps) {
           { label: 'Status', value: (c) => <StatusChip status={c.status} /> },
         ]}
       />
-      <CrudTable
+      <ResourceTable
         title="Force Caller ID"
         noun="force caller ID"
-        load={() => connApi.forceCallerIds(record.id)}
+        list={forcedList}
         fields={[
           { name: 'name', label: 'Name', nullable: true, help: ' ' },
           { name: 'number', label: 'Number', required: true, help: 'Digits' },
           { name: 'status', label: 'Status', kind: 'select', choices: STATUS_CHOICES, width: 160 },
         ]}
-        create={(b) => connApi.createForceCallerId(record.id, b)}
-        update={(c, b) => connApi.patchForceCallerId(c.id, b)}
-        remove={(c) => connApi.deleteForceCallerId(c.id)}
+        {...resourceWrites<ForceCallerId>(dataProvider, forced, 'force-caller-ids')}
         empty="No forced caller ID: calls keep the caller ID they arrive with."
         columns={[
           { label: 'Name', value: (c) => c.name ?? '' },
@@ -304,18 +337,19 @@ export function CallerIdsTab({ record }: EditTabProps) {
 
 export function BlockedCodesTab({ record }: EditTabProps) {
   const zone = useViewerTimeZone();
+  const dataProvider = useDataProvider();
+  const codes = `customers/${record.id}/blocked-codes`;
+  const list = useResourceList<BlockedCode>(codes, WHOLE);
   return (
-    <CrudTable
+    <ResourceTable
       title="Blocked Codes"
       noun="blocked code"
-      load={() => connApi.blockedCodes(record.id)}
+      list={list}
       fields={[
         { name: 'prefix', label: 'Destination prefix', required: true, help: 'Digits, e.g. 4470' },
         { name: 'label', label: 'Label', nullable: true, help: ' ' },
       ]}
-      create={(b) => connApi.createBlockedCode(record.id, b)}
-      update={(c, b) => connApi.patchBlockedCode(c.id, b)}
-      remove={(c) => connApi.deleteBlockedCode(c.id)}
+      {...resourceWrites<BlockedCode>(dataProvider, codes, 'blocked-codes')}
       empty="No blocked codes."
       columns={[
         { label: 'Prefix', value: (c) => c.prefix },
@@ -328,15 +362,20 @@ export function BlockedCodesTab({ record }: EditTabProps) {
 
 const KEYS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 0];
 
+/** The ten keys, set or not (the API lists the set ones). */
+function allKeys(set: SpeedDial[]) {
+  const numbers = new Map(set.map((s) => [s.key, s.number]));
+  return KEYS.map((key) => ({ id: key + 1, key, number: numbers.get(key) ?? '' }));
+}
+
 export function SpeedDialTab({ record }: EditTabProps) {
+  const list = useResourceList<SpeedDial>(`customers/${record.id}/speed-dials`, WHOLE);
   return (
-    <CrudTable<{ id: number; key: number; number: string }>
+    <ResourceTable
       title="Speed Dial"
       noun="key"
-      load={async () => {
-        const set = new Map((await connApi.speedDials(record.id)).map((s) => [s.key, s.number]));
-        return KEYS.map((key) => ({ id: key + 1, key, number: set.get(key) ?? '' }));
-      }}
+      list={list}
+      rows={allKeys}
       fields={[{ name: 'number', label: 'Number', required: true, help: 'Digits' }]}
       update={(s, b) => connApi.putSpeedDial(record.id, s.key, String(b.number ?? ''))}
       actions={[
@@ -356,6 +395,7 @@ export function SpeedDialTab({ record }: EditTabProps) {
 
 /** Assign a DID from the pool: search by leading digits, pick one. */
 function AssignDidDialog(props: { customerId: number; onDone: () => void; onClose: () => void }) {
+  const dataProvider = useDataProvider();
   const [prefix, setPrefix] = useState('');
   const [choices, setChoices] = useState<Did[] | null>(null);
   const [picked, setPicked] = useState('');
@@ -363,11 +403,10 @@ function AssignDidDialog(props: { customerId: number; onDone: () => void; onClos
   async function search() {
     try {
       setError(null);
-      const r = await connApi.dids({
-        assigned: false,
-        status: 'active',
-        number: prefix || undefined,
-        limit: 50,
+      const r = await dataProvider.getList<Did>('dids', {
+        filter: { assigned: false, status: 'active', number: prefix },
+        pagination: { page: 1, perPage: 50 },
+        sort: { field: 'id', order: 'ASC' },
       });
       setChoices(r.data);
       setPicked(r.data[0] ? String(r.data[0].id) : '');
@@ -432,14 +471,13 @@ function AssignDidDialog(props: { customerId: number; onDone: () => void; onClos
 export function DidsTab({ record }: EditTabProps) {
   const zone = useViewerTimeZone();
   const [assigning, setAssigning] = useState(false);
-  const [version, setVersion] = useState(0);
+  const list = useResourceList<Did>(`customers/${record.id}/dids`, WHOLE);
   return (
     <Box>
-      <CrudTable<Did>
+      <ResourceTable
         title="DIDs"
         noun="DID"
-        version={version}
-        load={() => connApi.didsOfCustomer(record.id)}
+        list={list}
         empty="No DIDs assigned."
         headerExtra={
           <Button size="small" onClick={() => setAssigning(true)}>
@@ -467,7 +505,7 @@ export function DidsTab({ record }: EditTabProps) {
           onClose={() => setAssigning(false)}
           onDone={() => {
             setAssigning(false);
-            setVersion((v) => v + 1);
+            void list.refetch();
           }}
         />
       )}

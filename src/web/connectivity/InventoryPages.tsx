@@ -1,6 +1,6 @@
 import { StatusChip } from '../layout/StatusChip.js';
 import { RouterLink } from '../layout/RouterLink.js';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import {
   Link as MuiLink,
   Alert,
@@ -24,13 +24,13 @@ import ArrowUpwardIcon from '@mui/icons-material/ArrowUpward';
 import ArrowDownwardIcon from '@mui/icons-material/ArrowDownward';
 import DeleteIcon from '@mui/icons-material/Delete';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import { Title } from 'react-admin';
+import { Title, useDataProvider, useGetOne } from 'react-admin';
 import { ApiError } from '../api/http.js';
 import { errorMessage } from '../shared/error-message.js';
 import { ConfirmDialog } from '../shared/dialogs.js';
 import { formatCount } from '../format/format.js';
 import { EntityDialog, type FieldSpec } from '../shared/EntityDialog.js';
-import { STATUS_CHOICES } from './CrudTable.js';
+import { STATUS_CHOICES } from './choices.js';
 import {
   connApi,
   type Did,
@@ -52,6 +52,7 @@ const DID_FIELDS: FieldSpec[] = [
 ];
 
 export function DidInventoryPage() {
+  const dataProvider = useDataProvider();
   const [dialog, setDialog] = useState<'new' | Did | null>(null);
   const [error, setError] = useState<string | null>(null);
   const list = useResourceList<Did>('dids');
@@ -140,7 +141,12 @@ export function DidInventoryPage() {
                     </Button>
                   )}
                   {!d.customerId && (
-                    <Button size="small" onClick={() => void act(() => connApi.deleteDid(d.id))}>
+                    <Button
+                      size="small"
+                      onClick={() =>
+                        void act(() => dataProvider.delete('dids', { id: d.id, previousData: d }))
+                      }
+                    >
                       Remove
                     </Button>
                   )}
@@ -159,8 +165,8 @@ export function DidInventoryPage() {
             submitLabel={dialog === 'new' ? 'Add' : 'Save'}
             onClose={() => setDialog(null)}
             onSubmit={async (body) => {
-              if (dialog === 'new') await connApi.createDid(body);
-              else await connApi.patchDid(dialog.id, body);
+              if (dialog === 'new') await dataProvider.create('dids', { data: body });
+              else await dataProvider.update('dids', { id: dialog.id, data: body, previousData: dialog });
               setDialog(null);
               reload();
             }}
@@ -172,6 +178,7 @@ export function DidInventoryPage() {
 }
 
 export function LocalizationList() {
+  const dataProvider = useDataProvider();
   const [creating, setCreating] = useState(false);
   const navigate = useNavigate();
   const list = useResourceList<Localization>('localizations');
@@ -229,8 +236,10 @@ export function LocalizationList() {
             submitLabel="Add"
             onClose={() => setCreating(false)}
             onSubmit={async (body) => {
-              const l = await connApi.createLocalization(withOwner(body));
-              void navigate(`/localizations/${l.id}`);
+              const { data } = await dataProvider.create<Localization>('localizations', {
+                data: withOwner(body),
+              });
+              void navigate(`/localizations/${data.id}`);
             }}
           />
         )}
@@ -369,23 +378,18 @@ function Steps({ title, t }: { title: string; t: Translation | null }) {
 export function LocalizationEdit() {
   const id = Number(useParams().id);
   const navigate = useNavigate();
-  const [loc, setLoc] = useState<Localization | null>(null);
+  const dataProvider = useDataProvider();
+  const { data: loc, error: loadError, refetch } = useGetOne<Localization>('localizations', { id });
   const [draft, setDraft] = useState<Localization | null>(null);
   const [sample, setSample] = useState({ destination: '', callerNumber: '', callerName: '' });
   const [preview, setPreview] = useState<PreviewResult | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [fieldError, setFieldError] = useState<{ field: string; message: string } | null>(null);
   const [deleting, setDeleting] = useState(false);
-  useEffect(() => {
-    connApi
-      .localization(id)
-      .then((l) => {
-        setLoc(l);
-        setDraft(l);
-      })
-      .catch((e: unknown) => setMessage({ ok: false, text: errorMessage(e) }));
-  }, [id]);
-  if (!loc || !draft) return message ? <Alert severity="error">{message.text}</Alert> : null;
+  // The editor starts from the profile as loaded (once per profile; a later refetch keeps the edits).
+  if (loc && loc.id !== draft?.id) setDraft(loc);
+  if (!loc || !draft || loc.id !== draft.id)
+    return loadError ? <Alert severity="error">{errorMessage(loadError)}</Alert> : null;
   const rulesOf = (d: Localization) => ({
     destinationRules: d.destinationRules,
     callerNumberRules: d.callerNumberRules,
@@ -413,9 +417,13 @@ export function LocalizationEdit() {
   async function save() {
     try {
       setFieldError(null);
-      const saved = await connApi.patchLocalization(loc!.id, { name: draft!.name, ...rulesOf(draft!) });
-      setLoc(saved);
+      const { data: saved } = await dataProvider.update<Localization>('localizations', {
+        id: loc!.id,
+        data: { name: draft!.name, ...rulesOf(draft!) },
+        previousData: loc!,
+      });
       setDraft(saved);
+      void refetch();
       setMessage({ ok: true, text: 'Saved.' });
     } catch (e) {
       fail(e);
@@ -510,8 +518,8 @@ export function LocalizationEdit() {
             danger
             onClose={() => setDeleting(false)}
             onConfirm={() =>
-              void connApi
-                .deleteLocalization(loc.id)
+              void dataProvider
+                .delete('localizations', { id: loc.id, previousData: loc })
                 .then(() => navigate('/localizations'))
                 .catch((e: unknown) => {
                   setDeleting(false);

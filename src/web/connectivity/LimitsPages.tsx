@@ -19,10 +19,10 @@ import {
 import { Link } from 'react-router-dom';
 import { formatMoney } from '../format/format.js';
 import { StatusChip } from '../layout/StatusChip.js';
-import { Title } from 'react-admin';
+import { Title, useDataProvider } from 'react-admin';
 import { EntityDialog } from '../shared/EntityDialog.js';
-import { Warnings } from './CrudTable.js';
-import { connApi, usageText, type CustomerLimitRow, type HostViewRow, type LimitPair } from './conn-api.js';
+import { Warnings } from './Warnings.js';
+import { usageText, type CustomerLimitRow, type HostViewRow, type LimitPair } from './conn-api.js';
 import { ResourceListPager, setListFilter, useResourceList } from '../shared/resource-list.js';
 
 /*
@@ -73,6 +73,7 @@ const LIMIT_FIELDS = [
 ];
 
 export function CustomerLimitPage() {
+  const dataProvider = useDataProvider();
   const [open, setOpen] = useState<number | null>(null);
   const [editing, setEditing] = useState<CustomerLimitRow | null>(null);
   const list = useResourceList<CustomerLimitRow>('limits/customers');
@@ -184,7 +185,11 @@ export function CustomerLimitPage() {
             submitLabel="Save"
             onClose={() => setEditing(null)}
             onSubmit={async (body) => {
-              await connApi.patchCustomerLimit(editing.id, body);
+              await dataProvider.update('limits/customers', {
+                id: editing.id,
+                data: body,
+                previousData: editing,
+              });
               setEditing(null);
               reload();
             }}

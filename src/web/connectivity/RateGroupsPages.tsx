@@ -21,15 +21,15 @@ import {
 import AddIcon from '@mui/icons-material/Add';
 import UploadFileIcon from '@mui/icons-material/UploadFile';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import { Title, useGetOne } from 'react-admin';
+import { Title, useDataProvider, useGetOne } from 'react-admin';
 import { ApiError } from '../api/http.js';
 import { ConfirmDialog } from '../shared/dialogs.js';
 import { errorMessage } from '../shared/error-message.js';
 import { CURRENCY_CHOICES } from '../accounts/reference-choices.js';
 import { formatCount, formatRate } from '../format/format.js';
 import { EntityDialog, type FieldSpec } from '../shared/EntityDialog.js';
-import { STATUS_CHOICES } from './CrudTable.js';
-import { connApi, type Rate, type RateGroup, type UploadResult } from './conn-api.js';
+import { STATUS_CHOICES } from './choices.js';
+import { connApi, type DeckError, type Rate, type RateGroup, type UploadResult } from './conn-api.js';
 import { ResourceListPager, setListFilter, useResourceList } from '../shared/resource-list.js';
 import { ownerField, useOwnerChoices, withOwner } from './choices.js';
 import { StatusChip, statusLabel } from '../layout/StatusChip.js';
@@ -54,6 +54,7 @@ const GROUP_FIELDS: FieldSpec[] = [
 ];
 
 export function RateGroupList() {
+  const dataProvider = useDataProvider();
   const [creating, setCreating] = useState(false);
   const navigate = useNavigate();
   const owners = useOwnerChoices();
@@ -124,20 +125,16 @@ export function RateGroupList() {
             submitLabel="Add"
             onClose={() => setCreating(false)}
             onSubmit={async (body) => {
-              const g = await connApi.createRateGroup({ currency: 'USD', ...withOwner(body) });
-              void navigate(`/rate-groups/${g.id}`);
+              const { data } = await dataProvider.create<RateGroup>('rate-groups', {
+                data: { currency: 'USD', ...withOwner(body) },
+              });
+              void navigate(`/rate-groups/${data.id}`);
             }}
           />
         )}
       </CardContent>
     </Card>
   );
-}
-
-interface DeckError {
-  row: number;
-  column?: string;
-  reason: string;
 }
 
 /** Upload a CSV deck: replace or append, optionally a dry run; per-row errors listed. */
@@ -330,6 +327,7 @@ const RATE_FIELDS: FieldSpec[] = [
 export function RateGroupShow() {
   const id = Number(useParams().id);
   const navigate = useNavigate();
+  const dataProvider = useDataProvider();
   const [dialog, setDialog] = useState<'group' | 'rate' | Rate | null>(null);
   const [deleting, setDeleting] = useState<'group' | Rate | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -435,7 +433,7 @@ export function RateGroupShow() {
             submitLabel="Save"
             onClose={() => setDialog(null)}
             onSubmit={async (body) => {
-              await connApi.patchRateGroup(group.id, body);
+              await dataProvider.update('rate-groups', { id: group.id, data: body, previousData: group });
               setDialog(null);
               changed();
             }}
@@ -449,8 +447,9 @@ export function RateGroupShow() {
             submitLabel={dialog === 'rate' ? 'Add' : 'Save'}
             onClose={() => setDialog(null)}
             onSubmit={async (body) => {
-              if (dialog === 'rate') await connApi.createRate(group.id, body);
-              else await connApi.patchRate(dialog.id, body);
+              if (dialog === 'rate')
+                await dataProvider.create(`rate-groups/${group.id}/rates`, { data: body });
+              else await dataProvider.update('rates', { id: dialog.id, data: body, previousData: dialog });
               setDialog(null);
               changed();
             }}
@@ -467,10 +466,10 @@ export function RateGroupShow() {
               void (async () => {
                 try {
                   if (deleting === 'group') {
-                    await connApi.deleteRateGroup(group.id);
+                    await dataProvider.delete('rate-groups', { id: group.id, previousData: group });
                     void navigate('/rate-groups');
                   } else {
-                    await connApi.deleteRate(deleting.id);
+                    await dataProvider.delete('rates', { id: deleting.id, previousData: deleting });
                     changed();
                   }
                   setDeleting(null);

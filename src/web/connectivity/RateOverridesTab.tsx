@@ -1,9 +1,13 @@
 import { Typography } from '@mui/material';
+import { useDataProvider } from 'react-admin';
 import type { EditTabProps } from '../accounts/AccountEdit.js';
 import { formatRate } from '../format/format.js';
 import { StatusChip } from '../layout/StatusChip.js';
-import { CrudTable, STATUS_CHOICES, type FieldSpec } from './CrudTable.js';
-import { connApi, type RateOverride } from './conn-api.js';
+import type { FieldSpec } from '../shared/EntityDialog.js';
+import { ResourceTable, resourceWrites } from '../shared/ResourceTable.js';
+import { useResourceList } from '../shared/resource-list.js';
+import { STATUS_CHOICES } from './choices.js';
+import type { RateOverride } from './conn-api.js';
 
 /*
  * The customer's Rate overrides tab: its own rates, ranked with the rows of the rate group its
@@ -46,18 +50,20 @@ const INTRO = (
 
 export function RateOverridesTab({ record }: EditTabProps) {
   const money = (v: string) => formatRate(v, record.currency);
+  const dataProvider = useDataProvider();
+  // Listed whole, added, edited and deleted under the customer: /customers/:id/rate-overrides[/:id].
+  const overrides = `customers/${record.id}/rate-overrides`;
+  const list = useResourceList<RateOverride>(overrides, { perPage: 500 });
   return (
     <>
       {INTRO}
-      <CrudTable<RateOverride>
+      <ResourceTable
         title="Rate overrides"
         noun="rate override"
-        load={() => connApi.rateOverrides(record.id)}
+        list={list}
         fields={FIELDS}
         createIntro={INTRO}
-        create={(b) => connApi.createRateOverride(record.id, b)}
-        update={(r, b) => connApi.patchRateOverride(record.id, r.id, b)}
-        remove={(r) => connApi.deleteRateOverride(record.id, r.id)}
+        {...resourceWrites<RateOverride>(dataProvider, overrides, overrides)}
         empty="No rate overrides: every call is priced by the customer's rate group."
         columns={[
           { label: 'Code', value: (r) => r.prefix },

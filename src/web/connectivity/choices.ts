@@ -1,8 +1,13 @@
-import { useEffect, useState } from 'react';
-import { useGetIdentity } from 'react-admin';
-import { api } from '../api/http.js';
-import { connApi } from './conn-api.js';
-import type { FieldSpec } from './CrudTable.js';
+import { useGetIdentity, useGetList } from 'react-admin';
+import type { Account } from '../accounts/types.js';
+import type { FieldSpec } from '../shared/EntityDialog.js';
+import type { Localization, RateGroup } from './conn-api.js';
+
+/** The status select of the connectivity objects' dialogs. */
+export const STATUS_CHOICES = [
+  { id: 'active', name: 'Active' },
+  { id: 'inactive', name: 'Inactive' },
+];
 
 export interface Choice {
   id: number;
@@ -17,16 +22,8 @@ interface Choices {
 /** Whose rate groups and localizations an account may use: its reseller's, or the operator's. */
 export type Owner = number | 'none';
 
-async function load(owner: Owner, currency: string | undefined): Promise<Choices> {
-  const [groups, locs] = await Promise.all([
-    connApi.rateGroups({ limit: 500, resellerId: owner, status: 'active', currency: currency || undefined }),
-    connApi.localizations({ limit: 500, resellerId: owner }),
-  ]);
-  return {
-    rateGroups: groups.data.map((g) => ({ id: g.id, name: `${g.name} (${g.currency})` })),
-    localizations: locs.data.map((l) => ({ id: l.id, name: l.name })),
-  };
-}
+/** The first 500 of a list in the server's own order (by name): no sort sent. */
+const FIRST_500 = { pagination: { page: 1, perPage: 500 }, sort: { field: 'id', order: 'ASC' as const } };
 
 /**
  * The owner of an account being edited or created: the reseller chosen in the form, else the
@@ -47,19 +44,23 @@ export function useAccountOwner(resellerId: unknown): Owner | null {
  * currency; the first 500 of each, by name.
  */
 export function useConnectivityChoices(owner: Owner | null, currency?: string): Choices {
-  const [choices, setChoices] = useState<Choices>({ rateGroups: [], localizations: [] });
-  useEffect(() => {
-    if (owner === null) return;
-    let live = true;
-    // Loaded each time a form opens (or the owner changes), so a group added a moment ago is offered.
-    load(owner, currency)
-      .then((c) => live && setChoices(c))
-      .catch(() => undefined);
-    return () => {
-      live = false;
-    };
-  }, [owner, currency]);
-  return choices;
+  // Read again each time a form opens (react-query's data is stale at once), so a group added a
+  // moment ago is offered. Blank filters are not sent.
+  const enabled = owner !== null;
+  const groups = useGetList<RateGroup>(
+    'rate-groups',
+    { ...FIRST_500, filter: { resellerId: owner, status: 'active', currency } },
+    { enabled },
+  );
+  const locs = useGetList<Localization>(
+    'localizations',
+    { ...FIRST_500, filter: { resellerId: owner } },
+    { enabled },
+  );
+  return {
+    rateGroups: (groups.data ?? []).map((g) => ({ id: g.id, name: `${g.name} (${g.currency})` })),
+    localizations: (locs.data ?? []).map((l) => ({ id: l.id, name: l.name })),
+  };
 }
 
 /**
@@ -68,21 +69,12 @@ export function useConnectivityChoices(owner: Owner | null, currency?: string): 
  */
 export function useOwnerChoices(): { id: string; name: string }[] {
   const { identity } = useGetIdentity();
-  const [resellers, setResellers] = useState<{ id: string; name: string }[]>([]);
-  useEffect(() => {
-    let live = true;
-    api<{ data: { id: number; name: string; accountNumber: string }[] }>('GET', '/resellers', {
-      query: { limit: 500, sort: 'name', order: 'asc' },
-    })
-      .then((r) => {
-        if (live)
-          setResellers(r.data.map((x) => ({ id: String(x.id), name: `${x.name} (${x.accountNumber})` })));
-      })
-      .catch(() => undefined);
-    return () => {
-      live = false;
-    };
-  }, []);
+  const { data } = useGetList<Account>('resellers', {
+    pagination: { page: 1, perPage: 500 },
+    sort: { field: 'name', order: 'ASC' },
+    filter: {},
+  });
+  const resellers = (data ?? []).map((x) => ({ id: String(x.id), name: `${x.name} (${x.accountNumber})` }));
   const mine = identity?.role === 'reseller' ? 'Mine' : 'Operator (no reseller)';
   return [{ id: '', name: mine }, ...resellers];
 }

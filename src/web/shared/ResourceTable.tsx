@@ -1,4 +1,4 @@
-import { Fragment, useCallback, useEffect, useState, type ReactNode } from 'react';
+import { Fragment, useState, type ReactNode } from 'react';
 import {
   Alert,
   Box,
@@ -9,23 +9,22 @@ import {
   TableCell,
   TableHead,
   TableRow,
-  Tooltip,
   Typography,
 } from '@mui/material';
 import AddIcon from '@mui/icons-material/Add';
-import WarningAmberIcon from '@mui/icons-material/WarningAmber';
-import { ConfirmDialog } from '../shared/dialogs.js';
-import { EntityDialog, type FieldSpec } from '../shared/EntityDialog.js';
-import { errorMessage } from '../shared/error-message.js';
-import type { Warning } from './conn-api.js';
+import type { DataProvider, Identifier, ListControllerResult, RaRecord } from 'react-admin';
+import { ConfirmDialog } from './dialogs.js';
+import { EntityDialog, type FieldSpec } from './EntityDialog.js';
+import { errorMessage } from './error-message.js';
 
 /*
- * One table-with-dialogs for the objects that hang off a customer (trunks, hosts, SIP devices,
- * caller IDs, blocked codes, DIDs...): list, add, edit, delete, with the server's error shown at
- * the field it names (the add/edit dialog is the shared EntityDialog).
+ * A small list that hangs off one parent (a customer's trunks, a trunk's hosts, its SIP devices,
+ * caller IDs, blocked codes, DIDs...) as a table with its add, edit and delete dialogs. The rows
+ * are a list from useResourceList (the one data provider, react-query's cache); the dialogs' writes
+ * are the screen's (usually `resourceWrites`, through the same provider); after a change the list
+ * is read again. The server's error is shown at the field it names (the shared EntityDialog).
+ * These lists come whole from the API, so there is no pager.
  */
-
-export type { FieldSpec };
 
 export interface Column<T> {
   label: string;
@@ -42,75 +41,74 @@ export interface RowAction<T> {
   opens?: boolean;
 }
 
-/** Shows the soft warnings of a saved object (a lower level's limit above an upper one). */
-export function Warnings({ warnings }: { warnings: Warning[] }) {
-  if (!warnings.length) return null;
-  return (
-    <Tooltip title={warnings.map((w) => w.message).join(' ')}>
-      <WarningAmberIcon
-        color="warning"
-        fontSize="small"
-        aria-label={warnings.map((w) => w.message).join(' ')}
-      />
-    </Tooltip>
-  );
+export interface RowWrites<T> {
+  create: (body: Record<string, unknown>) => Promise<unknown>;
+  update: (row: T, body: Record<string, unknown>) => Promise<unknown>;
+  remove: (row: T) => Promise<unknown>;
 }
 
-export const STATUS_CHOICES = [
-  { id: 'active', name: 'Active' },
-  { id: 'inactive', name: 'Inactive' },
-];
+/**
+ * Add, edit and delete through the data provider: the add dialog posts to `createIn` (the
+ * parent's list, `customers/7/trunks`), edit and delete go to `resource` (`trunks`: PATCH and
+ * DELETE /trunks/:id). `toBody` turns the dialog's fields into the API's body (the row is given
+ * on edit). An edit sends only what changed from the row.
+ */
+export function resourceWrites<T extends { id: Identifier }>(
+  dataProvider: DataProvider,
+  createIn: string,
+  resource: string,
+  toBody: (body: Record<string, unknown>, row?: T) => Record<string, unknown> = (b) => b,
+): RowWrites<T> {
+  return {
+    create: (body) => dataProvider.create(createIn, { data: toBody(body) }),
+    update: (row, body) =>
+      dataProvider.update(resource, { id: row.id, data: toBody(body, row), previousData: row as RaRecord }),
+    remove: (row) => dataProvider.delete(resource, { id: row.id, previousData: row as RaRecord }),
+  };
+}
 
-export function CrudTable<T extends { id: number }>(props: {
+export function ResourceTable<T extends RaRecord, R extends { id: Identifier } = T>(props: {
   title: string;
   /** A singular noun for buttons and dialogs ("trunk"). */
   noun: string;
-  load: () => Promise<T[]>;
-  columns: Column<T>[];
+  /** Where the rows come from (useResourceList). */
+  list: ListControllerResult<T>;
+  /** The rows shown, when they are not the list's own (the ten keys of Speed Dial). */
+  rows?: (data: T[]) => R[];
+  columns: Column<R>[];
   fields?: FieldSpec[];
   create?: (body: Record<string, unknown>) => Promise<unknown>;
-  update?: (row: T, body: Record<string, unknown>) => Promise<unknown>;
-  remove?: (row: T) => Promise<unknown>;
-  actions?: RowAction<T>[];
+  update?: (row: R, body: Record<string, unknown>) => Promise<unknown>;
+  remove?: (row: R) => Promise<unknown>;
+  actions?: RowAction<R>[];
   /** Shown under a row when its expand button is on. */
-  expand?: { label: (row: T) => string; render: (row: T, changed: () => void) => ReactNode };
+  expand?: { label: (row: R) => string; render: (row: R, changed: () => void) => ReactNode };
   empty?: string;
-  /** Bumped by the parent to reload. */
-  version?: number;
+  /** Called after every change made here (the parent may show counts of these rows). */
   onChanged?: () => void;
   headerExtra?: ReactNode;
   createIntro?: ReactNode;
   /** The edit dialog's starting values, when they are not the row's own fields. */
-  toInitial?: (row: T) => Record<string, unknown>;
+  toInitial?: (row: R) => Record<string, unknown>;
 }) {
-  const [rows, setRows] = useState<T[] | null>(null);
+  const { list, onChanged } = props;
   const [error, setError] = useState<string | null>(null);
-  const [dialog, setDialog] = useState<{ row?: T } | null>(null);
+  const [dialog, setDialog] = useState<{ row?: R } | null>(null);
   const [confirm, setConfirm] = useState<{
     text: string;
     label: string;
     run: () => Promise<unknown> | void;
   } | null>(null);
   const [busy, setBusy] = useState(false);
-  const [open, setOpen] = useState<number | null>(null);
-  const [tick, setTick] = useState(0);
-  const { load, onChanged } = props;
+  const [open, setOpen] = useState<Identifier | null>(null);
+  const data = list.isPending ? null : (list.data ?? []);
+  const rows: R[] | null = data && (props.rows ? props.rows(data) : (data as unknown as R[]));
+  const shownError = error ?? (list.error ? errorMessage(list.error) : null);
 
-  const reload = useCallback(() => {
-    setTick((t) => t + 1);
+  const reload = () => {
+    void list.refetch();
     onChanged?.();
-  }, [onChanged]);
-
-  useEffect(() => {
-    let live = true;
-    load()
-      .then((r) => live && (setRows(r), setError(null)))
-      .catch((e: unknown) => live && setError(errorMessage(e)));
-    return () => {
-      live = false;
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- reloads on tick and version only; load is recreated every render (issue 11: these screens move to react-admin resources)
-  }, [tick, props.version]);
+  };
 
   async function runAction(fn: () => Promise<unknown> | void) {
     setBusy(true);
@@ -126,16 +124,16 @@ export function CrudTable<T extends { id: number }>(props: {
     }
   }
 
-  const allActions: RowAction<T>[] = [
+  const allActions: RowAction<R>[] = [
     ...(props.actions ?? []),
     ...(props.update && props.fields
-      ? [{ label: () => 'Edit', opens: true, run: (row: T) => setDialog({ row }) }]
+      ? [{ label: () => 'Edit', opens: true, run: (row: R) => setDialog({ row }) }]
       : []),
     ...(props.remove
       ? [
           {
             label: () => 'Delete',
-            run: (row: T) => props.remove!(row),
+            run: (row: R) => props.remove!(row),
             confirm: () => `Delete this ${props.noun}?`,
           },
         ]
@@ -156,9 +154,9 @@ export function CrudTable<T extends { id: number }>(props: {
         )}
         {props.headerExtra}
       </Stack>
-      {error && (
-        <Alert severity="error" sx={{ mb: 1 }} onClose={() => setError(null)}>
-          {error}
+      {shownError && (
+        <Alert severity="error" sx={{ mb: 1 }} onClose={error ? () => setError(null) : undefined}>
+          {shownError}
         </Alert>
       )}
       {rows && rows.length === 0 ? (
