@@ -47,6 +47,7 @@ import type {
   RatePage,
   UploadResult,
 } from './modules/rate-groups/rate-groups.schemas.js';
+import type { SystemSettings, SystemSettingsBody } from './modules/settings/settings.schemas.js';
 import type { SipDevice, SipDeviceWithSecret } from './modules/sip-devices/sip-devices.schemas.js';
 import type { SpeedDial } from './modules/speed-dials/speed-dials.schemas.js';
 import type {
@@ -129,6 +130,10 @@ export type CdrTotalsLineDto = CdrTotalsDto['byCurrency'][number];
 export type LedgerEntryDto = Static<typeof LedgerEntryListed>;
 export type BalanceSummaryDto = Static<typeof BalanceSummary>;
 export type BulkResetResultDto = Static<typeof BulkResetResult>;
+
+// System settings
+export type SystemSettingsDto = Static<typeof SystemSettings>;
+export type SystemSettingsBodyDto = Static<typeof SystemSettingsBody>;
 
 // Notifications and jobs
 export type MailDto = Static<typeof Mail>;
