@@ -21,7 +21,7 @@ import type { CallerId, ForceCallerId } from './modules/caller-ids/caller-ids.sc
 import type { CdrDetail, CdrPage, CdrTotals } from './modules/cdrs/cdrs.search.schemas.js';
 import type { Warning } from './platform/http/schemas.js';
 import type { RateOverride } from './modules/rate-groups/rate-overrides.schemas.js';
-import type { Dashboard } from './modules/dashboard/dashboard.schemas.js';
+import type { Dashboard, TopDestinations, Usage } from './modules/dashboard/dashboard.schemas.js';
 import type { Did, DidPage } from './modules/dids/dids.schemas.js';
 import type { CustomerImport, ImportFields, ImportIssue } from './modules/imports/imports.schemas.js';
 import type { Job, JobList } from './modules/jobs/jobs.schemas.js';
@@ -48,6 +48,7 @@ import type {
   UploadResult,
 } from './modules/rate-groups/rate-groups.schemas.js';
 import type { DeckError } from './modules/rate-groups/rate-groups.errors.js';
+import type { SystemSettings, SystemSettingsBody } from './modules/settings/settings.schemas.js';
 import type { SipDevice, SipDeviceWithSecret } from './modules/sip-devices/sip-devices.schemas.js';
 import type { SpeedDial } from './modules/speed-dials/speed-dials.schemas.js';
 import type {
@@ -74,6 +75,9 @@ export type AccountPageDto = Static<typeof AccountPage>;
 export type AuditEntryDto = Static<typeof AuditEntry>;
 export type BulkResultDto = Static<typeof BulkResult>;
 export type DashboardDto = Static<typeof Dashboard>;
+export type DashboardUsageDto = Static<typeof Usage>;
+export type TopDestinationsDto = Static<typeof TopDestinations>;
+export type CurrencyMarginDto = DashboardUsageDto['totals']['money'][number];
 
 // Connectivity (trunks, hosts, limits, SIP devices, caller IDs, blocked codes, speed dials, DIDs)
 export type WarningDto = Static<typeof Warning>;
@@ -109,7 +113,8 @@ export type LocalizationPageDto = Static<typeof LocalizationPage>;
 export type PreviewResultDto = Static<typeof PreviewResult>;
 
 // Call authorization
-export type LiveCallDto = Item<Static<typeof LiveCallList>>;
+export type LiveCallListDto = Static<typeof LiveCallList>;
+export type LiveCallDto = Item<LiveCallListDto>;
 export type CallAlarmDto = Item<Static<typeof AlarmList>>;
 export type AlarmListDto = Static<typeof AlarmList>;
 export type RoutePlanEntryDto = Static<typeof RoutePlanEntry>;
@@ -128,6 +133,10 @@ export type CdrTotalsLineDto = CdrTotalsDto['byCurrency'][number];
 export type LedgerEntryDto = Static<typeof LedgerEntryListed>;
 export type BalanceSummaryDto = Static<typeof BalanceSummary>;
 export type BulkResetResultDto = Static<typeof BulkResetResult>;
+
+// System settings
+export type SystemSettingsDto = Static<typeof SystemSettings>;
+export type SystemSettingsBodyDto = Static<typeof SystemSettingsBody>;
 
 // Notifications and jobs
 export type MailDto = Static<typeof Mail>;

@@ -33,75 +33,17 @@ export type AuditEntry = Omit<Wire.AuditEntryDto, 'before' | 'after'> & {
   after: Record<string, unknown> | null;
 };
 
-export interface DashboardData {
-  customers: { total: number; active: number; inactive: number; prepaid: number; postpaid: number };
-  newest: Pick<
-    Account,
-    | 'id'
-    | 'kind'
-    | 'accountNumber'
-    | 'name'
-    | 'companyName'
-    | 'mode'
-    | 'status'
-    | 'balance'
-    | 'currency'
-    | 'timezone'
-    | 'resellerName'
-    | 'createdAt'
-  >[];
-  /** One row per currency, amounts as exact decimal strings (never summed across currencies). */
-  money: {
-    currency: string;
-    accounts: number;
-    balance: string;
-    creditInUse: string;
-    creditGranted: string;
-    unlimited: number;
-    lowBalance: number;
-    zeroBalance: number;
-  }[];
-  lowBalance: number;
-  today: {
-    date: string;
-    timezone: string;
-    payments: { currency: string; count: number; amount: string }[];
-    calls: { currency: string; calls: number; answered: number; rated: number; revenue: string }[] | null;
-  };
-  createdPerDay: { timezone: string; days: { date: string; count: number }[] };
-}
+/** GET /dashboard: counts, money per currency, today and the created-per-day chart. */
+export type DashboardData = Wire.DashboardDto;
 
 /** Revenue, cost and margin in one currency (exact decimal strings; never summed across currencies). */
-export interface CurrencyMargin {
-  currency: string;
-  revenue: string;
-  cost: string;
-  margin: string;
-}
+export type CurrencyMargin = Wire.CurrencyMarginDto;
 
 /** GET /dashboard/usage: traffic and money per local day of the viewer. */
-export interface UsageData {
-  timezone: string;
-  currencies: string[];
-  days: { date: string; calls: number; answered: number; minutes: string; money: CurrencyMargin[] }[];
-  totals: { calls: number; answered: number; minutes: string; money: CurrencyMargin[] };
-}
+export type UsageData = Wire.DashboardUsageDto;
 
 /** GET /dashboard/top-destinations: the busiest destinations of rated calls. */
-export interface TopDestinationsData {
-  timezone: string;
-  from: string;
-  to: string;
-  data: {
-    code: string;
-    codeName: string;
-    country: string;
-    calls: number;
-    answered: number;
-    minutes: string;
-    money: CurrencyMargin[];
-  }[];
-}
+export type TopDestinationsData = Wire.TopDestinationsDto;
 
 /** react-admin's filter values -> the API's query parameters (blank ones dropped). */
 function listQuery(filter: Record<string, unknown>) {

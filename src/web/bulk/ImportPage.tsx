@@ -1,5 +1,6 @@
 import { fieldLabel, humanMessage } from '../accounts/field-labels.js';
 import { useEffect, useRef, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import {
   Alert,
   Box,
@@ -36,21 +37,10 @@ import {
 const DEFAULTABLE_SHOWN = ['currency', 'country', 'timezone', 'mode', 'credit_limit', 'billing_schedule'];
 const POLL_MS = 500;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls an import until `done(imp)`; every answer goes to `onUpdate`. */
-async function pollImport(
-  id: number,
-  done: (i: CustomerImport) => boolean,
-  onUpdate: (i: CustomerImport) => void,
-) {
-  for (;;) {
-    const imp = await importApi.get(id);
-    onUpdate(imp);
-    if (done(imp)) return imp;
-    await sleep(POLL_MS);
-  }
-}
+/** The run being followed (dry run or the real one) and whether `imp` shows it over. */
+type Watch = { run: 'dry' | 'real'; id: number; seq: number };
+const finished = (i: CustomerImport, run: Watch['run']) =>
+  i.status === 'failed' || (run === 'dry' ? i.dryRun?.status === 'done' : i.status === 'done');
 
 async function allIssues(id: number, run: 'dry' | 'real'): Promise<ImportIssue[]> {
   const out: ImportIssue[] = [];
@@ -207,32 +197,52 @@ export function ImportPage({ kind = 'customers' }: { kind?: ImportKind }) {
   const text = KIND_TEXT[kind];
   const notify = useNotify();
   const fileRef = useRef<HTMLInputElement>(null);
-  const [fields, setFields] = useState<ImportField[]>([]);
-  const [layouts, setLayouts] = useState<ImportLayout[]>([]);
   const [file, setFile] = useState<File | null>(null);
-  const [imp, setImp] = useState<CustomerImport | null>(null);
+  // The import as the last upload or run request answered it; the progress query's answers win.
+  const [answered, setAnswered] = useState<CustomerImport | null>(null);
   const [columns, setColumns] = useState<(string | null)[]>([]);
   const [defaults, setDefaults] = useState<Record<string, string>>({});
   const [mode, setMode] = useState<'skipInvalid' | 'atomic'>('skipInvalid');
   const [onExisting, setOnExisting] = useState<'error' | 'skip' | 'update'>('error');
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [working, setWorking] = useState<string | null>(null);
+  const [runError, setRunError] = useState<string | null>(null);
   const [preview, setPreview] = useState<
     { rowNumber: number; action: string; values: Record<string, unknown> }[]
   >([]);
   const [dryIssues, setDryIssues] = useState<ImportIssue[] | null>(null);
   const [realIssues, setRealIssues] = useState<ImportIssue[] | null>(null);
   const [phase, setPhase] = useState<'pick' | 'map' | 'running' | 'done'>('pick');
+  const [watch, setWatch] = useState<Watch | null>(null);
+  // Runs followed so far (a run's number keys its progress query); the last one whose end was handled.
+  const runs = useRef(0);
+  const handled = useRef<number | null>(null);
 
-  useEffect(() => {
-    importApi
-      .fields(kind)
-      .then((r) => {
-        setFields(r.data.filter((f) => !f.ignored));
-        setLayouts(kind === 'customers' ? (r.layouts ?? []) : []);
-      })
-      .catch((e: unknown) => setError(errorMessage(e)));
-  }, [kind]);
+  const fieldList = useQuery({
+    queryKey: ['customer-imports/fields', kind],
+    queryFn: () => importApi.fields(kind),
+    retry: false,
+  });
+  const fields: ImportField[] = fieldList.data?.data.filter((f) => !f.ignored) ?? [];
+  const layouts: ImportLayout[] = kind === 'customers' ? (fieldList.data?.layouts ?? []) : [];
+
+  // Progress through react-query: read every POLL_MS until the followed run is over. Each run has
+  // its own key, so its first answer is read after the run was asked for.
+  const progress = useQuery({
+    queryKey: ['customer-imports', watch?.id, watch?.run, watch?.seq],
+    queryFn: () => importApi.get(watch!.id),
+    enabled: watch !== null,
+    refetchInterval: (q) => (watch && q.state.data && finished(q.state.data, watch.run) ? false : POLL_MS),
+    refetchOnWindowFocus: false,
+    retry: false,
+  });
+  const imp = (watch && progress.data) || answered;
+  const over = watch !== null && progress.data !== undefined && finished(progress.data, watch.run);
+  const following = watch !== null && !over && !progress.error;
+  const busy = working ?? (following ? (watch.run === 'dry' ? 'dry' : 'start') : null);
+  const error =
+    runError ??
+    (progress.error ? errorMessage(progress.error) : null) ??
+    (fieldList.error ? errorMessage(fieldList.error) : null);
 
   const settings = (): ImportSettings => {
     const d: Record<string, string> = {};
@@ -241,22 +251,52 @@ export function ImportPage({ kind = 'customers' }: { kind?: ImportKind }) {
   };
 
   const run = async (what: string, f: () => Promise<void>) => {
-    setBusy(what);
-    setError(null);
+    setWorking(what);
+    setRunError(null);
     try {
       await f();
     } catch (e) {
-      setError(errorMessage(e));
+      setRunError(errorMessage(e));
     } finally {
-      setBusy(null);
+      setWorking(null);
     }
+  };
+
+  // A followed run is over: its results (once per run).
+  const done = over ? progress.data : undefined;
+  useEffect(() => {
+    if (!done || !watch || handled.current === watch.seq) return;
+    handled.current = watch.seq;
+    if (watch.run === 'dry')
+      void run('dry', async () => {
+        if (done.failure) throw new Error(done.failure.message);
+        setPreview((await importApi.preview(done.id)).rows.slice(0, 10));
+        setDryIssues(await allIssues(done.id, 'dry'));
+      });
+    else {
+      setPhase('done');
+      void run('start', async () => {
+        if (done.failure) throw new Error(done.failure.message);
+        setRealIssues(await allIssues(done.id, 'real'));
+        notify(`Import finished: ${done.progress.created} created, ${done.progress.rejected} rejected`, {
+          type: done.progress.rejected ? 'warning' : 'success',
+        });
+      });
+    }
+    // Runs when a followed run ends; `handled` keeps it to once per run.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [done, watch]);
+  const follow = (run: Watch['run'], id: number) => {
+    runs.current += 1;
+    setWatch({ run, id, seq: runs.current });
   };
 
   const upload = () =>
     run('upload', async () => {
       if (!file) return;
       const r = await importApi.upload(file, kind);
-      setImp(r);
+      setWatch(null);
+      setAnswered(r);
       setColumns(r.autoColumns);
       setPreview([]);
       setDryIssues(null);
@@ -267,29 +307,16 @@ export function ImportPage({ kind = 'customers' }: { kind?: ImportKind }) {
   const dryRun = () =>
     run('dry', async () => {
       if (!imp) return;
-      await importApi.dryRun(imp.id, settings());
-      const done = await pollImport(
-        imp.id,
-        (i) => i.dryRun?.status === 'done' || i.status === 'failed',
-        setImp,
-      );
-      if (done.failure) throw new Error(done.failure.message);
-      setPreview((await importApi.preview(imp.id)).rows.slice(0, 10));
-      setDryIssues(await allIssues(imp.id, 'dry'));
+      setAnswered(await importApi.dryRun(imp.id, settings()));
+      follow('dry', imp.id);
     });
 
   const start = () =>
     run('start', async () => {
       if (!imp) return;
-      await importApi.start(imp.id, settings());
+      setAnswered(await importApi.start(imp.id, settings()));
       setPhase('running');
-      const done = await pollImport(imp.id, (i) => i.status === 'done' || i.status === 'failed', setImp);
-      setPhase('done');
-      if (done.failure) throw new Error(done.failure.message);
-      setRealIssues(await allIssues(imp.id, 'real'));
-      notify(`Import finished: ${done.progress.created} created, ${done.progress.rejected} rejected`, {
-        type: done.progress.rejected ? 'warning' : 'success',
-      });
+      follow('real', imp.id);
     });
 
   const p = imp?.progress;

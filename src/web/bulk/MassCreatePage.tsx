@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import {
   Alert,
   Box,
@@ -383,14 +384,13 @@ const RESULT_TEXT: Record<MassCreate['resultState'], string> = {
 /** The last 50 mass creates: what ran, when, how it ended, and whether its passwords were taken. */
 function RecentMassCreates() {
   const zone = useViewerTimeZone();
-  const [rows, setRows] = useState<MassCreate[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    massCreateApi
-      .list()
-      .then((r) => setRows(r.data))
-      .catch((e: unknown) => setError(errorMessage(e)));
-  }, []);
+  const recent = useQuery({
+    queryKey: ['customer-mass-creates', 'recent'],
+    queryFn: () => massCreateApi.list(),
+    retry: false,
+  });
+  const rows = recent.data?.data ?? null;
+  const error = recent.error ? errorMessage(recent.error) : null;
   if (error) return <Alert severity="error">{error}</Alert>;
   if (!rows || rows.length === 0) return null;
   return (

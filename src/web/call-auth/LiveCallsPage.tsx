@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   Alert,
   Box,
@@ -19,7 +20,7 @@ import { errorMessage } from '../shared/error-message.js';
 import { formatDateTime, formatMoney } from '../format/format.js';
 import { useViewerTimeZone } from '../format/viewer-zone.js';
 import { RouterLink } from '../layout/RouterLink.js';
-import { callAuthApi, durationText, type CallAlarm, type LiveCall } from './call-auth-api.js';
+import { callAuthApi, durationText, type CallAlarm } from './call-auth-api.js';
 
 /*
  * Live Calls (issue 12): every call holding a slot or money now, as the counters see it (memory or
@@ -28,6 +29,7 @@ import { callAuthApi, durationText, type CallAlarm, type LiveCall } from './call
  */
 
 export const LIVE_CALLS_REFRESH_MS = 5000;
+const ALARMS_KEY = ['call-auth/alarms'];
 
 function money(amount: string, currency: string | null) {
   return currency ? formatMoney(amount, currency) : amount;
@@ -126,30 +128,30 @@ function AlarmTable({
 
 /** The sweeper's alarms: open ones first, each with Acknowledge; the acknowledged ones below, apart. */
 function Alarms({ zone }: { zone: string }) {
-  const [open, setOpen] = useState<CallAlarm[] | null>(null);
-  const [done, setDone] = useState<CallAlarm[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const queryClient = useQueryClient();
   const [busyId, setBusyId] = useState<number | null>(null);
-  const [reload, setReload] = useState(0);
-  useEffect(() => {
-    let live = true;
-    const load = () =>
-      Promise.all([callAuthApi.alarms(false), callAuthApi.alarms(true)])
-        .then(([o, d]) => live && (setOpen(o.data), setDone(d.data), setError(null)))
-        .catch((e: unknown) => live && setError(errorMessage(e)));
-    void load();
-    const timer = setInterval(() => void load(), LIVE_CALLS_REFRESH_MS * 6);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, [reload]);
+  // A refused acknowledge shows until the next load of the alarms.
+  const [ackError, setAckError] = useState<{ message: string; at: number } | null>(null);
+  const alarms = useQuery({
+    queryKey: ALARMS_KEY,
+    queryFn: () => Promise.all([callAuthApi.alarms(false), callAuthApi.alarms(true)]),
+    refetchInterval: LIVE_CALLS_REFRESH_MS * 6,
+    retry: false,
+  });
+  const open = alarms.data?.[0].data ?? null;
+  const done = alarms.data?.[1].data ?? null;
+  const error =
+    ackError && ackError.at > alarms.dataUpdatedAt
+      ? ackError.message
+      : alarms.error
+        ? errorMessage(alarms.error)
+        : null;
   const acknowledge = (a: CallAlarm) => {
     setBusyId(a.id);
     callAuthApi
       .acknowledgeAlarm(a.id)
-      .then(() => setReload((n) => n + 1))
-      .catch((e: unknown) => setError(errorMessage(e)))
+      .then(() => queryClient.invalidateQueries({ queryKey: ALARMS_KEY }))
+      .catch((e: unknown) => setAckError({ message: errorMessage(e), at: Date.now() }))
       .finally(() => setBusyId(null));
   };
   return (
@@ -188,28 +190,15 @@ function Alarms({ zone }: { zone: string }) {
 export function LiveCallsPage() {
   const zone = useViewerTimeZone();
   const { permissions } = usePermissions<string>();
-  const [calls, setCalls] = useState<LiveCall[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [updatedAt, setUpdatedAt] = useState<Date | null>(null);
-  useEffect(() => {
-    let live = true;
-    const load = () =>
-      callAuthApi
-        .liveCalls()
-        .then((r) => {
-          if (!live) return;
-          setCalls(r.data);
-          setError(null);
-          setUpdatedAt(new Date());
-        })
-        .catch((e: unknown) => live && setError(errorMessage(e)));
-    void load();
-    const timer = setInterval(() => void load(), LIVE_CALLS_REFRESH_MS);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, []);
+  const live = useQuery({
+    queryKey: ['calls/live'],
+    queryFn: () => callAuthApi.liveCalls(),
+    refetchInterval: LIVE_CALLS_REFRESH_MS,
+    retry: false,
+  });
+  const calls = live.data?.data ?? null;
+  const error = live.error ? errorMessage(live.error) : null;
+  const updatedAt = live.dataUpdatedAt ? new Date(live.dataUpdatedAt) : null;
   return (
     <Card sx={{ mt: 2 }}>
       <Title title="Live Calls" />

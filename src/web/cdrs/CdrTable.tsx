@@ -1,4 +1,6 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useGetOne } from 'react-admin';
 import DownloadIcon from '@mui/icons-material/Download';
 import {
   Alert,
@@ -22,6 +24,7 @@ import {
   Typography,
 } from '@mui/material';
 import { errorMessage } from '../shared/error-message.js';
+import { ResourceListPager, useResourceList } from '../shared/resource-list.js';
 import {
   formatCount,
   formatDateTime,
@@ -32,7 +35,14 @@ import {
 } from '../format/format.js';
 import { useViewerTimeZone } from '../format/viewer-zone.js';
 import { RouterLink } from '../layout/RouterLink.js';
-import { cdrsApi, type Cdr, type CdrDetail, type CdrFilter, type CdrTotalsLine } from './cdrs-api.js';
+import {
+  cdrQuery,
+  cdrsApi,
+  type Cdr,
+  type CdrDetail,
+  type CdrFilter,
+  type CdrTotalsLine,
+} from './cdrs-api.js';
 
 const PAGE = 25;
 
@@ -68,11 +78,8 @@ function Field({ label, value }: { label: string; value: string | number | null 
 
 /** One CDR's rating detail: what was dialled, what was billed and with which rate. */
 function CdrDialog({ id, timeZone, onClose }: { id: number; timeZone: string; onClose: () => void }) {
-  const [cdr, setCdr] = useState<CdrDetail | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    cdrsApi.detail(id).then(setCdr, (e) => setError(errorMessage(e)));
-  }, [id]);
+  const { data: cdr, error: loadError } = useGetOne<CdrDetail>('cdrs', { id }, { retry: false });
+  const error = loadError ? errorMessage(loadError) : null;
   const cur = cdr?.currency ?? 'USD';
   return (
     <Dialog open onClose={onClose} maxWidth="sm" fullWidth aria-labelledby="cdr-dialog-title">
@@ -177,12 +184,7 @@ export function CdrTable({ customerId }: { customerId?: number }) {
   const [customer, setCustomer] = useState('');
   const [sourceIp, setSourceIp] = useState('');
   const [egressTrunk, setEgressTrunk] = useState('');
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const [rows, setRows] = useState<{ data: Cdr[]; nextCursor: string | null } | null>(null);
-  const [totals, setTotals] = useState<CdrTotalsLine[]>([]);
-  const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<number | null>(null);
-  const cursor = cursors[cursors.length - 1];
 
   const filter: CdrFilter = useMemo(
     () => ({
@@ -198,32 +200,25 @@ export function CdrTable({ customerId }: { customerId?: number }) {
     [fromDate, toDate, destination, status, answeredOnly, customer, sourceIp, egressTrunk, timeZone],
   );
 
-  useEffect(() => {
-    let live = true;
-    cdrsApi.page(customerId, filter, cursor, PAGE).then(
-      (p) => live && (setRows(p), setError(null)),
-      (e) => live && setError(errorMessage(e)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [customerId, filter, cursor]);
-  useEffect(() => {
-    let live = true;
-    cdrsApi.totals(customerId, filter).then(
-      (t) => live && setTotals(t.byCurrency),
-      () => live && setTotals([]),
-    );
-    return () => {
-      live = false;
-    };
-  }, [customerId, filter]);
+  // Keyset pages through the data provider, as the account lists walk them; the filter inputs are
+  // this screen's own (dates in the viewer's zone), sent as the list's fixed filter.
+  const list = useResourceList<Cdr>(customerId ? `customers/${customerId}/cdrs` : 'cdrs', {
+    filter: cdrQuery(filter),
+    perPage: PAGE,
+  });
+  const totalsQuery = useQuery({
+    queryKey: ['cdrs/totals', customerId, filter],
+    queryFn: () => cdrsApi.totals(customerId, filter),
+    placeholderData: keepPreviousData,
+    retry: false,
+  });
+  const totals: CdrTotalsLine[] = totalsQuery.isError ? [] : (totalsQuery.data?.byCurrency ?? []);
 
   const reset =
     <T,>(set: (v: T) => void) =>
     (v: T) => {
       set(v);
-      setCursors([undefined]);
+      list.setPage(1);
     };
   const search = !customerId;
 
@@ -310,11 +305,6 @@ export function CdrTable({ customerId }: { customerId?: number }) {
         </Button>
       </Stack>
       <Totals lines={totals} />
-      {error && (
-        <Alert severity="error" sx={{ mb: 2 }}>
-          {error}
-        </Alert>
-      )}
       <Table size="small" aria-label={search ? 'CDR search' : 'CDRs'}>
         <TableHead>
           <TableRow>
@@ -329,7 +319,7 @@ export function CdrTable({ customerId }: { customerId?: number }) {
           </TableRow>
         </TableHead>
         <TableBody>
-          {rows?.data.map((c) => {
+          {list.data?.map((c) => {
             const cur = c.currency ?? 'USD';
             return (
               <TableRow key={c.id} hover>
@@ -365,21 +355,14 @@ export function CdrTable({ customerId }: { customerId?: number }) {
               </TableRow>
             );
           })}
-          {rows && rows.data.length === 0 && (
+          {list.data?.length === 0 && (
             <TableRow>
               <TableCell colSpan={8}>No calls match.</TableCell>
             </TableRow>
           )}
         </TableBody>
       </Table>
-      <Stack direction="row" spacing={1} sx={{ mt: 1 }}>
-        <Button disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-          Previous
-        </Button>
-        <Button disabled={!rows?.nextCursor} onClick={() => setCursors((c) => [...c, rows!.nextCursor!])}>
-          Next
-        </Button>
-      </Stack>
+      <ResourceListPager list={list} />
       {open !== null && <CdrDialog id={open} timeZone={timeZone} onClose={() => setOpen(null)} />}
     </Box>
   );

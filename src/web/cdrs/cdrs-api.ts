@@ -31,13 +31,8 @@ export function cdrQuery(f: CdrFilter): Query {
 const base = (customerId?: number) => (customerId ? `/customers/${customerId}/cdrs` : '/cdrs');
 
 export const cdrsApi = {
-  page: (customerId: number | undefined, f: CdrFilter, cursor?: string, limit = 25) =>
-    api<Wire.CdrPageDto>('GET', base(customerId), {
-      query: { ...cdrQuery(f), cursor, limit },
-    }),
   totals: (customerId: number | undefined, f: CdrFilter) =>
     api<Wire.CdrTotalsDto>('GET', `${base(customerId)}/totals`, { query: cdrQuery(f) }),
-  detail: (id: number) => api<CdrDetail>('GET', `/cdrs/${id}`),
   exportUrl: (customerId: number | undefined, f: CdrFilter) =>
     withQuery(`/api/v1${base(customerId)}/export`, cdrQuery(f)),
 };

@@ -1,5 +1,5 @@
 import { RouterLink } from '../layout/RouterLink.js';
-import { useEffect, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import {
   Alert,
   Box,
@@ -180,12 +180,14 @@ function TodayCard({ today, zone }: { today: DashboardData['today']; zone: strin
  */
 export function Dashboard() {
   const dataProvider = useDataProvider<TollgateDataProvider>();
-  const [data, setData] = useState<DashboardData | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const zone = useViewerTimeZone();
-  useEffect(() => {
-    dataProvider.dashboard(zone, 30).then(setData, (e: Error) => setError(e.message));
-  }, [dataProvider, zone]);
+  const dashboard = useQuery({
+    queryKey: ['dashboard', zone],
+    queryFn: () => dataProvider.dashboard(zone, 30),
+    retry: false,
+  });
+  const data = dashboard.data;
+  const error = dashboard.error?.message;
 
   return (
     <Box sx={{ mt: 2 }}>

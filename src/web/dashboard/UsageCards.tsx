@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import {
   Alert,
   Box,
@@ -14,12 +15,7 @@ import {
   Typography,
 } from '@mui/material';
 import { useDataProvider } from 'react-admin';
-import type {
-  CurrencyMargin,
-  TollgateDataProvider,
-  TopDestinationsData,
-  UsageData,
-} from '../api/data-provider.js';
+import type { CurrencyMargin, TollgateDataProvider } from '../api/data-provider.js';
 import { formatCount, formatMoney } from '../format/format.js';
 import { DailyBarsChart } from './DailyBarsChart.js';
 
@@ -77,13 +73,15 @@ function PerCurrency({ money, pick }: { money: CurrencyMargin[]; pick: 'revenue'
  */
 export function UsageCard({ zone }: { zone: string }) {
   const dataProvider = useDataProvider<TollgateDataProvider>();
-  const [data, setData] = useState<UsageData | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [metric, setMetric] = useState<Metric>('calls');
   const [currency, setCurrency] = useState<string | null>(null);
-  useEffect(() => {
-    dataProvider.dashboardUsage(zone, USAGE_DAYS).then(setData, (e: Error) => setError(e.message));
-  }, [dataProvider, zone]);
+  const usage = useQuery({
+    queryKey: ['dashboard/usage', zone, USAGE_DAYS],
+    queryFn: () => dataProvider.dashboardUsage(zone, USAGE_DAYS),
+    retry: false,
+  });
+  const data = usage.data;
+  const error = usage.error?.message;
   const shown = currency && data?.currencies.includes(currency) ? currency : (data?.currencies[0] ?? null);
   const metricLabel = METRICS.find((m) => m.value === metric)!.label;
 
@@ -191,11 +189,13 @@ export function UsageCard({ zone }: { zone: string }) {
 /** The busiest destinations of the last 7 days: calls, minutes, revenue and margin per currency. */
 export function TopDestinationsCard({ zone }: { zone: string }) {
   const dataProvider = useDataProvider<TollgateDataProvider>();
-  const [data, setData] = useState<TopDestinationsData | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    dataProvider.topDestinations(zone, TOP_DAYS, TOP_LIMIT).then(setData, (e: Error) => setError(e.message));
-  }, [dataProvider, zone]);
+  const top = useQuery({
+    queryKey: ['dashboard/top-destinations', zone, TOP_DAYS, TOP_LIMIT],
+    queryFn: () => dataProvider.topDestinations(zone, TOP_DAYS, TOP_LIMIT),
+    retry: false,
+  });
+  const data = top.data;
+  const error = top.error?.message;
   return (
     <Card sx={{ flex: '1 1 520px' }}>
       <CardContent>

@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import {
   Alert,
   Box,
@@ -21,13 +22,7 @@ import { ReverseEntryDialog } from './LedgerDialogs.js';
 import { usePermissions } from 'react-admin';
 import { errorMessage } from '../shared/error-message.js';
 import type { EditTabProps } from '../accounts/AccountEdit.js';
-import {
-  ENTRY_TYPE_NAMES,
-  ENTRY_TYPES,
-  ledgerApi,
-  type BalanceSummary,
-  type LedgerEntry,
-} from './ledger-api.js';
+import { ENTRY_TYPE_NAMES, ENTRY_TYPES, ledgerApi, type LedgerEntry } from './ledger-api.js';
 
 const PAGE = 25;
 
@@ -46,9 +41,6 @@ function LedgerTable({ record, resource, kind }: EditTabProps & { kind: 'ledger-
   const [toDate, setToDate] = useState(today);
   const [type, setType] = useState('');
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const [rows, setRows] = useState<LedgerEntry[] | null>(null);
-  const [next, setNext] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const page = cursors.length - 1;
   const range = {
     from: fromDate ? startOfDayIn(fromDate, zone) : undefined,
@@ -57,22 +49,17 @@ function LedgerTable({ record, resource, kind }: EditTabProps & { kind: 'ledger-
   };
   const title = kind === 'refills' ? 'Refill Report' : 'Charge History';
 
-  useEffect(() => {
-    let live = true;
-    setError(null);
-    ledgerApi
-      .entries(resource, record.id, kind, { ...range, limit: PAGE, cursor: cursors[page] })
-      .then((r) => {
-        if (!live) return;
-        setRows(r.data);
-        setNext(r.nextCursor);
-      })
-      .catch((e: unknown) => live && setError(errorMessage(e)));
-    return () => {
-      live = false;
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- refetches on the filters; page, range and resource are derived from them (issue 11: these screens move to react-admin resources)
-  }, [record.id, record.balance, kind, fromDate, toDate, type, cursors]);
+  const entries = useQuery({
+    // The record's balance in the key: a new entry (payment, reversal...) loads the page again.
+    queryKey: ['ledger', resource, record.id, kind, range, cursors[page], record.balance],
+    queryFn: () =>
+      ledgerApi.entries(resource, record.id, kind, { ...range, limit: PAGE, cursor: cursors[page] }),
+    placeholderData: keepPreviousData,
+    retry: false,
+  });
+  const rows = entries.data?.data ?? null;
+  const next = entries.data?.nextCursor ?? null;
+  const error = entries.error ? errorMessage(entries.error) : null;
 
   const resetPages = () => setCursors([undefined]);
   return (
@@ -225,22 +212,24 @@ const BALANCE_REFRESH_MS = 15_000;
  * (a prepaid account has no credit), then what live calls hold and the funds left to call with.
  */
 export function BalanceLine({ record, resource }: EditTabProps) {
-  const [b, setB] = useState<BalanceSummary | null>(null);
-  useEffect(() => {
-    let live = true;
-    const load = () =>
-      ledgerApi
-        .balance(resource, record.id)
-        .then((r) => live && setB(r))
-        .catch(() => live && setB(null));
-    void load();
+  const summary = useQuery({
+    queryKey: [
+      'ledger',
+      resource,
+      record.id,
+      'balance',
+      record.balance,
+      record.creditLimit,
+      record.updatedAt,
+    ],
+    queryFn: () => ledgerApi.balance(resource, record.id),
     // Live calls come and go: what they hold is read again every little while.
-    const timer = setInterval(() => void load(), BALANCE_REFRESH_MS);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, [record.id, record.balance, record.creditLimit, record.updatedAt, resource]);
+    refetchInterval: BALANCE_REFRESH_MS,
+    placeholderData: keepPreviousData,
+    retry: false,
+  });
+  // Unreadable: the record's own figures, without what live calls hold.
+  const b = summary.isError ? null : (summary.data ?? null);
   const s = b ?? {
     balance: record.balance,
     currency: record.currency,

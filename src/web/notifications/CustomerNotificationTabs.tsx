@@ -1,5 +1,6 @@
 import { useViewerTimeZone } from '../format/viewer-zone.js';
 import { useEffect, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import {
   Alert,
   Box,
@@ -26,7 +27,7 @@ export function EmailsTab({ record }: EditTabProps) {
   const viewerZone = useViewerTimeZone();
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [refresh, setRefresh] = useState(0);
+  const queryClient = useQueryClient();
   const act = async (what: 'welcome' | 'alert') => {
     try {
       const r =
@@ -34,7 +35,8 @@ export function EmailsTab({ record }: EditTabProps) {
           ? await notificationsApi.welcomeLetter(record.id)
           : await notificationsApi.lowBalanceAlert(record.id);
       setNotice(r.status === 'queued' ? 'Mail queued.' : `Kept, not sent: ${r.skipReason}`);
-      setRefresh((x) => x + 1);
+      // The Emails list (react-admin's query of that resource) reads the new mail.
+      await queryClient.invalidateQueries({ queryKey: [`customers/${record.id}/emails`] });
     } catch (e) {
       setError(errorMessage(e));
     }
@@ -62,7 +64,7 @@ export function EmailsTab({ record }: EditTabProps) {
           {error}
         </Alert>
       )}
-      <MailTable customerId={record.id} timeZone={viewerZone} refreshKey={refresh} />
+      <MailTable customerId={record.id} timeZone={viewerZone} />
     </Box>
   );
 }

@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
+import { useGetOne } from 'react-admin';
 import {
   Alert,
   Box,
@@ -20,13 +21,13 @@ import {
 } from '@mui/material';
 import { formatDateTime } from '../format/format.js';
 import { errorMessage } from '../shared/error-message.js';
+import { ResourceListPager, setListFilter, useResourceList } from '../shared/resource-list.js';
 import {
   KIND_NAMES,
   notificationsApi,
   type Mail,
   type MailDetail,
   type MailStatus,
-  type Page,
 } from './notifications-api.js';
 
 const PAGE = 25;
@@ -48,11 +49,8 @@ function detailOf(m: Mail, timeZone: string): string {
 }
 
 function MailDialog({ id, timeZone, onClose }: { id: number; timeZone: string; onClose: () => void }) {
-  const [mail, setMail] = useState<MailDetail | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    notificationsApi.mail(id).then(setMail, (e) => setError(errorMessage(e)));
-  }, [id]);
+  const { data: mail, error: loadError } = useGetOne<MailDetail>('mails', { id }, { retry: false });
+  const error = loadError ? errorMessage(loadError) : null;
   return (
     <Dialog open onClose={onClose} maxWidth="md" fullWidth aria-labelledby="mail-dialog-title">
       <DialogTitle id="mail-dialog-title">{mail?.subject ?? 'Mail'}</DialogTitle>
@@ -95,46 +93,23 @@ function MailDialog({ id, timeZone, onClose }: { id: number; timeZone: string; o
  * Mails newest first with status, why, and Resend: the customer's Emails tab (customerId given)
  * or the Mail log across customers. Keyset pages like the other grids.
  */
-export function MailTable({
-  customerId,
-  timeZone,
-  refreshKey = 0,
-}: {
-  customerId?: number;
-  timeZone: string;
-  refreshKey?: number;
-}) {
-  const [status, setStatus] = useState('');
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const [page, setPage] = useState<Page<Mail> | null>(null);
+export function MailTable({ customerId, timeZone }: { customerId?: number; timeZone: string }) {
+  const list = useResourceList<Mail>(customerId ? `customers/${customerId}/emails` : 'mails', {
+    perPage: PAGE,
+  });
+  const status = String(list.filterValues.status ?? '');
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [open, setOpen] = useState<number | null>(null);
-  const [tick, setTick] = useState(0);
-  const cursor = cursors[cursors.length - 1];
-
-  const load = useCallback(() => {
-    const query = { limit: PAGE, cursor, status: status || undefined };
-    return customerId ? notificationsApi.customerMails(customerId, query) : notificationsApi.mails(query);
-  }, [customerId, cursor, status]);
-
-  useEffect(() => {
-    let live = true;
-    load().then(
-      (p) => live && (setPage(p), setError(null)),
-      (e) => live && setError(errorMessage(e)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [load, tick, refreshKey]);
 
   const resend = async (id: number) => {
     try {
       const r = await notificationsApi.resend(id);
       setNotice(r.status === 'queued' ? `Mail ${id} queued again.` : `Not queued: ${r.skipReason}`);
-      setCursors([undefined]);
-      setTick((x) => x + 1);
+      setError(null);
+      // The new try is the newest mail: back to the first page, read again.
+      if (list.page !== 1) list.setPage(1);
+      else void list.refetch();
     } catch (e) {
       setError(errorMessage(e));
     }
@@ -148,10 +123,7 @@ export function MailTable({
           size="small"
           label="Status"
           value={status}
-          onChange={(e) => {
-            setStatus(e.target.value);
-            setCursors([undefined]);
-          }}
+          onChange={(e) => setListFilter(list, 'status', e.target.value)}
           sx={{ minWidth: 160 }}
         >
           <MenuItem value="">Any</MenuItem>
@@ -186,7 +158,7 @@ export function MailTable({
           </TableRow>
         </TableHead>
         <TableBody>
-          {page?.data.map((m) => (
+          {list.data?.map((m) => (
             <TableRow key={m.id}>
               <TableCell>{formatDateTime(m.createdAt, timeZone)}</TableCell>
               {!customerId && (
@@ -218,21 +190,14 @@ export function MailTable({
               </TableCell>
             </TableRow>
           ))}
-          {page && page.data.length === 0 && (
+          {list.data?.length === 0 && (
             <TableRow>
               <TableCell colSpan={8}>No mail yet.</TableCell>
             </TableRow>
           )}
         </TableBody>
       </Table>
-      <Stack direction="row" spacing={1} sx={{ mt: 1 }}>
-        <Button disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-          Previous
-        </Button>
-        <Button disabled={!page?.nextCursor} onClick={() => setCursors((c) => [...c, page!.nextCursor!])}>
-          Next
-        </Button>
-      </Stack>
+      <ResourceListPager list={list} />
       {open !== null && <MailDialog id={open} timeZone={timeZone} onClose={() => setOpen(null)} />}
     </Box>
   );

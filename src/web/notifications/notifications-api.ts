@@ -44,10 +44,6 @@ export type Job = Wire.JobDto;
 
 /** The notification endpoints (issue 15), one typed function each. */
 export const notificationsApi = {
-  customerMails: (customerId: number, query: Query) =>
-    api<Page<Mail>>('GET', `/customers/${customerId}/emails`, { query }),
-  mails: (query: Query) => api<Page<Mail>>('GET', '/mails', { query }),
-  mail: (id: number) => api<MailDetail>('GET', `/mails/${id}`),
   resend: (id: number) => api<QueuedMail>('POST', `/mails/${id}/resend`, { body: {} }),
   welcomeLetter: (customerId: number) =>
     api<QueuedMail>('POST', `/customers/${customerId}/welcome-letter`, { body: {} }),
