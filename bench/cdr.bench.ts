@@ -43,7 +43,8 @@ const CONCURRENCY = Number(env.BENCH_CONCURRENCY ?? 4);
 const POOL = Number(env.BENCH_POOL ?? 10);
 const EMAIL = 'bench-cdr@example.com';
 const PASSWORD = 'bench-cdr-password-1';
-const T0 = Date.UTC(2026, 10, 1);
+/** The CDRs start at the current month's first day: they land in its partition, not in DEFAULT. */
+const T0 = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), 1);
 
 async function recreateDatabase(): Promise<string> {
   const admin = new pg.Client({ connectionString: serverUrl });

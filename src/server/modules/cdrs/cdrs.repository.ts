@@ -206,27 +206,44 @@ export async function insertCdrLines(db: Executor, rows: readonly CdrLineRow[]):
       JOIN cdr_keys k ON k.call_id = v.call_id AND k.leg = v.leg`.execute(db);
 }
 
+/** What the daily usage takes of a CDR this transaction inserted. */
+export type UsageCdr = Pick<
+  CdrRow,
+  | 'account_id'
+  | 'started_at'
+  | 'rate_id'
+  | 'rate_override_id'
+  | 'rate_prefix'
+  | 'billsec'
+  | 'charged_sec'
+  | 'cost'
+>;
+
 /**
  * Adds CDRs just inserted in this transaction to their customers' daily usage: one grouped
  * upsert, rows in key order (two batches updating the same days lock them in the same order).
+ * The CDRs' values are passed in (the rows just written), not read back from the month
+ * partitions: a join of the batch to the partitioned cdrs probed every partition per CDR. A CDR
+ * without an account is not counted.
  * The day is the customer's local day; the country is that of the rate's code (the longest dial
  * code beginning it, looked up once per distinct code of the batch: it is a function of the
  * code, so grouping by code first keeps the key unique). Call it after the accounts are locked
  * (lock order: CDR keys, accounts, usage rows).
  */
-export async function addDailyUsage(
-  db: Executor,
-  cdrs: readonly { id: number; started_at: Date }[],
-): Promise<void> {
-  if (!cdrs.length) return;
+export async function addDailyUsage(db: Executor, cdrs: readonly UsageCdr[]): Promise<void> {
+  const rows = cdrs.filter((c) => c.account_id !== null);
+  if (!rows.length) return;
+  const col = <K extends keyof UsageCdr>(k: K) => rows.map((r) => r[k]);
   await sql`
     WITH g AS (
       SELECT c.account_id, (c.started_at AT TIME ZONE a.timezone)::date AS day,
              coalesce(r.destination, o.destination, '') AS code_name, coalesce(c.rate_prefix, '') AS code,
              count(*)::int AS calls, (count(*) FILTER (WHERE c.billsec > 0))::int AS answered,
              sum(c.billsec) AS billsec, sum(c.charged_sec) AS charged_sec, sum(c.cost) AS cost
-        FROM unnest(${cdrs.map((c) => c.id)}::bigint[], ${cdrs.map((c) => new Date(c.started_at).toISOString())}::timestamptz[]) AS n(id, started_at)
-        JOIN cdrs c ON c.id = n.id AND c.started_at = n.started_at
+        FROM unnest(${col('account_id')}::bigint[], ${col('started_at')}::timestamptz[],
+                    ${col('rate_id')}::bigint[], ${col('rate_override_id')}::bigint[], ${col('rate_prefix')}::text[],
+                    ${col('billsec')}::numeric[], ${col('charged_sec')}::int[], ${col('cost')}::numeric[])
+             AS c(account_id, started_at, rate_id, rate_override_id, rate_prefix, billsec, charged_sec, cost)
         JOIN accounts a ON a.id = c.account_id
         LEFT JOIN rates r ON r.id = c.rate_id
         LEFT JOIN customer_rate_overrides o ON o.id = c.rate_override_id

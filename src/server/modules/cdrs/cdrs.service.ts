@@ -385,7 +385,10 @@ async function writeBatch(
       tx.db,
       owned.flatMap((p) => p.lines),
     );
-    await repo.addDailyUsage(tx.db, created);
+    await repo.addDailyUsage(
+      tx.db,
+      owned.map((p) => p.row),
+    );
     return { created, balances };
   });
 }

@@ -142,7 +142,7 @@ export async function lockAccountsForCharges(db: Executor, ids: number[]): Promi
   return db
     .selectFrom('accounts as a')
     .select(ACCOUNT_COLUMNS)
-    .where('a.id', 'in', ids)
+    .where('a.id', '=', sql<number>`any(${ids}::bigint[])`)
     .orderBy('a.id')
     .forNoKeyUpdate()
     .execute();
@@ -196,6 +196,9 @@ export async function appendEntries(
   firstUsed: readonly { accountId: number; at: string }[] = [],
 ): Promise<EntryRow[]> {
   const col = <T>(f: (e: NewEntry) => T) => rows.map(f);
+  // The accounts the UPDATE may touch, as an array it can look up by key: the moves CTE alone is
+  // estimated so loosely that the planner hashed it against a scan of the whole accounts table.
+  const moved = [...new Set([...rows.map((e) => e.accountId), ...firstUsed.map((f) => f.accountId)])];
   const r = await sql<EntryRow>`
     WITH v AS (
       SELECT * FROM unnest(
@@ -241,7 +244,8 @@ export async function appendEntries(
          SET balance = coalesce(moves.balance_after, a.balance),
              first_used_at = coalesce(a.first_used_at, moves.at)
         FROM moves
-       WHERE a.id = moves.account_id AND (moves.balance_after IS NOT NULL OR a.first_used_at IS NULL)
+       WHERE a.id = moves.account_id AND a.id = any(${moved}::bigint[])
+         AND (moves.balance_after IS NOT NULL OR a.first_used_at IS NULL)
       RETURNING a.id
     ),
     ob AS (
