@@ -11,7 +11,8 @@
  *   - filtered: answered calls to destination "44" in the last 30 days;
  * each BENCH_ITERATIONS times (default 200) after 20 warm-up calls, p50 / p99. The floor, in the
  * same run, is the bare round trip of one primary-key read of an account (what any page pays).
- * Target: p99 <= 20 ms. Writes bench/results/cdr-page.json.
+ * Target: p99 <= 20 ms. Also the dashboard's 30-day chart and top destinations (hourly summaries)
+ * and, once, the chart from the raw CDRs. Writes bench/results/cdr-page.json.
  *
  * Environment: BENCH_DATABASE_URL (default TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres),
  * BENCH_CUSTOMERS, BENCH_CDRS, BENCH_ITERATIONS, BENCH_REUSE, BENCH_EXPLAIN.
@@ -29,6 +30,7 @@ import { migrateToLatest } from '../src/server/platform/db/migrate.js';
 import { addMonths, createMonth, monthOf } from '../src/server/modules/cdrs/cdrs.partitions.repository.js';
 import { searchCdrsPage } from '../src/server/modules/cdrs/cdrs.search.repository.js';
 import { listCustomerCdrs } from '../src/server/modules/cdrs/cdrs.search.service.js';
+import { getTopDestinations, getUsage } from '../src/server/modules/dashboard/dashboard.usage.service.js';
 
 const DB_NAME = 'tollgate_bench_cdr_page';
 const env = process.env;
@@ -192,7 +194,21 @@ async function main() {
     const filtered = await measure('CDRs tab, answered to 44*, last 30 days', (i) =>
       listCustomerCdrs(ctx, picks[i]!, { limit: 50, from, destination: '44', answeredOnly: true }),
     );
-    const rows = [floor, firstPage, pageOnly, filtered];
+    // The dashboard over the same CDRs (issue 13): the traffic chart and top destinations of the
+    // last 30 days read from the hourly summaries; once, the same chart from the raw CDRs (what it
+    // read before the summaries) for comparison.
+    const chart = await measure('dashboard, 30-day chart (hourly summaries)', () =>
+      getUsage(ctx, { days: 30, timezone: 'America/New_York' }),
+    );
+    const top = await measure('dashboard, top destinations 30 days', () =>
+      getTopDestinations(ctx, { days: 30, timezone: 'America/New_York' }),
+    );
+    const tr = performance.now();
+    await getUsage(ctx, { days: 30, timezone: 'Asia/Kolkata' });
+    console.log(
+      `dashboard, 30-day chart from raw CDRs (a half-hour zone), once: ${(performance.now() - tr).toFixed(0)} ms`,
+    );
+    const rows = [floor, firstPage, pageOnly, filtered, chart, top];
     console.log(
       `\nfirst page p99 ${firstPage.p99.toFixed(2)} ms (target <= ${TARGET_P99_MS} ms: ${firstPage.p99 <= TARGET_P99_MS ? 'met' : 'MISSED'}), ` +
         `${(firstPage.p99 / floor.p99).toFixed(1)}x the floor's p99 ${floor.p99.toFixed(2)} ms; ` +
