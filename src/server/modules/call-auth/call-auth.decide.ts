@@ -1,6 +1,12 @@
 import crypto from 'node:crypto';
 import { formatMoney, money, type Money } from '../../platform/money.js';
-import { callCost, effectiveIncrements, lookupWithOverrides, type RateIndex } from '../rating/index.js';
+import {
+  callCost,
+  chargedSeconds,
+  effectiveIncrements,
+  lookupWithOverrides,
+  type RateIndex,
+} from '../rating/index.js';
 import { translate } from '../localizations/index.js';
 import type { DenyReason } from './call-auth.reasons.js';
 import { fromMicros, toMicros } from './counters.js';
@@ -178,6 +184,18 @@ export function holdAmount(rate: RateSnapshot, seconds: number): string {
 }
 
 function costOf(rate: RateSnapshot, seconds: number): string {
+  // Whole seconds (every grant, and the durations switches send): DOMAIN 5's formula in integer
+  // micro-units, C + round_half_up(P x charged / 60), the same value callCost gives in decimals.
+  if (Number.isSafeInteger(seconds) && seconds >= 0 && rate.includedSeconds >= 0) {
+    if (seconds === 0) return '0.000000';
+    const { initialIncrement: b, billingIncrement: i } = effectiveIncrements({
+      ...rate,
+      billingIncrement: rate.nextIncrement,
+    });
+    const charged = BigInt(chargedSeconds(seconds, rate.includedSeconds, b, i));
+    const timed = (toMicros(rate.ratePerMin) * charged * 2n + 60n) / 120n;
+    return fromMicros(toMicros(rate.connectFee) + timed);
+  }
   return callCost(
     {
       connectFee: rate.connectFee,
