@@ -20,8 +20,14 @@ export function money(v: string | number | Money): Money {
   return new MoneyDecimal(v);
 }
 
+/** Already canonical (non-negative, no leading zero, exactly 6 places): returned as it is. */
+const canonicalRe = /^(0|[1-9][0-9]*)\.[0-9]{6}$/;
+
 /** The canonical text of an amount: fixed 6 places, as the database returns it. */
 export function formatMoney(v: string | Money): string {
+  // Most amounts already come from the database in this form (the call decision path formats
+  // every rate it answers): no decimal to build for them.
+  if (typeof v === 'string' && canonicalRe.test(v)) return v;
   return new MoneyDecimal(v).toFixed(MONEY_SCALE, Decimal.ROUND_HALF_UP);
 }
 

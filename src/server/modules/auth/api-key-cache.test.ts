@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { buildApp } from '../../app.js';
 import { openDatabase } from '../../platform/db/database.js';
+import { ApiKeyCache, VERIFIED_TTL_MS } from './api-key-cache.js';
 import { Client, adminLogin, createTestApp, expectError, type TestApp } from '../../../../test/app.js';
 import { testDatabaseKinds } from '../../../../test/databases.js';
 
@@ -109,5 +110,50 @@ describe.runIf(testDatabaseKinds().includes('postgres'))('API keys across two in
       await otherDb.close();
       await one.close();
     }
+  });
+});
+
+describe('verified keys (no hash per request)', () => {
+  const entry = { id: 1, actor: { kind: 'switch' } as never, touchedAt: 0 };
+  const fakeListen = () => {
+    const handlers: { message?: (p: string) => void; down?: () => void } = {};
+    const listen = async (
+      _c: string,
+      onMessage: (p: string) => void,
+      _up?: () => void,
+      onDown?: () => void,
+    ) => {
+      handlers.message = onMessage;
+      handlers.down = onDown;
+      return async () => {};
+    };
+    return { listen, handlers };
+  };
+
+  it('serves a verified key for VERIFIED_TTL_MS, and never after any api_keys change', async () => {
+    const { listen, handlers } = fakeListen();
+    const cache = await ApiKeyCache.start(listen);
+    cache.setVerified('tg_k', entry, cache.stamp(), 1000);
+    expect(cache.getVerified('tg_k', 1000 + VERIFIED_TTL_MS - 1)).toBe(entry);
+    expect(cache.getVerified('tg_k', 1000 + VERIFIED_TTL_MS)).toBeUndefined();
+    cache.setVerified('tg_k', entry, cache.stamp(), 2000);
+    handlers.message!(''); // a revoke, an insert, a role change ... on any instance
+    expect(cache.getVerified('tg_k', 2001)).toBeUndefined();
+    // An answer read before a change is not stored after it.
+    const stamp = cache.stamp();
+    cache.clear();
+    cache.setVerified('tg_k', entry, stamp, 3000);
+    expect(cache.getVerified('tg_k', 3001)).toBeUndefined();
+    // While notifications could be missed, nothing is served from memory.
+    cache.setVerified('tg_k', entry, cache.stamp(), 4000);
+    handlers.down!();
+    expect(cache.getVerified('tg_k', 4001)).toBeUndefined();
+    await cache.close();
+  });
+
+  it('is off without notifications', async () => {
+    const cache = await ApiKeyCache.start();
+    cache.setVerified('tg_k', entry, cache.stamp(), 1000);
+    expect(cache.getVerified('tg_k', 1001)).toBeUndefined();
   });
 });

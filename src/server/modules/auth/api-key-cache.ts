@@ -15,6 +15,12 @@ import type { Unlisten } from '../../platform/db/database.js';
  *     clear bumps a generation that the lookup compares before storing.
  * Unknown keys are remembered too (so garbage keys do not each cost a query), in a bounded set:
  * a new key is an insert, which clears them.
+ *
+ * Verified keys are also remembered by the key as presented, for VERIFIED_TTL_MS (issue 12: the
+ * SHA-256 of the switch's key was ~2 % of a decision's CPU). Same invalidation (every clear drops
+ * them, and they are never served while not listening); the TTL only bounds how long a presented
+ * secret stays in memory past its last use. Only keys that resolved to a live key are kept: a
+ * garbage key always costs its hash, so it cannot grow this map.
  */
 
 export interface CachedKey {
@@ -26,9 +32,14 @@ export interface CachedKey {
 
 const CHANNEL = 'api_keys';
 const MAX_ENTRIES = 10_000;
+/** How long a verified key is served without hashing it again (still cleared by any change). */
+export const VERIFIED_TTL_MS = 10_000;
+const MAX_VERIFIED = 1_000;
 
 export class ApiKeyCache {
   private readonly known = new Map<string, CachedKey | null>();
+  /** Presented key -> its cached entry and until when it is served without hashing. */
+  private readonly verified = new Map<string, { key: CachedKey; until: number }>();
   private generation = 0;
   private listening: boolean;
   private unlisten: Unlisten | null = null;
@@ -74,6 +85,23 @@ export class ApiKeyCache {
     return this.known.get(keyHash);
   }
 
+  /** The live key a presented key was verified as within VERIFIED_TTL_MS (no hash needed). */
+  getVerified(presented: string, now: number): CachedKey | undefined {
+    if (!this.listening) return undefined;
+    const v = this.verified.get(presented);
+    if (!v) return undefined;
+    if (v.until > now) return v.key;
+    this.verified.delete(presented);
+    return undefined;
+  }
+
+  /** Remembers that `presented` is the live key `key` (as read at generation `stamp`). */
+  setVerified(presented: string, key: CachedKey, stamp: number, now: number): void {
+    if (!this.listening || stamp !== this.generation) return;
+    if (this.verified.size >= MAX_VERIFIED) this.verified.clear();
+    this.verified.set(presented, { key, until: now + VERIFIED_TTL_MS });
+  }
+
   /** A token to pass back to `set`: answers read before a clear are not stored after it. */
   stamp(): number {
     return this.generation;
@@ -88,6 +116,7 @@ export class ApiKeyCache {
   clear(): void {
     this.generation++;
     this.known.clear();
+    this.verified.clear();
   }
 
   async close(): Promise<void> {

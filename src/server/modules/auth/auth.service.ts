@@ -130,11 +130,20 @@ const TOUCH_EVERY_MS = 60_000;
  * answer comes from memory and `last_used_at` is written at most once a minute, without waiting.
  */
 export async function resolveApiKey(ctx: Ctx, key: string, cache?: ApiKeyCache): Promise<Actor | null> {
-  const hash = sha256Hex(key);
   const now = ctx.now().getTime();
+  const verified = cache?.getVerified(key, now);
+  if (verified) {
+    if (now - verified.touchedAt > TOUCH_EVERY_MS) {
+      verified.touchedAt = now;
+      repo.touchApiKey(ctx.db, verified.id, new Date(now)).catch(() => {});
+    }
+    return verified.actor;
+  }
+  const hash = sha256Hex(key);
   const cached = cache?.get(hash);
   if (cached === null) return null;
   if (cached) {
+    cache?.setVerified(key, cached, cache.stamp(), now);
     if (now - cached.touchedAt > TOUCH_EVERY_MS) {
       cached.touchedAt = now;
       repo.touchApiKey(ctx.db, cached.id, new Date(now)).catch(() => {});
@@ -153,7 +162,9 @@ export async function resolveApiKey(ctx: Ctx, key: string, cache?: ApiKeyCache):
     touchedAt = now;
   }
   const actor = apiKeyActor(row);
-  cache?.set(hash, { id: row.id, actor, touchedAt }, stamp);
+  const entry = { id: row.id, actor, touchedAt };
+  cache?.set(hash, entry, stamp);
+  cache?.setVerified(key, entry, stamp, now);
   return actor;
 }
 

@@ -1,8 +1,15 @@
 import crypto from 'node:crypto';
-import { MoneyDecimal, formatMoney, money, type Money } from '../../platform/money.js';
-import { callCost, effectiveIncrements, lookupWithOverrides, type RateIndex } from '../rating/index.js';
+import { formatMoney, money, type Money } from '../../platform/money.js';
+import {
+  callCost,
+  chargedSeconds,
+  effectiveIncrements,
+  lookupWithOverrides,
+  type RateIndex,
+} from '../rating/index.js';
 import { translate } from '../localizations/index.js';
 import type { DenyReason } from './call-auth.reasons.js';
+import { fromMicros, toMicros } from './counters.js';
 import {
   parseIp,
   type AccountSnap,
@@ -108,17 +115,25 @@ const deny = (reason: DenyReason): Decision => ({ decision: 'deny', reason });
 
 /** available = balance + effective credit limit - held (DOMAIN 2.1); null = unlimited credit. */
 export function availableFunds(a: AccountSnap, held: string | null | undefined): Money | null {
+  const v = availableMicros(a, held);
+  return v === null ? null : money(fromMicros(v));
+}
+
+/**
+ * The same in integer micro-units: every amount is NUMERIC(20,6), so bigint sums are exact, and
+ * the decision path does its money arithmetic without decimal.js (issue 12: decimal.js was the
+ * largest library cost of a decision after HTTP itself).
+ */
+function availableMicros(a: AccountSnap, held: string | null | undefined): bigint | null {
   if (a.mode === 'postpaid' && a.unlimitedCredit) return null;
-  const credit = a.mode === 'postpaid' ? money(a.creditLimit) : money(0);
-  return money(a.balance)
-    .plus(credit)
-    .minus(held ?? '0');
+  const credit = a.mode === 'postpaid' ? toMicros(a.creditLimit) : 0n;
+  return toMicros(a.balance) + credit - (held ? toMicros(held) : 0n);
 }
 
 /** balance + effective credit limit: the ceiling of everything held; null = unlimited. */
 export function fundsCeiling(a: AccountSnap): string | null {
-  const av = availableFunds(a, null);
-  return av === null ? null : formatMoney(av);
+  const av = availableMicros(a, null);
+  return av === null ? null : fromMicros(av);
 }
 
 /**
@@ -127,22 +142,27 @@ export function fundsCeiling(a: AccountSnap): string | null {
  *   free rate (C = 0, P = 0) -> Infinity whatever the balance;
  *   A = available - C; A < 0 -> 0; P = 0 -> Infinity;
  *   A < p*B -> S; else S + B + floor((A - p*B) / (p*I)) * I, with p = P/60.
- * The division is done as (60A - P*B) / (P*I), exact in decimals (P/60 is not).
+ * The division is done as (60A - P*B) / (P*I), exact in integers (P/60 is not).
  */
 export function fundedSeconds(rate: RateSnapshot, available: Money | null): number {
-  const C = new MoneyDecimal(rate.connectFee);
-  const P = new MoneyDecimal(rate.ratePerMin);
-  if (C.isZero() && P.isZero()) return Infinity;
+  return fundedSecondsMicros(rate, available === null ? null : toMicros(formatMoney(available)));
+}
+
+function fundedSecondsMicros(rate: RateSnapshot, available: bigint | null): number {
+  const C = toMicros(rate.connectFee);
+  const P = toMicros(rate.ratePerMin);
+  if (C === 0n && P === 0n) return Infinity;
   if (available === null) return Infinity;
-  const A = available.minus(C);
-  if (A.isNegative()) return 0;
-  if (P.isZero()) return Infinity;
+  const A = available - C;
+  if (A < 0n) return 0;
+  if (P === 0n) return Infinity;
   const S = rate.includedSeconds;
   const B = rate.initialIncrement;
   const I = rate.nextIncrement;
-  const rest = A.times(60).minus(P.times(B));
-  if (rest.isNegative()) return S;
-  return S + B + rest.dividedBy(P.times(I)).floor().toNumber() * I;
+  const rest = A * 60n - P * BigInt(B);
+  if (rest < 0n) return S;
+  // rest >= 0 and P * I > 0: bigint division truncates, which is the floor here.
+  return S + B + Number(rest / (P * BigInt(I))) * I;
 }
 
 /**
@@ -164,6 +184,18 @@ export function holdAmount(rate: RateSnapshot, seconds: number): string {
 }
 
 function costOf(rate: RateSnapshot, seconds: number): string {
+  // Whole seconds (every grant, and the durations switches send): DOMAIN 5's formula in integer
+  // micro-units, C + round_half_up(P x charged / 60), the same value callCost gives in decimals.
+  if (Number.isSafeInteger(seconds) && seconds >= 0 && rate.includedSeconds >= 0) {
+    if (seconds === 0) return '0.000000';
+    const { initialIncrement: b, billingIncrement: i } = effectiveIncrements({
+      ...rate,
+      billingIncrement: rate.nextIncrement,
+    });
+    const charged = BigInt(chargedSeconds(seconds, rate.includedSeconds, b, i));
+    const timed = (toMicros(rate.ratePerMin) * charged * 2n + 60n) / 120n;
+    return fromMicros(toMicros(rate.connectFee) + timed);
+  }
   return callCost(
     {
       connectFee: rate.connectFee,
@@ -437,7 +469,7 @@ export function decide(
   // 9. Funds: the smallest funded time over the customer and its resellers, then the caps.
   let t = Infinity;
   for (let i = 0; i < chain.length; i++) {
-    const seconds = fundedSeconds(rates[i], availableFunds(chain[i], opts.held?.(chain[i].id)));
+    const seconds = fundedSecondsMicros(rates[i], availableMicros(chain[i], opts.held?.(chain[i].id)));
     if (seconds === 0) return deny('INSUFFICIENT_FUNDS');
     if (seconds < t) t = seconds;
   }
@@ -503,8 +535,8 @@ export function decideExtension(
     const a = state.accounts.get(h.accountId);
     if (!a) return { ok: false, reason: 'ACCOUNT_INACTIVE' };
     accounts.push(a);
-    const heldByOthers = money(opts.held?.(a.id) ?? '0').minus(h.amount);
-    const seconds = fundedSeconds(h.rate, availableFunds(a, formatMoney(heldByOthers)));
+    const heldByOthers = toMicros(opts.held?.(a.id) ?? '0') - toMicros(h.amount);
+    const seconds = fundedSecondsMicros(h.rate, availableMicros(a, fromMicros(heldByOthers)));
     if (seconds < t) t = seconds;
   }
   const grantSec = Math.min(t, call.maxSec, call.grantSec + state.settings.grantChunkSec);

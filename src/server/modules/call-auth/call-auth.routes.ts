@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Role } from '../../platform/http/types.js';
+import { warnOnlyChildLogger } from '../../platform/http/quiet-logger.js';
 import {
   Alarm,
   AlarmList,
@@ -46,7 +47,12 @@ const DECISION_LOG_LEVEL = 'warn';
  * key, not a browser, and @fastify/helmet rebuilds its middleware (CSP parsed again) on every
  * request: 9 % of the decision server's CPU in the profile (bench/README.md, call authorization).
  */
-const DECISION_ROUTE = { logLevel: DECISION_LOG_LEVEL, helmet: false } as const;
+const DECISION_ROUTE = {
+  logLevel: DECISION_LOG_LEVEL,
+  // The request logger is made only if something is logged at warn or above.
+  childLoggerFactory: warnOnlyChildLogger,
+  helmet: false,
+} as const;
 
 /** The decision API a softswitch calls (CALLAUTH-CONTRACT.md), and its admin settings. */
 export function callAuthRoutes(engine: CallAuthEngine): FastifyPluginAsyncTypebox {

@@ -71,32 +71,26 @@ export class ReservationJournal {
   }
 
   /**
-   * One statement per kind whatever the batch size: the rows travel as five arrays (unnest), so
-   * neither the query builder nor PostgreSQL's parser sees 2,500 parameters per batch.
+   * One statement per kind whatever the batch size. The rows travel as ONE JSON text (an array of
+   * the calls, expanded by json_array_elements): JSON.stringify is native, while a text[] of
+   * JSON documents went through pg's per-element array escaping in JavaScript (~4 % of the
+   * decision server's CPU in the profile). Times stay exact: epoch ms as integers.
    */
   private async write(batch: Map<string, LiveCall | null>): Promise<void> {
-    const ids: string[] = [];
-    const accounts: number[] = [];
-    const expires: Date[] = [];
-    const ended: (Date | null)[] = [];
-    const calls: string[] = [];
+    const calls: LiveCall[] = [];
     const removes: string[] = [];
     for (const [id, c] of batch) {
-      if (c === null) {
-        removes.push(id);
-        continue;
-      }
-      ids.push(c.callId);
-      accounts.push(c.accountId);
-      expires.push(new Date(c.expiresAt));
-      ended.push(c.endedAt === null ? null : new Date(c.endedAt));
-      calls.push(JSON.stringify(c));
+      if (c === null) removes.push(id);
+      else calls.push(c);
     }
-    if (ids.length)
+    if (calls.length)
       await sql`
         INSERT INTO call_reservations (call_id, account_id, expires_at, ended_at, call)
-        SELECT * FROM unnest(${ids}::text[], ${accounts}::bigint[], ${expires}::timestamptz[],
-                             ${ended}::timestamptz[], ${calls}::jsonb[])
+        SELECT c->>'callId', (c->>'accountId')::bigint,
+               timestamptz 'epoch' + (c->>'expiresAt')::bigint * interval '1 millisecond',
+               timestamptz 'epoch' + (c->>'endedAt')::bigint * interval '1 millisecond',
+               c::jsonb
+        FROM json_array_elements(${JSON.stringify(calls)}::json) AS c
         ON CONFLICT (call_id) DO UPDATE SET
           expires_at = excluded.expires_at, ended_at = excluded.ended_at, call = excluded.call,
           updated_at = now()`.execute(this.db);
