@@ -1,6 +1,6 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Redis } from 'ioredis';
-import { buildApp } from '../src/server/app.js';
+import { buildApp, type AppDeps } from '../src/server/app.js';
 import type { MetricsAccess } from '../src/server/platform/http/metrics.js';
 import type { Database } from '../src/server/platform/db/database.js';
 import { systemActor } from '../src/server/platform/context.js';
@@ -23,6 +23,9 @@ export async function createTestApp(
     loginFailuresPerAccount?: number;
     redis?: Redis;
     metrics?: MetricsAccess;
+    /** The app's clock (a test that moves time passes a function over its own variable). */
+    now?: () => Date;
+    callAuth?: AppDeps['callAuth'];
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(kind);
@@ -44,6 +47,8 @@ export async function createTestApp(
     loginFailuresPerAccount: opts.loginFailuresPerAccount,
     redis: opts.redis,
     metrics: opts.metrics,
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.callAuth ? { callAuth: opts.callAuth } : {}),
   });
   await app.ready();
   return {

@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type SelectQueryBuilder } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Executor } from '../../platform/db/database.js';
 import type { Actor } from '../../platform/context.js';
@@ -363,4 +363,55 @@ export async function subtreeIdsDeepestFirst(db: Executor, resellerId: number): 
     .orderBy('id')
     .execute();
   return rows.map((r) => r.id);
+}
+
+/**
+ * Inserts one account unless its number is taken (any account, deleted included): its id, or
+ * undefined when the number was taken, so the caller can draw another.
+ */
+export async function insertAccountIfNumberFree(
+  db: Executor,
+  values: Insertable<DB['accounts']>,
+): Promise<{ id: number } | undefined> {
+  return db
+    .insertInto('accounts')
+    .values(values)
+    .onConflict((oc) => oc.column('account_number').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+}
+
+/** Writes an account's own columns (already mapped from the API's fields) and its updated_at. */
+export async function updateAccountColumns(
+  db: Executor,
+  id: number,
+  set: Record<string, unknown>,
+): Promise<void> {
+  await db
+    .updateTable('accounts')
+    .set({ ...set, updated_at: sql`now()` } as never)
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Locks these accounts' rows (inside the caller's transaction) and reads their balances. */
+export async function lockBalancesOf(
+  db: Executor,
+  ids: number[],
+): Promise<{ id: number; balance: string }[]> {
+  return db.selectFrom('accounts').select(['id', 'balance']).where('id', 'in', ids).forUpdate().execute();
+}
+
+/** Marks accounts deleted and inactive; the rows stay, with their history (DOMAIN 3.8). */
+export async function softDeleteAccounts(
+  db: Executor,
+  ids: number[],
+  now: Date,
+  deletedBy: number | null,
+): Promise<void> {
+  await db
+    .updateTable('accounts')
+    .set({ deleted_at: now, deleted_by: deletedBy, status: 'inactive', updated_at: now })
+    .where('id', 'in', ids)
+    .execute();
 }

@@ -7,15 +7,9 @@ export { findAccount, findAccountsByIds, scopeAccounts } from './accounts.reposi
 export { toAccountDto } from './accounts.mapper.js';
 export type { AccountDto, AccountKind, CreateAccountInput, PatchAccountInput } from './accounts.schemas.js';
 export { CreateAccountBody, PatchAccountBody, Account as AccountSchema } from './accounts.schemas.js';
-export {
-  insertAccountsBulk,
-  takenLogins,
-  takenNames,
-  takenNumbers,
-  takenPins,
-  type NewBulkAccount,
-} from './accounts.bulk.js';
-export type { AccountOwner } from './accounts.service.js';
+export { takenLogins, takenNames, takenNumbers, takenPins } from './accounts-bulk.repository.js';
+export { insertAccountsBulk, type NewBulkAccount } from './accounts.bulk.js';
+export type { AccountOwner } from './accounts.rules.js';
 export { requireAccount, type AccountRow } from './require-account.js';
 export { ListAccountsQuery, MinProfitability } from './accounts.schemas.js';
 export { applyListFilter, type ListFilter } from './accounts.repository.js';

@@ -312,3 +312,8 @@ export async function findStaffUser(db: Executor, id: number): Promise<UserRecor
     .executeTakeFirst();
   return r ? toUser(r) : undefined;
 }
+
+/** Serializes first-admin creation across instances (transaction-scoped advisory lock). */
+export async function lockFirstAdminCreation(db: Executor): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext('tollgate.first-admin'))`.execute(db);
+}

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Actor, Ctx } from '../../platform/context.js';
 import { conflict, forbidden, isUniqueViolation, notFound, validationError } from '../../platform/errors.js';
 import { inTransaction } from '../../platform/db/transaction.js';
@@ -250,7 +249,7 @@ export async function ensureFirstAdmin(
   // Two instances started together on an empty database: one creates the admin, the other sees it
   // (without the lock the second crashed on the unique login).
   const created = await inTransaction(ctx, async (tx) => {
-    await sql`SELECT pg_advisory_xact_lock(hashtext('tollgate.first-admin'))`.execute(tx.db);
+    await repo.lockFirstAdminCreation(tx.db);
     if ((await repo.countAdmins(tx.db)) > 0) return false;
     await repo.insertUser(tx.db, {
       login: email,

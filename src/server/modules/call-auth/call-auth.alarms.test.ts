@@ -1,19 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../app.js';
-import { systemActor } from '../../platform/context.js';
 import type { Database } from '../../platform/db/database.js';
-import { ensureFirstAdmin } from '../auth/index.js';
-import {
-  ADMIN_EMAIL,
-  ADMIN_PASSWORD,
-  adminLogin,
-  Client,
-  customerBody,
-  expectError,
-} from '../../../../test/app.js';
-import { createTestDatabase, testDatabaseKinds } from '../../../../test/databases.js';
+import { ADMIN_EMAIL, Client, expectError } from '../../../../test/app.js';
+import { testDatabaseKinds } from '../../../../test/databases.js';
 import { makeReseller, ok } from '../../../../test/connectivity.js';
+import { makeCallingCustomer, makeRateGroup, startCallPathApp } from '../../../../test/call-path.js';
 
 /*
  * The sweeper's alarms: raised for a call whose end never came, acknowledged by an admin (who and
@@ -30,44 +21,18 @@ describe.each(testDatabaseKinds())('call alarms on %s', (kind) => {
   let customer: any;
 
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    await ensureFirstAdmin(
-      { actor: systemActor, db: database.db, now: () => new Date() },
-      { email: ADMIN_EMAIL, password: ADMIN_PASSWORD, generate: () => ADMIN_PASSWORD },
-    );
-    app = await buildApp({
-      config: {
-        logLevel: 'silent',
-        sessionTtlHours: 12,
-        cookieSecure: false,
-        trustProxy: false,
-        serveUi: false,
-      },
-      database,
-      logger: false,
+    ({ app, database, admin, sw } = await startCallPathApp(kind, {
       now: () => new Date(clock),
-      loginAttemptsPerMinute: 10_000,
-      callAuth: { sweepIntervalMs: 0 },
-    });
-    await app.ready();
-    admin = await adminLogin(app);
-    const { key } = await ok(admin.post('/api/v1/api-keys', { name: 'sw', role: 'switch' }), 201);
-    sw = Client.withApiKey(app, key);
-    const group = await ok(admin.post('/api/v1/rate-groups', { name: 'retail', currency: 'USD' }), 201);
-    await ok(
-      admin.post(`/api/v1/rate-groups/${group.id}/rates`, {
-        prefix: '44',
-        ratePerMin: '0.06',
-        effectiveFrom: new Date(clock - 86_400_000).toISOString(),
-      }),
-      201,
-    );
-    customer = await ok(
-      admin.post('/api/v1/customers', customerBody({ rateGroupId: group.id, initialBalance: '5.00' })),
-      201,
-    );
-    const trunk = await ok(admin.post(`/api/v1/customers/${customer.id}/trunks`, { name: 'Main' }), 201);
-    await ok(admin.post(`/api/v1/trunks/${trunk.id}/hosts`, { cidr: '192.0.2.0/24' }), 201);
+      switchKeyName: 'sw',
+    }));
+    const group = await makeRateGroup(admin, { name: 'retail', currency: 'USD' }, [
+      { prefix: '44', ratePerMin: '0.06', effectiveFrom: new Date(clock - 86_400_000).toISOString() },
+    ]);
+    ({ customer } = await makeCallingCustomer(
+      admin,
+      { rateGroupId: group.id, initialBalance: '5.00' },
+      '192.0.2.0/24',
+    ));
     await app.callAuth.engine.loader.sync();
   });
   afterAll(async () => {

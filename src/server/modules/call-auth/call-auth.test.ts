@@ -15,6 +15,7 @@ import {
 } from '../../../../test/app.js';
 import { createTestDatabase, testDatabaseKinds } from '../../../../test/databases.js';
 import { ok } from '../../../../test/connectivity.js';
+import { makeCallingCustomer, makeRateGroup, startCallPathApp } from '../../../../test/call-path.js';
 
 /*
  * The decision API over HTTP, on a real database: a switch key, an admin key, refusals for
@@ -47,46 +48,24 @@ describe.each(testDatabaseKinds())('call authorization API on %s', (kind) => {
   const synced = () => app.callAuth.engine.loader.sync();
 
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    await ensureFirstAdmin(
-      { actor: systemActor, db: database.db, now: () => new Date() },
-      { email: ADMIN_EMAIL, password: ADMIN_PASSWORD, generate: () => ADMIN_PASSWORD },
-    );
-    app = await buildApp({
-      config: {
-        logLevel: 'silent',
-        sessionTtlHours: 12,
-        cookieSecure: false,
-        trustProxy: false,
-        serveUi: false,
-      },
-      database,
-      logger: false,
+    ({ app, database, admin, sw } = await startCallPathApp(kind, {
       now: () => new Date(clock),
-      loginAttemptsPerMinute: 10_000,
-      callAuth: { sweepIntervalMs: 0 },
-    });
-    await app.ready();
-    admin = await adminLogin(app);
-    const { key } = await ok(admin.post('/api/v1/api-keys', { name: 'kamailio', role: 'switch' }), 201);
-    sw = Client.withApiKey(app, key);
-    group = await ok(admin.post('/api/v1/rate-groups', { name: 'retail', currency: 'USD' }), 201);
-    await ok(
-      admin.post(`/api/v1/rate-groups/${group.id}/rates`, {
+      switchKeyName: 'kamailio',
+    }));
+    group = await makeRateGroup(admin, { name: 'retail', currency: 'USD' }, [
+      {
         prefix: '44',
         ratePerMin: '0.06',
         initialIncrement: 1,
         billingIncrement: 1,
         effectiveFrom: new Date(clock - 86_400_000).toISOString(),
-      }),
-      201,
-    );
-    customer = await ok(
-      admin.post('/api/v1/customers', customerBody({ rateGroupId: group.id, initialBalance: '1.00' })),
-      201,
-    );
-    trunk = await ok(admin.post(`/api/v1/customers/${customer.id}/trunks`, { name: 'Main' }), 201);
-    host = await ok(admin.post(`/api/v1/trunks/${trunk.id}/hosts`, { cidr: '192.0.2.0/24' }), 201);
+      },
+    ]);
+    ({ customer, trunk, host } = await makeCallingCustomer(
+      admin,
+      { rateGroupId: group.id, initialBalance: '1.00' },
+      '192.0.2.0/24',
+    ));
     await synced();
   });
   afterAll(async () => {

@@ -3,28 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import { Migrator, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../app.js';
 import { migrations } from '../../db/migrations/index.js';
-import { systemActor } from '../../platform/context.js';
 import { openDatabase, type Database } from '../../platform/db/database.js';
 import { migrateToLatest } from '../../platform/db/migrate.js';
 import { createJobRunner, enqueueJob } from '../../platform/jobs/index.js';
-import { ensureFirstAdmin } from '../auth/index.js';
-import {
-  ADMIN_EMAIL,
-  ADMIN_PASSWORD,
-  adminLogin,
-  Client,
-  customerBody,
-  expectError,
-} from '../../../../test/app.js';
-import {
-  createTestDatabase,
-  dropTestDatabase,
-  testDatabaseKinds,
-  type DbKind,
-} from '../../../../test/databases.js';
+import { Client, expectError } from '../../../../test/app.js';
+import { dropTestDatabase, testDatabaseKinds, type DbKind } from '../../../../test/databases.js';
 import { ok } from '../../../../test/connectivity.js';
+import { makeCallingCustomer, makeRateGroup, startCallPathApp } from '../../../../test/call-path.js';
 import { cdrJobHandlers } from './cdrs.partitions.service.js';
 
 /*
@@ -203,57 +189,29 @@ describe.each(testDatabaseKinds())('CDR month partitions on %s', (kind) => {
     }
 
     beforeAll(async () => {
-      database = await createTestDatabase(kind);
-      await ensureFirstAdmin(
-        { actor: systemActor, db: database.db, now: () => new Date() },
-        { email: ADMIN_EMAIL, password: ADMIN_PASSWORD, generate: () => ADMIN_PASSWORD },
-      );
-      app = await buildApp({
-        config: {
-          logLevel: 'silent',
-          sessionTtlHours: 12,
-          cookieSecure: false,
-          trustProxy: false,
-          serveUi: false,
-        },
-        database,
-        logger: false,
+      ({ app, database, admin, sw } = await startCallPathApp(kind, {
         now: () => new Date(clock),
-        loginAttemptsPerMinute: 10_000,
-        callAuth: { sweepIntervalMs: 0 },
-      });
-      await app.ready();
-      admin = await adminLogin(app);
-      const { key } = await ok(admin.post('/api/v1/api-keys', { name: 'kamailio', role: 'switch' }), 201);
-      sw = Client.withApiKey(app, key);
-      const group = await ok(
-        admin.post('/api/v1/rate-groups', { name: 'part-retail', currency: 'USD' }),
-        201,
-      );
-      await ok(
-        admin.post(`/api/v1/rate-groups/${group.id}/rates`, {
+        switchKeyName: 'kamailio',
+      }));
+      const group = await makeRateGroup(admin, { name: 'part-retail', currency: 'USD' }, [
+        {
           prefix: '443',
           ratePerMin: '0.06',
           initialIncrement: 1,
           billingIncrement: 1,
           effectiveFrom: '2026-01-01T00:00:00Z',
-        }),
-        201,
-      );
-      customer = await ok(
-        admin.post(
-          '/api/v1/customers',
-          customerBody({
-            rateGroupId: group.id,
-            initialBalance: '10.00',
-            portalUsername: 'part-cust',
-            password: 'customer-pass-1',
-          }),
-        ),
-        201,
-      );
-      const trunk = await ok(admin.post(`/api/v1/customers/${customer.id}/trunks`, { name: 'Main' }), 201);
-      await ok(admin.post(`/api/v1/trunks/${trunk.id}/hosts`, { cidr: '192.0.2.44/32' }), 201);
+        },
+      ]);
+      ({ customer } = await makeCallingCustomer(
+        admin,
+        {
+          rateGroupId: group.id,
+          initialBalance: '10.00',
+          portalUsername: 'part-cust',
+          password: 'customer-pass-1',
+        },
+        '192.0.2.44/32',
+      ));
       await app.callAuth.engine.loader.sync();
     });
     afterAll(async () => {

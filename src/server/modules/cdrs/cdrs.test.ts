@@ -1,14 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../app.js';
-import { systemActor } from '../../platform/context.js';
 import type { Database } from '../../platform/db/database.js';
-import { ensureFirstAdmin } from '../auth/index.js';
 import { heldFor } from '../call-auth/index.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, adminLogin, Client, customerBody } from '../../../../test/app.js';
-import { createTestDatabase, testDatabaseKinds } from '../../../../test/databases.js';
+import { Client, customerBody } from '../../../../test/app.js';
+import { testDatabaseKinds } from '../../../../test/databases.js';
 import { ok } from '../../../../test/connectivity.js';
+import { makeCallingCustomer, makeRateGroup, startCallPathApp } from '../../../../test/call-path.js';
 
 /*
  * CDR intake and exact rating (DOMAIN 5) over HTTP on a real database: hand-computed costs with
@@ -92,41 +90,21 @@ describe.each(testDatabaseKinds())('CDR intake and rating on %s', (kind) => {
     );
 
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    await ensureFirstAdmin(
-      { actor: systemActor, db: database.db, now: () => new Date() },
-      { email: ADMIN_EMAIL, password: ADMIN_PASSWORD, generate: () => ADMIN_PASSWORD },
-    );
-    app = await buildApp({
-      config: {
-        logLevel: 'silent',
-        sessionTtlHours: 12,
-        cookieSecure: false,
-        trustProxy: false,
-        serveUi: false,
-      },
-      database,
-      logger: false,
+    ({ app, database, admin, sw } = await startCallPathApp(kind, {
       now: () => new Date(clock),
-      loginAttemptsPerMinute: 10_000,
-      callAuth: { sweepIntervalMs: 0 },
-    });
-    await app.ready();
-    admin = await adminLogin(app);
-    const { key } = await ok(admin.post('/api/v1/api-keys', { name: 'kamailio', role: 'switch' }), 201);
-    sw = Client.withApiKey(app, key);
-    group = await ok(admin.post('/api/v1/rate-groups', { name: 'cdr-retail', currency: 'USD' }), 201);
+      switchKeyName: 'kamailio',
+    }));
+    group = await makeRateGroup(admin, { name: 'cdr-retail', currency: 'USD' });
     await rate('441', { ratePerMin: '0.06', initialIncrement: 60, billingIncrement: 60 });
     await rate('442', { ratePerMin: '0.012', connectFee: '0.01', initialIncrement: 30, billingIncrement: 6 });
     await rate('443', { ratePerMin: '0.06', initialIncrement: 1, billingIncrement: 1 });
     await rate('445', { ratePerMin: '0.03', connectFee: '0.05', initialIncrement: 1, billingIncrement: 1 });
     await rate('446', { ratePerMin: '0.06', includedSeconds: 20, initialIncrement: 1, billingIncrement: 1 });
-    customer = await ok(
-      admin.post('/api/v1/customers', customerBody({ rateGroupId: group.id, initialBalance: '10.00' })),
-      201,
-    );
-    const trunk = await ok(admin.post(`/api/v1/customers/${customer.id}/trunks`, { name: 'Main' }), 201);
-    await ok(admin.post(`/api/v1/trunks/${trunk.id}/hosts`, { cidr: '192.0.2.0/24' }), 201);
+    ({ customer } = await makeCallingCustomer(
+      admin,
+      { rateGroupId: group.id, initialBalance: '10.00' },
+      '192.0.2.0/24',
+    ));
     await synced();
   });
   afterAll(async () => {

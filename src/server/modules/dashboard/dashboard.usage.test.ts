@@ -1,24 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../app.js';
-import { systemActor } from '../../platform/context.js';
 import type { Database } from '../../platform/db/database.js';
-import { ensureFirstAdmin } from '../auth/index.js';
-import {
-  ADMIN_EMAIL,
-  ADMIN_PASSWORD,
-  adminLogin,
-  Client,
-  customerBody,
-  expectError,
-} from '../../../../test/app.js';
-import { createTestDatabase, testDatabaseKinds } from '../../../../test/databases.js';
+import { Client, customerBody, expectError } from '../../../../test/app.js';
+import { testDatabaseKinds } from '../../../../test/databases.js';
 import { createReseller } from '../../../../test/resellers.js';
 import { ok } from '../../../../test/connectivity.js';
 import type { Actor } from '../../platform/context.js';
 import * as usage from './dashboard.usage.repository.js';
 import { readsHourly } from './dashboard.window.js';
+import { addTrunkWithHost, makeRateGroup, startCallPathApp } from '../../../../test/call-path.js';
 
 /*
  * Issue 13: the dashboard's calls, minutes, revenue, cost and margin per day, and its top
@@ -80,43 +71,23 @@ describe.each(testDatabaseKinds())('dashboard usage and top destinations on %s',
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    await ensureFirstAdmin(
-      { actor: systemActor, db: database.db, now: () => new Date() },
-      { email: ADMIN_EMAIL, password: ADMIN_PASSWORD, generate: () => ADMIN_PASSWORD },
-    );
-    app = await buildApp({
-      config: {
-        logLevel: 'silent',
-        sessionTtlHours: 12,
-        cookieSecure: false,
-        trustProxy: false,
-        serveUi: false,
-      },
-      database,
-      logger: false,
+    ({ app, database, admin, sw } = await startCallPathApp(kind, {
       now: () => new Date(clock),
-      loginAttemptsPerMinute: 10_000,
-      callAuth: { sweepIntervalMs: 0 },
-    });
-    await app.ready();
-    admin = await adminLogin(app);
-    const { key } = await ok(admin.post('/api/v1/api-keys', { name: 'switch', role: 'switch' }), 201);
-    sw = Client.withApiKey(app, key);
+      switchKeyName: 'switch',
+    }));
     group = async (name: string, currency: string, rates: [string, string, string][]) => {
-      const g = await ok(admin.post('/api/v1/rate-groups', { name, currency }), 201);
-      for (const [prefix, destination, ratePerMin] of rates)
-        await ok(
-          admin.post(`/api/v1/rate-groups/${g.id}/rates`, {
-            prefix,
-            destination,
-            ratePerMin,
-            initialIncrement: 1,
-            billingIncrement: 1,
-            effectiveFrom: iso(clock - 7 * 86_400_000),
-          }),
-          201,
-        );
+      const g = await makeRateGroup(
+        admin,
+        { name, currency },
+        rates.map(([prefix, destination, ratePerMin]) => ({
+          prefix,
+          destination,
+          ratePerMin,
+          initialIncrement: 1,
+          billingIncrement: 1,
+          effectiveFrom: iso(clock - 7 * 86_400_000),
+        })),
+      );
       return g.id as number;
     };
     const sellUsd = await group('dash-sell-usd', 'USD', [
@@ -132,8 +103,7 @@ describe.each(testDatabaseKinds())('dashboard usage and top destinations on %s',
       ['33', 'FR', '0.015'],
     ]);
     withHost = async (c: Client, id: number, cidr: string) => {
-      const trunk = await ok(c.post(`/api/v1/customers/${id}/trunks`, { name: 'Main' }), 201);
-      await ok(c.post(`/api/v1/trunks/${trunk.id}/hosts`, { cidr }), 201);
+      await addTrunkWithHost(c, id, cidr);
     };
     const c1 = await ok(
       admin.post(

@@ -21,7 +21,7 @@ import {
   UploadResult,
 } from './rate-groups.schemas.js';
 import * as service from './rate-groups.service.js';
-import type { UploadDeps } from './rate-groups.service.js';
+import type { UploadDeps } from './rate-groups.deck.js';
 
 const config = { roles: MANAGER_ROLES };
 const tags = ['rate-groups'];
