@@ -12,6 +12,7 @@ import os from 'node:os';
 import v8 from 'node:v8';
 import path from 'node:path';
 import { once } from 'node:events';
+import { Session } from 'node:inspector/promises';
 import { Readable } from 'node:stream';
 import pg from 'pg';
 import { sql } from 'kysely';
@@ -22,6 +23,7 @@ import { systemActor } from '../src/server/platform/context.js';
 import { ensureFirstAdmin } from '../src/server/modules/auth/index.js';
 import { createJobRunner } from '../src/server/platform/jobs/index.js';
 import { jobHandlers } from '../src/server/job-handlers.js';
+import { IMPORT_CHUNKS_AT_ONCE } from '../src/server/modules/imports/index.js';
 
 const ROWS = Number(process.env.IMPORT_ROWS ?? 1_000_000);
 const MASS = Number(process.env.MASS_CREATE_COUNT ?? 10_000);
@@ -38,6 +40,88 @@ let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
 const mb = (b: number) => `${Math.round(b / 1024 / 1024)} MB`;
 const rate = (n: number, ms: number) => Math.round((n * 1000) / ms).toLocaleString('en-US');
+
+/**
+ * BENCH_IMPORT_PROFILE=1: every statement's wall time and its backend's CPU time (from /proc, so
+ * the PostgreSQL server must run on this machine), summed by statement shape, plus this process's
+ * CPU: where an import's time goes, in figures a loaded machine inflates less than wall times.
+ */
+const PROFILE = process.env.BENCH_IMPORT_PROFILE === '1';
+/** BENCH_IMPORT_CPU_PROFILE=file: a V8 CPU profile of this process during the import (upload and run). */
+const CPU_PROFILE = process.env.BENCH_IMPORT_CPU_PROFILE;
+interface Spent {
+  n: number;
+  wallMs: number;
+  cpuMs: number;
+}
+const spent = new Map<string, Spent>();
+const TICK_MS = 10; // USER_HZ = 100 on Linux
+function backendCpuMs(pid: number): number {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const parts = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(parts[11]) + Number(parts[12])) * TICK_MS;
+  } catch {
+    return 0;
+  }
+}
+function statementLabel(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(/\$\d+/g, '?').trim().slice(0, 90);
+}
+if (PROFILE) {
+  const proto = pg.Client.prototype as unknown as {
+    query: (...args: unknown[]) => unknown;
+    __pid?: number;
+  };
+  const original = proto.query;
+  proto.query = function (this: pg.Client & { __pid?: number; __pidP?: Promise<void> }, ...args: unknown[]) {
+    const first = args[0] as string | { text: string };
+    const text = typeof first === 'string' ? first : first?.text;
+    if (
+      typeof text !== 'string' ||
+      typeof args[args.length - 1] === 'function' ||
+      text.includes('pg_backend_pid')
+    )
+      return original.apply(this, args);
+    const ready =
+      this.__pidP ??
+      (this.__pidP = (original.call(this, 'SELECT pg_backend_pid() AS p') as Promise<pg.QueryResult>).then(
+        (r) => void (this.__pid = Number(r.rows[0].p)),
+      ));
+    return ready.then(async () => {
+      const pid = this.__pid!;
+      const c0 = backendCpuMs(pid);
+      const t0 = performance.now();
+      try {
+        return await (original.apply(this, args) as Promise<unknown>);
+      } finally {
+        const label = statementLabel(text);
+        const s = spent.get(label) ?? { n: 0, wallMs: 0, cpuMs: 0 };
+        s.n++;
+        s.wallMs += performance.now() - t0;
+        s.cpuMs += backendCpuMs(pid) - c0;
+        spent.set(label, s);
+      }
+    });
+  };
+}
+function printProfile(title: string, cpu: NodeJS.CpuUsage) {
+  if (!PROFILE) return;
+  const rows = [...spent.entries()].sort((a, b) => b[1].wallMs - a[1].wallMs);
+  const total = rows.reduce((t, [, s]) => ({ wall: t.wall + s.wallMs, cpu: t.cpu + s.cpuMs }), {
+    wall: 0,
+    cpu: 0,
+  });
+  console.log(
+    `profile (${title}): statements ${(total.wall / 1000).toFixed(1)} s wall, ${(total.cpu / 1000).toFixed(1)} s backend CPU; ` +
+      `this process ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU`,
+  );
+  for (const [label, s] of rows.slice(0, 25))
+    console.log(
+      `  ${(s.wallMs / 1000).toFixed(2).padStart(7)} s wall ${(s.cpuMs / 1000).toFixed(2).padStart(7)} s cpu ${String(s.n).padStart(6)}x  ${label}`,
+    );
+  spent.clear();
+}
 
 async function resetDatabase() {
   const url = new URL(URL_);
@@ -112,10 +196,13 @@ async function main() {
   const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
   const { csrfToken } = (await login.json()) as { csrfToken: string };
   const headers = { cookie, 'x-csrf-token': csrfToken };
-  // As main.ts wires it on PostgreSQL (BENCH_IMPORT_PAIRS=0: one chunk at a time, as before issue 16).
+  // As main.ts wires it on PostgreSQL; BENCH_IMPORT_CHUNKS=n writes n chunks at once instead (1: one
+  // at a time, as before issue 16; 2: the pairs of issue 16's second pass).
   const runner = createJobRunner({
     db: database.db,
-    handlers: jobHandlers({ pairImportChunks: process.env.BENCH_IMPORT_PAIRS !== '0' }),
+    handlers: jobHandlers({
+      importChunksAtOnce: Number(process.env.BENCH_IMPORT_CHUNKS ?? IMPORT_CHUNKS_AT_ONCE),
+    }),
   });
 
   if (!EXPORT_ONLY) {
@@ -125,6 +212,13 @@ async function main() {
     console.log(`file: ${file} (${mb(bytes)})`);
 
     // 1. Import: upload (parse + store in chunks), then the job (validate + write).
+    const session = CPU_PROFILE ? new Session() : null;
+    if (session) {
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+    }
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const up = await fetch(`${base}/customer-imports?fileName=bench.csv`, {
       method: 'POST',
@@ -152,6 +246,12 @@ async function main() {
     if (result.status !== 'done' || result.progress.created !== ROWS)
       throw new Error(`import ended ${JSON.stringify(result)}`);
     const importRss = peakRss;
+    printProfile('import', process.cpuUsage(cpu0));
+    if (session) {
+      const { profile } = await session.post('Profiler.stop');
+      fs.writeFileSync(CPU_PROFILE!, JSON.stringify(profile));
+      session.disconnect();
+    }
     console.log(
       `import: ${ROWS.toLocaleString('en-US')} rows in ${(importMs / 1000).toFixed(1)} s = ${rate(ROWS, importMs)} rows/s ` +
         `(upload ${(uploadMs / 1000).toFixed(1)} s = ${rate(ROWS, uploadMs)} rows/s; run ${(runMs / 1000).toFixed(1)} s = ${rate(ROWS, runMs)} rows/s); peak RSS ${mb(importRss)}`,
@@ -176,6 +276,7 @@ async function main() {
       SELECT ${sql.raw(cols)} FROM accounts WHERE import_id = ${imp.id}`.execute(database.db);
     const floorMs = performance.now() - tf;
     await sql`DROP TABLE accounts_floor`.execute(database.db);
+    printProfile('floor and setup', process.cpuUsage(cpu0));
     const floorRows = Number(copied.numAffectedRows ?? 0);
     const ratio = ROWS / importMs / (floorRows / floorMs);
     console.log(

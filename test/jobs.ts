@@ -5,11 +5,11 @@ import { jobHandlers } from '../src/server/job-handlers.js';
 /** A job runner over the test database with every module's handlers (run it with runUntilIdle). */
 export function testRunner(
   database: Database,
-  opts: { leaseMs?: number; pairImportChunks?: boolean } = {},
+  opts: { leaseMs?: number; importChunksAtOnce?: number } = {},
 ): JobRunner {
   return createJobRunner({
     db: database.db,
-    handlers: jobHandlers({ pairImportChunks: opts.pairImportChunks }),
+    handlers: jobHandlers({ importChunksAtOnce: opts.importChunksAtOnce }),
     leaseMs: opts.leaseMs,
   });
 }

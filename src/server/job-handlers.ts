@@ -9,12 +9,12 @@ import { NO_MAIL, type MailSettings } from './platform/mail/index.js';
 export function jobHandlers(
   deps: {
     mail?: MailSettings;
-    /** On PostgreSQL: a customer import writes two independent chunks at once (issue 16). */
-    pairImportChunks?: boolean;
+    /** On PostgreSQL: how many independent chunks a customer import writes at once (issue 16). */
+    importChunksAtOnce?: number;
   } = {},
 ): JobHandler[] {
   return [
-    ...importJobHandlers({ pairChunks: deps.pairImportChunks }),
+    ...importJobHandlers({ chunksAtOnce: deps.importChunksAtOnce }),
     ...massCreateJobHandlers(),
     ...notificationJobHandlers(deps.mail ?? NO_MAIL),
     ...cdrJobHandlers(),

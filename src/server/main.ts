@@ -14,6 +14,7 @@ import { ensureFirstAdmin } from './modules/auth/index.js';
 import { ensureWebBuild } from './web-build.js';
 import { createJobRunner } from './platform/jobs/index.js';
 import { jobHandlers, jobSchedules } from './job-handlers.js';
+import { IMPORT_CHUNKS_AT_ONCE } from './modules/imports/index.js';
 import { createSmtpTransport, type MailSettings } from './platform/mail/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -70,7 +71,10 @@ async function main(): Promise<void> {
   });
   const runner = createJobRunner({
     db: database.db,
-    handlers: jobHandlers({ mail, pairImportChunks: database.kind === 'postgres' }),
+    handlers: jobHandlers({
+      mail,
+      importChunksAtOnce: database.kind === 'postgres' ? IMPORT_CHUNKS_AT_ONCE : 1,
+    }),
     schedules: jobSchedules(),
     log: app.log,
     // The data folder's lock makes this process PGlite's only runner.

@@ -101,23 +101,30 @@ async function finish(
   });
 }
 
-/** A promise with its settle functions, for the two transactions of a pair of chunks. */
+/** A promise with its settle functions, for the transactions of chunks written at once. */
 function deferred<T>() {
   let resolve!: (v: T) => void;
   const promise = new Promise<T>((r) => (resolve = r));
   return { promise, resolve };
 }
 
-/** B, the second chunk of a pair, found it depends on A: B is rolled back and runs in the next step. */
+/** A chunk written beside earlier ones found it depends on one of them: it rolls back and runs in a later step. */
 class ChunkDependsOnPrevious extends Error {}
+
+/**
+ * Chunks at once on PostgreSQL (main.ts): enough to keep both the database and this process busy
+ * while a chunk waits for the one before it to commit; each takes a pooled connection.
+ */
+export const IMPORT_CHUNKS_AT_ONCE = 2;
 
 export interface ImportJobOptions {
   /**
-   * Runs a customer import's chunks two at a time, in two transactions on two connections, when
-   * they do not depend on each other (chunksIndependent); the second commits only after the first.
-   * For PostgreSQL: PGlite has one connection, where the second would only wait for the first.
+   * How many chunks of a customer import one step classifies and writes at once, each in its own
+   * transaction on its own connection, when they do not depend on each other (chunksIndependent);
+   * each commits only after the one before it. 1 (the default) writes one chunk at a time: PGlite
+   * has one connection, where a second transaction would only wait for the first.
    */
-  pairChunks?: boolean;
+  chunksAtOnce?: number;
 }
 
 export function importJobHandlers(opts: ImportJobOptions = {}): JobHandler[] {
@@ -395,43 +402,47 @@ export function importJobHandlers(opts: ImportJobOptions = {}): JobHandler[] {
         jc.log.info({ importId, chunk: at, chunks: current.chunk_count }, 'customer import: chunk committed');
 
       let done = seq;
-      if (opts.pairChunks && settings.kind === 'customers' && seq + 2 <= row.chunk_count) {
-        // Two chunks at once (A = seq, B = seq + 1): both classify and write in parallel; B
-        // commits only after A, so the position moves one chunk at a time and a crash leaves
-        // at most B to run again. If B turns out to depend on A, B rolls back and runs next step.
-        const [rowsA, rowsB] = await Promise.all([
-          repo.readChunk(jc.db, importId, seq),
-          repo.readChunk(jc.db, importId, seq + 1),
-        ]);
-        const classifiedA = deferred<Awaited<ReturnType<typeof classifyChunk>> | null>();
-        const committedA = deferred<boolean>();
-        const a = inTransaction(ctx, async (tx) => {
-          const outcomes = await classifyChunk(tx, plan, rowsA, null);
-          classifiedA.resolve(outcomes);
-          await commitChunk(tx, seq, await writeChunk(tx, plan, outcomes, false));
-        }).then(
-          () => committedA.resolve(true),
-          (err: unknown) => {
-            classifiedA.resolve(null);
-            committedA.resolve(false);
-            throw err;
-          },
+      const atOnce = Math.min(opts.chunksAtOnce ?? 1, row.chunk_count - seq);
+      if (atOnce >= 2 && settings.kind === 'customers') {
+        // Chunks seq .. seq + atOnce - 1 classify and write in parallel, each in its own
+        // transaction; each commits only after the one before it, so the position moves one chunk
+        // at a time and a crash leaves the uncommitted ones to run again. A chunk that depends on
+        // an earlier one of the step (or follows one that failed) rolls back, with every chunk
+        // after it, and runs in the next step, where it sees the earlier rows committed.
+        const rowsOf = await Promise.all(
+          Array.from({ length: atOnce }, (_, i) => repo.readChunk(jc.db, importId, seq + i)),
         );
-        const b = inTransaction(ctx, async (tx) => {
-          const outcomes = await classifyChunk(tx, plan, rowsB, null);
-          const outcomesA = await classifiedA.promise;
-          if (!outcomesA || !chunksIndependent(outcomesA, outcomes)) throw new ChunkDependsOnPrevious();
-          const final = await writeChunk(tx, plan, outcomes, false);
-          if (!(await committedA.promise)) throw new ChunkDependsOnPrevious();
-          await commitChunk(tx, seq + 1, final);
-        });
-        const [ra, rb] = await Promise.allSettled([a, b]);
-        if (ra.status === 'rejected') throw ra.reason;
-        logCommitted(seq);
-        if (rb.status === 'rejected' && !(rb.reason instanceof ChunkDependsOnPrevious)) throw rb.reason;
-        if (rb.status === 'fulfilled') {
-          logCommitted(seq + 1);
-          done = seq + 1;
+        const classified = rowsOf.map(() => deferred<Awaited<ReturnType<typeof classifyChunk>> | null>());
+        const committed = rowsOf.map(() => deferred<boolean>());
+        const runs = rowsOf.map((rows, i) =>
+          inTransaction(ctx, async (tx) => {
+            const outcomes = await classifyChunk(tx, plan, rows, null);
+            classified[i]!.resolve(outcomes);
+            for (let j = 0; j < i; j++) {
+              const earlier = await classified[j]!.promise;
+              if (!earlier || !chunksIndependent(earlier, outcomes)) throw new ChunkDependsOnPrevious();
+            }
+            const final = await writeChunk(tx, plan, outcomes, false);
+            if (i > 0 && !(await committed[i - 1]!.promise)) throw new ChunkDependsOnPrevious();
+            await commitChunk(tx, seq + i, final);
+          }).then(
+            () => committed[i]!.resolve(true),
+            (err: unknown) => {
+              classified[i]!.resolve(null);
+              committed[i]!.resolve(false);
+              throw err;
+            },
+          ),
+        );
+        const results = await Promise.allSettled(runs);
+        for (const [i, r] of results.entries()) {
+          if (r.status === 'fulfilled') {
+            logCommitted(seq + i);
+            done = seq + i;
+            continue;
+          }
+          if (i === 0 || !(r.reason instanceof ChunkDependsOnPrevious)) throw r.reason;
+          break;
         }
       } else {
         const rows = await repo.readChunk(jc.db, importId, seq);
@@ -441,9 +452,10 @@ export function importJobHandlers(opts: ImportJobOptions = {}): JobHandler[] {
       const last = done + 1 >= row.chunk_count;
       // Chunks 2, 4, 8, 16 ... and the last: the tables doubled since the planner last looked.
       const doubled = (at: number) => at >= 1 && ((at + 1) & at) === 0;
+      let grew = false;
+      for (let at = seq; at <= done; at++) grew ||= doubled(at);
       if (last) await repo.refreshPlannerStats(jc.db, 'all');
-      else if (doubled(done) || (done > seq && doubled(seq)))
-        await repo.refreshPlannerStats(jc.db, 'lookups');
+      else if (grew) await repo.refreshPlannerStats(jc.db, 'lookups');
       return last ? 'done' : 'more';
     },
     async onFailed(jc, payload, error) {

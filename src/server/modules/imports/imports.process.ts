@@ -302,28 +302,40 @@ export async function classifyAnyChunk(
  * classifying `b` without seeing `a`'s rows decides every row as it would after `a`'s commit.
  */
 export function chunksIndependent(a: Outcome[], b: Outcome[]): boolean {
-  const keysOf = (outcomes: Outcome[]): Set<string> | null => {
-    const keys = new Set<string>();
-    for (const o of outcomes) {
-      if (o.kind === 'update') return null;
-      if (o.row.accountNumber) keys.add(`n:${o.row.accountNumber}`);
-      if (o.kind !== 'create') continue;
-      const number = o.input.accountNumber;
-      if (!number) return null;
-      keys.add(`n:${number}`);
-      keys.add(`m:${o.owner?.id ?? 0}:${o.input.name.trim().toLowerCase()}`);
-      keys.add(`l:${(o.input.portalUsername ?? number).toLowerCase()}`);
-      if (o.input.pin) keys.add(`p:${o.input.pin}`);
-      const sip = sipUsernameOf(o.row, number);
-      if (sip) keys.add(`s:${sip.toLowerCase()}`);
-    }
-    return keys;
-  };
-  const ka = keysOf(a);
-  const kb = ka && keysOf(b);
+  const ka = chunkKeysOf(a);
+  const kb = ka && chunkKeysOf(b);
   if (!ka || !kb) return false;
-  for (const k of kb) if (ka.has(k)) return false;
+  const [small, large] = ka.size < kb.size ? [ka, kb] : [kb, ka];
+  for (const k of small) if (large.has(k)) return false;
   return true;
+}
+
+/** The keys of a chunk chunksIndependent compares, or null when it updates or generates numbers; once per chunk. */
+const chunkKeys = new WeakMap<Outcome[], Set<string> | null>();
+function chunkKeysOf(outcomes: Outcome[]): Set<string> | null {
+  if (chunkKeys.has(outcomes)) return chunkKeys.get(outcomes)!;
+  let keys: Set<string> | null = new Set<string>();
+  for (const o of outcomes) {
+    if (o.kind === 'update') {
+      keys = null;
+      break;
+    }
+    if (o.row.accountNumber) keys.add(`n:${o.row.accountNumber}`);
+    if (o.kind !== 'create') continue;
+    const number = o.input.accountNumber;
+    if (!number) {
+      keys = null;
+      break;
+    }
+    keys.add(`n:${number}`);
+    keys.add(`m:${o.owner?.id ?? 0}:${o.input.name.trim().toLowerCase()}`);
+    keys.add(`l:${(o.input.portalUsername ?? number).toLowerCase()}`);
+    if (o.input.pin) keys.add(`p:${o.input.pin}`);
+    const sip = sipUsernameOf(o.row, number);
+    if (sip) keys.add(`s:${sip.toLowerCase()}`);
+  }
+  chunkKeys.set(outcomes, keys);
+  return keys;
 }
 
 function throwFirstReject(outcomes: AnyOutcome[]): void {

@@ -694,48 +694,55 @@ describe.each(testDatabaseKinds())('customer import on %s', (kind) => {
     await expectReconciled();
   });
 
-  // Two connections at once: PostgreSQL only (PGlite has one), so not registered on PGlite.
+  // Several connections at once: PostgreSQL only (PGlite has one), so not registered on PGlite.
   if (kind === 'postgres')
-    it('two chunks at once (PostgreSQL): independent chunks are written in parallel, a chunk that depends on the one before waits for it', async () => {
-      const ctx: Ctx = {
-        actor: { kind: 'admin', userId: null, apiKeyId: null, label: 'test' },
-        db: t.database.db,
-        now: () => new Date(),
-      };
-      const numbers = Array.from({ length: 100 }, () => num());
-      const rows = numbers.map((x, i) => [x, `Pair ${x}`, 'USD', 'US', 'UTC', i % 3 ? '' : `${i}.000001`]);
-      // Row 32 (chunk 1: rows 27-51) repeats the number of row 4 (chunk 0): chunk 1 depends on chunk 0.
-      rows[30]![0] = numbers[2]!;
-      const text = csv([['account_number', 'name', 'currency', 'country', 'timezone', 'balance'], ...rows]);
-      const imp = await importsService.uploadImport(ctx, 'pairs.csv', Readable.from([text]), {
-        chunkRows: 25,
-      });
-      await importsService.startImport(ctx, imp.id, {});
-      const { steps } = await testRunner(t.database, { pairImportChunks: true }).runUntilIdle();
+    it.each([
       // Chunk 0 alone (chunk 1 depends on it and waits), chunks 1 and 2 together, chunk 3 alone.
-      expect(steps).toBe(3);
-      const done = (await admin.get(`/api/v1/customer-imports/${imp.id}`)).json();
-      expect(done).toMatchObject({
-        status: 'done',
-        progress: { rowsDone: 100, created: 99, rejected: 1, percent: 100 },
-      });
-      // The same verdict as one chunk at a time: the row that came first is named.
-      expect(await issuesOf(admin, imp.id)).toEqual([
-        expect.objectContaining({ rowNumber: 32, column: 'account_number', code: 'DUPLICATE_IN_FILE' }),
-      ]);
-      const byImport = await sql<{ n: number; d: number }>`
+      { atOnce: 2, steps: 3 },
+      // Chunk 0 alone (chunk 1 depends on it: 1, 2 and 3 roll back), then chunks 1, 2 and 3 together.
+      { atOnce: 4, steps: 2 },
+    ])(
+      '$atOnce chunks at once (PostgreSQL): independent chunks are written in parallel, a chunk that depends on an earlier one waits for it',
+      async ({ atOnce, steps: expectedSteps }) => {
+        const ctx: Ctx = {
+          actor: { kind: 'admin', userId: null, apiKeyId: null, label: 'test' },
+          db: t.database.db,
+          now: () => new Date(),
+        };
+        const numbers = Array.from({ length: 100 }, () => num());
+        const rows = numbers.map((x, i) => [x, `Pair ${x}`, 'USD', 'US', 'UTC', i % 3 ? '' : `${i}.000001`]);
+        // Row 32 (chunk 1: rows 27-51) repeats the number of row 4 (chunk 0): chunk 1 depends on chunk 0.
+        rows[30]![0] = numbers[2]!;
+        const text = csv([['account_number', 'name', 'currency', 'country', 'timezone', 'balance'], ...rows]);
+        const imp = await importsService.uploadImport(ctx, 'pairs.csv', Readable.from([text]), {
+          chunkRows: 25,
+        });
+        await importsService.startImport(ctx, imp.id, {});
+        const { steps } = await testRunner(t.database, { importChunksAtOnce: atOnce }).runUntilIdle();
+        expect(steps).toBe(expectedSteps);
+        const done = (await admin.get(`/api/v1/customer-imports/${imp.id}`)).json();
+        expect(done).toMatchObject({
+          status: 'done',
+          progress: { rowsDone: 100, created: 99, rejected: 1, percent: 100 },
+        });
+        // The same verdict as one chunk at a time: the row that came first is named.
+        expect(await issuesOf(admin, imp.id)).toEqual([
+          expect.objectContaining({ rowNumber: 32, column: 'account_number', code: 'DUPLICATE_IN_FILE' }),
+        ]);
+        const byImport = await sql<{ n: number; d: number }>`
         SELECT count(*)::int AS n, count(DISTINCT account_number)::int AS d
         FROM accounts WHERE import_id = ${imp.id}`.execute(t.database.db);
-      expect(byImport.rows[0]).toEqual({ n: 99, d: 99 });
-      const created = numbers.filter((_, i) => i !== 30);
-      const entries = await entriesOf(created);
-      expect(entries).toHaveLength(33);
-      expect(entries.find((e) => e.account_number === numbers[99])).toMatchObject({
-        type: 'INITIAL_BALANCE',
-        amount: '99.000001',
-      });
-      await expectReconciled();
-    });
+        expect(byImport.rows[0]).toEqual({ n: 99, d: 99 });
+        const created = numbers.filter((_, i) => i !== 30);
+        const entries = await entriesOf(created);
+        expect(entries).toHaveLength(33);
+        expect(entries.find((e) => e.account_number === numbers[99])).toMatchObject({
+          type: 'INITIAL_BALANCE',
+          amount: '99.000001',
+        });
+        await expectReconciled();
+      },
+    );
 
   it('creates SIP devices from the SIP columns: secrets encrypted at upload, usernames unique, rejects blanked', async () => {
     const [a, b, c, d, e] = [num(), num(), num(), num(), num()];

@@ -1,3 +1,3 @@
 export { importRoutes } from './imports.routes.js';
-export { importJobHandlers } from './imports.jobs.js';
+export { importJobHandlers, IMPORT_CHUNKS_AT_ONCE } from './imports.jobs.js';
 export * as importsService from './imports.service.js';
