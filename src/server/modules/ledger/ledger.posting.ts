@@ -63,7 +63,7 @@ export interface Draft {
 export interface PostingRequest {
   kind: AccountKind | null;
   accountId: number;
-  /** As stored: already scoped (see scopedKey in the service). */
+  /** As stored: already scoped (see scopedKey in ledger.rules.ts). */
   idempotencyKey: string;
   /** Hash of what was asked; a key reused with another fingerprint is refused. */
   fingerprint: string;
