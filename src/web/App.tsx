@@ -18,6 +18,7 @@ import LocalShippingIcon from '@mui/icons-material/Hub';
 import StorefrontIcon from '@mui/icons-material/Storefront';
 import { createAuthProvider } from './api/auth-provider.js';
 import { createDataProvider } from './api/data-provider.js';
+import { createQueryClient } from './api/query-client.js';
 import { createPreferenceStore } from './api/preference-store.js';
 import { AccountCreate } from './accounts/AccountCreate.js';
 import { AccountEdit } from './accounts/AccountEdit.js';
@@ -48,9 +49,14 @@ function accountResource(name: AccountResource, label: string, icon: typeof Peop
 }
 
 export function App() {
-  const { store, authProvider, dataProvider } = useMemo(() => {
+  const { store, authProvider, dataProvider, queryClient } = useMemo(() => {
     const store = createPreferenceStore();
-    return { store, authProvider: createAuthProvider(store), dataProvider: createDataProvider() };
+    return {
+      store,
+      authProvider: createAuthProvider(store),
+      dataProvider: createDataProvider(),
+      queryClient: createQueryClient(),
+    };
   }, []);
   return (
     <Admin
@@ -58,6 +64,7 @@ export function App() {
       store={store}
       authProvider={authProvider}
       dataProvider={dataProvider}
+      queryClient={queryClient}
       i18nProvider={i18nProvider}
       loginPage={LoginPage}
       layout={AppLayout}

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { Alert, Box, Button, Card, CardContent, Step, StepButton, Stepper, Typography } from '@mui/material';
+import { useQuery } from '@tanstack/react-query';
 import { CreateBase, Form, SaveButton, Title } from 'react-admin';
 import { useFormContext, useFormState } from 'react-hook-form';
 import { useSearchParams } from 'react-router-dom';
@@ -120,18 +121,21 @@ interface TemplatePrefill {
 function useTemplatePrefill(resource: AccountResource) {
   const [params] = useSearchParams();
   const templateId = resource === 'customers' ? Number(params.get('template')) || null : null;
-  const [prefill, setPrefill] = useState<TemplatePrefill | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    setPrefill(null);
-    setError(null);
-    if (!templateId) return;
-    Promise.all([templateApi.get(templateId), templateApi.prefill(templateId)])
-      .then(([t, p]) =>
-        setPrefill({ templateId, name: t.name, version: p.templateVersion, values: p.values }),
-      )
-      .catch((e: unknown) => setError(errorMessage(e)));
-  }, [templateId]);
+  const query = useQuery({
+    queryKey: ['customer-templates', templateId, 'prefill'],
+    queryFn: async (): Promise<TemplatePrefill> => {
+      const id = templateId!;
+      const [t, p] = await Promise.all([templateApi.get(id), templateApi.prefill(id)]);
+      return { templateId: id, name: t.name, version: p.templateVersion, values: p.values };
+    },
+    enabled: templateId !== null,
+    retry: false,
+    // The form is built once from the values read: a refetch must not change them under it.
+    staleTime: Infinity,
+    gcTime: 0,
+  });
+  const prefill = templateId !== null ? (query.data ?? null) : null;
+  const error = templateId !== null && query.error ? errorMessage(query.error) : null;
   return { templateId, prefill, error };
 }
 

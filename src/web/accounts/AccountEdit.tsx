@@ -1,4 +1,4 @@
-import { useEffect, useState, type ComponentType } from 'react';
+import { type ComponentType } from 'react';
 import {
   Box,
   Button,
@@ -18,8 +18,8 @@ import ReceiptLongIcon from '@mui/icons-material/ReceiptLong';
 import PaymentsIcon from '@mui/icons-material/Payments';
 import { BalanceLine, ChargeHistoryTab, RefillReportTab } from '../ledger/LedgerHistory.js';
 import { Link, Route, Routes, useLocation, useParams } from 'react-router-dom';
-import { EditBase, Form, SaveButton, Title, useEditContext, usePermissions } from 'react-admin';
-import { templateApi } from '../bulk/bulk-api.js';
+import { EditBase, Form, SaveButton, Title, useEditContext, useGetOne, usePermissions } from 'react-admin';
+import type { Template } from '../bulk/bulk-api.js';
 import { AuditHistory } from './AuditHistory.js';
 import { StatusChip } from '../layout/StatusChip.js';
 import { AccountPageActions } from './row-actions.js';
@@ -179,15 +179,14 @@ export const ACCOUNT_EDIT_TABS: EditTab[] = [
 
 /** "Created by template X (version n)", linking to the template; the name is fetched once. */
 function TemplateLink({ record }: { record: Account }) {
-  const [name, setName] = useState<string | null>(null);
   const templateId = record.templateId;
-  useEffect(() => {
-    if (!templateId) return;
-    templateApi
-      .get(templateId)
-      .then((t) => setName(t.name))
-      .catch(() => setName(`#${templateId}`));
-  }, [templateId]);
+  // Through the one data provider; unreadable (deleted...), the link shows the id.
+  const { data: template } = useGetOne<Template>(
+    'customer-templates',
+    { id: templateId ?? 0 },
+    { enabled: Boolean(templateId), retry: false },
+  );
+  const name = template?.name ?? null;
   if (!templateId) return null;
   return (
     <Typography data-testid="template-link">

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useInfiniteQuery } from '@tanstack/react-query';
 import {
   Alert,
   Box,
@@ -37,24 +37,18 @@ function Changes({ entry, currency }: { entry: AuditEntry; currency: string }) {
 /** Who changed what on this account, newest first, in the viewer's time zone. */
 export function AuditHistory({ record, resource }: { record: Account; resource: AccountResource }) {
   const { dataProvider } = useAccountOps();
-  const [entries, setEntries] = useState<AuditEntry[] | null>(null);
-  const [more, setMore] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const zone = useViewerTimeZone();
-
-  const load = async (beforeId?: number) => {
-    try {
-      const page = await dataProvider.audit(resource, record.id, beforeId);
-      setEntries((prev) => [...(beforeId ? (prev ?? []) : []), ...page]);
-      setMore(page.length === 50);
-    } catch (e) {
-      setError(errorMessage(e));
-    }
-  };
-  useEffect(() => {
-    void load();
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- reloads when the record changes; load is recreated every render (issue 11: these screens move to react-admin resources)
-  }, [record.id, record.updatedAt]);
+  const audit = useInfiniteQuery({
+    // updatedAt in the key: an edit of the record reloads its history from the newest entry.
+    queryKey: [resource, record.id, 'audit', record.updatedAt],
+    queryFn: ({ pageParam }) => dataProvider.audit(resource, record.id, pageParam),
+    initialPageParam: undefined as number | undefined,
+    getNextPageParam: (last) => (last.length === 50 ? last[last.length - 1]?.id : undefined),
+    retry: false,
+  });
+  const entries = audit.data?.pages.flat() ?? null;
+  const more = audit.hasNextPage;
+  const error = audit.error ? errorMessage(audit.error) : null;
 
   if (error) return <Alert severity="error">{error}</Alert>;
   if (!entries) return <Typography>Loading…</Typography>;
@@ -86,7 +80,7 @@ export function AuditHistory({ record, resource }: { record: Account; resource: 
         </TableBody>
       </Table>
       {more && (
-        <Button sx={{ mt: 1 }} onClick={() => void load(entries[entries.length - 1]?.id)}>
+        <Button sx={{ mt: 1 }} onClick={() => void audit.fetchNextPage()}>
           Show older entries
         </Button>
       )}

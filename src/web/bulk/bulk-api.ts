@@ -61,10 +61,7 @@ export type ReapplyPreview = Wire.ReapplyPreviewDto;
 export type ReapplyResult = Wire.ReapplyResultDto;
 
 export const templateApi = {
-  list: () => api<{ data: Template[] }>('GET', '/customer-templates'),
   get: (id: number) => api<Template>('GET', `/customer-templates/${id}`),
-  create: (name: string, description: string | null, settings: Record<string, unknown>) =>
-    api<Template>('POST', '/customer-templates', { body: { name, description, settings } }),
   update: (
     id: number,
     patch: { name?: string; description?: string | null; settings?: Record<string, unknown> },
@@ -87,7 +84,6 @@ export const templateApi = {
     api<ReapplyResult>('POST', `/customer-templates/${id}/reapply`, {
       body: { expectedVersion, accountIds },
     }),
-  remove: (id: number) => api('DELETE', `/customer-templates/${id}`),
 };
 
 const MASS = '/customer-mass-creates';

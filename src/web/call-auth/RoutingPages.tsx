@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   Alert,
   Box,
@@ -233,24 +234,38 @@ function RoutePlanDialog(props: {
   );
 }
 
+const ROUTE_PLANS_KEY = ['route-plans'];
+const PROVIDER_TRUNKS_KEY = ['provider-trunks'];
+const REASONS_KEY = ['call-auth/reasons'];
+const routePlanOfKey = (customerId: number) => ['customers', customerId, 'route-plan'];
+const NO_TRUNKS: ProviderTrunk[] = [];
+
 export function RoutePlansPage() {
-  const [plans, setPlans] = useState<RoutePlan[] | null>(null);
-  const [trunks, setTrunks] = useState<ProviderTrunk[]>([]);
-  const [error, setError] = useState<string | null>(null);
+  const queryClient = useQueryClient();
+  const plansQuery = useQuery({
+    queryKey: ROUTE_PLANS_KEY,
+    queryFn: () => callAuthApi.routePlans(),
+    retry: false,
+  });
+  const trunksQuery = useQuery({
+    queryKey: PROVIDER_TRUNKS_KEY,
+    queryFn: () => callAuthApi.providerTrunks(),
+    retry: false,
+  });
+  // The plans show once both are loaded (a plan's entries name their trunks).
+  const plans = trunksQuery.data ? (plansQuery.data ?? null) : null;
+  const trunks = trunksQuery.data ?? NO_TRUNKS;
+  const [writeError, setError] = useState<string | null>(null);
+  const loadError = plansQuery.error ?? trunksQuery.error;
+  const error = writeError ?? (loadError ? errorMessage(loadError) : null);
   const [editing, setEditing] = useState<{ plan: RoutePlan | null } | null>(null);
   const [deleting, setDeleting] = useState<RoutePlan | null>(null);
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    let live = true;
-    Promise.all([callAuthApi.routePlans(), callAuthApi.providerTrunks()])
-      .then(([p, t]) => live && (setPlans(p), setTrunks(t), setError(null)))
-      .catch((e: unknown) => live && setError(errorMessage(e)));
-    return () => {
-      live = false;
-    };
-  }, [tick]);
   const byId = useMemo(() => new Map(trunks.map((t) => [t.id, t])), [trunks]);
-  const reload = useCallback(() => setTick((t) => t + 1), []);
+  const reload = useCallback(() => {
+    setError(null);
+    void queryClient.invalidateQueries({ queryKey: ROUTE_PLANS_KEY });
+    void queryClient.invalidateQueries({ queryKey: PROVIDER_TRUNKS_KEY });
+  }, [queryClient]);
   return (
     <Card sx={{ mt: 2 }}>
       <Title title="Route Plans" />
@@ -349,32 +364,36 @@ export function RoutePlansPage() {
 
 /** The customer's Routing tab: which route plan it is given (admins only). */
 export function RoutingTab({ record }: EditTabProps) {
-  const [plans, setPlans] = useState<RoutePlan[] | null>(null);
-  const [current, setCurrent] = useState<string>('');
-  const [saved, setSaved] = useState<string>('');
-  const [error, setError] = useState<string | null>(null);
+  const queryClient = useQueryClient();
+  const plansQuery = useQuery({
+    queryKey: ROUTE_PLANS_KEY,
+    queryFn: () => callAuthApi.routePlans(),
+    retry: false,
+  });
+  const assigned = useQuery({
+    queryKey: routePlanOfKey(record.id),
+    queryFn: () => callAuthApi.routePlanOf(record.id),
+    retry: false,
+  });
+  // The choice shows once both are loaded.
+  const plans = assigned.data ? (plansQuery.data ?? null) : null;
+  const saved = assigned.data?.routePlanId == null ? '' : String(assigned.data.routePlanId);
+  // The admin's pick in the select, until saved (null: the saved plan).
+  const [choice, setChoice] = useState<string | null>(null);
+  const current = choice ?? saved;
+  const setCurrent = setChoice;
+  const [writeError, setError] = useState<string | null>(null);
+  const loadError = plansQuery.error ?? assigned.error;
+  const error = writeError ?? (loadError ? errorMessage(loadError) : null);
   const [notice, setNotice] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    Promise.all([callAuthApi.routePlans(), callAuthApi.routePlanOf(record.id)])
-      .then(([p, a]) => {
-        if (!live) return;
-        setPlans(p);
-        const v = a.routePlanId === null ? '' : String(a.routePlanId);
-        setCurrent(v);
-        setSaved(v);
-      })
-      .catch((e: unknown) => live && setError(errorMessage(e)));
-    return () => {
-      live = false;
-    };
-  }, [record.id]);
   async function save() {
     setError(null);
     setNotice(null);
     try {
-      await callAuthApi.assignRoutePlan(record.id, current === '' ? null : Number(current));
-      setSaved(current);
+      const routePlanId = current === '' ? null : Number(current);
+      await callAuthApi.assignRoutePlan(record.id, routePlanId);
+      queryClient.setQueryData(routePlanOfKey(record.id), { ...assigned.data, routePlanId });
+      setChoice(null);
       setNotice('Saved: the next call decision uses it.');
     } catch (e) {
       setError(errorMessage(e));
@@ -427,19 +446,16 @@ export function RoutingTab({ record }: EditTabProps) {
 
 /** The SIP code and text a switch answers each refusal with. */
 export function RefusalReasonsPage() {
-  const [rows, setRows] = useState<ReasonSetting[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const queryClient = useQueryClient();
+  const reasons = useQuery({ queryKey: REASONS_KEY, queryFn: () => callAuthApi.reasons(), retry: false });
+  const rows = reasons.data ?? null;
+  const [writeError, setError] = useState<string | null>(null);
+  const error = writeError ?? (reasons.error ? errorMessage(reasons.error) : null);
+  const reload = () => void queryClient.invalidateQueries({ queryKey: REASONS_KEY });
   const [editing, setEditing] = useState<ReasonSetting | null>(null);
   const [code, setCode] = useState('');
   const [text, setText] = useState('');
   const [fieldError, setFieldError] = useState<{ field: string; message: string } | null>(null);
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    callAuthApi
-      .reasons()
-      .then(setRows)
-      .catch((e: unknown) => setError(errorMessage(e)));
-  }, [tick]);
   const open = (r: ReasonSetting) => {
     setEditing(r);
     setCode(String(r.sipCode));
@@ -458,7 +474,7 @@ export function RefusalReasonsPage() {
         sipReason: values.sipReason.trim(),
       });
       setEditing(null);
-      setTick((t) => t + 1);
+      reload();
     } catch (e) {
       const field = e instanceof ApiError ? e.details.field : undefined;
       if (field === 'sipCode' || field === 'sipReason')
@@ -518,7 +534,7 @@ export function RefusalReasonsPage() {
                                 sipCode: r.defaultSipCode,
                                 sipReason: r.defaultSipReason,
                               })
-                              .then(() => setTick((t) => t + 1))
+                              .then(() => reload())
                               .catch((e: unknown) => setError(errorMessage(e)))
                           }
                         >

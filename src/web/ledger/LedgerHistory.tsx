@@ -1,7 +1,6 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import {
-  Alert,
   Box,
   Button,
   MenuItem,
@@ -20,9 +19,9 @@ import { useViewerTimeZone } from '../format/viewer-zone.js';
 import { auditActorName } from '../accounts/audit-text.js';
 import { ReverseEntryDialog } from './LedgerDialogs.js';
 import { usePermissions } from 'react-admin';
-import { errorMessage } from '../shared/error-message.js';
 import type { EditTabProps } from '../accounts/AccountEdit.js';
-import { ENTRY_TYPE_NAMES, ENTRY_TYPES, ledgerApi, type LedgerEntry } from './ledger-api.js';
+import { ResourceListPager, useResourceList } from '../shared/resource-list.js';
+import { ENTRY_TYPE_NAMES, ENTRY_TYPES, ledgerApi, ledgerBase, type LedgerEntry } from './ledger-api.js';
 
 const PAGE = 25;
 
@@ -40,28 +39,26 @@ function LedgerTable({ record, resource, kind }: EditTabProps & { kind: 'ledger-
   const [fromDate, setFromDate] = useState(today);
   const [toDate, setToDate] = useState(today);
   const [type, setType] = useState('');
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const page = cursors.length - 1;
-  const range = {
-    from: fromDate ? startOfDayIn(fromDate, zone) : undefined,
-    to: toDate ? startOfDayIn(nextDate(toDate), zone) : undefined,
-    type: kind === 'ledger-entries' && type ? type : undefined,
-  };
+  const range = useMemo(
+    () => ({
+      from: fromDate ? startOfDayIn(fromDate, zone) : undefined,
+      to: toDate ? startOfDayIn(nextDate(toDate), zone) : undefined,
+      type: kind === 'ledger-entries' && type ? type : undefined,
+    }),
+    [fromDate, toDate, type, kind, zone],
+  );
   const title = kind === 'refills' ? 'Refill Report' : 'Charge History';
 
-  const entries = useQuery({
-    // The record's balance in the key: a new entry (payment, reversal...) loads the page again.
-    queryKey: ['ledger', resource, record.id, kind, range, cursors[page], record.balance],
-    queryFn: () =>
-      ledgerApi.entries(resource, record.id, kind, { ...range, limit: PAGE, cursor: cursors[page] }),
-    placeholderData: keepPreviousData,
-    retry: false,
+  // Keyset pages through the data provider, as the account lists walk them; the range and type
+  // inputs are this tab's own, sent as the list's fixed filter. A new entry (payment, reversal...)
+  // refreshes every query, this list with them.
+  const list = useResourceList<LedgerEntry>(`${ledgerBase(resource)}/${record.id}/${kind}`, {
+    filter: range,
+    perPage: PAGE,
   });
-  const rows = entries.data?.data ?? null;
-  const next = entries.data?.nextCursor ?? null;
-  const error = entries.error ? errorMessage(entries.error) : null;
+  const rows = list.data ?? null;
 
-  const resetPages = () => setCursors([undefined]);
+  const resetPages = () => list.setPage(1);
   return (
     <Box>
       {reversing && (
@@ -130,7 +127,6 @@ function LedgerTable({ record, resource, kind }: EditTabProps & { kind: 'ledger-
           Export CSV
         </Button>
       </Stack>
-      {error && <Alert severity="error">{error}</Alert>}
       {rows && (
         <Table size="small" aria-label={title}>
           <TableHead>
@@ -189,15 +185,7 @@ function LedgerTable({ record, resource, kind }: EditTabProps & { kind: 'ledger-
           </TableBody>
         </Table>
       )}
-      <Stack direction="row" spacing={1} sx={{ mt: 1, alignItems: 'center' }}>
-        <Button disabled={page === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
-          Previous
-        </Button>
-        <Typography variant="body2">Page {page + 1}</Typography>
-        <Button disabled={!next} onClick={() => next && setCursors((c) => [...c, next])}>
-          Next
-        </Button>
-      </Stack>
+      <ResourceListPager list={list} />
     </Box>
   );
 }

@@ -68,15 +68,6 @@ export const ledgerApi = {
     }),
   balance: (resource: AccountResource, id: number) =>
     api<BalanceSummary>('GET', `/${ledgerBase(resource)}/${id}/balance`),
-  entries: (
-    resource: AccountResource,
-    id: number,
-    kind: 'ledger-entries' | 'refills',
-    q: { from?: string; to?: string; type?: string; limit: number; cursor?: string },
-  ) =>
-    api<{ data: LedgerEntry[]; nextCursor: string | null }>('GET', `/${ledgerBase(resource)}/${id}/${kind}`, {
-      query: q,
-    }),
   exportUrl: (
     resource: AccountResource,
     id: number,

@@ -1,6 +1,6 @@
 import { useViewerTimeZone } from '../format/viewer-zone.js';
-import { useEffect, useState } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   Alert,
   Box,
@@ -226,38 +226,44 @@ export function NotificationSettingsFields({
   );
 }
 
+const settingsKey = (customerId: number) => ['customers', customerId, 'notification-settings'];
+
 /** Notification Setting and Alert Threshold (DOMAIN 3.15), with the low-balance state. */
 export function NotificationsTab({ record }: EditTabProps) {
+  const settings = useQuery({
+    queryKey: settingsKey(record.id),
+    queryFn: () => notificationsApi.settings(record.id),
+    retry: false,
+  });
+  if (settings.error) return <Alert severity="error">{errorMessage(settings.error)}</Alert>;
+  if (!settings.data) return null;
+  return <NotificationsForm customerId={record.id} saved={settings.data} />;
+}
+
+/** The tab's form, from the settings as loaded (its inputs start from them). */
+function NotificationsForm({ customerId, saved }: { customerId: number; saved: NotificationSettings }) {
   const viewerZone = useViewerTimeZone();
-  const [saved, setSaved] = useState<NotificationSettings | null>(null);
-  const [form, setForm] = useState<NotificationSettingsBody | null>(null);
+  const queryClient = useQueryClient();
+  const [form, setForm] = useState<NotificationSettingsBody>(() => toBody(saved));
   const [error, setError] = useState<{ message: string; field?: string } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  useEffect(() => {
-    notificationsApi.settings(record.id).then(
-      (s) => {
-        setSaved(s);
-        setForm(toBody(s));
-      },
-      (e) => setError({ message: errorMessage(e) }),
-    );
-  }, [record.id]);
-  if (!form || !saved) return error ? <Alert severity="error">{error.message}</Alert> : null;
   const fieldError = (f: string) => (error?.field === f ? error.message : undefined);
-  const save = async () => {
-    try {
-      const s = await notificationsApi.saveSettings(record.id, form);
-      setSaved(s);
+  const update = useMutation({
+    mutationFn: (body: NotificationSettingsBody) => notificationsApi.saveSettings(customerId, body),
+    onSuccess: (s) => {
+      queryClient.setQueryData(settingsKey(customerId), s);
       setForm(toBody(s));
       setError(null);
       setNotice('Saved.');
-    } catch (e) {
+    },
+    onError: (e) => {
       const details = (e as { details?: { field?: string } }).details;
       setError({ message: errorMessage(e), field: details?.field });
-    }
-  };
+    },
+  });
+  const save = () => update.mutate(form);
   return (
-    <Box component="form" onSubmit={(e) => (e.preventDefault(), void save())}>
+    <Box component="form" onSubmit={(e) => (e.preventDefault(), save())}>
       {!saved.notificationsEnabled && (
         <Alert severity="warning" sx={{ mb: 2 }}>
           Notifications are off for this account (Customer Profile): mail is kept, not sent.

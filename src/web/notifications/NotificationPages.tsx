@@ -1,5 +1,6 @@
 import { useViewerTimeZone } from '../format/viewer-zone.js';
 import { useEffect, useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   Alert,
   Box,
@@ -166,35 +167,34 @@ function TemplateOwnerPicker({ value, onChange }: { value: string; onChange: (v:
   );
 }
 
+const NO_TEMPLATES: MailTemplate[] = [];
+
 /** Email templates: pick a kind, edit subject, text and HTML with the variables listed, live preview. */
 export function MailTemplatesPage() {
   const { permissions } = usePermissions<string>();
   const [params, setParams] = useSearchParams();
   const ownerParam = permissions === 'admin' ? (params.get('reseller') ?? '') : '';
   const resellerId = Number(ownerParam) || undefined;
-  const [templates, setTemplates] = useState<MailTemplate[]>([]);
-  const [kind, setKind] = useState<string | null>(null);
+  const queryClient = useQueryClient();
+  const templatesKey = ['mail-templates', resellerId ?? null];
+  const templatesQuery = useQuery({
+    queryKey: templatesKey,
+    queryFn: () => notificationsApi.templates(resellerId),
+    retry: false,
+  });
+  const templates = templatesQuery.data?.data ?? NO_TEMPLATES;
+  const [picked, setKind] = useState<string | null>(null);
+  // The first template until one is picked.
+  const kind = picked ?? templates[0]?.kind ?? null;
   const [draft, setDraft] = useState({ subject: '', textBody: '', htmlBody: '' });
   const [preview, setPreview] = useState<TemplatePreview | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [writeError, setError] = useState<string | null>(null);
+  const error = writeError ?? (templatesQuery.error ? errorMessage(templatesQuery.error) : null);
   const [notice, setNotice] = useState<string | null>(null);
   const current = templates.find((t) => t.kind === kind) ?? null;
 
-  const reload = () =>
-    notificationsApi.templates(resellerId).then(
-      (r) => {
-        setTemplates(r.data);
-        setKind((k) => k ?? r.data[0]?.kind ?? null);
-        setError(null);
-      },
-      (e) => setError(errorMessage(e)),
-    );
-  useEffect(() => {
-    setNotice(null);
-    void reload();
-    // Reloaded when another owner is picked.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [resellerId]);
+  // The list is keyed on the owner: picking another one loads its templates.
+  const reload = () => queryClient.invalidateQueries({ queryKey: templatesKey });
   useEffect(() => {
     if (current)
       setDraft({ subject: current.subject, textBody: current.textBody, htmlBody: current.htmlBody ?? '' });
@@ -232,6 +232,7 @@ export function MailTemplatesPage() {
     try {
       await notificationsApi.dropOverride(kind, resellerId);
       setNotice('The override is gone; the inherited template applies again.');
+      setError(null);
       await reload();
     } catch (e) {
       setError(errorMessage(e));
@@ -253,7 +254,11 @@ export function MailTemplatesPage() {
         {permissions === 'admin' && (
           <TemplateOwnerPicker
             value={ownerParam}
-            onChange={(v) => setParams(v ? { reseller: v } : {}, { replace: true })}
+            onChange={(v) => {
+              setNotice(null);
+              setError(null);
+              setParams(v ? { reseller: v } : {}, { replace: true });
+            }}
           />
         )}
         <List dense>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import {
   Alert,
   Button,
@@ -11,24 +11,24 @@ import {
   TextField,
 } from '@mui/material';
 import LibraryAddIcon from '@mui/icons-material/LibraryAdd';
+import { useGetList } from 'react-admin';
 import { useNavigate } from 'react-router-dom';
 import { errorMessage } from '../shared/error-message.js';
-import { templateApi, type Template } from '../bulk/bulk-api.js';
+import type { Template } from '../bulk/bulk-api.js';
 
 export function ChooseTemplateDialog({ onClose }: { onClose: () => void }) {
   const navigate = useNavigate();
-  const [templates, setTemplates] = useState<Template[] | null>(null);
-  const [chosen, setChosen] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    templateApi
-      .list()
-      .then((r) => {
-        setTemplates(r.data);
-        if (r.data.length === 1) setChosen(String(r.data[0].id));
-      })
-      .catch((e: unknown) => setError(errorMessage(e)));
-  }, []);
+  // Every template (the endpoint answers the whole list) through the one data provider.
+  const list = useGetList<Template>(
+    'customer-templates',
+    { pagination: { page: 1, perPage: 500 }, sort: { field: 'id', order: 'ASC' } },
+    { retry: false },
+  );
+  const templates = list.data ?? null;
+  const error = list.error ? errorMessage(list.error) : null;
+  const [picked, setChosen] = useState('');
+  // A single template is chosen from the start.
+  const chosen = picked || (templates?.length === 1 ? String(templates[0].id) : '');
   return (
     <Dialog open onClose={onClose} aria-labelledby="choose-template-title" fullWidth maxWidth="xs">
       <form

@@ -1,5 +1,6 @@
 import { RouterLink } from '../layout/RouterLink.js';
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import {
   Alert,
   Box,
@@ -79,34 +80,38 @@ function resultText(r: Result | undefined): string {
  * Applies the version the preview showed; if the template changed meanwhile the server refuses.
  */
 export function ReapplyDialog({ template, onClose }: { template: Template; onClose: () => void }) {
-  const [preview, setPreview] = useState<{ version: number; customers: Customer[]; more: boolean } | null>(
-    null,
-  );
+  // The preview through the http client (a read of up to MAX_PAGES pages), never served from cache:
+  // it is what Apply sends.
+  const previewQuery = useQuery({
+    queryKey: ['customer-templates', template.id, 'reapply-preview'],
+    queryFn: () => loadPreview(template.id),
+    retry: false,
+    gcTime: 0,
+    refetchOnWindowFocus: false,
+  });
+  const preview = previewQuery.data ?? null;
   const [results, setResults] = useState<Map<number, Result> | null>(null);
   const [summary, setSummary] = useState<{ succeeded: number; failed: number } | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  /** The customers Apply touches: by default every one the preview shows a change for. */
-  const [selected, setSelected] = useState<Set<number>>(new Set());
+  const [applying, setApplying] = useState(false);
+  const busy = applying || previewQuery.isFetching;
+  const [applyError, setError] = useState<string | null>(null);
+  const error = applyError ?? (previewQuery.error ? errorMessage(previewQuery.error) : null);
+  /** The customers Apply touches: by default (null) every one the preview shows a change for. */
+  const [picked, setSelected] = useState<Set<number> | null>(null);
+  const selected =
+    picked ?? new Set(preview?.customers.filter((c) => c.changes.length > 0).map((c) => c.id) ?? []);
 
-  const load = useCallback(() => {
-    setBusy(true);
+  const load = () => {
     setError(null);
     setResults(null);
     setSummary(null);
-    loadPreview(template.id)
-      .then((p) => {
-        setPreview(p);
-        setSelected(new Set(p.customers.filter((c) => c.changes.length > 0).map((c) => c.id)));
-      })
-      .catch((e: unknown) => setError(errorMessage(e)))
-      .finally(() => setBusy(false));
-  }, [template.id]);
-  useEffect(load, [load]);
+    setSelected(null);
+    void previewQuery.refetch();
+  };
 
   const apply = async () => {
     if (!preview) return;
-    setBusy(true);
+    setApplying(true);
     setError(null);
     const out = new Map<number, Result>();
     let succeeded = 0;
@@ -128,7 +133,7 @@ export function ReapplyDialog({ template, onClose }: { template: Template; onClo
     }
     setResults(out);
     setSummary({ succeeded, failed });
-    setBusy(false);
+    setApplying(false);
   };
 
   const toChange = preview?.customers.filter((c) => c.changes.length > 0).length ?? 0;

@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Alert, Box, Button, Card, CardContent, Chip, Stack, Typography } from '@mui/material';
 import SyncIcon from '@mui/icons-material/Sync';
-import { Form, SaveButton, TextInput, Title, maxLength, required, useNotify } from 'react-admin';
+import { Form, SaveButton, TextInput, Title, maxLength, required, useGetOne, useNotify } from 'react-admin';
 import { Link, useParams } from 'react-router-dom';
 import { ApiError } from '../api/http.js';
 import { formFieldOf } from '../accounts/form-fields.js';
@@ -27,17 +27,14 @@ export function TemplateEdit() {
   const { id } = useParams();
   const templateId = Number(id);
   const notify = useNotify();
-  const [template, setTemplate] = useState<Template | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const {
+    data: template,
+    error: loadError,
+    refetch,
+  } = useGetOne<Template>('customer-templates', { id: templateId }, { retry: false });
+  const error = loadError ? errorMessage(loadError) : null;
   const [reapplying, setReapplying] = useState(false);
-
-  const load = useCallback(() => {
-    templateApi
-      .get(templateId)
-      .then(setTemplate)
-      .catch((e: unknown) => setError(errorMessage(e)));
-  }, [templateId]);
-  useEffect(load, [load]);
+  const load = () => void refetch();
 
   if (error)
     return (
@@ -48,14 +45,14 @@ export function TemplateEdit() {
   if (!template) return null;
 
   const save = async (values: Record<string, unknown>) => {
-    setError(null);
     try {
       const saved = await templateApi.update(template.id, {
         name: String(values.templateName ?? '').trim(),
         description: String(values.templateDescription ?? '').trim() || null,
         settings: templateSettingsOf(values, template.settings),
       });
-      setTemplate(saved);
+      // The page reads the saved template (its version, the form's values) again.
+      load();
       notify(
         saved.version !== template.version
           ? `Template saved as version ${saved.version}. No customer changed: use Re-apply.`

@@ -1,5 +1,5 @@
 import { RouterLink } from '../layout/RouterLink.js';
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import {
   Alert,
   Box,
@@ -19,7 +19,7 @@ import {
 import DeleteIcon from '@mui/icons-material/Delete';
 import EditIcon from '@mui/icons-material/Edit';
 import SyncIcon from '@mui/icons-material/Sync';
-import { Title, useNotify } from 'react-admin';
+import { Title, useDataProvider, useGetList, useNotify } from 'react-admin';
 import { Link, useNavigate } from 'react-router-dom';
 import AddIcon from '@mui/icons-material/Add';
 import { EntityDialog } from '../shared/EntityDialog.js';
@@ -28,11 +28,12 @@ import { ConfirmDialog } from '../shared/dialogs.js';
 import { errorMessage } from '../shared/error-message.js';
 import { browserTimeZone, formatCount, formatDateTime } from '../format/format.js';
 import { useViewerTimeZone } from '../format/viewer-zone.js';
-import { templateApi, type Template } from '../bulk/bulk-api.js';
+import type { Template } from '../bulk/bulk-api.js';
 import { ReapplyDialog } from './ReapplyDialog.js';
 
 function DeleteTemplateDialog(props: { template: Template; onClose: () => void; onDeleted: () => void }) {
   const notify = useNotify();
+  const dataProvider = useDataProvider();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const t = props.template;
@@ -46,8 +47,8 @@ function DeleteTemplateDialog(props: { template: Template; onClose: () => void; 
       onClose={props.onClose}
       onConfirm={() => {
         setBusy(true);
-        templateApi
-          .remove(t.id)
+        dataProvider
+          .delete('customer-templates', { id: t.id, previousData: t })
           .then(() => {
             notify(`Template ${t.name} deleted`, { type: 'success' });
             props.onDeleted();
@@ -68,20 +69,21 @@ function DeleteTemplateDialog(props: { template: Template; onClose: () => void; 
 /** Customer Templates: name, "used by" count, created; edit, re-apply and delete. */
 export function TemplateList() {
   const zone = useViewerTimeZone();
-  const [templates, setTemplates] = useState<Template[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  // Every template (the endpoint answers the whole list) through the one data provider.
+  const list = useGetList<Template>(
+    'customer-templates',
+    { pagination: { page: 1, perPage: 500 }, sort: { field: 'id', order: 'ASC' } },
+    { retry: false },
+  );
+  const templates = list.data ?? null;
+  const error = list.error ? errorMessage(list.error) : null;
   const [deleting, setDeleting] = useState<Template | null>(null);
   const [reapplying, setReapplying] = useState<Template | null>(null);
   const [creating, setCreating] = useState(false);
   const navigate = useNavigate();
+  const dataProvider = useDataProvider();
 
-  const load = useCallback(() => {
-    templateApi
-      .list()
-      .then((r) => setTemplates(r.data))
-      .catch((e: unknown) => setError(errorMessage(e)));
-  }, []);
-  useEffect(load, [load]);
+  const load = () => void list.refetch();
 
   return (
     <Card sx={{ mt: 2 }}>
@@ -204,20 +206,22 @@ export function TemplateList() {
             onSubmit={async (body) => {
               // The settings every customer needs start as the create form's defaults; the
               // template's page then edits them and adds any other.
-              const t = await templateApi.create(
-                String(body.name ?? ''),
-                (body.description as string) ?? null,
-                {
-                  roles: ['customer'],
-                  country: body.country,
-                  currency: body.currency,
-                  timezone: browserTimeZone(),
-                  mode: 'prepaid',
-                  cliPoolMode: 0,
-                  billingSchedule: 'monthly',
-                  billingDay: 1,
+              const { data: t } = await dataProvider.create<Template>('customer-templates', {
+                data: {
+                  name: String(body.name ?? ''),
+                  description: (body.description as string) ?? null,
+                  settings: {
+                    roles: ['customer'],
+                    country: body.country,
+                    currency: body.currency,
+                    timezone: browserTimeZone(),
+                    mode: 'prepaid',
+                    cliPoolMode: 0,
+                    billingSchedule: 'monthly',
+                    billingDay: 1,
+                  },
                 },
-              );
+              });
               void navigate(`/customer-templates/${t.id}`);
             }}
           />
