@@ -100,6 +100,37 @@ export async function moneyPerDay(db: Executor, actor: Actor, w: Window) {
  * their revenue and cost per currency.
  */
 export async function topDestinations(db: Executor, actor: Actor, w: Window, limit: number) {
+  const named = sql`coalesce(r.destination, o.destination, '')`;
+  return rankDestinations(
+    db,
+    sql`
+      WITH w AS (${cdrsInWindow(actor, w)})
+      SELECT w.rate_prefix AS code, ${named} AS code_name, count(*)::int AS calls,
+             (count(*) FILTER (WHERE w.billsec > 0))::int AS answered, sum(w.billsec) AS billsec
+        FROM w LEFT JOIN rates r ON r.id = w.rate_id
+        LEFT JOIN customer_rate_overrides o ON o.id = w.rate_override_id
+       WHERE w.rate_prefix IS NOT NULL
+       GROUP BY 1, 2`,
+    sql`
+      WITH w AS (${cdrsInWindow(actor, w)}), m AS (${moneyOf(actor)})
+      SELECT m.rate_prefix AS code, ${named} AS code_name, m.currency, m.revenue, m.cost
+        FROM m LEFT JOIN rates r ON r.id = m.rate_id
+        LEFT JOIN customer_rate_overrides o ON o.id = m.rate_override_id`,
+    limit,
+  );
+}
+
+/**
+ * The busiest `limit` of `destinations` (rows: code, code name, calls, answered, billsec) by
+ * minutes then calls, each with the code's country (its longest dial code) and the sums per
+ * currency of its `money` rows (code, code name, currency, revenue, cost).
+ */
+async function rankDestinations(
+  db: Executor,
+  destinations: RawBuilder<unknown>,
+  money: RawBuilder<unknown>,
+  limit: number,
+) {
   const top = await sql<{
     code: string;
     code_name: string;
@@ -108,14 +139,7 @@ export async function topDestinations(db: Executor, actor: Actor, w: Window, lim
     answered: number;
     minutes: string;
   }>`
-    WITH w AS (${cdrsInWindow(actor, w)}),
-    d AS (
-      SELECT w.rate_prefix AS code, coalesce(r.destination, o.destination, '') AS code_name, count(*)::int AS calls,
-             (count(*) FILTER (WHERE w.billsec > 0))::int AS answered, sum(w.billsec) AS billsec
-        FROM w LEFT JOIN rates r ON r.id = w.rate_id
-        LEFT JOIN customer_rate_overrides o ON o.id = w.rate_override_id
-       WHERE w.rate_prefix IS NOT NULL
-       GROUP BY 1, 2)
+    WITH d AS (${destinations})
     SELECT d.code, d.code_name, coalesce(dc.country, '') AS country, d.calls, d.answered,
            round(d.billsec / 60, 2)::text AS minutes
       FROM d
@@ -126,26 +150,25 @@ export async function topDestinations(db: Executor, actor: Actor, w: Window, lim
      ORDER BY d.billsec DESC, d.calls DESC, d.code, d.code_name
      LIMIT ${limit}`.execute(db);
   if (!top.rows.length) return [];
-  const money = await sql<{
+  const sums = await sql<{
     code: string;
     code_name: string;
     currency: string;
     revenue: string;
     cost: string;
   }>`
-    WITH w AS (${cdrsInWindow(actor, w)}), m AS (${moneyOf(actor)})
-    SELECT m.rate_prefix AS code, coalesce(r.destination, o.destination, '') AS code_name, m.currency,
-           sum(m.revenue)::numeric(20,6)::text AS revenue, sum(m.cost)::numeric(20,6)::text AS cost
-      FROM m LEFT JOIN rates r ON r.id = m.rate_id
-      LEFT JOIN customer_rate_overrides o ON o.id = m.rate_override_id
-     WHERE (m.rate_prefix, coalesce(r.destination, o.destination, '')) IN
+    WITH m AS (${money})
+    SELECT m.code, m.code_name, m.currency, sum(m.revenue)::numeric(20,6)::text AS revenue,
+           sum(m.cost)::numeric(20,6)::text AS cost
+      FROM m
+     WHERE (m.code, m.code_name) IN
            (SELECT * FROM unnest(${top.rows.map((t) => t.code)}::text[], ${top.rows.map((t) => t.code_name)}::text[]))
      GROUP BY 1, 2, 3 ORDER BY 3`.execute(db);
   return top.rows.map((t) => ({
     ...t,
     calls: Number(t.calls),
     answered: Number(t.answered),
-    money: money.rows.filter((m) => m.code === t.code && m.code_name === t.code_name),
+    money: sums.rows.filter((m) => m.code === t.code && m.code_name === t.code_name),
   }));
 }
 
@@ -208,48 +231,15 @@ export async function moneyPerDayHourly(db: Executor, actor: Actor, w: Window) {
 
 /** topDestinations from the hourly summaries. */
 export async function topDestinationsHourly(db: Executor, actor: Actor, w: Window, limit: number) {
-  const top = await sql<{
-    code: string;
-    code_name: string;
-    country: string;
-    calls: number;
-    answered: number;
-    minutes: string;
-  }>`
-    WITH d AS (
+  return rankDestinations(
+    db,
+    sql`
       SELECT t.code, t.code_name, sum(t.calls)::int AS calls, sum(t.answered)::int AS answered,
              sum(t.billsec) AS billsec
         FROM cdr_hourly_traffic t
        WHERE ${ownedScope(actor, 't.owner_id')} AND ${hoursOf(w, 't.hour')} AND t.code <> ''
-       GROUP BY 1, 2)
-    SELECT d.code, d.code_name, coalesce(dc.country, '') AS country, d.calls, d.answered,
-           round(d.billsec / 60, 2)::text AS minutes
-      FROM d
-      LEFT JOIN LATERAL (
-            SELECT x.country FROM dial_codes x
-             WHERE x.code IN (left(d.code, 1), left(d.code, 2), left(d.code, 3), left(d.code, 4))
-             ORDER BY length(x.code) DESC LIMIT 1) dc ON true
-     ORDER BY d.billsec DESC, d.calls DESC, d.code, d.code_name
-     LIMIT ${limit}`.execute(db);
-  if (!top.rows.length) return [];
-  const money = await sql<{
-    code: string;
-    code_name: string;
-    currency: string;
-    revenue: string;
-    cost: string;
-  }>`
-    WITH m AS (${hourlyMoneyOf(actor, w)})
-    SELECT m.code, m.code_name, m.currency, sum(m.revenue)::numeric(20,6)::text AS revenue,
-           sum(m.cost)::numeric(20,6)::text AS cost
-      FROM m
-     WHERE (m.code, m.code_name) IN
-           (SELECT * FROM unnest(${top.rows.map((t) => t.code)}::text[], ${top.rows.map((t) => t.code_name)}::text[]))
-     GROUP BY 1, 2, 3 ORDER BY 3`.execute(db);
-  return top.rows.map((t) => ({
-    ...t,
-    calls: Number(t.calls),
-    answered: Number(t.answered),
-    money: money.rows.filter((m) => m.code === t.code && m.code_name === t.code_name),
-  }));
+       GROUP BY 1, 2`,
+    hourlyMoneyOf(actor, w),
+    limit,
+  );
 }
